@@ -1,0 +1,19 @@
+/** TypeScript unions of the PostgreSQL enums, derived from the enum definitions. */
+import type * as enums from "./enums";
+
+type Values<E extends { enumValues: readonly string[] }> = E["enumValues"][number];
+
+export type Language = Values<typeof enums.languageEnum>;
+export type Gender = Values<typeof enums.genderEnum>;
+export type MembershipRole = Values<typeof enums.membershipRoleEnum>;
+export type VerificationChannel = Values<typeof enums.verificationChannelEnum>;
+export type SeasonKind = Values<typeof enums.seasonKindEnum>;
+export type LectureStatus = Values<typeof enums.lectureStatusEnum>;
+export type EnrollmentRequestStatus = Values<typeof enums.enrollmentRequestStatusEnum>;
+export type EnrollmentStatus = Values<typeof enums.enrollmentStatusEnum>;
+export type PaymentStatus = Values<typeof enums.paymentStatusEnum>;
+export type RefundStatus = Values<typeof enums.refundStatusEnum>;
+export type AttendanceSource = Values<typeof enums.attendanceSourceEnum>;
+export type CronRunStatus = Values<typeof enums.cronRunStatusEnum>;
+export type EventStatus = Values<typeof enums.eventStatusEnum>;
+export type RegistrationStatus = Values<typeof enums.registrationStatusEnum>;

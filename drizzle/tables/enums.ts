@@ -1,0 +1,36 @@
+/** Every PostgreSQL enum of the model, in one place (GraphQL enums are built from these). */
+import { pgEnum } from "drizzle-orm/pg-core";
+
+export const languageEnum = pgEnum("language", ["ar", "en", "fr"]);
+export const genderEnum = pgEnum("gender", ["MALE", "FEMALE", "UNSPECIFIED"]);
+export const membershipRoleEnum = pgEnum("membership_role", [
+  "ADMIN",
+  "STAFF",
+  "INSTRUCTOR",
+  "PARENT",
+  "STUDENT",
+  "MEMBER",
+]);
+export const verificationChannelEnum = pgEnum("verification_channel", ["SMS", "WHATSAPP", "EMAIL"]);
+export const seasonKindEnum = pgEnum("season_kind", ["SUMMER_CAMP", "SCHOOL", "RAMADAN", "EID", "OTHER"]);
+export const lectureStatusEnum = pgEnum("lecture_status", ["SCHEDULED", "COMPLETED", "CANCELLED"]);
+export const enrollmentRequestStatusEnum = pgEnum("enrollment_request_status", [
+  "PENDING",
+  "APPROVED",
+  "REJECTED",
+  "CANCELLED",
+]);
+export const enrollmentStatusEnum = pgEnum("enrollment_status", ["ACTIVE", "COMPLETED", "DROPPED", "REFUNDED"]);
+export const paymentStatusEnum = pgEnum("payment_status", [
+  "PENDING",
+  "SUCCEEDED",
+  "FAILED",
+  "PARTIALLY_REFUNDED",
+  "REFUNDED",
+]);
+export const refundStatusEnum = pgEnum("refund_status", ["REQUESTED", "APPROVED", "REFUNDED", "REJECTED", "FAILED"]);
+export const attendanceSourceEnum = pgEnum("attendance_source", ["MANUAL", "DEVICE", "AUTO_ABSENT"]);
+export const cronRunStatusEnum = pgEnum("cron_run_status", ["RUNNING", "SUCCEEDED", "FAILED"]);
+export const eventStatusEnum = pgEnum("event_status", ["DRAFT", "PUBLISHED", "CANCELLED"]);
+export const registrationStatusEnum = pgEnum("registration_status", ["CONFIRMED", "WAITLISTED", "CANCELLED"]);
+export const idempotencyStatusEnum = pgEnum("idempotency_status", ["IN_PROGRESS", "COMPLETED"]);

@@ -1,0 +1,68 @@
+import { Field, InputType } from "type-graphql";
+import type { Language as LanguageValue, MembershipRole } from "../../drizzle/tables/enums-types";
+import type { RegisterInput as Register } from "../../server/services/auth";
+import { Language, Role } from "../shared/enums";
+import { EmailAddress, PhoneNumber } from "../shared/scalars";
+
+@InputType({ description: "A new account: a phone number or an email (or both), and a password." })
+export class RegisterInput implements Register {
+  @Field(() => PhoneNumber, { nullable: true, description: "E.164, e.g. +201001234567; becomes the login." })
+  phoneNumber?: string | null;
+
+  @Field(() => EmailAddress, { nullable: true })
+  email?: string | null;
+
+  @Field(() => String, { description: "8–128 characters." })
+  password: string;
+
+  @Field(() => String)
+  firstName: string;
+
+  @Field(() => String, { nullable: true })
+  lastName?: string | null;
+
+  @Field(() => Language, { nullable: true })
+  preferredLanguage?: LanguageValue | null;
+
+  @Field(() => Role, {
+    nullable: true,
+    description: "With X-Tenant: join that tenant as PARENT, STUDENT or MEMBER (default).",
+  })
+  role?: MembershipRole | null;
+}
+
+@InputType({ description: "Sign in with a phone number (E.164) or email, and a password." })
+export class LoginInput {
+  @Field(() => String, { description: "Phone number in international format or email address." })
+  identifier: string;
+
+  @Field(() => String)
+  password: string;
+
+  @Field(() => String, { nullable: true, description: "A name for this device, shown in mySessions." })
+  deviceName?: string | null;
+}
+
+@InputType({ description: "A code received by SMS, WhatsApp or email." })
+export class VerifyAccountInput {
+  @Field(() => String)
+  identifier: string;
+
+  @Field(() => String)
+  code: string;
+
+  @Field(() => String, { nullable: true })
+  deviceName?: string | null;
+}
+
+@InputType()
+export class ChangePasswordInput {
+  @Field(() => String)
+  currentPassword: string;
+
+  @Field(() => String, { description: "8–128 characters." })
+  newPassword: string;
+
+  @Field(() => Boolean, { nullable: true, description: "Sign out every other device (default true)." })
+  signOutOtherDevices?: boolean | null;
+}

@@ -1,0 +1,88 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../server/context";
+import * as auth from "../../server/services/auth";
+import { UUID } from "../shared/scalars";
+import { Tenant } from "../tenants/tenant.type";
+import { User } from "../users/user.type";
+import { ChangePasswordInput, LoginInput, RegisterInput, VerifyAccountInput } from "./auth.input";
+import { AuthPayload, RegisterPayload, Session, TokenVerification } from "./auth.type";
+
+@Resolver(() => AuthPayload)
+export class AuthResolver {
+  @Mutation(() => RegisterPayload, {
+    description: "Creates an account; with X-Tenant also joins that tenant. Then sign in (or verify first).",
+  })
+  register(@Arg("input", () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context) {
+    return auth.register(ctx, input);
+  }
+
+  @Mutation(() => Boolean, { description: "Sends a new verification code to an unverified phone or email." })
+  requestVerificationCode(@Arg("identifier", () => String) identifier: string, @Ctx() ctx: Context) {
+    return auth.requestVerificationCode(ctx, identifier);
+  }
+
+  @Mutation(() => AuthPayload, { description: "Checks a verification code and signs in." })
+  verifyAccount(@Arg("input", () => VerifyAccountInput) input: VerifyAccountInput, @Ctx() ctx: Context) {
+    return auth.verifyAccount(ctx, input);
+  }
+
+  @Mutation(() => AuthPayload, { description: "Signs in; with X-Tenant, into that tenant." })
+  login(@Arg("input", () => LoginInput) input: LoginInput, @Ctx() ctx: Context) {
+    return auth.login(ctx, input);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description: "New tokens for a refresh token, which is spent. Using a spent one again signs the session out.",
+  })
+  refreshToken(@Arg("refreshToken", () => String) refreshToken: string, @Ctx() ctx: Context) {
+    return auth.refresh(ctx, refreshToken);
+  }
+
+  @Mutation(() => TokenVerification, { description: "Tells whether an access token is valid now." })
+  verifyToken(@Arg("token", () => String) token: string, @Ctx() ctx: Context) {
+    return auth.verifyToken(ctx, token);
+  }
+
+  @Mutation(() => Boolean, { description: "Signs this session out (or the one of the refresh token given)." })
+  logout(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true }) refreshToken?: string) {
+    return auth.logout(ctx, refreshToken);
+  }
+
+  @Mutation(() => Boolean, { description: "Changes your password; other devices are signed out unless told not to." })
+  changePassword(@Arg("input", () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context) {
+    return auth.changePassword(ctx, input);
+  }
+
+  @Mutation(() => AuthPayload, { description: "Makes another of your tenants the active one for this session." })
+  switchTenant(@Arg("tenantId", () => UUID) tenantId: string, @Ctx() ctx: Context) {
+    return auth.switchTenant(ctx, tenantId);
+  }
+
+  @FieldResolver(() => User)
+  user(@Root() payload: AuthPayload, @Ctx() ctx: Context) {
+    return auth.userOfPayload(ctx, payload.userId);
+  }
+
+  @FieldResolver(() => Tenant, { nullable: true, description: "The session's active tenant." })
+  tenant(@Root() payload: AuthPayload, @Ctx() ctx: Context) {
+    return payload.tenantId ? ctx.loaders.tenant.load(payload.tenantId) : null;
+  }
+}
+
+@Resolver(() => Session)
+export class SessionResolver {
+  @Query(() => [Session], { description: "Your signed-in devices." })
+  mySessions(@Ctx() ctx: Context) {
+    return auth.mySessions(ctx);
+  }
+
+  @Mutation(() => Boolean, { description: "Signs one of your devices out." })
+  revokeSession(@Arg("sessionId", () => UUID) sessionId: string, @Ctx() ctx: Context) {
+    return auth.revokeSession(ctx, sessionId);
+  }
+
+  @FieldResolver(() => Boolean, { description: "This is the session making the request." })
+  current(@Root() session: Session, @Ctx() ctx: Context) {
+    return ctx.viewer.kind === "user" && ctx.viewer.sessionId === session.id;
+  }
+}

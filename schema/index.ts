@@ -1,0 +1,38 @@
+/** Builds the one GraphQL schema from every domain's resolvers. */
+import "reflect-metadata";
+import type { GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
+import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
+import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
+
+export const resolvers = [
+  AuthResolver,
+  SessionResolver,
+  TenantResolver,
+  MembershipResolver,
+  UserResolver,
+  ProfileUpdateResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The schema, built once per process (type-graphql metadata is global). */
+export function buildRosterSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers,
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+    // Every subscription brings its own `subscribe` (server/services/realtime.ts) that
+    // authorises the viewer and picks a scoped channel; type-graphql's topics are unused.
+    pubSub: {
+      publish: () => {
+        throw new Error("publish through the app's Bus, not type-graphql");
+      },
+      subscribe: () => {
+        throw new Error("subscriptions declare their own subscribe function");
+      },
+    },
+  });
+  return built;
+}

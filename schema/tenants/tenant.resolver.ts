@@ -1,0 +1,82 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { requireUser } from "../../server/auth/guards";
+import { loadTenant, type Context } from "../../server/context";
+import * as members from "../../server/services/members";
+import * as tenants from "../../server/services/tenants";
+import type { MembershipRole } from "../../drizzle/tables/enums-types";
+import { Connection, toConnection } from "../shared/connection";
+import { Role } from "../shared/enums";
+import { UUID } from "../shared/scalars";
+import { User } from "../users/user.type";
+import { AddMemberInput, CreateTenantInput, UpdateTenantInput } from "./tenant.input";
+import { Membership, Tenant } from "./tenant.type";
+
+const TenantConnection = Connection(Tenant, "Tenant");
+
+@Resolver(() => Tenant)
+export class TenantResolver {
+  @Query(() => Tenant, { nullable: true, description: "The tenant of this request (token or X-Tenant header)." })
+  tenant(@Ctx() ctx: Context) {
+    return ctx.tenant;
+  }
+
+  @Query(() => Tenant, { nullable: true, description: "A tenant by its slug (public)." })
+  tenantBySlug(@Arg("slug", () => String) slug: string, @Ctx() ctx: Context) {
+    return loadTenant(ctx.app, ctx.db, { slug: slug.trim().toLowerCase() });
+  }
+
+  @Query(() => TenantConnection, { description: "Every tenant (platform admins)." })
+  async tenants(
+    @Ctx() ctx: Context,
+    @Arg("search", () => String, { nullable: true }) search?: string,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ) {
+    return toConnection(await tenants.listTenants(ctx, { search, first, after }), (row) => row);
+  }
+
+  @Mutation(() => Tenant, { description: "Creates a tenant and its first admin (platform admins)." })
+  createTenant(@Arg("input", () => CreateTenantInput) input: CreateTenantInput, @Ctx() ctx: Context) {
+    return tenants.createTenant(ctx, input);
+  }
+
+  @Mutation(() => Tenant, { description: "Changes the current tenant's settings (tenant admins)." })
+  updateTenant(@Arg("input", () => UpdateTenantInput) input: UpdateTenantInput, @Ctx() ctx: Context) {
+    return tenants.updateTenant(ctx, input);
+  }
+}
+
+@Resolver(() => Membership)
+export class MembershipResolver {
+  @Query(() => [Membership], { description: "Your memberships in every tenant (to pick one with switchTenant)." })
+  myTenants(@Ctx() ctx: Context) {
+    return tenants.myMemberships(ctx);
+  }
+
+  @Mutation(() => Membership, {
+    description: "Adds a person to the current tenant with roles (admins: any role; staff: parent, student, member).",
+  })
+  addMember(@Arg("input", () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: Context) {
+    return members.addMember(ctx, input);
+  }
+
+  @Mutation(() => Membership, { description: "Replaces a member's roles (tenant admins)." })
+  setMemberRoles(
+    @Arg("membershipId", () => UUID) membershipId: string,
+    @Arg("roles", () => [Role]) roles: MembershipRole[],
+    @Ctx() ctx: Context,
+  ) {
+    return members.setMemberRoles(ctx, membershipId, roles);
+  }
+
+  @FieldResolver(() => Tenant)
+  tenant(@Root() membership: Membership, @Ctx() ctx: Context) {
+    return ctx.loaders.tenant.load(membership.tenantId);
+  }
+
+  @FieldResolver(() => User)
+  user(@Root() membership: Membership, @Ctx() ctx: Context) {
+    requireUser(ctx);
+    return ctx.loaders.user.load(membership.userId);
+  }
+}

@@ -1,0 +1,13 @@
+/** `npm run db:seed`: idempotent demo data in the configured database (migrate first). */
+import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../drizzle/seed";
+import { createPasswordHasher } from "../server/auth/passwords";
+import { loadConfig } from "../server/config";
+import { openDatabase } from "../server/db/client";
+import { createLog } from "../server/log";
+
+const config = loadConfig();
+const database = await openDatabase(config, createLog(config));
+await seedDemo(database, await createPasswordHasher(config.auth.argon2));
+await database.close();
+console.log(`demo data in place (${database.kind}): tenant "${DEMO_TENANT.slug}", password "${DEMO_PASSWORD}" for`);
+for (const user of DEMO_USERS) console.log(`  ${user.key.padEnd(11)} ${user.phone}  ${user.email}`);

@@ -1,0 +1,185 @@
+/**
+ * Assembles one Roster instance: database (migrated, optionally seeded),
+ * Redis, pub/sub, auth, the GraphQL schema, and one HTTP server carrying
+ * GraphQL over HTTP, graphql-ws and the REST endpoints on one port.
+ */
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { buildRosterSchema } from "../schema";
+import type { AppDeps } from "./app-deps";
+import { loadSigningKey } from "./auth/keys";
+import { createPasswordHasher } from "./auth/passwords";
+import { createTokenService } from "./auth/tokens";
+import { createCache } from "./cache";
+import type { Config } from "./config";
+import { openDatabase } from "./db/client";
+import { migrateDatabase } from "./db/migrate";
+import { AppError } from "./errors";
+import { clientIp, createApollo, graphqlHandler, httpStatusOf } from "./graphql/apollo";
+import { attachWebSocket } from "./graphql/ws";
+import { restRoutes } from "./http/routes";
+import { fromAcceptLanguage, translate } from "./i18n";
+import { createLog, type Log } from "./log";
+import { OutboxProvider, WebhookProvider } from "./messaging";
+import { createMetrics } from "./metrics";
+import { createBus } from "./pubsub/bus";
+import { consume, createRateLimits } from "./rate-limits";
+import { openRedis } from "./redis";
+import { runWithRequestStore } from "./request-store";
+
+export interface RosterServer {
+  deps: AppDeps;
+  httpServer: http.Server;
+  /** Starts listening (PORT/HOST from config); resolves with the base URL. */
+  listen(): Promise<string>;
+  /** The base URL once listening, e.g. http://localhost:4000. */
+  url(): string;
+  close(): Promise<void>;
+}
+
+/** Builds the long-lived services of an instance. */
+export async function createDeps(config: Config, log: Log = createLog(config)): Promise<AppDeps> {
+  const database = await openDatabase(config, log);
+  if (config.database.migrateOnStart) await migrateDatabase(database);
+  const redis = config.redisUrl ? await openRedis(config.redisUrl) : undefined;
+  const signingKey = await loadSigningKey(config);
+  return {
+    config,
+    log,
+    database,
+    redis,
+    bus: createBus(redis),
+    cache: createCache(redis?.commands),
+    rateLimits: createRateLimits(config.limits, redis?.commands),
+    signingKey,
+    tokens: createTokenService(signingKey, config.auth),
+    passwords: await createPasswordHasher(config.auth.argon2),
+    messages: config.messaging.webhookUrl
+      ? new WebhookProvider(config.messaging.webhookUrl, config.messaging.webhookToken)
+      : new OutboxProvider(log),
+    metrics: createMetrics(),
+    startedAt: new Date(),
+  };
+}
+
+export async function createServer(config: Config, deps?: AppDeps): Promise<RosterServer> {
+  const app = deps ?? (await createDeps(config));
+  const { log } = app;
+  const schema = await buildRosterSchema();
+  const web = express();
+  const httpServer = http.createServer(web);
+  const apollo = await createApollo(app, schema, httpServer);
+  const ws = attachWebSocket(app, schema, httpServer);
+
+  web.disable("x-powered-by");
+  web.set("trust proxy", config.http.trustProxy);
+  web.use((req, res, next) => {
+    const incoming = req.header("x-request-id");
+    const requestId = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader("x-request-id", requestId);
+    res.setHeader("x-content-type-options", "nosniff");
+    (req as Request & { id: string }).id = requestId;
+    const started = performance.now();
+    res.once("finish", () => {
+      const route = req.route?.path ?? (req.path.startsWith("/graphql") ? "/graphql" : "other");
+      app.metrics.httpRequests.observe(
+        { method: req.method, route: String(route), status: String(res.statusCode) },
+        (performance.now() - started) / 1000,
+      );
+    });
+    next();
+  });
+  web.use(cors(config.http.corsOrigins));
+  web.use(restRoutes(app));
+  web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));
+  // After body parsing: parsers resume on stream callbacks, which would lose the async context.
+  web.use((req, _res, next) => {
+    const store = {
+      requestId: (req as Request & { id: string }).id,
+      language: fromAcceptLanguage(req.header("accept-language")) ?? "ar",
+      sqlStatements: 0,
+    };
+    runWithRequestStore(store, next);
+  });
+  web.use("/graphql", async (req, res, next) => {
+    try {
+      await consume(app.rateLimits.apiPerIp, clientIp(req));
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+  web.all("/graphql", graphqlHandler(app, apollo));
+  web.use((req, res) => {
+    const language = fromAcceptLanguage(req.header("accept-language")) ?? "en";
+    res.status(404).json({
+      errors: [{ message: translate(language, "http.notFound", { method: req.method, path: req.path }), extensions: { code: "NOT_FOUND" } }],
+    });
+  });
+  web.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const language = fromAcceptLanguage(req.header("accept-language")) ?? "en";
+    const type = (error as { type?: string }).type;
+    if (type === "entity.parse.failed") {
+      return void res.status(400).json({ errors: [{ message: translate(language, "http.badJson"), extensions: { code: "BAD_REQUEST" } }] });
+    }
+    if (type === "entity.too.large") {
+      return void res.status(413).json({
+        errors: [{ message: translate(language, "http.tooLarge", { limit: config.limits.bodyBytes }), extensions: { code: "PAYLOAD_TOO_LARGE" } }],
+      });
+    }
+    if (error instanceof AppError) {
+      if (error.extensions.retryAfter) res.setHeader("retry-after", String(error.extensions.retryAfter));
+      return void res.status(httpStatusOf(error.code)).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+    }
+    if ((error as { status?: number }).status && (error as { status: number }).status < 500) {
+      return void res
+        .status((error as { status: number }).status)
+        .json({ errors: [{ message: (error as Error).message, extensions: { code: "BAD_REQUEST" } }] });
+    }
+    log.error({ err: error }, "unhandled HTTP error");
+    res.status(500).json({ errors: [{ message: translate(language, "internal", { requestId: res.getHeader("x-request-id") as string }), extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+  });
+
+  let baseUrl = "";
+  return {
+    deps: app,
+    httpServer,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = httpServer.address() as AddressInfo;
+      const host = !config.host || config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+      baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+      return baseUrl;
+    },
+    url: () => baseUrl,
+    async close() {
+      await ws.close();
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await app.bus.close();
+      await app.redis?.close();
+      await app.database.close();
+    },
+  };
+}
+
+/** CORS for the configured origins ("*" allows any); preflights answered here. */
+function cors(origins: string[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.header("origin");
+    if (origin && (origins.includes("*") || origins.includes(origin))) {
+      res.setHeader("access-control-allow-origin", origins.includes("*") ? "*" : origin);
+      res.setHeader("vary", "origin");
+      res.setHeader("access-control-allow-headers", "authorization, content-type, x-tenant, x-request-id, apollo-require-preflight, accept-language");
+      res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+      res.setHeader("access-control-max-age", "600");
+    }
+    if (req.method === "OPTIONS") return void res.status(204).end();
+    next();
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Configuration: every environment variable Roster reads, parsed and validated
+ * once at start. A wrong value stops start-up with a message naming the variable.
+ * The README's configuration table lists the same variables.
+ */
+import os from "node:os";
+import path from "node:path";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Reads one variable with a parser; the parser throws a message, this adds the name. */
+function read<T>(env: Env, name: string, fallback: T, parse: (raw: string) => T): T {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  try {
+    return parse(raw.trim());
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message} (got "${raw}")`);
+  }
+}
+
+const int = (min: number, max: number) => (raw: string) => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`must be an integer from ${min} to ${max}`);
+  }
+  return value;
+};
+
+const bool = (raw: string) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error("must be true or false");
+};
+
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (raw: string): T => {
+    if (!values.includes(raw as T)) throw new Error(`must be one of ${values.join(", ")}`);
+    return raw as T;
+  };
+
+/** "15m", "14d", "30s", "500ms" or a number of seconds → milliseconds. */
+export const duration = (raw: string) => {
+  const match = DURATION.exec(raw);
+  if (!match) throw new Error('must be a duration such as "30s", "15m", "14d"');
+  const ms = Number(match[1]) * UNIT_MS[(match[2] ?? "s") as keyof typeof UNIT_MS];
+  if (ms <= 0) throw new Error("must be longer than zero");
+  return ms;
+};
+
+const url =
+  (...protocols: string[]) =>
+  (raw: string) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new Error("must be a URL");
+    }
+    if (!protocols.includes(parsed.protocol)) throw new Error(`must be a ${protocols.join(" or ")} URL`);
+    return raw;
+  };
+
+const list = (raw: string) =>
+  raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Reads and validates the whole configuration from an environment (process.env by default). */
+export function loadConfig(env: Env = process.env) {
+  const nodeEnv = read(env, "NODE_ENV", "development", oneOf("development", "production", "test"));
+  const databaseUrl = read(env, "DATABASE_URL", undefined as string | undefined, url("postgres:", "postgresql:"));
+  const embedded = databaseUrl === undefined;
+  const dataDir = path.resolve(read(env, "ROSTER_DATA_DIR", ".data", String));
+
+  const config = {
+    nodeEnv,
+    /** Listening port; 0 picks a free one. */
+    port: read(env, "PORT", 4000, int(0, 65535)),
+    /** Listening address; unset listens on every interface, like Node's default. */
+    host: read(env, "HOST", undefined as string | undefined, String),
+    instanceId: read(env, "INSTANCE_ID", `${os.hostname()}-${process.pid}`, String),
+    dataDir,
+    database: {
+      url: databaseUrl,
+      /** Embedded PGlite: kept in ROSTER_DATA_DIR/pglite, or in memory with ROSTER_DB=memory. */
+      embedded: embedded ? read(env, "ROSTER_DB", "file" as "file" | "memory", oneOf("file", "memory")) : undefined,
+      poolSize: read(env, "DATABASE_POOL_SIZE", 10, int(1, 500)),
+      /** Turn off behind PgBouncer older than 1.21 in transaction mode. */
+      preparedStatements: read(env, "DATABASE_PREPARED_STATEMENTS", true, bool),
+      migrateOnStart: read(env, "MIGRATE_ON_START", true, bool),
+      seedDemo: read(env, "SEED_DEMO", embedded && nodeEnv !== "test", bool),
+      slowQueryMs: read(env, "SLOW_QUERY_MS", 200, int(1, 600_000)),
+    },
+    redisUrl: read(env, "REDIS_URL", undefined as string | undefined, url("redis:", "rediss:")),
+    auth: {
+      /** PEM (PKCS#8) or JWK private key; generated into ROSTER_DATA_DIR when unset outside production. */
+      privateKey: read(env, "JWT_PRIVATE_KEY", undefined as string | undefined, String),
+      algorithm: read(env, "JWT_ALGORITHM", "EdDSA" as "EdDSA" | "RS256" | "ES256", oneOf("EdDSA", "RS256", "ES256")),
+      issuer: read(env, "JWT_ISSUER", "roster", String),
+      audience: read(env, "JWT_AUDIENCE", "roster-api", String),
+      accessTokenTtlMs: read(env, "ACCESS_TOKEN_TTL", 15 * 60_000, duration),
+      refreshTokenTtlMs: read(env, "REFRESH_TOKEN_TTL", 14 * 86_400_000, duration),
+      argon2: {
+        memoryCost: read(env, "ARGON2_MEMORY_KIB", 65536, int(1024, 4_194_304)),
+        timeCost: read(env, "ARGON2_TIME_COST", 3, int(1, 100)),
+        parallelism: read(env, "ARGON2_PARALLELISM", 1, int(1, 16)),
+      },
+      phoneVerification: read(env, "ENABLE_PHONE_NUMBER_VERIFICATION", false, bool),
+      emailVerification: read(env, "ENABLE_EMAIL_VERIFICATION", false, bool),
+      verificationCodeTtlMs: read(env, "VERIFICATION_CODE_TTL", 10 * 60_000, duration),
+    },
+    limits: {
+      bodyBytes: read(env, "BODY_LIMIT_BYTES", 100_000, int(1024, 50_000_000)),
+      apiPerMinutePerIp: read(env, "RATE_LIMIT_IP_PER_MINUTE", 600, int(1, 1_000_000)),
+      apiPerMinutePerUser: read(env, "RATE_LIMIT_USER_PER_MINUTE", 300, int(1, 1_000_000)),
+      loginPer15Min: read(env, "RATE_LIMIT_LOGIN_PER_15_MIN", 10, int(1, 100_000)),
+      /** Redis key prefix of the counters (instances that share limits share it). */
+      keyPrefix: read(env, "RATE_LIMIT_KEY_PREFIX", "roster:rl", String),
+      messagesPerHour: read(env, "RATE_LIMIT_MESSAGES_PER_HOUR", 5, int(1, 100_000)),
+      queryMaxDepth: read(env, "QUERY_MAX_DEPTH", 12, int(2, 100)),
+      queryMaxCost: read(env, "QUERY_MAX_COST", 20_000, int(10, 10_000_000)),
+      queryMaxAliases: read(env, "QUERY_MAX_ALIASES", 20, int(1, 1000)),
+      queryMaxTokens: read(env, "QUERY_MAX_TOKENS", 5000, int(100, 1_000_000)),
+      wsConnectionsPerUser: read(env, "WS_MAX_CONNECTIONS_PER_USER", 10, int(1, 10_000)),
+      wsConnectionsPerIp: read(env, "WS_MAX_CONNECTIONS_PER_IP", 50, int(1, 100_000)),
+      wsSubscriptionsPerConnection: read(env, "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, int(1, 10_000)),
+      wsMessagesPerSecond: read(env, "WS_MESSAGES_PER_SECOND", 20, int(1, 100_000)),
+    },
+    http: {
+      corsOrigins: read(env, "CORS_ORIGINS", [] as string[], list),
+      trustProxy: read(env, "TRUST_PROXY", false, bool),
+    },
+    messaging: {
+      /** Where verification codes go: unset keeps them in the outbox (and the log). */
+      webhookUrl: read(env, "MESSAGE_WEBHOOK_URL", undefined as string | undefined, url("http:", "https:")),
+      webhookToken: read(env, "MESSAGE_WEBHOOK_TOKEN", undefined as string | undefined, String),
+    },
+    logLevel: read(
+      env,
+      "LOG_LEVEL",
+      nodeEnv === "test" ? "silent" : "info",
+      oneOf("trace", "debug", "info", "warn", "error", "fatal", "silent"),
+    ),
+    /** Adds `extensions.diagnostics` (SQL statement count) to every GraphQL response. */
+    exposeDiagnostics: read(env, "EXPOSE_DIAGNOSTICS", nodeEnv === "test", bool),
+    jobs: {
+      enabled: read(env, "JOBS_ENABLED", nodeEnv !== "test", bool),
+    },
+  };
+
+  if (nodeEnv === "production" && !config.auth.privateKey) {
+    throw new ConfigError("JWT_PRIVATE_KEY: required when NODE_ENV=production (a PEM or JWK private key)");
+  }
+  return config;
+}
+
+export type Config = ReturnType<typeof loadConfig>;

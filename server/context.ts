@@ -1,0 +1,238 @@
+/**
+ * The one request context, built by one function for HTTP and WebSocket alike:
+ * a transaction scoped to the viewer's tenant (row-level security), the viewer,
+ * the tenant, per-request DataLoaders, and the events to publish after commit.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { authSessions, memberships, tenants, users } from "../drizzle/schema";
+import type { AppDeps } from "./app-deps";
+import type { AccessClaims } from "./auth/tokens";
+import { TokenError } from "./auth/tokens";
+import type { Viewer } from "./auth/viewer";
+import type { Db } from "./db/client";
+import { enterScope } from "./db/scope";
+import { AppError } from "./errors";
+import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
+import { createLoaders, type Loaders } from "./loaders";
+import { currentRequest, runWithRequestStore } from "./request-store";
+import { authenticateDevice } from "./services/devices";
+
+/** The tenant a request acts in. */
+export interface TenantInfo {
+  id: string;
+  slug: string;
+  name: string;
+  timeZone: string;
+  currency: string;
+  defaultLanguage: Language;
+  isActive: boolean;
+}
+
+export interface Context {
+  app: AppDeps;
+  requestId: string;
+  /** The request's transaction, as roster_app with the tenant and user set. */
+  db: Db;
+  viewer: Viewer;
+  tenant: TenantInfo | null;
+  language: Language;
+  ip: string;
+  userAgent: string | null;
+  loaders: Loaders;
+  /** Work to do once the transaction has committed (publishing events). */
+  afterCommit: (() => Promise<void>)[];
+}
+
+/** What the transport (HTTP or WebSocket) knows about a request before it starts. */
+export interface RequestInput {
+  requestId: string;
+  credentials: Credentials;
+  /** Tenant slug from the X-Tenant header (anonymous requests name their tenant this way). */
+  tenantSlug?: string;
+  ip: string;
+  userAgent?: string | null;
+  acceptLanguage?: string;
+}
+
+export type Credentials =
+  | { kind: "none" }
+  | { kind: "invalid"; messageKey: MessageKey }
+  | { kind: "bearer"; claims: AccessClaims }
+  | { kind: "device"; token: string };
+
+/** Reads an Authorization header value into credentials (verifying a JWT needs no database). */
+export async function readCredentials(app: AppDeps, authorization: string | undefined): Promise<Credentials> {
+  if (!authorization) return { kind: "none" };
+  const [scheme, value] = authorization.trim().split(/\s+/, 2);
+  if (!value) return { kind: "invalid", messageKey: "auth.tokenInvalid" };
+  if (/^device$/i.test(scheme!)) return { kind: "device", token: value };
+  if (!/^bearer$/i.test(scheme!)) return { kind: "invalid", messageKey: "auth.tokenInvalid" };
+  try {
+    return { kind: "bearer", claims: await app.tokens.verifyAccess(value) };
+  } catch (error) {
+    if (error instanceof TokenError) return { kind: "invalid", messageKey: error.messageKey };
+    throw error;
+  }
+}
+
+const TENANT_CACHE_SECONDS = 30;
+
+/** Loads a tenant by id or slug through the cache (tenants are public rows). */
+export async function loadTenant(app: AppDeps, db: Db, by: { id: string } | { slug: string }): Promise<TenantInfo | null> {
+  const key = "id" in by ? `tenant:id:${by.id}` : `tenant:slug:${by.slug}`;
+  const cached = await app.cache.get<TenantInfo | null>(key);
+  if (cached !== undefined) return cached;
+  const [row] = await db
+    .select({
+      id: tenants.id,
+      slug: tenants.slug,
+      name: tenants.name,
+      timeZone: tenants.timeZone,
+      currency: tenants.currency,
+      defaultLanguage: tenants.defaultLanguage,
+      isActive: tenants.isActive,
+    })
+    .from(tenants)
+    .where("id" in by ? eq(tenants.id, by.id) : eq(tenants.slug, by.slug.toLowerCase()));
+  const tenant = row ?? null;
+  await app.cache.set(key, tenant, TENANT_CACHE_SECONDS);
+  return tenant;
+}
+
+/** Forgets a tenant's cached settings after it changes. */
+export async function forgetTenant(app: AppDeps, tenant: { id: string; slug: string }) {
+  await Promise.all([app.cache.delete(`tenant:id:${tenant.id}`), app.cache.delete(`tenant:slug:${tenant.slug}`)]);
+}
+
+/**
+ * Runs `fn` with a fresh context inside the request's transaction, then commits
+ * and runs the after-commit work. Throws AppError for a request that cannot
+ * start (unknown tenant, token of another tenant than X-Tenant).
+ */
+export async function withRequestContext<T>(app: AppDeps, input: RequestInput, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const store = currentRequest() ?? {
+    requestId: input.requestId,
+    language: fromAcceptLanguage(input.acceptLanguage) ?? "ar",
+    sqlStatements: 0,
+  };
+  return runWithRequestStore(store, async () => {
+    const afterCommit: (() => Promise<void>)[] = [];
+    const result = await app.database.db.transaction(async (tx) => {
+      const ctx = await buildContext(app, tx, input, afterCommit);
+      store.language = ctx.language;
+      return fn(ctx);
+    });
+    for (const task of afterCommit) {
+      await task().catch((error) => app.log.error({ err: error }, "after-commit task failed"));
+    }
+    return result;
+  });
+}
+
+async function buildContext(
+  app: AppDeps,
+  tx: Db,
+  input: RequestInput,
+  afterCommit: Context["afterCommit"],
+): Promise<Context> {
+  const { credentials } = input;
+  let tenant: TenantInfo | null = null;
+  if (input.tenantSlug) {
+    await enterScope(tx, { tenantId: null, userId: null });
+    tenant = await loadTenant(app, tx, { slug: input.tenantSlug });
+    if (!tenant) throw new AppError("NOT_FOUND", "tenant.notFound", { slug: input.tenantSlug });
+    const claimed = credentials.kind === "bearer" ? credentials.claims.tenantId : null;
+    if (claimed && claimed !== tenant.id) throw new AppError("FORBIDDEN", "tenant.mismatch");
+  }
+
+  let viewer: Viewer = { kind: "anonymous" };
+  if (credentials.kind === "invalid") viewer = { kind: "anonymous", credentialError: credentials.messageKey };
+  if (credentials.kind === "bearer") {
+    viewer = await loadUserViewer(tx, credentials.claims, tenant?.id ?? null);
+  } else if (credentials.kind === "device") {
+    const device = await authenticateDevice(tx, credentials.token);
+    viewer = device
+      ? { kind: "device", deviceId: device.deviceId, tenantId: device.tenantId }
+      : { kind: "anonymous", credentialError: "auth.tokenInvalid" };
+  }
+
+  const tenantId = viewer.kind === "anonymous" ? (tenant?.id ?? null) : viewer.tenantId;
+  await enterScope(tx, { tenantId, userId: viewer.kind === "user" ? viewer.userId : null });
+  if (tenantId && tenant?.id !== tenantId) tenant = await loadTenant(app, tx, { id: tenantId });
+
+  const ctx: Context = {
+    app,
+    requestId: input.requestId,
+    db: tx,
+    viewer,
+    tenant,
+    language:
+      (viewer.kind === "user" ? viewer.language : undefined) ??
+      fromAcceptLanguage(input.acceptLanguage) ??
+      tenant?.defaultLanguage ??
+      "ar",
+    ip: input.ip,
+    userAgent: input.userAgent ?? null,
+    loaders: undefined as unknown as Loaders,
+    afterCommit,
+  };
+  ctx.loaders = createLoaders(ctx);
+  return ctx;
+}
+
+/**
+ * The signed-in user behind an access token: the session must be live, and the
+ * roles are read now (not from the token), so a removed role stops working at once.
+ * The active tenant is the token's, else the one named by X-Tenant (public access).
+ */
+async function loadUserViewer(tx: Db, claims: AccessClaims, headerTenantId: string | null): Promise<Viewer> {
+  const tenantId = claims.tenantId ?? headerTenantId;
+  await enterScope(tx, { tenantId, userId: claims.userId });
+  const [row] = await tx
+    .select({
+      revokedAt: authSessions.revokedAt,
+      expiresAt: authSessions.expiresAt,
+      language: users.preferredLanguage,
+      isPlatformAdmin: users.isPlatformAdmin,
+      userActive: users.isActive,
+      membershipId: memberships.id,
+      roles: memberships.roles,
+      membershipActive: memberships.isActive,
+    })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .leftJoin(
+      memberships,
+      tenantId
+        ? and(eq(memberships.userId, authSessions.userId), eq(memberships.tenantId, tenantId))
+        : sql`false`,
+    )
+    .where(and(eq(authSessions.id, claims.sessionId), eq(authSessions.userId, claims.userId)));
+  if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.userActive) {
+    return { kind: "anonymous", credentialError: "auth.sessionRevoked" };
+  }
+  const member = Boolean(row.membershipId && row.membershipActive);
+  return {
+    kind: "user",
+    userId: claims.userId,
+    sessionId: claims.sessionId,
+    // A token's tenant stays active only while the membership does; X-Tenant gives public access.
+    tenantId: member || !claims.tenantId ? tenantId : null,
+    membershipId: member ? row.membershipId : null,
+    roles: member ? (row.roles ?? []) : [],
+    isPlatformAdmin: row.isPlatformAdmin,
+    language: row.language,
+  };
+}
+
+/**
+ * Runs a unit of work in a savepoint of the request's transaction: if it throws,
+ * its writes and its queued after-commit work are undone, and the request goes on.
+ * Every mutation's service runs in one.
+ */
+export async function atomic<T>(ctx: Context, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const pending: Context["afterCommit"] = [];
+  const result = await ctx.db.transaction((tx) => fn({ ...ctx, db: tx, afterCommit: pending }));
+  ctx.afterCommit.push(...pending);
+  return result;
+}

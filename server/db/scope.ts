@@ -1,0 +1,51 @@
+/**
+ * Row-level-security scopes. Every request runs in one transaction as the
+ * non-owner role `roster_app`, with the tenant and user set transaction-locally
+ * (`set_config(..., true)`), so PgBouncer in transaction mode is safe and a
+ * query that forgets its tenant filter still sees only its tenant.
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "./client";
+
+export interface Scope {
+  tenantId: string | null;
+  userId: string | null;
+}
+
+/** Runs `fn` in a transaction scoped to a tenant and user, as `roster_app`. */
+export function inScope<T>(db: Db, scope: Scope, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await enterScope(tx, scope);
+    return fn(tx);
+  });
+}
+
+/** Sets the scope inside an open transaction (role last, so the settings are made as owner). */
+export async function enterScope(tx: Db, scope: Scope): Promise<void> {
+  await tx.execute(
+    sql`select set_config('app.tenant_id', ${scope.tenantId ?? ""}, true),
+               set_config('app.user_id', ${scope.userId ?? ""}, true),
+               set_config('role', 'roster_app', true)`,
+  );
+}
+
+/**
+ * Runs `fn` inside the current transaction with row-level security lifted, in a
+ * savepoint. For the few operations that must look across tenants or users by
+ * design: login by phone or email, refresh-token rotation, webhook lookup by
+ * gateway reference, platform administration, scheduled jobs. If `fn` throws,
+ * rolling back the savepoint restores the role too.
+ */
+export async function asSystem<T>(tx: Db, fn: (system: Db) => Promise<T>): Promise<T> {
+  return tx.transaction(async (savepoint) => {
+    await savepoint.execute(sql`reset role`);
+    const result = await fn(savepoint);
+    await savepoint.execute(sql`select set_config('role', 'roster_app', true)`);
+    return result;
+  });
+}
+
+/** Rows of a raw `execute` result, whichever driver produced it. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

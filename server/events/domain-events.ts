@@ -1,0 +1,59 @@
+/**
+ * Domain events: the one function services call when something happened.
+ * Handlers run inside the service's transaction (notification rows) and queue
+ * what must wait for the commit (publishing to subscribers).
+ */
+import type { Context } from "../context";
+import { notify } from "../services/notifications";
+import { Topic } from "../pubsub/topics";
+
+export type DomainEvent =
+  | { type: "user.passwordChanged"; userId: string }
+  | { type: "user.profileUpdated"; userId: string; changedFields: string[] };
+
+type Handler = (ctx: Context, event: DomainEvent) => Promise<void>;
+
+/** Notification rows for the users an event concerns. */
+const notifications: Handler = async (ctx, event) => {
+  switch (event.type) {
+    case "user.passwordChanged":
+      if (ctx.tenant) {
+        await notify(ctx, {
+          tenantId: ctx.tenant.id,
+          userIds: [event.userId],
+          kind: "PASSWORD_CHANGED",
+          titleKey: "notification.passwordChanged.title",
+          bodyKey: "notification.passwordChanged.body",
+        });
+      }
+      return;
+    default:
+      return;
+  }
+};
+
+/** Live updates, published once the transaction has committed. */
+const realtime: Handler = async (ctx, event) => {
+  switch (event.type) {
+    case "user.passwordChanged":
+    case "user.profileUpdated": {
+      const payload = {
+        userId: event.userId,
+        passwordUpdated: event.type === "user.passwordChanged",
+        changedFields: event.type === "user.profileUpdated" ? event.changedFields : ["password"],
+        at: new Date().toISOString(),
+      };
+      ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.ProfileUpdated, [event.userId], payload));
+      return;
+    }
+    default:
+      return;
+  }
+};
+
+const handlers: Handler[] = [notifications, realtime];
+
+/** Records that `event` happened: runs every handler in the caller's transaction. */
+export async function emit(ctx: Context, event: DomainEvent): Promise<void> {
+  for (const handler of handlers) await handler(ctx, event);
+}

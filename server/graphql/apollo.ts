@@ -1,0 +1,152 @@
+/**
+ * Apollo Server over HTTP: each GraphQL request runs inside one request context
+ * (one transaction under row-level security), then its events are published.
+ */
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import type { Request, Response } from "express";
+import type { GraphQLSchema } from "graphql";
+import type { Server } from "node:http";
+import type { AppDeps } from "../app-deps";
+import { readCredentials, withRequestContext, type Context } from "../context";
+import { AppError, toClientError } from "../errors";
+import { consume } from "../rate-limits";
+import { currentRequest } from "../request-store";
+import { queryProtection } from "./protection";
+
+/** Adds `extensions.diagnostics` (SQL statements of this request) when enabled. */
+const diagnosticsPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const store = currentRequest();
+        if (store && response.body.kind === "single") {
+          response.body.singleResult.extensions = {
+            ...response.body.singleResult.extensions,
+            diagnostics: { sqlStatements: store.sqlStatements },
+          };
+        }
+      },
+    };
+  },
+};
+
+function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, operationName, errors, response }) {
+          const outcome = errors?.length || (response.body.kind === "single" && response.body.singleResult.errors?.length) ? "error" : "ok";
+          app.metrics.graphqlOperations.inc({ type: operation?.operation ?? "unknown", name: operationName ?? "", outcome });
+          const store = currentRequest();
+          if (store) app.metrics.sqlStatements.observe(store.sqlStatements);
+        },
+      };
+    },
+  };
+}
+
+export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServer: Server) {
+  const protection = queryProtection(app.config);
+  const server = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: protection.validationRules,
+    formatError: (formatted, error) => {
+      const { error: safe, unexpected } = toClientError(formatted, error);
+      if (unexpected) app.log.error({ err: unexpected, path: formatted.path }, "unexpected error");
+      return safe;
+    },
+    plugins: [
+      ...protection.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      metricsPlugin(app),
+      ...(app.config.exposeDiagnostics ? [diagnosticsPlugin] : []),
+    ],
+  });
+  await server.start();
+  return server;
+}
+
+/** The client's address (X-Forwarded-For is trusted only with TRUST_PROXY). */
+export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? "unknown";
+
+/** Express handler for /graphql: GET (queries, Sandbox) and POST. */
+export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
+  return async (req: Request, res: Response) => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: req.method.toUpperCase(),
+      headers,
+      search: new URL(req.originalUrl, "http://x").search,
+      body: req.body,
+    };
+    const store = currentRequest()!;
+    // The Sandbox page (a browser GET without a query) needs no database.
+    const isLandingPage = req.method === "GET" && !req.query.query;
+    try {
+      const response = isLandingPage
+        ? await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({}) as Context })
+        : await runGraphQL(app, server, req, httpGraphQLRequest);
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.status(response.status ?? 200);
+      if (response.body.kind === "complete") return void res.send(response.body.string);
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (error) {
+      const typed = error instanceof AppError ? error : undefined;
+      if (!typed) app.log.error({ err: error }, "request failed");
+      const status = typed ? httpStatusOf(typed.code) : 500;
+      const { error: safe } = toClientError({ message: typed?.message ?? "error" }, typed ?? error);
+      res.status(status).json({ errors: [safe], extensions: { requestId: store.requestId } });
+    }
+  };
+}
+
+async function runGraphQL(app: AppDeps, server: ApolloServer<Context>, req: Request, httpGraphQLRequest: HTTPGraphQLRequest) {
+  const credentials = await readCredentials(app, req.header("authorization"));
+  if (credentials.kind === "bearer") await consume(app.rateLimits.apiPerUser, credentials.claims.userId);
+  const store = currentRequest()!;
+  return withRequestContext(
+    app,
+    {
+      requestId: store.requestId,
+      credentials,
+      tenantSlug: req.header("x-tenant")?.trim() || undefined,
+      ip: clientIp(req),
+      userAgent: req.header("user-agent") ?? null,
+      acceptLanguage: req.header("accept-language"),
+    },
+    (ctx) => server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ctx }),
+  );
+}
+
+export function httpStatusOf(code: string): number {
+  switch (code) {
+    case "UNAUTHENTICATED":
+      return 401;
+    case "FORBIDDEN":
+      return 403;
+    case "NOT_FOUND":
+      return 404;
+    case "CONFLICT":
+      return 409;
+    case "RATE_LIMITED":
+      return 429;
+    case "PAYLOAD_TOO_LARGE":
+      return 413;
+    case "BAD_USER_INPUT":
+    case "BAD_REQUEST":
+      return 400;
+    default:
+      return 500;
+  }
+}

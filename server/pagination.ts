@@ -1,0 +1,46 @@
+/**
+ * Cursor pagination (Relay connections). A cursor is the sort key of the last
+ * row seen, opaque to clients (base64url JSON); pages are keyset queries, so
+ * they stay fast and stable while rows are added.
+ */
+import { AppError } from "./errors";
+
+export const DEFAULT_PAGE = 20;
+export const MAX_PAGE = 100;
+
+/** One page of rows plus what a connection needs to describe it. */
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: number;
+  cursorOf: (node: T) => string;
+}
+
+/** Validates `first`: 1 to 100, 20 when absent. */
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
+    throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "first", reason: `1 to ${MAX_PAGE}` }, { field: "first" });
+  }
+  return first;
+}
+
+export const encodeCursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString("base64url");
+
+/** The sort key inside a cursor, or BAD_USER_INPUT for one this API did not make. */
+export function decodeCursor<T extends unknown[]>(cursor: string | null | undefined): T | null {
+  if (!cursor) return null;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(key)) return key as T;
+  } catch {
+    // falls through to the error below
+  }
+  throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "after", reason: "not a cursor from this API" }, { field: "after" });
+}
+
+/** Builds a page from `limit + 1` fetched rows. */
+export function toPage<T>(rows: T[], limit: number, totalCount: number, hadCursor: boolean, cursorOf: (node: T) => string): Page<T> {
+  return { nodes: rows.slice(0, limit), hasNextPage: rows.length > limit, hasPreviousPage: hadCursor, totalCount, cursorOf };
+}

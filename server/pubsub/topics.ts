@@ -1,0 +1,28 @@
+/**
+ * Every pub/sub topic and its payload, in one place. Channels are scoped by
+ * tenant or user so an instance only receives what its subscribers may see.
+ * Payloads are JSON (they cross Redis): dates travel as ISO strings.
+ */
+export enum Topic {
+  ProfileUpdated = "profile",
+  NotificationAdded = "notification",
+  AttendanceUpdated = "attendance",
+  EventUpdated = "event",
+}
+
+export interface TopicPayloads {
+  [Topic.ProfileUpdated]: { userId: string; passwordUpdated: boolean; changedFields: string[]; at: string };
+  [Topic.NotificationAdded]: { tenantId: string; userId: string; notificationId: string };
+  [Topic.AttendanceUpdated]: { tenantId: string; courseId: string; lectureId: string; attendanceIds: string[] };
+  [Topic.EventUpdated]: { tenantId: string; eventId: string; change: string };
+}
+
+/** The channel keys of each topic (what follows the topic name in the channel). */
+export interface TopicKeys {
+  [Topic.ProfileUpdated]: [userId: string];
+  [Topic.NotificationAdded]: [userId: string];
+  [Topic.AttendanceUpdated]: [tenantId: string, courseId: string];
+  [Topic.EventUpdated]: [tenantId: string];
+}
+
+export const channelOf = <T extends Topic>(topic: T, keys: TopicKeys[T]) => [topic, ...keys].join(":");

@@ -1,0 +1,51 @@
+/**
+ * Rate limits (rate-limiter-flexible): counters in Redis when configured, so every
+ * instance shares them, with an in-memory fallback if Redis stops answering.
+ */
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Config } from "./config";
+import { AppError } from "./errors";
+
+export interface RateLimits {
+  apiPerIp: RateLimiterAbstract;
+  apiPerUser: RateLimiterAbstract;
+  /** Failed and successful sign-ins, per address and login. */
+  login: RateLimiterAbstract;
+  /** Verification messages (SMS, WhatsApp, email) per destination. */
+  messages: RateLimiterAbstract;
+}
+
+export function createRateLimits(limits: Config["limits"], redis?: Redis): RateLimits {
+  const prefix = limits.keyPrefix;
+  const make = (name: string, points: number, duration: number): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
+    if (!redis) return memory;
+    return new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${prefix}:${name}`,
+      points,
+      duration,
+      insuranceLimiter: memory,
+    });
+  };
+  return {
+    apiPerIp: make("ip", limits.apiPerMinutePerIp, 60),
+    apiPerUser: make("user", limits.apiPerMinutePerUser, 60),
+    login: make("login", limits.loginPer15Min, 15 * 60),
+    messages: make("messages", limits.messagesPerHour, 60 * 60),
+  };
+}
+
+/** Takes one point from `key`; throws RATE_LIMITED (with retryAfter seconds) when none are left. */
+export async function consume(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {
+  try {
+    await limiter.consume(key, points);
+  } catch (error) {
+    if (error instanceof RateLimiterRes) {
+      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      throw new AppError("RATE_LIMITED", "rateLimited", { seconds }, { retryAfter: seconds });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Per-request facts that deep layers need without threading them through every
+ * call: the request id for logs, the language for error messages, and the SQL
+ * statement counter behind `extensions.diagnostics` and the N+1 tests.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Language } from "./i18n";
+
+export interface RequestStore {
+  requestId: string;
+  language: Language;
+  sqlStatements: number;
+}
+
+const storage = new AsyncLocalStorage<RequestStore>();
+
+/** Runs `fn` with a request store that every async continuation inside it sees. */
+export const runWithRequestStore = <T>(store: RequestStore, fn: () => T): T => storage.run(store, fn);
+
+/** The current request's store, if any (jobs and start-up have none). */
+export const currentRequest = (): RequestStore | undefined => storage.getStore();

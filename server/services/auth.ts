@@ -1,0 +1,521 @@
+/**
+ * Accounts and sessions: register, verify, login, refresh-token rotation with
+ * reuse detection, logout, devices, password and profile changes, tenant switch.
+ *
+ * Failures never tell whether a phone number or email has an account: login
+ * answers "incorrect login or password" either way (after the same argon2 work),
+ * and register answers the same payload whether or not the account was created.
+ */
+import { createHash, randomInt } from "node:crypto";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import {
+  authSessions,
+  memberships,
+  refreshTokens,
+  users,
+  verificationCodes,
+  type User,
+} from "../../drizzle/schema";
+import type { VerificationChannel } from "../../drizzle/tables/enums-types";
+import { requireUser } from "../auth/guards";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
+import { hashToken } from "../auth/tokens";
+import type { Role } from "../auth/viewer";
+import { atomic, type Context } from "../context";
+import type { Db } from "../db/client";
+import { asSystem } from "../db/scope";
+import { AppError, fromDatabaseError, notFound } from "../errors";
+import { emit } from "../events/domain-events";
+import { translate, type Language } from "../i18n";
+import { consume } from "../rate-limits";
+import { normalizeEmail, normalizePhone, parseLoginIdentifier, type LoginIdentifier } from "../validation";
+import { grantMembership, SELF_SERVICE_ROLES } from "./members";
+
+export interface AuthResult {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string | null;
+  refreshTokenExpiresAt: Date | null;
+  sessionId: string;
+  userId: string;
+  tenantId: string | null;
+}
+
+function checkPassword(password: string, field = "password") {
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+    throw new AppError("BAD_USER_INPUT", "auth.weakPassword", {}, { field });
+  }
+}
+
+const byIdentifier = (identifier: LoginIdentifier) =>
+  identifier.kind === "phone" ? eq(users.phoneNumber1, identifier.value) : sql`lower(${users.email}) = ${identifier.value}`;
+
+/** Whether an identifier must be verified before its owner may sign in. */
+function verificationRequired(ctx: Context, kind: LoginIdentifier["kind"]): boolean {
+  return kind === "phone" ? ctx.app.config.auth.phoneVerification : ctx.app.config.auth.emailVerification;
+}
+
+function isVerified(user: Pick<User, "phoneVerifiedAt" | "emailVerifiedAt">, kind: LoginIdentifier["kind"]) {
+  return kind === "phone" ? user.phoneVerifiedAt !== null : user.emailVerifiedAt !== null;
+}
+
+// ---------------------------------------------------------------- sessions
+
+/** Starts a session (one device) and returns its first tokens. Runs as system. */
+async function startSession(ctx: Context, system: Db, userId: string, tenantId: string | null, deviceName?: string | null) {
+  const now = Date.now();
+  const expiresAt = new Date(now + ctx.app.tokens.refreshTtlMs);
+  const [session] = await system
+    .insert(authSessions)
+    .values({
+      userId,
+      tenantId,
+      deviceName: deviceName?.slice(0, 120) ?? null,
+      userAgent: ctx.userAgent?.slice(0, 500) ?? null,
+      ipAddress: ctx.ip,
+      expiresAt,
+    })
+    .returning({ id: authSessions.id });
+  const refreshToken = ctx.app.tokens.newOpaqueToken("rrt");
+  await system.insert(refreshTokens).values({ sessionId: session!.id, tokenHash: hashToken(refreshToken), expiresAt });
+  return issue(ctx, { sessionId: session!.id, userId, tenantId, refreshToken, refreshTokenExpiresAt: expiresAt });
+}
+
+async function issue(
+  ctx: Context,
+  args: { sessionId: string; userId: string; tenantId: string | null; refreshToken: string | null; refreshTokenExpiresAt: Date | null },
+): Promise<AuthResult> {
+  const access = await ctx.app.tokens.issueAccess({ userId: args.userId, sessionId: args.sessionId, tenantId: args.tenantId });
+  return {
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: args.refreshToken,
+    refreshTokenExpiresAt: args.refreshTokenExpiresAt,
+    sessionId: args.sessionId,
+    userId: args.userId,
+    tenantId: args.tenantId,
+  };
+}
+
+/** The tenant a new session starts in: the one named by X-Tenant, else the oldest active membership. */
+async function initialTenant(ctx: Context, system: Db, userId: string): Promise<string | null> {
+  const rows = await system
+    .select({ tenantId: memberships.tenantId })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.isActive, true)))
+    .orderBy(memberships.createdAt);
+  if (ctx.tenant) {
+    if (!rows.some((row) => row.tenantId === ctx.tenant!.id)) throw new AppError("FORBIDDEN", "tenant.notMember");
+    return ctx.tenant.id;
+  }
+  return rows[0]?.tenantId ?? null;
+}
+
+// ---------------------------------------------------------------- register & verify
+
+export interface RegisterInput {
+  phoneNumber?: string | null;
+  email?: string | null;
+  password: string;
+  firstName: string;
+  lastName?: string | null;
+  preferredLanguage?: Language | null;
+  role?: Role | null;
+}
+
+/**
+ * Creates an account (and, with X-Tenant, a membership with a self-service role).
+ * Answers the same whether or not the phone or email was taken; when a code must
+ * be verified first, the code goes to the new account's phone or email.
+ */
+export async function register(ctx: Context, input: RegisterInput) {
+  const phone = input.phoneNumber ? normalizePhone(input.phoneNumber) : null;
+  const email = input.email ? normalizeEmail(input.email) : null;
+  if (!phone && !email) throw new AppError("BAD_USER_INPUT", "auth.registrationNeedsLogin", {}, { field: "phoneNumber" });
+  checkPassword(input.password);
+  const role = input.role ?? "MEMBER";
+  if (!SELF_SERVICE_ROLES.includes(role)) throw new AppError("BAD_USER_INPUT", "input.roles", { roles: role }, { field: "role" });
+  await consume(ctx.app.rateLimits.login, `register:${ctx.ip}`);
+
+  const channel: VerificationChannel = phone ? "SMS" : "EMAIL";
+  const destination = (phone ?? email)!;
+  const needsCode = verificationRequired(ctx, phone ? "phone" : "email");
+  const passwordHash = await ctx.app.passwords.hash(input.password);
+  const language = input.preferredLanguage ?? ctx.language;
+
+  const created = await atomic(ctx, (ctx) =>
+    asSystem(ctx.db, async (system) => {
+      const [user] = await system
+        .insert(users)
+        .values({
+          phoneNumber1: phone,
+          email,
+          passwordHash,
+          firstName: input.firstName.trim(),
+          lastName: input.lastName?.trim() ?? "",
+          preferredLanguage: language,
+        })
+        .onConflictDoNothing()
+        .returning({ id: users.id });
+      if (!user) return null;
+      if (ctx.tenant) await grantMembership(system, ctx.tenant.id, user.id, [role]);
+      if (needsCode) await sendCode(ctx, system, user.id, channel, destination, "verify", language);
+      return user.id;
+    }),
+  ).catch((error) => {
+    // A concurrent registration of the same phone or email: same answer as "taken".
+    if (fromDatabaseError(error)?.code === "CONFLICT") return null;
+    throw error;
+  });
+
+  if (!created && needsCode) {
+    // Tell the real owner, not the caller.
+    await ctx.app.messages.send({ channel, to: destination, text: translate(language, "message.alreadyRegistered") }).catch(() => {});
+  }
+  return { verificationRequired: needsCode, channel: needsCode ? channel : null };
+}
+
+async function sendCode(
+  ctx: Context,
+  system: Db,
+  userId: string,
+  channel: VerificationChannel,
+  destination: string,
+  purpose: string,
+  language: Language,
+) {
+  await consume(ctx.app.rateLimits.messages, destination);
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const ttl = ctx.app.config.auth.verificationCodeTtlMs;
+  // A new code replaces the ones before it.
+  await system
+    .update(verificationCodes)
+    .set({ consumedAt: new Date() })
+    .where(and(eq(verificationCodes.userId, userId), eq(verificationCodes.purpose, purpose), isNull(verificationCodes.consumedAt)));
+  await system.insert(verificationCodes).values({
+    userId,
+    channel,
+    destination,
+    purpose,
+    codeHash: codeHash(userId, code),
+    expiresAt: new Date(Date.now() + ttl),
+  });
+  const text = translate(language, "message.verificationCode", { code, minutes: Math.round(ttl / 60_000) });
+  ctx.afterCommit.push(() => ctx.app.messages.send({ channel, to: destination, text }));
+}
+
+const codeHash = (userId: string, code: string) => createHash("sha256").update(`${userId}:${code}`).digest("hex");
+
+/** Sends a new verification code to an unverified phone or email; answers true either way. */
+export async function requestVerificationCode(ctx: Context, rawIdentifier: string) {
+  const identifier = parseLoginIdentifier(rawIdentifier);
+  await atomic(ctx, (ctx) =>
+    asSystem(ctx.db, async (system) => {
+      const [user] = await system.select().from(users).where(byIdentifier(identifier));
+      if (!user || isVerified(user, identifier.kind)) return;
+      const channel: VerificationChannel = identifier.kind === "phone" ? "SMS" : "EMAIL";
+      await sendCode(ctx, system, user.id, channel, identifier.value, "verify", user.preferredLanguage);
+    }),
+  );
+  return true;
+}
+
+/** Checks a code sent to a phone or email, marks it verified and signs the user in. */
+export async function verifyAccount(ctx: Context, input: { identifier: string; code: string; deviceName?: string | null }) {
+  const identifier = parseLoginIdentifier(input.identifier);
+  await consume(ctx.app.rateLimits.login, `verify:${ctx.ip}:${identifier.value}`);
+  const outcome = await atomic(ctx, (ctx) =>
+    asSystem(ctx.db, async (system) => {
+      const [user] = await system.select().from(users).where(byIdentifier(identifier));
+      if (!user) return { ok: false as const };
+      const [code] = await system
+        .select()
+        .from(verificationCodes)
+        .where(
+          and(
+            eq(verificationCodes.userId, user.id),
+            eq(verificationCodes.purpose, "verify"),
+            eq(verificationCodes.destination, identifier.value),
+            isNull(verificationCodes.consumedAt),
+            gt(verificationCodes.expiresAt, new Date()),
+          ),
+        )
+        .orderBy(desc(verificationCodes.createdAt))
+        .limit(1)
+        .for("update");
+      if (!code) return { ok: false as const };
+      if (code.codeHash !== codeHash(user.id, input.code.trim())) {
+        const attempts = code.attempts + 1;
+        await system
+          .update(verificationCodes)
+          .set({ attempts, consumedAt: attempts >= code.maxAttempts ? new Date() : null })
+          .where(eq(verificationCodes.id, code.id));
+        return { ok: false as const };
+      }
+      const now = new Date();
+      await system.update(verificationCodes).set({ consumedAt: now }).where(eq(verificationCodes.id, code.id));
+      await system
+        .update(users)
+        .set(identifier.kind === "phone" ? { phoneVerifiedAt: now, isVerified: true } : { emailVerifiedAt: now, isVerified: true })
+        .where(eq(users.id, user.id));
+      return { ok: true as const, result: await startSession(ctx, system, user.id, await initialTenant(ctx, system, user.id), input.deviceName) };
+    }),
+  );
+  // Wrong codes are committed (the attempt counter), then reported.
+  if (!outcome.ok) throw new AppError("BAD_USER_INPUT", "auth.verificationInvalid", {}, { field: "code" });
+  return outcome.result;
+}
+
+// ---------------------------------------------------------------- login, refresh, logout
+
+export async function login(ctx: Context, input: { identifier: string; password: string; deviceName?: string | null }) {
+  const identifier = parseLoginIdentifier(input.identifier);
+  const limitKey = `${ctx.ip}:${identifier.value}`;
+  await consume(ctx.app.rateLimits.login, limitKey);
+  const result = await atomic(ctx, (ctx) =>
+    asSystem(ctx.db, async (system) => {
+      const [user] = await system.select().from(users).where(byIdentifier(identifier));
+      if (!user) {
+        await ctx.app.passwords.burn(input.password);
+        throw new AppError("UNAUTHENTICATED", "auth.invalidCredentials");
+      }
+      if (!(await ctx.app.passwords.verify(user.passwordHash, input.password)) || !user.isActive) {
+        throw new AppError("UNAUTHENTICATED", "auth.invalidCredentials");
+      }
+      if (verificationRequired(ctx, identifier.kind) && !isVerified(user, identifier.kind)) {
+        throw new AppError("FORBIDDEN", "auth.verificationRequired", {}, { reason: "VERIFICATION_REQUIRED" });
+      }
+      return startSession(ctx, system, user.id, await initialTenant(ctx, system, user.id), input.deviceName);
+    }),
+  );
+  await ctx.app.rateLimits.login.delete(limitKey).catch(() => {});
+  return result;
+}
+
+/**
+ * Rotates a refresh token: the presented one is spent and a new one issued.
+ * Presenting a spent token again means it leaked: the whole session is revoked.
+ */
+export async function refresh(ctx: Context, token: string) {
+  const outcome = await atomic(ctx, (ctx) =>
+    asSystem(ctx.db, async (system) => {
+      const [row] = await system
+        .select({ token: refreshTokens, session: authSessions })
+        .from(refreshTokens)
+        .innerJoin(authSessions, eq(authSessions.id, refreshTokens.sessionId))
+        .where(eq(refreshTokens.tokenHash, hashToken(token)))
+        .for("update");
+      const now = new Date();
+      if (!row || row.session.revokedAt || row.session.expiresAt <= now || row.token.expiresAt <= now) {
+        return { kind: "invalid" as const };
+      }
+      if (row.token.usedAt) {
+        await system
+          .update(authSessions)
+          .set({ revokedAt: now, revokedReason: "refresh-token-reuse" })
+          .where(eq(authSessions.id, row.session.id));
+        ctx.app.log.warn({ sessionId: row.session.id, userId: row.session.userId }, "refresh token reused; session revoked");
+        return { kind: "reused" as const };
+      }
+      const next = ctx.app.tokens.newOpaqueToken("rrt");
+      const [created] = await system
+        .insert(refreshTokens)
+        .values({ sessionId: row.session.id, tokenHash: hashToken(next), expiresAt: row.session.expiresAt })
+        .returning({ id: refreshTokens.id });
+      await system.update(refreshTokens).set({ usedAt: now, replacedBy: created!.id }).where(eq(refreshTokens.id, row.token.id));
+      // Keep the tenant only while the membership is active.
+      let tenantId = row.session.tenantId;
+      if (tenantId) {
+        const [member] = await system
+          .select({ id: memberships.id })
+          .from(memberships)
+          .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, row.session.userId), eq(memberships.isActive, true)));
+        if (!member) tenantId = null;
+      }
+      await system
+        .update(authSessions)
+        .set({ lastUsedAt: now, ipAddress: ctx.ip, tenantId })
+        .where(eq(authSessions.id, row.session.id));
+      return {
+        kind: "ok" as const,
+        result: await issue(ctx, {
+          sessionId: row.session.id,
+          userId: row.session.userId,
+          tenantId,
+          refreshToken: next,
+          refreshTokenExpiresAt: row.session.expiresAt,
+        }),
+      };
+    }),
+  );
+  if (outcome.kind === "invalid") throw new AppError("UNAUTHENTICATED", "auth.refreshInvalid");
+  if (outcome.kind === "reused") throw new AppError("UNAUTHENTICATED", "auth.refreshReused");
+  return outcome.result;
+}
+
+/** Ends a session: the caller's own, or the one a refresh token belongs to. */
+export async function logout(ctx: Context, refreshToken?: string | null) {
+  return atomic(ctx, async (ctx) => {
+    if (ctx.viewer.kind === "user") {
+      await revokeSessionById(ctx.db, ctx.viewer.sessionId, "logout");
+      return true;
+    }
+    if (!refreshToken) throw new AppError("UNAUTHENTICATED", "auth.required");
+    return asSystem(ctx.db, async (system) => {
+      const [row] = await system
+        .select({ sessionId: refreshTokens.sessionId })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+      if (!row) throw new AppError("UNAUTHENTICATED", "auth.refreshInvalid");
+      await revokeSessionById(system, row.sessionId, "logout");
+      return true;
+    });
+  });
+}
+
+async function revokeSessionById(db: Db, sessionId: string, reason: string) {
+  await db
+    .update(authSessions)
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where(and(eq(authSessions.id, sessionId), isNull(authSessions.revokedAt)));
+}
+
+/** Checks an access token without using it: valid, whose, until when. */
+export async function verifyToken(ctx: Context, token: string) {
+  let claims;
+  try {
+    claims = await ctx.app.tokens.verifyAccess(token);
+  } catch (error) {
+    return { valid: false, reason: (error as { messageKey?: string }).messageKey === "auth.tokenExpired" ? "EXPIRED" : "INVALID" };
+  }
+  const live = await asSystem(ctx.db, async (system) => {
+    const [session] = await system
+      .select({ revokedAt: authSessions.revokedAt, expiresAt: authSessions.expiresAt })
+      .from(authSessions)
+      .where(and(eq(authSessions.id, claims.sessionId), eq(authSessions.userId, claims.userId)));
+    return Boolean(session && !session.revokedAt && session.expiresAt > new Date());
+  });
+  if (!live) return { valid: false, reason: "REVOKED" };
+  return { valid: true, reason: null, userId: claims.userId, tenantId: claims.tenantId, expiresAt: claims.expiresAt };
+}
+
+// ---------------------------------------------------------------- devices (sessions)
+
+/** The caller's live sessions, newest use first. */
+export async function mySessions(ctx: Context) {
+  const viewer = requireUser(ctx);
+  return ctx.db
+    .select()
+    .from(authSessions)
+    .where(and(eq(authSessions.userId, viewer.userId), isNull(authSessions.revokedAt), gt(authSessions.expiresAt, new Date())))
+    .orderBy(desc(authSessions.lastUsedAt));
+}
+
+/** Signs one of the caller's devices out. */
+export async function revokeSession(ctx: Context, sessionId: string) {
+  const viewer = requireUser(ctx);
+  return atomic(ctx, async (ctx) => {
+    const [row] = await ctx.db
+      .update(authSessions)
+      .set({ revokedAt: new Date(), revokedReason: "revoked-by-user" })
+      .where(and(eq(authSessions.id, sessionId), eq(authSessions.userId, viewer.userId), isNull(authSessions.revokedAt)))
+      .returning({ id: authSessions.id });
+    if (!row) throw notFound("Session", sessionId);
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------- password, profile, tenant
+
+export async function changePassword(
+  ctx: Context,
+  input: { currentPassword: string; newPassword: string; signOutOtherDevices?: boolean | null },
+) {
+  const viewer = requireUser(ctx);
+  checkPassword(input.newPassword, "newPassword");
+  await consume(ctx.app.rateLimits.login, `password:${viewer.userId}`);
+  const [user] = await ctx.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, viewer.userId));
+  if (!user || !(await ctx.app.passwords.verify(user.hash, input.currentPassword))) {
+    throw new AppError("BAD_USER_INPUT", "auth.wrongPassword", {}, { field: "currentPassword" });
+  }
+  const passwordHash = await ctx.app.passwords.hash(input.newPassword);
+  return atomic(ctx, async (ctx) => {
+    await ctx.db.update(users).set({ passwordHash, passwordChangedAt: new Date() }).where(eq(users.id, viewer.userId));
+    if (input.signOutOtherDevices ?? true) {
+      await ctx.db
+        .update(authSessions)
+        .set({ revokedAt: new Date(), revokedReason: "password-changed" })
+        .where(and(eq(authSessions.userId, viewer.userId), ne(authSessions.id, viewer.sessionId), isNull(authSessions.revokedAt)));
+    }
+    await emit(ctx, { type: "user.passwordChanged", userId: viewer.userId });
+    return true;
+  });
+}
+
+export interface ProfileInput {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  phoneNumber2?: string | null;
+  dateOfBirth?: string | null;
+  gender?: User["gender"] | null;
+  identityNumber?: string | null;
+  preferredLanguage?: Language | null;
+}
+
+/** Updates the caller's own profile; `null` clears an optional field, absent leaves it. */
+export async function updateProfile(ctx: Context, input: ProfileInput) {
+  const viewer = requireUser(ctx);
+  const changes: Partial<typeof users.$inferInsert> = {};
+  if (input.firstName != null) changes.firstName = input.firstName.trim();
+  if (input.lastName !== undefined) changes.lastName = input.lastName?.trim() ?? "";
+  if (input.email !== undefined) changes.email = input.email === null ? null : normalizeEmail(input.email);
+  if (input.phoneNumber2 !== undefined) changes.phoneNumber2 = input.phoneNumber2 === null ? null : normalizePhone(input.phoneNumber2);
+  if (input.dateOfBirth !== undefined) changes.dateOfBirth = input.dateOfBirth;
+  if (input.gender != null) changes.gender = input.gender;
+  if (input.identityNumber !== undefined) changes.identityNumber = input.identityNumber?.trim() || null;
+  if (input.preferredLanguage != null) changes.preferredLanguage = input.preferredLanguage;
+  return atomic(ctx, async (ctx) => {
+    const [before] = await ctx.db.select().from(users).where(eq(users.id, viewer.userId)).for("update");
+    if (!before) throw notFound("User", viewer.userId);
+    if (changes.email !== undefined && changes.email !== before.email) changes.emailVerifiedAt = null;
+    const changedFields = Object.keys(changes).filter(
+      (key) => key !== "emailVerifiedAt" && changes[key as keyof typeof changes] !== before[key as keyof User],
+    );
+    if (changedFields.length === 0) return before;
+    const [after] = await ctx.db.update(users).set(changes).where(eq(users.id, viewer.userId)).returning();
+    ctx.loaders.user.clear(viewer.userId).prime(viewer.userId, after!);
+    await emit(ctx, { type: "user.profileUpdated", userId: viewer.userId, changedFields });
+    return after!;
+  });
+}
+
+/** Makes another of the caller's memberships the active tenant of this session. */
+export async function switchTenant(ctx: Context, tenantId: string) {
+  const viewer = requireUser(ctx);
+  return atomic(ctx, async (ctx) => {
+    const [member] = await ctx.db
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(and(eq(memberships.userId, viewer.userId), eq(memberships.tenantId, tenantId), eq(memberships.isActive, true)));
+    if (!member) throw new AppError("FORBIDDEN", "tenant.notMember");
+    await ctx.db.update(authSessions).set({ tenantId }).where(eq(authSessions.id, viewer.sessionId));
+    // The session's refresh token stays valid and now renews tokens for this tenant.
+    return issue(ctx, {
+      sessionId: viewer.sessionId,
+      userId: viewer.userId,
+      tenantId,
+      refreshToken: null,
+      refreshTokenExpiresAt: null,
+    });
+  });
+}
+
+/** The account a token payload was just issued for (readable before the request is signed in). */
+export async function userOfPayload(ctx: Context, userId: string) {
+  if (ctx.viewer.kind === "user" && ctx.viewer.userId === userId) return ctx.loaders.user.load(userId);
+  return asSystem(ctx.db, async (system) => {
+    const [user] = await system.select().from(users).where(eq(users.id, userId));
+    return user ?? null;
+  });
+}

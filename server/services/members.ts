@@ -1,0 +1,127 @@
+/** Memberships and the profiles that roles bring (student, parent, instructor). */
+import { and, eq, sql } from "drizzle-orm";
+import { instructors, memberships, parents, students, users, type Membership } from "../../drizzle/schema";
+import type { Role } from "../auth/viewer";
+import { requireRole } from "../auth/guards";
+import { atomic, type Context } from "../context";
+import type { Db } from "../db/client";
+import { asSystem } from "../db/scope";
+import { AppError, notFound } from "../errors";
+import { normalizeEmail, normalizePhone } from "../validation";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
+import { audit } from "./audit";
+
+/** Roles a person may take by registering themselves. */
+export const SELF_SERVICE_ROLES: readonly Role[] = ["PARENT", "STUDENT", "MEMBER"];
+/** Roles a tenant admin may give (platform admins also give ADMIN when creating a tenant). */
+export const ASSIGNABLE_ROLES: readonly Role[] = ["ADMIN", "STAFF", "INSTRUCTOR", "PARENT", "STUDENT", "MEMBER"];
+
+/** Creates the profile rows that `roles` need, if missing (idempotent). */
+export async function ensureProfiles(db: Db, tenantId: string, userId: string, roles: readonly Role[]): Promise<void> {
+  const row = { tenantId, userId };
+  if (roles.includes("STUDENT")) await db.insert(students).values(row).onConflictDoNothing();
+  if (roles.includes("PARENT")) await db.insert(parents).values(row).onConflictDoNothing();
+  if (roles.includes("INSTRUCTOR")) await db.insert(instructors).values(row).onConflictDoNothing();
+}
+
+/** Adds `roles` to a user's membership of a tenant, creating the membership if needed. */
+export async function grantMembership(db: Db, tenantId: string, userId: string, roles: readonly Role[]): Promise<Membership> {
+  const [membership] = await db
+    .insert(memberships)
+    .values({ tenantId, userId, roles: [...roles] })
+    .onConflictDoUpdate({
+      target: [memberships.tenantId, memberships.userId],
+      set: {
+        roles: sql`ARRAY(SELECT DISTINCT unnest(${memberships.roles} || excluded.roles) ORDER BY 1)::membership_role[]`,
+        isActive: true,
+        updatedAt: new Date(),
+      },
+    })
+    .returning();
+  await ensureProfiles(db, tenantId, userId, roles);
+  return membership!;
+}
+
+export interface AddMemberInput {
+  phoneNumber?: string | null;
+  email?: string | null;
+  firstName: string;
+  lastName?: string | null;
+  roles: Role[];
+  /** Needed only when no account exists yet for the phone or email. */
+  temporaryPassword?: string | null;
+}
+
+/**
+ * A tenant admin adds a person (an existing account, found by phone or email,
+ * or a new one) to the tenant with roles. Staff may add parents, students and members.
+ */
+export async function addMember(ctx: Context, input: AddMemberInput) {
+  const viewer = requireRole(ctx, "STAFF");
+  const allowed: readonly Role[] = viewer.roles.includes("ADMIN") ? ASSIGNABLE_ROLES : SELF_SERVICE_ROLES;
+  const refused = input.roles.filter((role) => !allowed.includes(role));
+  if (refused.length || input.roles.length === 0) {
+    throw new AppError("BAD_USER_INPUT", "input.roles", { roles: refused.join(", ") || "[]" }, { field: "roles" });
+  }
+  return atomic(ctx, async (ctx) => {
+    const membership = await upsertMember(ctx, viewer.tenantId, input);
+    await audit(ctx, { action: "member.add", entity: "membership", entityId: membership.id, after: membership });
+    return membership;
+  });
+}
+
+/**
+ * Finds the account with this phone or email, or creates it with the temporary
+ * password, and grants it `roles` in the tenant. No permission check: callers guard.
+ */
+export async function upsertMember(ctx: Context, tenantId: string, input: AddMemberInput): Promise<Membership> {
+  const phone = input.phoneNumber ? normalizePhone(input.phoneNumber) : null;
+  const email = input.email ? normalizeEmail(input.email) : null;
+  if (!phone && !email) throw new AppError("BAD_USER_INPUT", "auth.registrationNeedsLogin", {}, { field: "phoneNumber" });
+  const userId = await asSystem(ctx.db, async (system) => {
+    const [existing] = await system
+      .select({ id: users.id })
+      .from(users)
+      .where(phone ? eq(users.phoneNumber1, phone) : sql`lower(${users.email}) = ${email}`);
+    if (existing) return existing.id;
+    if (!input.temporaryPassword || input.temporaryPassword.length < PASSWORD_MIN || input.temporaryPassword.length > PASSWORD_MAX) {
+      throw new AppError("BAD_USER_INPUT", "auth.weakPassword", {}, { field: "temporaryPassword" });
+    }
+    const [created] = await system
+      .insert(users)
+      .values({
+        phoneNumber1: phone,
+        email,
+        firstName: input.firstName.trim(),
+        lastName: input.lastName?.trim() ?? "",
+        passwordHash: await ctx.app.passwords.hash(input.temporaryPassword),
+        preferredLanguage: ctx.tenant?.defaultLanguage ?? "ar",
+      })
+      .returning({ id: users.id });
+    return created!.id;
+  });
+  return grantMembership(ctx.db, tenantId, userId, input.roles);
+}
+
+/** Replaces a member's roles (tenant admins only). */
+export async function setMemberRoles(ctx: Context, membershipId: string, roles: Role[]) {
+  const viewer = requireRole(ctx, "ADMIN");
+  const refused = roles.filter((role) => !ASSIGNABLE_ROLES.includes(role));
+  if (refused.length) throw new AppError("BAD_USER_INPUT", "input.roles", { roles: refused.join(", ") }, { field: "roles" });
+  return atomic(ctx, async (ctx) => {
+    const [before] = await ctx.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, viewer.tenantId), eq(memberships.id, membershipId)))
+      .for("update");
+    if (!before) throw notFound("Membership", membershipId);
+    const [after] = await ctx.db
+      .update(memberships)
+      .set({ roles: [...new Set(roles)], updatedAt: new Date() })
+      .where(and(eq(memberships.tenantId, viewer.tenantId), eq(memberships.id, membershipId)))
+      .returning();
+    await ensureProfiles(ctx.db, viewer.tenantId, after!.userId, roles);
+    await audit(ctx, { action: "member.setRoles", entity: "membership", entityId: membershipId, before, after });
+    return after!;
+  });
+}

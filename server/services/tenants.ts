@@ -1,0 +1,112 @@
+/** Tenants: created by platform admins, configured by their own admins. */
+import { and, asc, count, eq, gt, ilike, or } from "drizzle-orm";
+import { memberships, tenants, type Tenant } from "../../drizzle/schema";
+import { requirePlatformAdmin, requireRole, requireUser } from "../auth/guards";
+import { atomic, forgetTenant, type Context } from "../context";
+import { asSystem } from "../db/scope";
+import { AppError } from "../errors";
+import type { Language } from "../i18n";
+import { decodeCursor, encodeCursor, pageSize, type Page } from "../pagination";
+import { isTimeZone } from "../validation";
+import { audit } from "./audit";
+import { upsertMember, type AddMemberInput } from "./members";
+
+export interface TenantSettings {
+  name?: string | null;
+  timeZone?: string | null;
+  currency?: string | null;
+  defaultLanguage?: Language | null;
+}
+
+function checkSettings(settings: TenantSettings) {
+  if (settings.timeZone != null && !isTimeZone(settings.timeZone)) {
+    throw new AppError("BAD_USER_INPUT", "input.timeZone", { value: settings.timeZone }, { field: "timeZone" });
+  }
+}
+
+/** Platform admin: creates a tenant and its first admin (an existing account or a new one). */
+export async function createTenant(
+  ctx: Context,
+  input: TenantSettings & { slug: string; name: string; admin: Omit<AddMemberInput, "roles"> },
+) {
+  requirePlatformAdmin(ctx);
+  checkSettings(input);
+  const slug = input.slug.trim().toLowerCase();
+  // Platform operations act across tenants, so they run with row-level security lifted.
+  return atomic(ctx, (ctx) =>
+    asSystem(ctx.db, async (system) => {
+      const [tenant] = await system
+        .insert(tenants)
+        .values({
+          slug,
+          name: input.name.trim(),
+          timeZone: input.timeZone ?? undefined,
+          currency: input.currency?.toUpperCase() ?? undefined,
+          defaultLanguage: input.defaultLanguage ?? undefined,
+        })
+        .onConflictDoNothing({ target: tenants.slug })
+        .returning();
+      if (!tenant) throw new AppError("CONFLICT", "tenant.slugTaken", { slug }, { field: "slug" });
+      const inTenant = { ...ctx, db: system };
+      await upsertMember(inTenant, tenant.id, { ...input.admin, roles: ["ADMIN"] });
+      await audit(inTenant, { action: "tenant.create", entity: "tenant", entityId: tenant.id, after: tenant, tenantId: tenant.id });
+      return tenant;
+    }),
+  );
+}
+
+/** Tenant admin: renames the tenant or changes its time zone, currency, language. */
+export async function updateTenant(ctx: Context, settings: TenantSettings) {
+  const viewer = requireRole(ctx, "ADMIN");
+  checkSettings(settings);
+  return atomic(ctx, async (ctx) => {
+    const [before] = await ctx.db.select().from(tenants).where(eq(tenants.id, viewer.tenantId)).for("update");
+    const [after] = await ctx.db
+      .update(tenants)
+      .set({
+        ...(settings.name != null && { name: settings.name.trim() }),
+        ...(settings.timeZone != null && { timeZone: settings.timeZone }),
+        ...(settings.currency != null && { currency: settings.currency.toUpperCase() }),
+        ...(settings.defaultLanguage != null && { defaultLanguage: settings.defaultLanguage }),
+      })
+      .where(eq(tenants.id, viewer.tenantId))
+      .returning();
+    await audit(ctx, { action: "tenant.update", entity: "tenant", entityId: viewer.tenantId, before, after });
+    ctx.afterCommit.push(() => forgetTenant(ctx.app, after!));
+    return after!;
+  });
+}
+
+/** The caller's memberships in every tenant (for a tenant picker and switchTenant). */
+export async function myMemberships(ctx: Context) {
+  const viewer = requireUser(ctx);
+  return ctx.db
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.userId, viewer.userId), eq(memberships.isActive, true)))
+    .orderBy(asc(memberships.createdAt));
+}
+
+/** Platform admin: every tenant, filtered by text, in slug order. */
+export async function listTenants(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<Tenant>> {
+  requirePlatformAdmin(ctx);
+  const limit = pageSize(args.first);
+  const after = decodeCursor<[string]>(args.after);
+  const filter = args.search ? or(ilike(tenants.name, `%${args.search}%`), ilike(tenants.slug, `%${args.search}%`)) : undefined;
+  const [rows, [total]] = await Promise.all([
+    ctx.db
+      .select()
+      .from(tenants)
+      .where(and(filter, after ? gt(tenants.slug, after[0]) : undefined))
+      .orderBy(asc(tenants.slug))
+      .limit(limit + 1),
+    ctx.db.select({ value: count() }).from(tenants).where(filter),
+  ]);
+  return {
+    nodes: rows.slice(0, limit),
+    hasNextPage: rows.length > limit,
+    hasPreviousPage: Boolean(after),
+    totalCount: total?.value ?? 0,
+    cursorOf: (row) => encodeCursor([row.slug]),
+  };
+}
