@@ -1,5 +1,5 @@
 import { createLocalJWKSet, jwtVerify, SignJWT } from "jose";
-import { generateKeyPair } from "jose";
+import { generateKeyPair, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { authSessions, notifications } from "../drizzle/schema";
@@ -185,7 +185,7 @@ describe("tokens", () => {
 
   it("publishes the signing key as JWKS, which verifies issued tokens", async () => {
     const { token } = await t.fixtures.member(tenant, ["STUDENT"]);
-    const jwks = await (await fetch(`${t.url}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty("d");
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: "roster", audience: "roster-api" });

@@ -12,6 +12,7 @@ import { AddMemberInput, CreateTenantInput, UpdateTenantInput } from "./tenant.i
 import { Membership, Tenant } from "./tenant.type";
 
 const TenantConnection = Connection(Tenant, "Tenant");
+const MembershipConnection = Connection(Membership, "Membership");
 
 @Resolver(() => Tenant)
 export class TenantResolver {
@@ -51,6 +52,17 @@ export class MembershipResolver {
   @Query(() => [Membership], { description: "Your memberships in every tenant (to pick one with switchTenant)." })
   myTenants(@Ctx() ctx: Context) {
     return tenants.myMemberships(ctx);
+  }
+
+  @Query(() => MembershipConnection, { description: "Members of the current tenant (staff), oldest first." })
+  async members(
+    @Ctx() ctx: Context,
+    @Arg("role", () => Role, { nullable: true }) role?: MembershipRole,
+    @Arg("search", () => String, { nullable: true, description: "Part of a name, phone number or email." }) search?: string,
+    @Arg("first", () => Int, { nullable: true }) first?: number,
+    @Arg("after", () => String, { nullable: true }) after?: string,
+  ) {
+    return toConnection(await members.listMembers(ctx, { role, search, first, after }), (row) => row);
   }
 
   @Mutation(() => Membership, {

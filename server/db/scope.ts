@@ -38,9 +38,12 @@ export async function enterScope(tx: Db, scope: Scope): Promise<void> {
  */
 export async function asSystem<T>(tx: Db, fn: (system: Db) => Promise<T>): Promise<T> {
   return tx.transaction(async (savepoint) => {
-    await savepoint.execute(sql`reset role`);
+    const [{ previous }] = rowsOf<{ previous: string }>(
+      await savepoint.execute(sql`select current_setting('role') as previous, set_config('role', 'none', true)`),
+    ) as [{ previous: string }];
     const result = await fn(savepoint);
-    await savepoint.execute(sql`select set_config('role', 'roster_app', true)`);
+    // Back to the caller's role (roster_app, or none when nested in another asSystem).
+    await savepoint.execute(sql`select set_config('role', ${previous}, true)`);
     return result;
   });
 }

@@ -13,7 +13,7 @@ import { readCredentials, withRequestContext, type Context } from "../context";
 import { AppError, toClientError } from "../errors";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
-import { queryProtection } from "./protection";
+import { parseOptions, queryProtection } from "./protection";
 
 /** Adds `extensions.diagnostics` (SQL statements of this request) when enabled. */
 const diagnosticsPlugin: ApolloServerPlugin<Context> = {
@@ -56,6 +56,7 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: protection.validationRules,
+    parseOptions: parseOptions(app.config),
     formatError: (formatted, error) => {
       const { error: safe, unexpected } = toClientError(formatted, error);
       if (unexpected) app.log.error({ err: unexpected, path: formatted.path }, "unexpected error");

@@ -1,6 +1,10 @@
 /** Query limits (graphql-armor): depth, cost, aliases, directives, tokens. Shared by HTTP and WebSocket. */
 import { ApolloArmor } from "@escape.tech/graphql-armor";
+import type { ParseOptions } from "graphql";
 import type { Config } from "../config";
+
+/** Parser options: a document longer than QUERY_MAX_TOKENS is a syntax error (400). */
+export const parseOptions = (config: Config): ParseOptions => ({ maxTokens: config.limits.queryMaxTokens });
 
 export function queryProtection(config: Config) {
   const { limits } = config;
@@ -9,7 +13,9 @@ export function queryProtection(config: Config) {
     costLimit: { maxCost: limits.queryMaxCost, ignoreIntrospection: true },
     maxAliases: { n: limits.queryMaxAliases },
     maxDirectives: { n: 20 },
-    maxTokens: { n: limits.queryMaxTokens },
+    // Token limits are enforced by graphql-js's own parser (parseOptions below): armor's
+    // plugin re-parses and turns a plain syntax error into a 500.
+    maxTokens: { enabled: false },
     // Field suggestions help in development and map the schema for attackers in production.
     blockFieldSuggestion: { enabled: config.nodeEnv === "production" },
   }).protect();

@@ -13,6 +13,7 @@ import {
   createSourceEventStream,
   execute,
   GraphQLError,
+  parse,
   specifiedRules,
   validate,
   type ExecutionArgs,
@@ -26,7 +27,7 @@ import { readCredentials, withRequestContext, type Credentials, type RequestInpu
 import { AppError, toClientError } from "../errors";
 import { fromAcceptLanguage } from "../i18n";
 import { runWithRequestStore } from "../request-store";
-import { queryProtection } from "./protection";
+import { parseOptions, queryProtection } from "./protection";
 
 export const WS_CLOSE = {
   unauthorized: 4401,
@@ -138,6 +139,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
+      parse: (source) => parse(source, parseOptions(app.config)),
       validate: (s, document) => validate(s, document, rules),
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;

@@ -1,5 +1,5 @@
 /** Memberships and the profiles that roles bring (student, parent, instructor). */
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, ilike, or, sql } from "drizzle-orm";
 import { instructors, memberships, parents, students, users, type Membership } from "../../drizzle/schema";
 import type { Role } from "../auth/viewer";
 import { requireRole } from "../auth/guards";
@@ -10,6 +10,7 @@ import { AppError, notFound } from "../errors";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { audit } from "./audit";
+import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
 
 /** Roles a person may take by registering themselves. */
 export const SELF_SERVICE_ROLES: readonly Role[] = ["PARENT", "STUDENT", "MEMBER"];
@@ -124,4 +125,47 @@ export async function setMemberRoles(ctx: Context, membershipId: string, roles: 
     await audit(ctx, { action: "member.setRoles", entity: "membership", entityId: membershipId, before, after });
     return after!;
   });
+}
+
+/** Staff: the tenant's members, optionally with a role or matching a name, phone or email. */
+export async function listMembers(
+  ctx: Context,
+  args: { role?: Role | null; search?: string | null; first?: number | null; after?: string | null },
+) {
+  const viewer = requireRole(ctx, "STAFF");
+  const limit = pageSize(args.first);
+  const after = decodeCursor<[string, string]>(args.after);
+  const text = args.search?.trim();
+  const filter = and(
+    eq(memberships.tenantId, viewer.tenantId),
+    args.role ? sql`${args.role}::membership_role = ANY(${memberships.roles})` : undefined,
+    text
+      ? or(
+          ilike(users.firstName, `%${text}%`),
+          ilike(users.lastName, `%${text}%`),
+          ilike(users.email, `%${text}%`),
+          ilike(users.phoneNumber1, `%${text}%`),
+        )
+      : undefined,
+  );
+  const keyset = after
+    ? or(gt(memberships.createdAt, new Date(after[0])), and(eq(memberships.createdAt, new Date(after[0])), gt(memberships.id, after[1])))
+    : undefined;
+  const [rows, [total]] = await Promise.all([
+    ctx.db
+      .select({ membership: memberships })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(filter, keyset))
+      .orderBy(asc(memberships.createdAt), asc(memberships.id))
+      .limit(limit + 1),
+    ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(filter),
+  ]);
+  return toPage(
+    rows.map((row) => row.membership),
+    limit,
+    total?.value ?? 0,
+    Boolean(after),
+    (row) => encodeCursor([row.createdAt.toISOString(), row.id]),
+  );
 }
