@@ -1,22 +1,30 @@
 /**
  * Messages in Arabic (primary), English and French. Errors and notifications are
  * written in the viewer's language: their preference, else Accept-Language,
- * else the tenant's default.
+ * else the tenant's default. Each domain keeps its messages in messages/<domain>.ts
+ * (English is the source of the keys; ar and fr must have every key).
  */
-import { ar } from "./ar";
-import { en, type MessageKey } from "./en";
-import { fr } from "./fr";
+import * as core from "./messages/core";
 
-export type { MessageKey };
+const domains = [core] as const;
+
+type English = (typeof domains)[number]["en"];
+/** Every message key (union of the domains' keys). */
+export type MessageKey = English extends infer E ? (E extends unknown ? keyof E : never) : never;
+
 export const LANGUAGES = ["ar", "en", "fr"] as const;
 export type Language = (typeof LANGUAGES)[number];
 export type MessageParams = Record<string, string | number>;
 
-const catalogs: Record<Language, Record<MessageKey, string>> = { ar, en, fr };
+const catalogs: Record<Language, Record<string, string>> = {
+  ar: Object.assign({}, ...domains.map((domain) => domain.ar)),
+  en: Object.assign({}, ...domains.map((domain) => domain.en)),
+  fr: Object.assign({}, ...domains.map((domain) => domain.fr)),
+};
 
 /** The message for `key` in `language`, with `{name}` placeholders filled in. */
 export function translate(language: Language, key: MessageKey, params: MessageParams = {}): string {
-  const template = catalogs[language][key] ?? en[key];
+  const template = catalogs[language][key] ?? catalogs.en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
 }
 

@@ -1,41 +1,16 @@
 /**
  * Per-request DataLoaders (never module-level: they cache rows, and rows belong
- * to one request and one tenant). Every relation field resolves through these.
+ * to one request and one tenant). Every relation field resolves through these;
+ * each domain contributes its own in loaders/<domain>.ts.
  */
-import { and, eq, inArray } from "drizzle-orm";
-import { memberships, tenants, users } from "../../drizzle/schema";
 import type { Context } from "../context";
-import { manyLoader, oneLoader } from "./batch";
+import { userLoaders } from "./users";
 
-export function createLoaders(ctx: Pick<Context, "db" | "tenant">) {
-  const { db } = ctx;
-  const tenantId = ctx.tenant?.id ?? null;
+export type LoaderContext = Pick<Context, "db" | "tenant">;
+
+export function createLoaders(ctx: LoaderContext) {
   return {
-    user: oneLoader(
-      (ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids])),
-      (row) => row.id,
-    ),
-    tenant: oneLoader(
-      (ids: readonly string[]) => db.select().from(tenants).where(inArray(tenants.id, [...ids])),
-      (row) => row.id,
-    ),
-    /** A user's membership in the current tenant. */
-    membershipByUser: oneLoader(
-      (userIds: readonly string[]) =>
-        tenantId
-          ? db
-              .select()
-              .from(memberships)
-              .where(and(eq(memberships.tenantId, tenantId), inArray(memberships.userId, [...userIds])))
-          : Promise.resolve([]),
-      (row) => row.userId,
-    ),
-    /** A user's memberships in every tenant (visible to the user themself). */
-    membershipsOfUser: manyLoader(
-      (userIds: readonly string[]) =>
-        db.select().from(memberships).where(inArray(memberships.userId, [...userIds])).orderBy(memberships.createdAt),
-      (row) => row.userId,
-    ),
+    ...userLoaders(ctx),
   };
 }
 

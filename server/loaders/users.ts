@@ -1,0 +1,36 @@
+/** Loaders for accounts, tenants and memberships. */
+import { and, eq, inArray } from "drizzle-orm";
+import { memberships, tenants, users } from "../../drizzle/schema";
+import type { LoaderContext } from "./index";
+import { manyLoader, oneLoader } from "./batch";
+
+export function userLoaders({ db, tenant }: LoaderContext) {
+  const tenantId = tenant?.id ?? null;
+  return {
+    user: oneLoader(
+      (ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids])),
+      (row) => row.id,
+    ),
+    tenant: oneLoader(
+      (ids: readonly string[]) => db.select().from(tenants).where(inArray(tenants.id, [...ids])),
+      (row) => row.id,
+    ),
+    /** A user's membership in the current tenant. */
+    membershipByUser: oneLoader(
+      (userIds: readonly string[]) =>
+        tenantId
+          ? db
+              .select()
+              .from(memberships)
+              .where(and(eq(memberships.tenantId, tenantId), inArray(memberships.userId, [...userIds])))
+          : Promise.resolve([]),
+      (row) => row.userId,
+    ),
+    /** A user's memberships in every tenant (visible to the user themself). */
+    membershipsOfUser: manyLoader(
+      (userIds: readonly string[]) =>
+        db.select().from(memberships).where(inArray(memberships.userId, [...userIds])).orderBy(memberships.createdAt),
+      (row) => row.userId,
+    ),
+  };
+}
