@@ -3,6 +3,16 @@ import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
+import {
+  CourseResolver,
+  ExamResolver,
+  ExamResultResolver,
+  LectureResolver,
+  SeasonResolver,
+  TagResolver,
+} from "./courses/course.resolver";
+import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
+import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 
@@ -13,6 +23,18 @@ export const resolvers = [
   MembershipResolver,
   UserResolver,
   ProfileUpdateResolver,
+  StudentResolver,
+  InstructorResolver,
+  ParentResolver,
+  ChildResolver,
+  SeasonResolver,
+  TagResolver,
+  CourseResolver,
+  LectureResolver,
+  ExamResolver,
+  ExamResultResolver,
+  EnrollmentResolver,
+  EnrollmentRequestResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -3,6 +3,8 @@
  * row seen, opaque to clients (base64url JSON); pages are keyset queries, so
  * they stay fast and stable while rows are added.
  */
+import { and, eq, gt, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { AppError } from "./errors";
 
 export const DEFAULT_PAGE = 20;
@@ -43,4 +45,25 @@ export function decodeCursor<T extends unknown[]>(cursor: string | null | undefi
 /** Builds a page from `limit + 1` fetched rows. */
 export function toPage<T>(rows: T[], limit: number, totalCount: number, hadCursor: boolean, cursorOf: (node: T) => string): Page<T> {
   return { nodes: rows.slice(0, limit), hasNextPage: rows.length > limit, hasPreviousPage: hadCursor, totalCount, cursorOf };
+}
+
+/**
+ * The keyset condition "after this cursor" for a sort column plus the id as a
+ * tie-breaker: (col, id) > (value, id) ascending, < descending.
+ */
+export function afterKey(
+  column: AnyPgColumn | SQL,
+  id: AnyPgColumn,
+  direction: "ASC" | "DESC",
+  key: { value: unknown; id: string } | null,
+): SQL | undefined {
+  if (!key) return undefined;
+  const beyond = direction === "ASC" ? gt : lt;
+  // One call shape for columns and expressions (drizzle's overloads take either, not the union).
+  const sort = column as SQL;
+  if (key.value === null) {
+    // NULLs sort last ascending (first descending) in PostgreSQL.
+    return direction === "ASC" ? and(isNull(sort), gt(id, key.id)) : or(isNotNull(sort), and(isNull(sort), lt(id, key.id)));
+  }
+  return or(beyond(sort, key.value), and(eq(sort, key.value), beyond(id, key.id)));
 }

@@ -6,6 +6,7 @@ import type { TopicPayloads, Topic } from "../../server/pubsub/topics";
 import * as auth from "../../server/services/auth";
 import { subscribeToProfile } from "../../server/services/realtime";
 import { Membership } from "../tenants/tenant.type";
+import { Instructor, Parent, Student } from "../people/people.type";
 import { Gender, Language } from "../shared/enums";
 import { DateTime, EmailAddress, LocalDate, PhoneNumber } from "../shared/scalars";
 import { UpdateProfileInput } from "./user.input";
@@ -89,6 +90,21 @@ export class UserResolver {
   @FieldResolver(() => DateTime, { nullable: true, description: "When the password last changed. Private." })
   passwordChangedAt(@Root() user: UserSource, @Ctx() ctx: Context) {
     return canSeePrivate(ctx, user) ? user.passwordChangedAt : null;
+  }
+
+  @FieldResolver(() => Student, { nullable: true, description: "Student profile in the current tenant (self or staff)." })
+  studentProfile(@Root() user: UserSource, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? ctx.loaders.studentByUser.load(user.id) : null;
+  }
+
+  @FieldResolver(() => Parent, { nullable: true, description: "Parent profile in the current tenant (self or staff)." })
+  parentProfile(@Root() user: UserSource, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? ctx.loaders.parentByUser.load(user.id) : null;
+  }
+
+  @FieldResolver(() => Instructor, { nullable: true, description: "Instructor profile in the current tenant." })
+  instructorProfile(@Root() user: UserSource, @Ctx() ctx: Context) {
+    return ctx.loaders.instructorByUser.load(user.id);
   }
 
   @FieldResolver(() => Membership, {

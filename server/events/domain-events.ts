@@ -3,13 +3,33 @@
  * Handlers run inside the service's transaction (notification rows) and queue
  * what must wait for the commit (publishing to subscribers).
  */
+import type { Lecture } from "../../drizzle/schema";
 import type { Context } from "../context";
 import { notify } from "../services/notifications";
 import { Topic } from "../pubsub/topics";
 
 export type DomainEvent =
   | { type: "user.passwordChanged"; userId: string }
-  | { type: "user.profileUpdated"; userId: string; changedFields: string[] };
+  | { type: "user.profileUpdated"; userId: string; changedFields: string[] }
+  | {
+      type: "enrollment.approved";
+      tenantId: string;
+      recipients: string[];
+      participant: string;
+      course: string;
+      enrollmentId: string;
+      requestId: string;
+    }
+  | {
+      type: "enrollment.rejected";
+      tenantId: string;
+      recipients: string[];
+      participant: string;
+      course: string;
+      reason: string;
+      requestId: string;
+    }
+  | { type: "lecture.cancelled"; tenantId: string; lecture: Lecture; courseName: string; recipients: string[] };
 
 type Handler = (ctx: Context, event: DomainEvent) => Promise<void>;
 
@@ -26,6 +46,39 @@ const notifications: Handler = async (ctx, event) => {
           bodyKey: "notification.passwordChanged.body",
         });
       }
+      return;
+    case "enrollment.approved":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: event.recipients,
+        kind: "ENROLLMENT_APPROVED",
+        titleKey: "notification.enrollmentApproved.title",
+        bodyKey: "notification.enrollmentApproved.body",
+        params: { participant: event.participant, course: event.course },
+        data: { enrollmentId: event.enrollmentId, requestId: event.requestId },
+      });
+      return;
+    case "enrollment.rejected":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: event.recipients,
+        kind: "ENROLLMENT_REJECTED",
+        titleKey: "notification.enrollmentRejected.title",
+        bodyKey: "notification.enrollmentRejected.body",
+        params: { participant: event.participant, course: event.course, reason: event.reason },
+        data: { requestId: event.requestId },
+      });
+      return;
+    case "lecture.cancelled":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: event.recipients,
+        kind: "LECTURE_CANCELLED",
+        titleKey: "notification.lectureCancelled.title",
+        bodyKey: "notification.lectureCancelled.body",
+        params: { course: event.courseName, date: event.lecture.date, time: event.lecture.startTime.slice(0, 5) },
+        data: { lectureId: event.lecture.id, courseId: event.lecture.courseId },
+      });
       return;
     default:
       return;

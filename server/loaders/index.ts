@@ -4,6 +4,7 @@
  * each domain contributes its own in loaders/<domain>.ts.
  */
 import type { Context } from "../context";
+import { courseLoaders } from "./courses";
 import { userLoaders } from "./users";
 
 export type LoaderContext = Pick<Context, "db" | "tenant">;
@@ -11,6 +12,7 @@ export type LoaderContext = Pick<Context, "db" | "tenant">;
 export function createLoaders(ctx: LoaderContext) {
   return {
     ...userLoaders(ctx),
+    ...courseLoaders(ctx),
   };
 }
 

@@ -1,0 +1,61 @@
+import { createUnionType, Field, ObjectType } from "type-graphql";
+import type { Child as ChildRow, Instructor as InstructorRow, Parent as ParentRow, Student as StudentRow } from "../../drizzle/schema";
+import { UUID } from "../shared/scalars";
+
+@ObjectType({ description: "A student's profile in a tenant (a participant with a login of their own)." })
+export class Student implements Pick<StudentRow, "id" | "school" | "grade"> {
+  @Field(() => UUID, { description: "Also the participant id for enrolment and attendance." })
+  id: string;
+
+  userId: string;
+
+  @Field(() => String, { nullable: true })
+  school: string | null;
+
+  @Field(() => String, { nullable: true })
+  grade: string | null;
+}
+
+@ObjectType({ description: "A parent's profile in a tenant; a parent enrols their children." })
+export class Parent implements Pick<ParentRow, "id"> {
+  @Field(() => UUID)
+  id: string;
+
+  userId: string;
+}
+
+@ObjectType({ description: "A parent's child: a participant without a login." })
+export class Child implements Pick<ChildRow, "id" | "firstName" | "lastName"> {
+  @Field(() => UUID, { description: "Also the participant id for enrolment and attendance." })
+  id: string;
+
+  parentId: string;
+
+  @Field(() => String)
+  firstName: string;
+
+  @Field(() => String)
+  lastName: string;
+}
+
+@ObjectType({ description: "An instructor's profile in a tenant." })
+export class Instructor implements Pick<InstructorRow, "id" | "bio" | "specialty"> {
+  @Field(() => UUID)
+  id: string;
+
+  userId: string;
+
+  @Field(() => String, { nullable: true })
+  bio: string | null;
+
+  @Field(() => String, { nullable: true })
+  specialty: string | null;
+}
+
+/** A participant: exactly one of a student or a child. */
+export const Participant = createUnionType({
+  name: "Participant",
+  description: "Who takes part in a course: a student, or a parent's child.",
+  types: () => [Student, Child] as const,
+  resolveType: (value) => ("parentId" in value ? Child : Student),
+});

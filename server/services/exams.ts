@@ -1,0 +1,158 @@
+/**
+ * Exams of a course and their per-participant results. Staff and the course's
+ * instructor manage them; a participant's results are visible to whoever acts
+ * for the participant (the student, the child's parent) and to teachers.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { enrollments, examResults, exams, type Exam, type ExamResult } from "../../drizzle/schema";
+import { requireTenant } from "../auth/guards";
+import { isStaff } from "../auth/viewer";
+import { atomic, type Context } from "../context";
+import { AppError, badInput, notFound } from "../errors";
+import { audit } from "./audit";
+import { courseForTeacher, getCourse, viewerInstructorId } from "./courses";
+import { findParticipant, ownParticipantIds, participantColumns } from "./participants";
+
+export interface ExamInput {
+  title?: string | null;
+  date?: string | null;
+  maxScore?: string | null;
+}
+
+function checkExam(input: ExamInput, creating: boolean) {
+  if ((creating || input.title !== undefined) && !input.title?.trim()) throw badInput("title", "required");
+  if (creating && !input.date) throw badInput("date", "required");
+  if ((creating || input.maxScore != null) && !(Number(input.maxScore) > 0)) throw badInput("maxScore", "must be above 0");
+}
+
+export async function createExam(ctx: Context, courseId: string, input: ExamInput) {
+  checkExam(input, true);
+  return atomic(ctx, async (ctx) => {
+    const course = await courseForTeacher(ctx, courseId);
+    const [exam] = await ctx.db
+      .insert(exams)
+      .values({ tenantId: course.tenantId, courseId: course.id, title: input.title!.trim(), date: input.date!, maxScore: input.maxScore! })
+      .returning();
+    await audit(ctx, { action: "exam.create", entity: "exam", entityId: exam!.id, after: exam });
+    return exam!;
+  });
+}
+
+async function examForTeacher(ctx: Context, examId: string): Promise<Exam> {
+  const tenant = requireTenant(ctx);
+  const [exam] = await ctx.db
+    .select()
+    .from(exams)
+    .where(and(eq(exams.tenantId, tenant.id), eq(exams.id, examId)))
+    .for("update");
+  if (!exam) throw notFound("Exam", examId);
+  await courseForTeacher(ctx, exam.courseId);
+  return exam;
+}
+
+export async function updateExam(ctx: Context, examId: string, input: ExamInput) {
+  checkExam(input, false);
+  return atomic(ctx, async (ctx) => {
+    const before = await examForTeacher(ctx, examId);
+    if (input.maxScore != null) {
+      const [highest] = await ctx.db
+        .select({ score: sql<string | null>`max(${examResults.score})` })
+        .from(examResults)
+        .where(and(eq(examResults.tenantId, before.tenantId), eq(examResults.examId, examId)));
+      if (highest?.score != null && Number(highest.score) > Number(input.maxScore)) {
+        throw new AppError("BAD_USER_INPUT", "exam.maxBelowResults", { score: highest.score }, { field: "maxScore" });
+      }
+    }
+    const [after] = await ctx.db
+      .update(exams)
+      .set({
+        ...(input.title != null && { title: input.title.trim() }),
+        ...(input.date != null && { date: input.date }),
+        ...(input.maxScore != null && { maxScore: input.maxScore }),
+      })
+      .where(and(eq(exams.tenantId, before.tenantId), eq(exams.id, examId)))
+      .returning();
+    await audit(ctx, { action: "exam.update", entity: "exam", entityId: examId, before, after });
+    return after!;
+  });
+}
+
+export async function deleteExam(ctx: Context, examId: string) {
+  return atomic(ctx, async (ctx) => {
+    const before = await examForTeacher(ctx, examId);
+    await ctx.db.delete(exams).where(and(eq(exams.tenantId, before.tenantId), eq(exams.id, examId)));
+    await audit(ctx, { action: "exam.delete", entity: "exam", entityId: examId, before });
+    return true;
+  });
+}
+
+export interface ResultInput {
+  participantId: string;
+  score: string;
+  notes?: string | null;
+}
+
+/**
+ * Records (or corrects) results of an exam, all or nothing. Each participant must
+ * be enrolled in the course (ACTIVE or COMPLETED); scores from 0 to the exam's maximum.
+ */
+export async function recordExamResults(ctx: Context, examId: string, results: ResultInput[]) {
+  if (results.length === 0) throw badInput("results", "empty");
+  if (new Set(results.map((r) => r.participantId)).size !== results.length) throw badInput("results", "a participant twice");
+  return atomic(ctx, async (ctx) => {
+    const exam = await examForTeacher(ctx, examId);
+    const saved: ExamResult[] = [];
+    for (const [index, result] of results.entries()) {
+      const field = `results[${index}]`;
+      const score = Number(result.score);
+      if (!(score >= 0) || score > Number(exam.maxScore)) {
+        throw new AppError("BAD_USER_INPUT", "exam.scoreOutOfRange", { row: index + 1, score: result.score, max: exam.maxScore }, { field: `${field}.score` });
+      }
+      const participant = await findParticipant(ctx, result.participantId);
+      if (!participant) throw new AppError("BAD_USER_INPUT", "enrollment.unknownParticipant", { row: index + 1 }, { field: `${field}.participantId` });
+      const [enrolled] = await ctx.db
+        .select({ id: enrollments.id })
+        .from(enrollments)
+        .where(
+          and(
+            eq(enrollments.tenantId, exam.tenantId),
+            eq(enrollments.courseId, exam.courseId),
+            participant.studentId ? eq(enrollments.studentId, participant.studentId) : eq(enrollments.childId, participant.childId!),
+            inArray(enrollments.status, ["ACTIVE", "COMPLETED"]),
+          ),
+        );
+      if (!enrolled) throw new AppError("BAD_USER_INPUT", "enrollment.notEnrolledRow", { row: index + 1 }, { field: `${field}.participantId` });
+      const values = { tenantId: exam.tenantId, examId, ...participantColumns(participant), score: result.score, notes: result.notes ?? null };
+      const [row] = await ctx.db
+        .insert(examResults)
+        .values(values)
+        .onConflictDoUpdate({
+          target: participant.studentId
+            ? [examResults.tenantId, examResults.examId, examResults.studentId]
+            : [examResults.tenantId, examResults.examId, examResults.childId],
+          set: { score: values.score, notes: values.notes, updatedAt: new Date() },
+        })
+        .returning();
+      saved.push(row!);
+    }
+    await audit(ctx, { action: "exam.results", entity: "exam", entityId: examId, after: saved });
+    return saved;
+  });
+}
+
+/** The results of an exam the viewer may read: all for teachers, their own participants' otherwise. */
+export async function visibleResults(ctx: Context, exam: Exam): Promise<ExamResult[]> {
+  const all = await ctx.loaders.resultsOfExam.load(exam.id);
+  if (isStaff(ctx.viewer)) return all;
+  const course = await ctx.loaders.course.load(exam.courseId);
+  const instructorId = await viewerInstructorId(ctx);
+  if (course && instructorId && course.instructorId === instructorId) return all;
+  const own = new Set(await ownParticipantIds(ctx));
+  return all.filter((result) => own.has((result.studentId ?? result.childId)!));
+}
+
+/** Exams of a course the viewer may see. */
+export async function examsOfCourse(ctx: Context, courseId: string) {
+  await getCourse(ctx, courseId);
+  return ctx.loaders.examsOfCourse.load(courseId);
+}

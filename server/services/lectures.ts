@@ -1,0 +1,249 @@
+/**
+ * Lectures: generated from a course's weekly schedule in the tenant's time zone,
+ * added by hand, rescheduled, completed or cancelled. Staff manage every course's
+ * lectures; an instructor only their own courses'.
+ */
+import { and, asc, count, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { children, courseSchedules, courses, enrollments, lectures, parents, students, type Lecture } from "../../drizzle/schema";
+import type { LectureStatus } from "../../drizzle/tables/enums-types";
+import { requireTenant } from "../auth/guards";
+import { isStaff } from "../auth/viewer";
+import { atomic, type Context } from "../context";
+import { AppError, badInput, notFound, onConstraint, wrongState } from "../errors";
+import { emit } from "../events/domain-events";
+import { afterKey, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { datesBetween, weekdayOf } from "../time";
+import { audit } from "./audit";
+import { canSeeCourse, courseForTeacher, getCourse, viewerInstructorId } from "./courses";
+
+onConstraint("lectures_slot_key", () => new AppError("CONFLICT", "lecture.slotTaken"));
+
+/**
+ * Creates the lectures of every scheduled slot between the course's dates.
+ * Idempotent: a slot that already has a lecture (even a cancelled one) is skipped.
+ */
+export async function generateLectures(ctx: Context, courseId: string) {
+  return atomic(ctx, async (ctx) => {
+    const course = await courseForTeacher(ctx, courseId);
+    const slots = await ctx.db
+      .select()
+      .from(courseSchedules)
+      .where(and(eq(courseSchedules.tenantId, course.tenantId), eq(courseSchedules.courseId, course.id)));
+    if (slots.length === 0) throw new AppError("BAD_USER_INPUT", "lecture.noSchedule", {}, { field: "schedule" });
+    const planned = [];
+    // Weekdays of calendar dates do not depend on the time zone; the instants
+    // (Lecture.startsAt) are computed in the tenant's zone when read.
+    for (const date of datesBetween(course.startsOn, course.endsOn)) {
+      const weekday = weekdayOf(date);
+      for (const slot of slots) {
+        if (slot.weekday === weekday) {
+          planned.push({
+            tenantId: course.tenantId,
+            courseId: course.id,
+            date,
+            startTime: slot.startTime,
+            durationMinutes: slot.durationMinutes,
+          });
+        }
+      }
+    }
+    if (planned.length > 2000) throw badInput("endsOn", "more than 2000 lectures; shorten the course");
+    const created = planned.length
+      ? await ctx.db.insert(lectures).values(planned).onConflictDoNothing().returning({ id: lectures.id })
+      : [];
+    await audit(ctx, { action: "lecture.generate", entity: "course", entityId: course.id, after: { created: created.length } });
+    const all = await ctx.db
+      .select()
+      .from(lectures)
+      .where(and(eq(lectures.tenantId, course.tenantId), eq(lectures.courseId, course.id)))
+      .orderBy(asc(lectures.date), asc(lectures.startTime));
+    return { created: created.length, lectures: all };
+  });
+}
+
+export interface LectureInput {
+  date?: string | null;
+  startTime?: string | null;
+  durationMinutes?: number | null;
+  title?: string | null;
+}
+
+function checkDuration(minutes: number | null | undefined) {
+  if (minutes != null && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) {
+    throw badInput("durationMinutes", "1 to 1440");
+  }
+}
+
+/** Adds one lecture outside the weekly schedule. */
+export async function createLecture(ctx: Context, courseId: string, input: LectureInput) {
+  if (!input.date) throw badInput("date", "required");
+  if (!input.startTime) throw badInput("startTime", "required");
+  checkDuration(input.durationMinutes);
+  return atomic(ctx, async (ctx) => {
+    const course = await courseForTeacher(ctx, courseId);
+    const [lecture] = await ctx.db
+      .insert(lectures)
+      .values({
+        tenantId: course.tenantId,
+        courseId: course.id,
+        date: input.date!,
+        startTime: input.startTime!,
+        durationMinutes: input.durationMinutes ?? 60,
+        title: input.title?.trim() || null,
+      })
+      .returning();
+    await audit(ctx, { action: "lecture.create", entity: "lecture", entityId: lecture!.id, after: lecture });
+    return lecture!;
+  });
+}
+
+/** A lecture of a course the viewer teaches or manages, locked for change. */
+async function lectureForTeacher(ctx: Context, lectureId: string): Promise<Lecture> {
+  const tenant = requireTenant(ctx);
+  const [lecture] = await ctx.db
+    .select()
+    .from(lectures)
+    .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId)))
+    .for("update");
+  if (!lecture) throw notFound("Lecture", lectureId);
+  await courseForTeacher(ctx, lecture.courseId);
+  return lecture;
+}
+
+/** Reschedules or renames a scheduled lecture; `status: COMPLETED` closes it. */
+export async function updateLecture(ctx: Context, lectureId: string, input: LectureInput & { status?: LectureStatus | null }) {
+  checkDuration(input.durationMinutes);
+  return atomic(ctx, async (ctx) => {
+    const before = await lectureForTeacher(ctx, lectureId);
+    if (input.status === "CANCELLED") throw badInput("status", "use cancelLecture");
+    if (before.status !== "SCHEDULED") throw wrongState("Lecture", before.status, "SCHEDULED");
+    const [after] = await ctx.db
+      .update(lectures)
+      .set({
+        ...(input.date != null && { date: input.date }),
+        ...(input.startTime != null && { startTime: input.startTime }),
+        ...(input.durationMinutes != null && { durationMinutes: input.durationMinutes }),
+        ...(input.title !== undefined && { title: input.title?.trim() || null }),
+        ...(input.status != null && { status: input.status }),
+      })
+      .where(and(eq(lectures.tenantId, before.tenantId), eq(lectures.id, lectureId)))
+      .returning();
+    ctx.loaders.lecture.clear(lectureId).prime(lectureId, after!);
+    await audit(ctx, { action: "lecture.update", entity: "lecture", entityId: lectureId, before, after });
+    return after!;
+  });
+}
+
+/** Cancels a scheduled lecture and tells everyone enrolled. */
+export async function cancelLecture(ctx: Context, lectureId: string, reason?: string | null) {
+  return atomic(ctx, async (ctx) => {
+    const before = await lectureForTeacher(ctx, lectureId);
+    if (before.status !== "SCHEDULED") throw wrongState("Lecture", before.status, "SCHEDULED");
+    const [after] = await ctx.db
+      .update(lectures)
+      .set({ status: "CANCELLED", cancelledReason: reason?.trim() || null })
+      .where(and(eq(lectures.tenantId, before.tenantId), eq(lectures.id, lectureId)))
+      .returning();
+    ctx.loaders.lecture.clear(lectureId).prime(lectureId, after!);
+    await audit(ctx, { action: "lecture.cancel", entity: "lecture", entityId: lectureId, before, after });
+    const course = (await ctx.loaders.course.load(after!.courseId))!;
+    await emit(ctx, {
+      type: "lecture.cancelled",
+      tenantId: after!.tenantId,
+      lecture: after!,
+      courseName: course.name,
+      recipients: await enrolledUserIds(ctx, after!.courseId),
+    });
+    return after!;
+  });
+}
+
+/** Accounts answering for the ACTIVE participants of a course: students and children's parents. */
+export async function enrolledUserIds(ctx: Context, courseId: string): Promise<string[]> {
+  const tenant = requireTenant(ctx);
+  const active = and(eq(enrollments.tenantId, tenant.id), eq(enrollments.courseId, courseId), eq(enrollments.status, "ACTIVE"));
+  const [studentUsers, parentUsers] = await Promise.all([
+    ctx.db
+      .select({ userId: students.userId })
+      .from(enrollments)
+      .innerJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
+      .where(active),
+    ctx.db
+      .select({ userId: parents.userId })
+      .from(enrollments)
+      .innerJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
+      .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+      .where(active),
+  ]);
+  return [...new Set([...studentUsers, ...parentUsers].map((row) => row.userId))];
+}
+
+export interface LectureFilter {
+  courseId?: string | null;
+  from?: string | null;
+  to?: string | null;
+  status?: LectureStatus | null;
+}
+
+/** Lectures by date: of one course (anyone who may see it) or of every course the viewer may see. */
+export async function listLectures(ctx: Context, args: { filter?: LectureFilter | null; first?: number | null; after?: string | null }) {
+  const tenant = requireTenant(ctx);
+  const limit = pageSize(args.first);
+  const cursor = decodeCursor<[string, string]>(args.after);
+  const f = args.filter ?? {};
+  if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
+  let courseScope: SQL | undefined;
+  if (f.courseId) {
+    await getCourse(ctx, f.courseId);
+    courseScope = eq(lectures.courseId, f.courseId);
+  } else if (!isStaff(ctx.viewer)) {
+    courseScope = await visibleCourses(ctx, tenant.id);
+  }
+  const where = and(
+    eq(lectures.tenantId, tenant.id),
+    courseScope,
+    f.from ? gte(lectures.date, f.from) : undefined,
+    f.to ? lte(lectures.date, f.to) : undefined,
+    f.status ? eq(lectures.status, f.status) : undefined,
+  );
+  // Cursor: date + start time joined (they sort together), then id.
+  const [rows, [total]] = await Promise.all([
+    ctx.db
+      .select()
+      .from(lectures)
+      .where(
+        and(
+          where,
+          afterKey(dateTimeKey, lectures.id, "ASC", cursor ? { value: cursor[0], id: cursor[1] } : null),
+        ),
+      )
+      .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectures.id))
+      .limit(limit + 1),
+    ctx.db.select({ value: count() }).from(lectures).where(where),
+  ]);
+  for (const row of rows) ctx.loaders.lecture.prime(row.id, row);
+  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([`${row.date} ${row.startTime}`, row.id]));
+}
+
+/** Date and start time as one sortable text "YYYY-MM-DD HH:MM:SS". */
+const dateTimeKey = sql`(${lectures.date}::text || ' ' || ${lectures.startTime}::text)`;
+
+/** Courses the viewer may see, as a condition on lectures.course_id. */
+async function visibleCourses(ctx: Context, tenantId: string): Promise<SQL> {
+  const instructorId = await viewerInstructorId(ctx);
+  const visible = instructorId ? or(eq(courses.isPublished, true), eq(courses.instructorId, instructorId)) : eq(courses.isPublished, true);
+  return inArray(
+    lectures.courseId,
+    ctx.db.select({ id: courses.id }).from(courses).where(and(eq(courses.tenantId, tenantId), visible)),
+  );
+}
+
+/** A lecture the viewer may see (its course is visible to them). */
+export async function getLecture(ctx: Context, lectureId: string): Promise<Lecture> {
+  requireTenant(ctx);
+  const lecture = await ctx.loaders.lecture.load(lectureId);
+  if (!lecture) throw notFound("Lecture", lectureId);
+  const course = await ctx.loaders.course.load(lecture.courseId);
+  if (!course || !(await canSeeCourse(ctx, course))) throw notFound("Lecture", lectureId);
+  return lecture;
+}

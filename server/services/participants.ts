@@ -1,0 +1,238 @@
+/**
+ * Participants (a student, or a parent's child: exactly one) and who may act for
+ * them: staff for anyone in the tenant, a student for themself, a parent for their
+ * own children. Also children, and the people profiles (student, parent, instructor).
+ */
+import { and, asc, count, eq, gt, ilike, inArray, or } from "drizzle-orm";
+import { children, instructors, parents, students, users, type Child, type Instructor, type Student } from "../../drizzle/schema";
+import type { Gender } from "../../drizzle/tables/enums-types";
+import { requireMember, requireRole, requireTenant } from "../auth/guards";
+import { hasRole, isStaff } from "../auth/viewer";
+import { atomic, type Context } from "../context";
+import { AppError, forbidden, notFound } from "../errors";
+import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { audit } from "./audit";
+
+/** A participant resolved from its id: who it is and which account answers for it. */
+export type Participant =
+  | { kind: "student"; id: string; studentId: string; childId: null; userId: string; row: Student }
+  | { kind: "child"; id: string; studentId: null; childId: string; userId: string; row: Child };
+
+/** The participant columns of a row that has exactly one of student_id / child_id. */
+export const participantColumns = (participant: Participant) => ({
+  studentId: participant.studentId,
+  childId: participant.childId,
+});
+
+/** Looks a participant id up among the tenant's students and children. */
+export async function findParticipant(ctx: Context, participantId: string): Promise<Participant | null> {
+  const tenant = requireTenant(ctx);
+  const [student] = await ctx.db
+    .select()
+    .from(students)
+    .where(and(eq(students.tenantId, tenant.id), eq(students.id, participantId)));
+  if (student) {
+    return { kind: "student", id: student.id, studentId: student.id, childId: null, userId: student.userId, row: student };
+  }
+  const [found] = await ctx.db
+    .select({ child: children, parentUserId: parents.userId })
+    .from(children)
+    .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+    .where(and(eq(children.tenantId, tenant.id), eq(children.id, participantId)));
+  if (found) {
+    return { kind: "child", id: found.child.id, studentId: null, childId: found.child.id, userId: found.parentUserId, row: found.child };
+  }
+  return null;
+}
+
+/** May the viewer act for this participant (enrol, pay, request refunds, rate)? */
+export function actsFor(ctx: Context, participant: Participant): boolean {
+  if (isStaff(ctx.viewer)) return true;
+  return ctx.viewer.kind === "user" && ctx.viewer.userId === participant.userId;
+}
+
+/** The participant, if it exists and the viewer may act for it; NOT_FOUND / FORBIDDEN otherwise. */
+export async function participantForViewer(ctx: Context, participantId: string): Promise<Participant> {
+  requireMember(ctx);
+  const participant = await findParticipant(ctx, participantId);
+  if (!participant) throw notFound("Participant", participantId);
+  if (!actsFor(ctx, participant)) throw forbidden();
+  return participant;
+}
+
+/** Ids of the participants the viewer acts for (their student profile and their children). */
+export async function ownParticipantIds(ctx: Context): Promise<string[]> {
+  if (ctx.viewer.kind !== "user" || !ctx.tenant) return [];
+  return (await ctx.loaders.participantIdsOfUser.load(ctx.viewer.userId)).map((row) => row.id);
+}
+
+/** Display name of a participant (for messages). */
+export async function participantName(ctx: Context, participant: Participant): Promise<string> {
+  if (participant.kind === "child") return `${participant.row.firstName} ${participant.row.lastName}`.trim();
+  const user = await ctx.loaders.user.load(participant.userId);
+  return user ? `${user.firstName} ${user.lastName}`.trim() : "";
+}
+
+// ---------------------------------------------------------------- children
+
+export interface ChildInput {
+  firstName?: string | null;
+  lastName?: string | null;
+  dateOfBirth?: string | null;
+  gender?: Gender | null;
+  notes?: string | null;
+}
+
+function checkChild(input: ChildInput, creating: boolean) {
+  if ((creating || input.firstName !== undefined) && !input.firstName?.trim()) {
+    throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "firstName", reason: "required" }, { field: "firstName" });
+  }
+  if (input.dateOfBirth && input.dateOfBirth > new Date().toISOString().slice(0, 10)) {
+    throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "dateOfBirth", reason: "in the future" }, { field: "dateOfBirth" });
+  }
+}
+
+/** The parent profile a child is added to: the viewer's own, or (staff) the one given. */
+async function parentFor(ctx: Context, parentId: string | null | undefined) {
+  const viewer = requireMember(ctx);
+  if (parentId) {
+    if (!isStaff(viewer)) throw forbidden();
+    const [parent] = await ctx.db
+      .select()
+      .from(parents)
+      .where(and(eq(parents.tenantId, viewer.tenantId), eq(parents.id, parentId)));
+    if (!parent) throw notFound("Parent", parentId);
+    return parent;
+  }
+  if (!hasRole(viewer, "PARENT")) throw forbidden();
+  const [parent] = await ctx.db
+    .select()
+    .from(parents)
+    .where(and(eq(parents.tenantId, viewer.tenantId), eq(parents.userId, viewer.userId)));
+  if (!parent) throw forbidden();
+  return parent;
+}
+
+/** A parent adds a child (or staff add one for a parent). */
+export async function addChild(ctx: Context, input: ChildInput & { parentId?: string | null }) {
+  checkChild(input, true);
+  return atomic(ctx, async (ctx) => {
+    const parent = await parentFor(ctx, input.parentId);
+    const [child] = await ctx.db
+      .insert(children)
+      .values({
+        tenantId: parent.tenantId,
+        parentId: parent.id,
+        firstName: input.firstName!.trim(),
+        lastName: input.lastName?.trim() ?? "",
+        dateOfBirth: input.dateOfBirth ?? null,
+        gender: input.gender ?? undefined,
+        notes: input.notes ?? null,
+      })
+      .returning();
+    await audit(ctx, { action: "child.add", entity: "child", entityId: child!.id, after: child });
+    return child!;
+  });
+}
+
+/** The parent (or staff) changes a child's details. */
+export async function updateChild(ctx: Context, childId: string, input: ChildInput) {
+  checkChild(input, false);
+  return atomic(ctx, async (ctx) => {
+    const participant = await participantForViewer(ctx, childId);
+    if (participant.kind !== "child") throw notFound("Child", childId);
+    const [after] = await ctx.db
+      .update(children)
+      .set({
+        ...(input.firstName != null && { firstName: input.firstName.trim() }),
+        ...(input.lastName !== undefined && { lastName: input.lastName?.trim() ?? "" }),
+        ...(input.dateOfBirth !== undefined && { dateOfBirth: input.dateOfBirth }),
+        ...(input.gender != null && { gender: input.gender }),
+        ...(input.notes !== undefined && { notes: input.notes }),
+      })
+      .where(and(eq(children.tenantId, participant.row.tenantId), eq(children.id, childId)))
+      .returning();
+    await audit(ctx, { action: "child.update", entity: "child", entityId: childId, before: participant.row, after });
+    return after!;
+  });
+}
+
+/** The viewer's children in the current tenant. */
+export async function myChildren(ctx: Context) {
+  const viewer = requireMember(ctx);
+  return ctx.db
+    .select({ child: children })
+    .from(children)
+    .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+    .where(and(eq(children.tenantId, viewer.tenantId), eq(parents.userId, viewer.userId)))
+    .orderBy(asc(children.createdAt))
+    .then((rows) => rows.map((row) => row.child));
+}
+
+// ---------------------------------------------------------------- directories
+
+/** Staff: students of the tenant, by name. */
+export async function listStudents(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }) {
+  const viewer = requireRole(ctx, "STAFF", "INSTRUCTOR");
+  return listProfiles<Student>(ctx, students, viewer.tenantId, args);
+}
+
+/** Instructors of the tenant (public: the catalogue shows who teaches). */
+export async function listInstructors(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }) {
+  const tenant = requireTenant(ctx);
+  return listProfiles<Instructor>(ctx, instructors, tenant.id, args);
+}
+
+async function listProfiles<Row extends { id: string }>(
+  ctx: Context,
+  profiles: typeof students | typeof instructors,
+  tenantId: string,
+  args: { search?: string | null; first?: number | null; after?: string | null },
+) {
+  // Both profile tables share tenant_id, id and user_id; one query shape serves both.
+  const table = profiles as typeof students;
+  const limit = pageSize(args.first);
+  const after = decodeCursor<[string]>(args.after);
+  const text = args.search?.trim();
+  const filter = and(
+    eq(table.tenantId, tenantId),
+    text ? or(ilike(users.firstName, `%${text}%`), ilike(users.lastName, `%${text}%`)) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    ctx.db
+      .select({ profile: table })
+      .from(table)
+      .innerJoin(users, eq(users.id, table.userId))
+      .where(and(filter, after ? gt(table.id, after[0]) : undefined))
+      .orderBy(asc(table.id))
+      .limit(limit + 1),
+    ctx.db.select({ value: count() }).from(table).innerJoin(users, eq(users.id, table.userId)).where(filter),
+  ]);
+  return toPage(
+    rows.map((row) => row.profile as unknown as Row),
+    limit,
+    total?.value ?? 0,
+    Boolean(after),
+    (row) => encodeCursor([row.id]),
+  );
+}
+
+/** Loads several participants by id (students and children), for DataLoaders. */
+export async function loadParticipants(ctx: Pick<Context, "db" | "tenant">, ids: readonly string[]) {
+  if (!ctx.tenant || ids.length === 0) return [];
+  const tenantId = ctx.tenant.id;
+  const [studentRows, childRows] = await Promise.all([
+    ctx.db
+      .select()
+      .from(students)
+      .where(and(eq(students.tenantId, tenantId), inArray(students.id, [...ids]))),
+    ctx.db
+      .select()
+      .from(children)
+      .where(and(eq(children.tenantId, tenantId), inArray(children.id, [...ids]))),
+  ]);
+  return [
+    ...studentRows.map((row) => ({ kind: "student" as const, id: row.id, row })),
+    ...childRows.map((row) => ({ kind: "child" as const, id: row.id, row })),
+  ];
+}
