@@ -2,6 +2,14 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import {
+  AttendanceResolver,
+  AttendanceUpdateResolver,
+  DeviceResolver,
+  InstructorRatingResolver,
+  InstructorRatingsResolver,
+  ParticipantAttendanceResolver,
+} from "./attendance/attendance.resolver";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
 import {
   CourseResolver,
@@ -12,6 +20,7 @@ import {
   TagResolver,
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
+import { NotificationResolver } from "./notifications/notification.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
@@ -35,6 +44,13 @@ export const resolvers = [
   ExamResultResolver,
   EnrollmentResolver,
   EnrollmentRequestResolver,
+  AttendanceResolver,
+  ParticipantAttendanceResolver,
+  AttendanceUpdateResolver,
+  InstructorRatingResolver,
+  InstructorRatingsResolver,
+  DeviceResolver,
+  NotificationResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

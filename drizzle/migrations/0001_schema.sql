@@ -19,8 +19,8 @@ CREATE TABLE "attendance_cron_logs" (
 	"job" text NOT NULL,
 	"window_key" text NOT NULL,
 	"status" "cron_run_status" DEFAULT 'RUNNING' NOT NULL,
-	"started_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"finished_at" timestamp with time zone,
+	"started_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"finished_at" timestamp (3) with time zone,
 	"counts" jsonb,
 	"error" text,
 	"instance_id" text,
@@ -35,9 +35,9 @@ CREATE TABLE "devices" (
 	"name" text NOT NULL,
 	"token_hash" text NOT NULL,
 	"created_by" uuid NOT NULL,
-	"last_seen_at" timestamp with time zone,
-	"revoked_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_seen_at" timestamp (3) with time zone,
+	"revoked_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "devices_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "devices_token_hash_key" UNIQUE("tenant_id","token_hash")
 );
@@ -51,8 +51,8 @@ CREATE TABLE "instructor_attendance" (
 	"lectures_scheduled" integer DEFAULT 0 NOT NULL,
 	"lectures_taken" integer DEFAULT 0 NOT NULL,
 	"lectures_cancelled" integer DEFAULT 0 NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "instructor_attendance_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "instructor_attendance_week_key" UNIQUE("tenant_id","instructor_id","week_start")
 );
@@ -66,8 +66,8 @@ CREATE TABLE "instructor_ratings" (
 	"rater_id" uuid NOT NULL,
 	"rating" numeric(4, 2) NOT NULL,
 	"comment" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "instructor_ratings_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "instructor_ratings_once_key" UNIQUE("tenant_id","course_id","rater_id"),
 	CONSTRAINT "instructor_ratings_range" CHECK ("instructor_ratings"."rating" BETWEEN 1.00 AND 10.00)
@@ -86,8 +86,8 @@ CREATE TABLE "lecture_attendance" (
 	"source" "attendance_source" DEFAULT 'MANUAL' NOT NULL,
 	"marked_by" uuid,
 	"marked_by_device_id" uuid,
-	"marked_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"marked_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "lecture_attendance_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "lecture_attendance_student_key" UNIQUE("tenant_id","lecture_id","student_id"),
 	CONSTRAINT "lecture_attendance_child_key" UNIQUE("tenant_id","lecture_id","child_id"),
@@ -106,7 +106,7 @@ CREATE TABLE "audit_log" (
 	"before" jsonb,
 	"after" jsonb,
 	"request_id" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "audit_log_tenant_id_id_pk" PRIMARY KEY("tenant_id","id")
 );
 --> statement-breakpoint
@@ -118,10 +118,10 @@ CREATE TABLE "auth_sessions" (
 	"device_name" text,
 	"user_agent" text,
 	"ip_address" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"last_used_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"revoked_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"last_used_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp (3) with time zone NOT NULL,
+	"revoked_at" timestamp (3) with time zone,
 	"revoked_reason" text
 );
 --> statement-breakpoint
@@ -130,9 +130,9 @@ CREATE TABLE "refresh_tokens" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"session_id" uuid NOT NULL,
 	"token_hash" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"used_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp (3) with time zone NOT NULL,
+	"used_at" timestamp (3) with time zone,
 	"replaced_by" uuid
 );
 --> statement-breakpoint
@@ -146,9 +146,9 @@ CREATE TABLE "verification_codes" (
 	"code_hash" text NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"max_attempts" integer DEFAULT 5 NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"consumed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"expires_at" timestamp (3) with time zone NOT NULL,
+	"consumed_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "verification_codes" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
@@ -188,8 +188,8 @@ CREATE TABLE "courses" (
 	"capacity" integer NOT NULL,
 	"active_enrollments" integer DEFAULT 0 NOT NULL,
 	"is_published" boolean DEFAULT false NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "courses_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "courses_dates" CHECK ("courses"."ends_on" >= "courses"."starts_on"),
 	CONSTRAINT "courses_price_non_negative" CHECK ("courses"."price" >= 0),
@@ -207,8 +207,8 @@ CREATE TABLE "exam_results" (
 	"child_id" uuid,
 	"score" numeric(6, 2) NOT NULL,
 	"notes" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "exam_results_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "exam_results_student_key" UNIQUE("tenant_id","exam_id","student_id"),
 	CONSTRAINT "exam_results_child_key" UNIQUE("tenant_id","exam_id","child_id"),
@@ -224,8 +224,8 @@ CREATE TABLE "exams" (
 	"title" text NOT NULL,
 	"date" date NOT NULL,
 	"max_score" numeric(6, 2) NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "exams_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "exams_max_score_positive" CHECK ("exams"."max_score" > 0)
 );
@@ -242,8 +242,8 @@ CREATE TABLE "lectures" (
 	"status" "lecture_status" DEFAULT 'SCHEDULED' NOT NULL,
 	"attendance_taken" boolean DEFAULT false NOT NULL,
 	"cancelled_reason" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "lectures_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "lectures_slot_key" UNIQUE("tenant_id","course_id","date","start_time"),
 	CONSTRAINT "lectures_duration" CHECK ("lectures"."duration_minutes" BETWEEN 1 AND 1440)
@@ -258,8 +258,8 @@ CREATE TABLE "seasons" (
 	"starts_on" date NOT NULL,
 	"ends_on" date NOT NULL,
 	"is_active" boolean DEFAULT false NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "seasons_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "seasons_dates" CHECK ("seasons"."ends_on" >= "seasons"."starts_on")
 );
@@ -269,7 +269,7 @@ CREATE TABLE "tags" (
 	"tenant_id" uuid NOT NULL,
 	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "tags_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "tags_name_key" UNIQUE("tenant_id","name")
 );
@@ -286,9 +286,9 @@ CREATE TABLE "enrollment_requests" (
 	"note" text,
 	"decision_reason" text,
 	"decided_by" uuid,
-	"decided_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"decided_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "enrollment_requests_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "enrollment_requests_one_participant" CHECK (num_nonnulls(student_id, child_id) = 1)
 );
@@ -302,10 +302,10 @@ CREATE TABLE "enrollments" (
 	"child_id" uuid,
 	"request_id" uuid,
 	"status" "enrollment_status" DEFAULT 'ACTIVE' NOT NULL,
-	"enrolled_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"ended_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"enrolled_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"ended_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "enrollments_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "enrollments_course_student_key" UNIQUE("tenant_id","course_id","student_id"),
 	CONSTRAINT "enrollments_course_child_key" UNIQUE("tenant_id","course_id","child_id"),
@@ -319,9 +319,9 @@ CREATE TABLE "event_registrations" (
 	"event_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	"status" "registration_status" DEFAULT 'CONFIRMED' NOT NULL,
-	"registered_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"cancelled_at" timestamp with time zone,
-	"promoted_at" timestamp with time zone,
+	"registered_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"cancelled_at" timestamp (3) with time zone,
+	"promoted_at" timestamp (3) with time zone,
 	CONSTRAINT "event_registrations_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "event_registrations_once_key" UNIQUE("tenant_id","event_id","user_id")
 );
@@ -332,16 +332,16 @@ CREATE TABLE "events" (
 	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"title" text NOT NULL,
 	"description" text DEFAULT '' NOT NULL,
-	"starts_at" timestamp with time zone NOT NULL,
-	"ends_at" timestamp with time zone NOT NULL,
+	"starts_at" timestamp (3) with time zone NOT NULL,
+	"ends_at" timestamp (3) with time zone NOT NULL,
 	"location" text DEFAULT '' NOT NULL,
 	"max_participants" integer NOT NULL,
 	"confirmed_count" integer DEFAULT 0 NOT NULL,
 	"waitlist_enabled" boolean DEFAULT false NOT NULL,
 	"status" "event_status" DEFAULT 'DRAFT' NOT NULL,
 	"created_by" uuid NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "events_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "events_ends_after_start" CHECK ("events"."ends_at" > "events"."starts_at"),
 	CONSTRAINT "events_max_participants_positive" CHECK ("events"."max_participants" > 0),
@@ -357,8 +357,8 @@ CREATE TABLE "idempotency_keys" (
 	"request_hash" text NOT NULL,
 	"status" "idempotency_status" DEFAULT 'IN_PROGRESS' NOT NULL,
 	"response" jsonb,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp (3) with time zone NOT NULL,
 	CONSTRAINT "idempotency_keys_tenant_id_user_id_operation_key_pk" PRIMARY KEY("tenant_id","user_id","operation","key")
 );
 --> statement-breakpoint
@@ -372,8 +372,8 @@ CREATE TABLE "children" (
 	"date_of_birth" date,
 	"gender" "gender" DEFAULT 'UNSPECIFIED' NOT NULL,
 	"notes" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "children_tenant_id_id_pk" PRIMARY KEY("tenant_id","id")
 );
 --> statement-breakpoint
@@ -382,8 +382,8 @@ CREATE TABLE "instructors" (
 	"tenant_id" uuid NOT NULL,
 	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"bio" text,
 	"specialty" text,
 	CONSTRAINT "instructors_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
@@ -397,8 +397,8 @@ CREATE TABLE "memberships" (
 	"user_id" uuid NOT NULL,
 	"roles" "membership_role"[] DEFAULT '{}' NOT NULL,
 	"is_active" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "memberships_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "memberships_tenant_user_key" UNIQUE("tenant_id","user_id")
 );
@@ -408,8 +408,8 @@ CREATE TABLE "parents" (
 	"tenant_id" uuid NOT NULL,
 	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "parents_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "parents_tenant_user_key" UNIQUE("tenant_id","user_id")
 );
@@ -419,8 +419,8 @@ CREATE TABLE "students" (
 	"tenant_id" uuid NOT NULL,
 	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"school" text,
 	"grade" text,
 	CONSTRAINT "students_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
@@ -436,8 +436,8 @@ CREATE TABLE "notifications" (
 	"title" text NOT NULL,
 	"body" text NOT NULL,
 	"data" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"read_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"read_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "notifications_tenant_id_id_pk" PRIMARY KEY("tenant_id","id")
 );
 --> statement-breakpoint
@@ -449,8 +449,8 @@ CREATE TABLE "payment_webhook_events" (
 	"event_id" text NOT NULL,
 	"payment_id" uuid,
 	"payload" jsonb NOT NULL,
-	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"processed_at" timestamp with time zone,
+	"received_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"processed_at" timestamp (3) with time zone,
 	CONSTRAINT "payment_webhook_events_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "payment_webhook_events_event_key" UNIQUE("tenant_id","provider","event_id")
 );
@@ -470,9 +470,9 @@ CREATE TABLE "payments" (
 	"recorded_by" uuid,
 	"next_action" jsonb,
 	"failure_reason" text,
-	"paid_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"paid_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "payments_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "payments_provider_reference_key" UNIQUE("tenant_id","provider","provider_reference"),
 	CONSTRAINT "payments_amount_positive" CHECK ("payments"."amount" > 0),
@@ -490,11 +490,11 @@ CREATE TABLE "refund_requests" (
 	"status" "refund_status" DEFAULT 'REQUESTED' NOT NULL,
 	"requested_by" uuid NOT NULL,
 	"decided_by" uuid,
-	"decided_at" timestamp with time zone,
+	"decided_at" timestamp (3) with time zone,
 	"decision_note" text,
 	"provider_reference" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "refund_requests_tenant_id_id_pk" PRIMARY KEY("tenant_id","id"),
 	CONSTRAINT "refund_requests_amount_positive" CHECK ("refund_requests"."amount" > 0)
 );
@@ -508,8 +508,8 @@ CREATE TABLE "tenants" (
 	"currency" char(3) DEFAULT 'EGP' NOT NULL,
 	"default_language" "language" DEFAULT 'ar' NOT NULL,
 	"is_active" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "tenants_slug_format" CHECK ("tenants"."slug" ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
 	CONSTRAINT "tenants_currency_format" CHECK ("tenants"."currency" ~ '^[A-Z]{3}$')
 );
@@ -528,13 +528,13 @@ CREATE TABLE "users" (
 	"identity_number" text,
 	"preferred_language" "language" DEFAULT 'ar' NOT NULL,
 	"is_verified" boolean DEFAULT false NOT NULL,
-	"phone_verified_at" timestamp with time zone,
-	"email_verified_at" timestamp with time zone,
+	"phone_verified_at" timestamp (3) with time zone,
+	"email_verified_at" timestamp (3) with time zone,
 	"is_platform_admin" boolean DEFAULT false NOT NULL,
 	"is_active" boolean DEFAULT true NOT NULL,
-	"password_changed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"password_changed_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "users_has_login" CHECK (num_nonnulls("users"."phone_number1", "users"."email") >= 1),
 	CONSTRAINT "users_phone1_e164" CHECK ("users"."phone_number1" ~ '^\+[1-9][0-9]{6,14}$'),
 	CONSTRAINT "users_phone2_e164" CHECK ("users"."phone_number2" ~ '^\+[1-9][0-9]{6,14}$'),

@@ -33,8 +33,8 @@ export const devices = pgTable(
     createdBy: uuid()
       .notNull()
       .references(() => users.id),
-    lastSeenAt: timestamp({ withTimezone: true }),
-    revokedAt: timestamp({ withTimezone: true }),
+    lastSeenAt: timestamp({ withTimezone: true, precision: 3 }),
+    revokedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -61,7 +61,7 @@ export const lectureAttendance = pgTable(
     source: attendanceSourceEnum().notNull().default("MANUAL"),
     markedBy: uuid().references(() => users.id),
     markedByDeviceId: uuid(),
-    markedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    markedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -146,8 +146,8 @@ export const attendanceCronLogs = pgTable(
     /** The window the run covers, e.g. the local date `2026-11-23` or week `2026-W47`. */
     windowKey: text().notNull(),
     status: cronRunStatusEnum().notNull().default("RUNNING"),
-    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp({ withTimezone: true }),
+    startedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true, precision: 3 }),
     counts: jsonb().$type<Record<string, number>>(),
     error: text(),
     instanceId: text(),

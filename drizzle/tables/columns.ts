@@ -17,9 +17,9 @@ export const readonlyRole = pgRole("roster_readonly").existing();
 /** Random UUID primary-key column. */
 export const id = () => uuid().notNull().default(sql`gen_random_uuid()`);
 
-export const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+export const createdAt = () => timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow();
 export const updatedAt = () =>
-  timestamp({ withTimezone: true })
+  timestamp({ withTimezone: true, precision: 3 })
     .notNull()
     .defaultNow()
     .$onUpdate(() => new Date());

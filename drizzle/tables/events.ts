@@ -12,8 +12,8 @@ export const events = pgTable(
     id: id(),
     title: text().notNull(),
     description: text().notNull().default(""),
-    startsAt: timestamp({ withTimezone: true }).notNull(),
-    endsAt: timestamp({ withTimezone: true }).notNull(),
+    startsAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    endsAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     location: text().notNull().default(""),
     maxParticipants: integer().notNull(),
     /** Maintained by a trigger on event_registrations: CONFIRMED registrations. */
@@ -48,9 +48,9 @@ export const eventRegistrations = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     status: registrationStatusEnum().notNull().default("CONFIRMED"),
-    registeredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    cancelledAt: timestamp({ withTimezone: true }),
-    promotedAt: timestamp({ withTimezone: true }),
+    registeredAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    cancelledAt: timestamp({ withTimezone: true, precision: 3 }),
+    promotedAt: timestamp({ withTimezone: true, precision: 3 }),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

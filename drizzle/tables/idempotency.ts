@@ -22,7 +22,7 @@ export const idempotencyKeys = pgTable(
     status: idempotencyStatusEnum().notNull().default("IN_PROGRESS"),
     response: jsonb(),
     createdAt: createdAt(),
-    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    expiresAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.userId, t.operation, t.key] }),

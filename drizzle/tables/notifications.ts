@@ -16,7 +16,7 @@ export const notifications = pgTable(
     title: text().notNull(),
     body: text().notNull(),
     data: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-    readAt: timestamp({ withTimezone: true }),
+    readAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
   },
   (t) => [

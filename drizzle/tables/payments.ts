@@ -24,7 +24,7 @@ export const payments = pgTable(
     /** What the client needs next (checkout URL, USSD prompt …), from the provider. */
     nextAction: jsonb(),
     failureReason: text(),
-    paidAt: timestamp({ withTimezone: true }),
+    paidAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -57,7 +57,7 @@ export const refundRequests = pgTable(
       .notNull()
       .references(() => users.id),
     decidedBy: uuid().references(() => users.id),
-    decidedAt: timestamp({ withTimezone: true }),
+    decidedAt: timestamp({ withTimezone: true, precision: 3 }),
     decisionNote: text(),
     providerReference: text(),
     createdAt: createdAt(),
@@ -85,8 +85,8 @@ export const paymentWebhookEvents = pgTable(
     eventId: text().notNull(),
     paymentId: uuid(),
     payload: jsonb().notNull(),
-    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    processedAt: timestamp({ withTimezone: true }),
+    receivedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    processedAt: timestamp({ withTimezone: true, precision: 3 }),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

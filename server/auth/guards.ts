@@ -12,7 +12,13 @@ export function requireUser(ctx: Context): UserViewer {
 
 /** The request's tenant, or BAD_REQUEST asking the client to name one. */
 export function requireTenant(ctx: Context): TenantInfo {
-  if (!ctx.tenant) throw new AppError("BAD_REQUEST", "tenant.required");
+  if (!ctx.tenant) {
+    // A bad token is the problem to report first: with a good one the tenant would be known.
+    if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError) {
+      throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
+    }
+    throw new AppError("BAD_REQUEST", "tenant.required");
+  }
   if (!ctx.tenant.isActive) throw new AppError("FORBIDDEN", "tenant.inactive");
   return ctx.tenant;
 }

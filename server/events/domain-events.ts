@@ -3,7 +3,7 @@
  * Handlers run inside the service's transaction (notification rows) and queue
  * what must wait for the commit (publishing to subscribers).
  */
-import type { Lecture } from "../../drizzle/schema";
+import type { Lecture, LectureAttendance } from "../../drizzle/schema";
 import type { Context } from "../context";
 import { notify } from "../services/notifications";
 import { Topic } from "../pubsub/topics";
@@ -29,7 +29,17 @@ export type DomainEvent =
       reason: string;
       requestId: string;
     }
-  | { type: "lecture.cancelled"; tenantId: string; lecture: Lecture; courseName: string; recipients: string[] };
+  | { type: "lecture.cancelled"; tenantId: string; lecture: Lecture; courseName: string; recipients: string[] }
+  | {
+      type: "attendance.marked";
+      tenantId: string;
+      courseId: string;
+      courseName: string;
+      lecture: Lecture;
+      marks: LectureAttendance[];
+      /** Participants newly marked absent, with the account answering for each. */
+      absent: { userId: string; participant: string }[];
+    };
 
 type Handler = (ctx: Context, event: DomainEvent) => Promise<void>;
 
@@ -80,6 +90,19 @@ const notifications: Handler = async (ctx, event) => {
         data: { lectureId: event.lecture.id, courseId: event.lecture.courseId },
       });
       return;
+    case "attendance.marked":
+      for (const { userId, participant } of event.absent) {
+        await notify(ctx, {
+          tenantId: event.tenantId,
+          userIds: [userId],
+          kind: "ATTENDANCE_ABSENT",
+          titleKey: "notification.absent.title",
+          bodyKey: "notification.absent.body",
+          params: { participant, course: event.courseName, date: event.lecture.date },
+          data: { lectureId: event.lecture.id, courseId: event.courseId },
+        });
+      }
+      return;
     default:
       return;
   }
@@ -97,6 +120,17 @@ const realtime: Handler = async (ctx, event) => {
         at: new Date().toISOString(),
       };
       ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.ProfileUpdated, [event.userId], payload));
+      return;
+    }
+    case "attendance.marked": {
+      const payload = {
+        tenantId: event.tenantId,
+        courseId: event.courseId,
+        lectureId: event.lecture.id,
+        attendanceIds: event.marks.map((mark) => mark.id),
+        participantIds: event.marks.map((mark) => (mark.studentId ?? mark.childId)!),
+      };
+      ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.AttendanceUpdated, [event.tenantId, event.courseId], payload));
       return;
     }
     default:

@@ -4,10 +4,11 @@
  * else the tenant's default. Each domain keeps its messages in messages/<domain>.ts
  * (English is the source of the keys; ar and fr must have every key).
  */
+import * as attendance from "./messages/attendance";
 import * as core from "./messages/core";
 import * as courses from "./messages/courses";
 
-const domains = [core, courses] as const;
+const domains = [core, courses, attendance] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

@@ -1,5 +1,5 @@
 /** Loaders for the catalogue and enrolment: courses and their relations, people profiles, participants. */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import {
   children,
@@ -10,7 +10,9 @@ import {
   enrollments,
   examResults,
   exams,
+  instructorRatings,
   instructors,
+  lectureAttendance,
   lectures,
   parents,
   seasons,
@@ -139,6 +141,34 @@ export function courseLoaders(ctx: LoaderContext) {
           .where(and(inTenant(examResults), inArray(examResults.examId, [...examIds])))
           .orderBy(asc(examResults.createdAt)),
       (row) => row.examId,
+    ),
+    attendanceOfLecture: manyLoader(
+      (lectureIds: readonly string[]) =>
+        db
+          .select()
+          .from(lectureAttendance)
+          .where(and(inTenant(lectureAttendance), inArray(lectureAttendance.lectureId, [...lectureIds])))
+          .orderBy(asc(lectureAttendance.markedAt), asc(lectureAttendance.id)),
+      (row) => row.lectureId,
+    ),
+    attendanceMark: oneLoader(
+      (ids: readonly string[]) =>
+        db.select().from(lectureAttendance).where(and(inTenant(lectureAttendance), inArray(lectureAttendance.id, [...ids]))),
+      (row) => row.id,
+    ),
+    /** Average rating and count per instructor. */
+    ratingOfInstructor: oneLoader(
+      (instructorIds: readonly string[]) =>
+        db
+          .select({
+            instructorId: instructorRatings.instructorId,
+            average: sql<string>`round(avg(${instructorRatings.rating}), 2)::text`,
+            count: sql<number>`count(*)::int`,
+          })
+          .from(instructorRatings)
+          .where(and(inTenant(instructorRatings), inArray(instructorRatings.instructorId, [...instructorIds])))
+          .groupBy(instructorRatings.instructorId),
+      (row) => row.instructorId,
     ),
     enrollment: oneLoader(
       (ids: readonly string[]) => db.select().from(enrollments).where(and(inTenant(enrollments), inArray(enrollments.id, [...ids]))),

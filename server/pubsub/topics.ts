@@ -13,7 +13,14 @@ export enum Topic {
 export interface TopicPayloads {
   [Topic.ProfileUpdated]: { userId: string; passwordUpdated: boolean; changedFields: string[]; at: string };
   [Topic.NotificationAdded]: { tenantId: string; userId: string; notificationId: string };
-  [Topic.AttendanceUpdated]: { tenantId: string; courseId: string; lectureId: string; attendanceIds: string[] };
+  [Topic.AttendanceUpdated]: {
+    tenantId: string;
+    courseId: string;
+    lectureId: string;
+    attendanceIds: string[];
+    /** Whose marks changed: lets a family's subscription skip other families' marks. */
+    participantIds: string[];
+  };
   [Topic.EventUpdated]: { tenantId: string; eventId: string; change: string };
 }
 

@@ -1,7 +1,10 @@
-/** Notifications: rows per user and tenant, written in the recipient's language. */
-import { inArray } from "drizzle-orm";
+/** Notifications: rows per user and tenant, written in the recipient's language; the viewer's inbox. */
+import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { notifications, users } from "../../drizzle/schema";
-import type { Context } from "../context";
+import { requireMember } from "../auth/guards";
+import { atomic, type Context } from "../context";
+import { notFound } from "../errors";
+import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
 import { translate, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
 
@@ -49,4 +52,75 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
       });
     }
   });
+}
+
+/** The viewer's notifications in the current tenant, newest first. */
+export async function listNotifications(ctx: Context, args: { unreadOnly?: boolean | null; first?: number | null; after?: string | null }) {
+  const viewer = requireMember(ctx);
+  const limit = pageSize(args.first);
+  const cursor = decodeCursor<[string, string]>(args.after);
+  const where = and(
+    eq(notifications.tenantId, viewer.tenantId),
+    eq(notifications.userId, viewer.userId),
+    args.unreadOnly ? isNull(notifications.readAt) : undefined,
+  );
+  const keyset = cursor
+    ? or(lt(notifications.createdAt, new Date(cursor[0])), and(eq(notifications.createdAt, new Date(cursor[0])), lt(notifications.id, cursor[1])))
+    : undefined;
+  const [rows, [total]] = await Promise.all([
+    ctx.db
+      .select()
+      .from(notifications)
+      .where(and(where, keyset))
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(limit + 1),
+    ctx.db.select({ value: count() }).from(notifications).where(where),
+  ]);
+  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+}
+
+export async function unreadCount(ctx: Context): Promise<number> {
+  const viewer = requireMember(ctx);
+  const [row] = await ctx.db
+    .select({ value: count() })
+    .from(notifications)
+    .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)));
+  return row?.value ?? 0;
+}
+
+/** Marks one of the viewer's notifications read (again: no change). */
+export async function markRead(ctx: Context, id: string) {
+  const viewer = requireMember(ctx);
+  return atomic(ctx, async (ctx) => {
+    const [row] = await ctx.db
+      .update(notifications)
+      .set({ readAt: sql`coalesce(${notifications.readAt}, now())` })
+      .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), eq(notifications.id, id)))
+      .returning();
+    if (!row) throw notFound("Notification", id);
+    return row;
+  });
+}
+
+/** Marks every unread notification of the viewer read; returns how many changed. */
+export async function markAllRead(ctx: Context): Promise<number> {
+  const viewer = requireMember(ctx);
+  return atomic(ctx, async (ctx) => {
+    const rows = await ctx.db
+      .update(notifications)
+      .set({ readAt: new Date() })
+      .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)))
+      .returning({ id: notifications.id });
+    return rows.length;
+  });
+}
+
+/** A notification of the viewer's, by id (for subscription payloads). */
+export async function ownNotification(ctx: Context, id: string) {
+  const viewer = requireMember(ctx);
+  const [row] = await ctx.db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), eq(notifications.id, id)));
+  return row ?? null;
 }

@@ -66,14 +66,22 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
 
 /**
  * Starts a subscription and resolves once the server is listening on its channel,
- * so an event published next cannot be missed.
+ * so an event published next cannot be missed. Waits first for the listener count
+ * to settle: sockets closed just before may still be releasing theirs.
  */
 export async function subscribed<T>(t: TestServer, start: () => T): Promise<T> {
-  const before = t.deps.bus.listenerCount();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let before = t.deps.bus.listenerCount();
+  for (let i = 0; i < 50; i++) {
+    await sleep(20);
+    const now = t.deps.bus.listenerCount();
+    if (now === before) break;
+    before = now;
+  }
   const subscription = start();
   for (let i = 0; i < 250; i++) {
     if (t.deps.bus.listenerCount() > before) return subscription;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   throw new Error("the subscription did not start within 5 s");
 }
