@@ -3,13 +3,44 @@
  * Handlers run inside the service's transaction (notification rows) and queue
  * what must wait for the commit (publishing to subscribers).
  */
+import type { Event as EventRow } from "../../drizzle/schema";
 import type { Context } from "../context";
 import { notify } from "../services/notifications";
 import { Topic } from "../pubsub/topics";
 
+/** What happened to an event, as eventUpdated subscribers are told. */
+export const EVENT_CHANGES = ["CREATED", "UPDATED", "PUBLISHED", "CANCELLED", "REGISTRATION"] as const;
+export type EventChange = (typeof EVENT_CHANGES)[number];
+
 export type DomainEvent =
   | { type: "user.passwordChanged"; userId: string }
-  | { type: "user.profileUpdated"; userId: string; changedFields: string[] };
+  | { type: "user.profileUpdated"; userId: string; changedFields: string[] }
+  | {
+      type: "event.changed";
+      change: EventChange;
+      /** The event as it is after the change. */
+      event: EventRow;
+      /** Registrants to notify (UPDATED: time or place changed; CANCELLED), with the cancellation reason. */
+      registrants?: { userIds: string[]; reason?: string };
+    }
+  | { type: "event.registrationPromoted"; event: EventRow; userId: string };
+
+/** A time as people of the tenant read it: "2025-07-01 18:30" in the tenant's time zone. */
+function localTime(ctx: Context, at: Date): string {
+  // sv-SE formats as ISO-like "YYYY-MM-DD HH:mm", readable in every language we write.
+  return new Intl.DateTimeFormat("sv-SE", {
+    timeZone: ctx.tenant?.timeZone ?? "UTC",
+    dateStyle: "short",
+    timeStyle: "short",
+  }).format(at);
+}
+
+const eventParams = (ctx: Context, event: EventRow) => ({
+  title: event.title,
+  startsAt: localTime(ctx, event.startsAt),
+  endsAt: localTime(ctx, event.endsAt),
+  location: event.location || "—",
+});
 
 type Handler = (ctx: Context, event: DomainEvent) => Promise<void>;
 
@@ -26,6 +57,32 @@ const notifications: Handler = async (ctx, event) => {
           bodyKey: "notification.passwordChanged.body",
         });
       }
+      return;
+    case "event.changed": {
+      const userIds = event.registrants?.userIds ?? [];
+      if (userIds.length === 0 || (event.change !== "UPDATED" && event.change !== "CANCELLED")) return;
+      const cancelled = event.change === "CANCELLED";
+      await notify(ctx, {
+        tenantId: event.event.tenantId,
+        userIds,
+        kind: cancelled ? "EVENT_CANCELLED" : "EVENT_CHANGED",
+        titleKey: cancelled ? "notification.eventCancelled.title" : "notification.eventChanged.title",
+        bodyKey: cancelled ? "notification.eventCancelled.body" : "notification.eventChanged.body",
+        params: { ...eventParams(ctx, event.event), reason: event.registrants?.reason ?? "" },
+        data: { eventId: event.event.id, change: event.change },
+      });
+      return;
+    }
+    case "event.registrationPromoted":
+      await notify(ctx, {
+        tenantId: event.event.tenantId,
+        userIds: [event.userId],
+        kind: "EVENT_PROMOTED",
+        titleKey: "notification.eventPromoted.title",
+        bodyKey: "notification.eventPromoted.body",
+        params: eventParams(ctx, event.event),
+        data: { eventId: event.event.id },
+      });
       return;
     default:
       return;
@@ -44,6 +101,12 @@ const realtime: Handler = async (ctx, event) => {
         at: new Date().toISOString(),
       };
       ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.ProfileUpdated, [event.userId], payload));
+      return;
+    }
+    case "event.changed": {
+      const { tenantId, id: eventId, status, createdBy } = event.event;
+      const payload = { tenantId, eventId, change: event.change, status, createdBy };
+      ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.EventUpdated, [tenantId], payload));
       return;
     }
     default:

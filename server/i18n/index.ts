@@ -5,8 +5,9 @@
  * (English is the source of the keys; ar and fr must have every key).
  */
 import * as core from "./messages/core";
+import * as events from "./messages/events";
 
-const domains = [core] as const;
+const domains = [core, events] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */
