@@ -3,6 +3,7 @@
  * row seen, opaque to clients (base64url JSON); pages are keyset queries, so
  * they stay fast and stable while rows are added.
  */
+import { sql, type AnyColumn } from "drizzle-orm";
 import { AppError } from "./errors";
 
 export const DEFAULT_PAGE = 20;
@@ -44,3 +45,14 @@ export function decodeCursor<T extends unknown[]>(cursor: string | null | undefi
 export function toPage<T>(rows: T[], limit: number, totalCount: number, hadCursor: boolean, cursorOf: (node: T) => string): Page<T> {
   return { nodes: rows.slice(0, limit), hasNextPage: rows.length > limit, hasPreviousPage: hadCursor, totalCount, cursorOf };
 }
+
+/** Direction of a sorted list. */
+export const SORT_DIRECTIONS = ["ASC", "DESC"] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
+/**
+ * A timestamp column as exact text for a cursor. JavaScript dates stop at
+ * milliseconds while PostgreSQL keeps microseconds, so a cursor made from a
+ * Date would compare below its own row and repeat it on the next page.
+ */
+export const exactTime = (column: AnyColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

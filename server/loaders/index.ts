@@ -4,13 +4,15 @@
  * each domain contributes its own in loaders/<domain>.ts.
  */
 import type { Context } from "../context";
+import { eventLoaders } from "./events";
 import { userLoaders } from "./users";
 
-export type LoaderContext = Pick<Context, "db" | "tenant">;
+export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer">;
 
 export function createLoaders(ctx: LoaderContext) {
   return {
     ...userLoaders(ctx),
+    ...eventLoaders(ctx),
   };
 }
 
