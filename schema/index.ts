@@ -3,6 +3,7 @@ import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
+import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 
@@ -13,6 +14,9 @@ export const resolvers = [
   MembershipResolver,
   UserResolver,
   ProfileUpdateResolver,
+  EventResolver,
+  EventRegistrationResolver,
+  EventUpdateResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
