@@ -460,7 +460,7 @@ describe("registering", () => {
     expect(note?.title).toBe("Vous avez une place : Robotics workshop");
     expect(note?.data).toEqual({ eventId: event.id });
     expect(await notificationsOf(people[3]!.user.id, "EVENT_PROMOTED")).toEqual([]);
-    const audit = await t.deps.database.db.select().from(auditLog).where(eq(auditLog.entityId, promoted.id));
+    const audit = await t.deps.database.db.select().from(auditLog).where(eq(auditLog.entityId, promoted.id)).orderBy(auditLog.createdAt);
     expect(audit.map((row) => row.action)).toEqual(["event.register", "event.promote"]);
   });
 
