@@ -22,6 +22,7 @@ import {
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
+import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 
@@ -51,6 +52,9 @@ export const resolvers = [
   InstructorRatingsResolver,
   DeviceResolver,
   NotificationResolver,
+  EventResolver,
+  EventRegistrationResolver,
+  EventUpdateResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -3,7 +3,7 @@
  * row seen, opaque to clients (base64url JSON); pages are keyset queries, so
  * they stay fast and stable while rows are added.
  */
-import { and, eq, gt, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lt, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { AppError } from "./errors";
 
@@ -54,7 +54,7 @@ export function toPage<T>(rows: T[], limit: number, totalCount: number, hadCurso
 export function afterKey(
   column: AnyPgColumn | SQL,
   id: AnyPgColumn,
-  direction: "ASC" | "DESC",
+  direction: SortDirection,
   key: { value: unknown; id: string } | null,
 ): SQL | undefined {
   if (!key) return undefined;
@@ -67,3 +67,13 @@ export function afterKey(
   }
   return or(beyond(sort, key.value), and(eq(sort, key.value), beyond(id, key.id)));
 }
+/** Direction of a sorted list. */
+export const SORT_DIRECTIONS = ["ASC", "DESC"] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
+/**
+ * A timestamp column as exact text for a cursor. Timestamps are stored to the
+ * millisecond (what a JavaScript Date holds), but a cursor read from the
+ * database itself never depends on that: it cannot compare below its own row.
+ */
+export const exactTime = (column: AnyColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

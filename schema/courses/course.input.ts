@@ -3,7 +3,8 @@ import type { LectureStatus as LectureStatusValue, SeasonKind as SeasonKindValue
 import type { CourseFilter as CourseFilterFields, CourseInput as CourseFields, CourseOrderField, ScheduleSlotInput as SlotFields, SeasonInput as SeasonFields } from "../../server/services/courses";
 import type { ExamInput as ExamFields, ResultInput } from "../../server/services/exams";
 import type { LectureFilter as LectureFilterFields, LectureInput as LectureFields } from "../../server/services/lectures";
-import { LectureStatus, SeasonKind } from "../shared/enums";
+import { LectureStatus, SeasonKind, SortDirection } from "../shared/enums";
+import type { SortDirection as SortDirectionValue } from "../../server/pagination";
 import { CurrencyCode, Decimal, LocalDate, LocalTime, UUID } from "../shared/scalars";
 
 @InputType({ description: "A season; all fields but isActive are required when creating." })
@@ -104,8 +105,6 @@ export class CourseFilter implements CourseFilterFields {
 
 export const CourseOrderFieldEnum = { STARTS_ON: "STARTS_ON", NAME: "NAME", PRICE: "PRICE", CREATED_AT: "CREATED_AT" } as const;
 registerEnumType(CourseOrderFieldEnum, { name: "CourseOrderField", description: "What courses are sorted by." });
-export const SortDirection = { ASC: "ASC", DESC: "DESC" } as const;
-registerEnumType(SortDirection, { name: "SortDirection", description: "Ascending or descending." });
 
 @InputType({ description: "Sort order of courses (ties broken by id)." })
 export class CourseOrder {
@@ -113,7 +112,7 @@ export class CourseOrder {
   field: CourseOrderField;
 
   @Field(() => SortDirection, { nullable: true, description: "Default ASC." })
-  direction?: "ASC" | "DESC" | null;
+  direction?: SortDirectionValue | null;
 }
 
 @InputType({ description: "A lecture. Required when adding: date and startTime." })

@@ -1,6 +1,7 @@
 /** GraphQL enums generated from the PostgreSQL enums, so the two never drift. */
 import { registerEnumType } from "type-graphql";
 import * as db from "../../drizzle/tables/enums";
+import { SORT_DIRECTIONS } from "../../server/pagination";
 
 function fromPg<const V extends string>(pgEnum: { enumValues: readonly V[] }, name: string, description: string) {
   const values = Object.fromEntries(pgEnum.enumValues.map((value) => [value, value])) as { [K in V]: K };
@@ -26,3 +27,9 @@ export const AttendanceSource = fromPg(db.attendanceSourceEnum, "AttendanceSourc
 export const CronRunStatus = fromPg(db.cronRunStatusEnum, "CronRunStatus", "Outcome of a scheduled job run.");
 export const EventStatus = fromPg(db.eventStatusEnum, "EventStatus", "Lifecycle of an event.");
 export const RegistrationStatus = fromPg(db.registrationStatusEnum, "RegistrationStatus", "State of an event registration.");
+
+/** Direction of a sorted list (any domain's `orderBy`). */
+export const SortDirection = Object.fromEntries(SORT_DIRECTIONS.map((value) => [value, value])) as {
+  [K in (typeof SORT_DIRECTIONS)[number]]: K;
+};
+registerEnumType(SortDirection, { name: "SortDirection", description: "Direction of a sorted list." });

@@ -3,10 +3,14 @@
  * Handlers run inside the service's transaction (notification rows) and queue
  * what must wait for the commit (publishing to subscribers).
  */
-import type { Lecture, LectureAttendance } from "../../drizzle/schema";
+import type { Event as EventRow, Lecture, LectureAttendance } from "../../drizzle/schema";
 import type { Context } from "../context";
 import { notify } from "../services/notifications";
 import { Topic } from "../pubsub/topics";
+
+/** What happened to an event, as eventUpdated subscribers are told. */
+export const EVENT_CHANGES = ["CREATED", "UPDATED", "PUBLISHED", "CANCELLED", "REGISTRATION"] as const;
+export type EventChange = (typeof EVENT_CHANGES)[number];
 
 export type DomainEvent =
   | { type: "user.passwordChanged"; userId: string }
@@ -39,7 +43,33 @@ export type DomainEvent =
       marks: LectureAttendance[];
       /** Participants newly marked absent, with the account answering for each. */
       absent: { userId: string; participant: string }[];
-    };
+    }
+  | {
+      type: "event.changed";
+      change: EventChange;
+      /** The event as it is after the change. */
+      event: EventRow;
+      /** Registrants to notify (UPDATED: time or place changed; CANCELLED), with the cancellation reason. */
+      registrants?: { userIds: string[]; reason?: string };
+    }
+  | { type: "event.registrationPromoted"; event: EventRow; userId: string };
+
+/** A time as people of the tenant read it: "2025-07-01 18:30" in the tenant's time zone. */
+function localTime(ctx: Context, at: Date): string {
+  // sv-SE formats as ISO-like "YYYY-MM-DD HH:mm", readable in every language we write.
+  return new Intl.DateTimeFormat("sv-SE", {
+    timeZone: ctx.tenant?.timeZone ?? "UTC",
+    dateStyle: "short",
+    timeStyle: "short",
+  }).format(at);
+}
+
+const eventParams = (ctx: Context, event: EventRow) => ({
+  title: event.title,
+  startsAt: localTime(ctx, event.startsAt),
+  endsAt: localTime(ctx, event.endsAt),
+  location: event.location || "—",
+});
 
 type Handler = (ctx: Context, event: DomainEvent) => Promise<void>;
 
@@ -103,6 +133,32 @@ const notifications: Handler = async (ctx, event) => {
         });
       }
       return;
+    case "event.changed": {
+      const userIds = event.registrants?.userIds ?? [];
+      if (userIds.length === 0 || (event.change !== "UPDATED" && event.change !== "CANCELLED")) return;
+      const cancelled = event.change === "CANCELLED";
+      await notify(ctx, {
+        tenantId: event.event.tenantId,
+        userIds,
+        kind: cancelled ? "EVENT_CANCELLED" : "EVENT_CHANGED",
+        titleKey: cancelled ? "notification.eventCancelled.title" : "notification.eventChanged.title",
+        bodyKey: cancelled ? "notification.eventCancelled.body" : "notification.eventChanged.body",
+        params: { ...eventParams(ctx, event.event), reason: event.registrants?.reason ?? "" },
+        data: { eventId: event.event.id, change: event.change },
+      });
+      return;
+    }
+    case "event.registrationPromoted":
+      await notify(ctx, {
+        tenantId: event.event.tenantId,
+        userIds: [event.userId],
+        kind: "EVENT_PROMOTED",
+        titleKey: "notification.eventPromoted.title",
+        bodyKey: "notification.eventPromoted.body",
+        params: eventParams(ctx, event.event),
+        data: { eventId: event.event.id },
+      });
+      return;
     default:
       return;
   }
@@ -131,6 +187,12 @@ const realtime: Handler = async (ctx, event) => {
         participantIds: event.marks.map((mark) => (mark.studentId ?? mark.childId)!),
       };
       ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.AttendanceUpdated, [event.tenantId, event.courseId], payload));
+      return;
+    }
+    case "event.changed": {
+      const { tenantId, id: eventId, status, createdBy } = event.event;
+      const payload = { tenantId, eventId, change: event.change, status, createdBy };
+      ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.EventUpdated, [tenantId], payload));
       return;
     }
     default:

@@ -5,14 +5,16 @@
  */
 import type { Context } from "../context";
 import { courseLoaders } from "./courses";
+import { eventLoaders } from "./events";
 import { userLoaders } from "./users";
 
-export type LoaderContext = Pick<Context, "db" | "tenant">;
+export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer">;
 
 export function createLoaders(ctx: LoaderContext) {
   return {
     ...userLoaders(ctx),
     ...courseLoaders(ctx),
+    ...eventLoaders(ctx),
   };
 }
 

@@ -3,6 +3,9 @@
  * tenant or user so an instance only receives what its subscribers may see.
  * Payloads are JSON (they cross Redis): dates travel as ISO strings.
  */
+import type { EventStatus } from "../../drizzle/tables/enums-types";
+import type { EventChange } from "../events/domain-events";
+
 export enum Topic {
   ProfileUpdated = "profile",
   NotificationAdded = "notification",
@@ -21,7 +24,11 @@ export interface TopicPayloads {
     /** Whose marks changed: lets a family's subscription skip other families' marks. */
     participantIds: string[];
   };
-  [Topic.EventUpdated]: { tenantId: string; eventId: string; change: string };
+  /**
+   * `status` and `createdBy` ride along so each subscriber can drop drafts it may not
+   * see without a database round trip per subscriber per event.
+   */
+  [Topic.EventUpdated]: { tenantId: string; eventId: string; change: EventChange; status: EventStatus; createdBy: string };
 }
 
 /** The channel keys of each topic (what follows the topic name in the channel). */

@@ -20,7 +20,7 @@ import { requireRole, requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, type SortDirection } from "../pagination";
 import { audit } from "./audit";
 
 onConstraint("courses_capacity_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
@@ -384,7 +384,7 @@ export interface CourseFilter {
 export type CourseOrderField = "STARTS_ON" | "NAME" | "PRICE" | "CREATED_AT";
 export interface CourseOrder {
   field: CourseOrderField;
-  direction: "ASC" | "DESC";
+  direction: SortDirection;
 }
 
 /** Sort columns, the row field a cursor keeps, and how a cursor value is read back. */

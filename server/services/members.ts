@@ -10,7 +10,7 @@ import { AppError, notFound } from "../errors";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { audit } from "./audit";
-import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { decodeCursor, encodeCursor, exactTime, pageSize, toPage } from "../pagination";
 
 /** Roles a person may take by registering themselves. */
 export const SELF_SERVICE_ROLES: readonly Role[] = ["PARENT", "STUDENT", "MEMBER"];
@@ -148,12 +148,14 @@ export async function listMembers(
         )
       : undefined,
   );
-  const keyset = after
-    ? or(gt(memberships.createdAt, new Date(after[0])), and(eq(memberships.createdAt, new Date(after[0])), gt(memberships.id, after[1])))
+  // The cursor keeps created_at to the microsecond (a Date would round it down and repeat the row).
+  const cursorTime = after ? sql`${after[0]}::timestamptz` : undefined;
+  const keyset = cursorTime
+    ? or(gt(memberships.createdAt, cursorTime), and(eq(memberships.createdAt, cursorTime), gt(memberships.id, after![1])))
     : undefined;
   const [rows, [total]] = await Promise.all([
     ctx.db
-      .select({ membership: memberships })
+      .select({ membership: memberships, sortKey: exactTime(memberships.createdAt) })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(filter, keyset))
@@ -161,11 +163,12 @@ export async function listMembers(
       .limit(limit + 1),
     ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(filter),
   ]);
+  const keys = new Map(rows.map((row) => [row.membership.id, row.sortKey]));
   return toPage(
     rows.map((row) => row.membership),
     limit,
     total?.value ?? 0,
     Boolean(after),
-    (row) => encodeCursor([row.createdAt.toISOString(), row.id]),
+    (row) => encodeCursor([keys.get(row.id), row.id]),
   );
 }

@@ -6,9 +6,10 @@
 import { requireMember, requireUser } from "../auth/guards";
 import type { Context } from "../context";
 import { AppError, notFound } from "../errors";
-import { Topic } from "../pubsub/topics";
+import { Topic, type TopicPayloads } from "../pubsub/topics";
 import { teaches } from "./attendance";
 import { canSeeCourse } from "./courses";
+import { canSeeEvent, getEvent } from "./events";
 import { ownParticipantIds } from "./participants";
 
 /** Keeps the events `keep` accepts; ending the result ends (unsubscribes) the source. */
@@ -73,5 +74,20 @@ export async function subscribeToAttendance(ctx: Context, args: { lectureId?: st
   return filtered(
     source,
     (event) => (!args.lectureId || event.lectureId === args.lectureId) && (!own || event.participantIds.some((id) => own.has(id))),
+  );
+}
+
+/**
+ * Changes to the tenant's events (or to one of them) that the viewer may see:
+ * members of the tenant only; drafts reach only their creator and staff. An
+ * unknown or hidden eventId fails now rather than staying silent forever.
+ */
+export async function subscribeToEvents(ctx: Context, eventId?: string | null) {
+  const viewer = requireMember(ctx);
+  if (eventId) await getEvent(ctx, eventId);
+  const source = await ctx.app.bus.subscribe(Topic.EventUpdated, [viewer.tenantId]);
+  return filtered(
+    source,
+    (update: TopicPayloads[Topic.EventUpdated]) => (!eventId || update.eventId === eventId) && canSeeEvent(viewer, update),
   );
 }

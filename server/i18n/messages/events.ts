@@ -1,0 +1,62 @@
+/** Messages of the events domain: its errors and the notifications it sends. */
+import type { Catalog } from "./catalog";
+
+export const en = {
+  "event.full": "This event is full.",
+  "event.alreadyRegistered": "You are already registered for this event.",
+  "event.started": "This event has already started; registration is closed.",
+  "event.titleRequired": "An event needs a title.",
+  "event.tooLong": "{field} may be at most {max} characters long.",
+  "event.endsBeforeStart": "An event must end after it starts.",
+  "event.capacityPositive": "maxParticipants must be at least 1.",
+  "event.capacityBelowConfirmed": "maxParticipants cannot be below the {confirmed} places already confirmed.",
+  "event.registrationTarget": "Give either eventId (your own registration) or registrationId (staff), not both.",
+  "event.cursorOrder": "This cursor belongs to another ordering of the list.",
+  "event.reasonRequired": "Give a reason (at most {max} characters): registrants are told.",
+  "notification.eventChanged.title": "Event changed: {title}",
+  "notification.eventChanged.body": "\"{title}\" now takes place from {startsAt} to {endsAt} at {location}.",
+  "notification.eventCancelled.title": "Event cancelled: {title}",
+  "notification.eventCancelled.body": "\"{title}\" ({startsAt}) has been cancelled. Reason: {reason}",
+  "notification.eventPromoted.title": "You have a place: {title}",
+  "notification.eventPromoted.body": "A place became free and your registration for \"{title}\" ({startsAt}) is now confirmed.",
+} as const;
+
+export const ar: Catalog<typeof en> = {
+  "event.full": "هذه الفعالية مكتملة العدد.",
+  "event.alreadyRegistered": "أنت مسجّل بالفعل في هذه الفعالية.",
+  "event.started": "بدأت هذه الفعالية بالفعل؛ التسجيل مغلق.",
+  "event.titleRequired": "يجب أن يكون للفعالية عنوان.",
+  "event.tooLong": "يجب ألا يتجاوز {field} {max} حرفًا.",
+  "event.endsBeforeStart": "يجب أن تنتهي الفعالية بعد بدايتها.",
+  "event.capacityPositive": "يجب أن يكون الحد الأقصى للمشاركين 1 على الأقل.",
+  "event.capacityBelowConfirmed": "لا يمكن أن يقل الحد الأقصى للمشاركين عن {confirmed} مقعدًا مؤكدًا بالفعل.",
+  "event.registrationTarget": "حدّد إما eventId (تسجيلك) أو registrationId (للموظفين)، وليس كليهما.",
+  "event.cursorOrder": "هذا المؤشر يخص ترتيبًا آخر للقائمة.",
+  "event.reasonRequired": "اذكر سببًا (بحد أقصى {max} حرفًا): سيتم إبلاغ المسجلين به.",
+  "notification.eventChanged.title": "تغيير في الفعالية: {title}",
+  "notification.eventChanged.body": "أصبح موعد \"{title}\" من {startsAt} إلى {endsAt} في {location}.",
+  "notification.eventCancelled.title": "أُلغيت الفعالية: {title}",
+  "notification.eventCancelled.body": "أُلغيت الفعالية \"{title}\" ({startsAt}). السبب: {reason}",
+  "notification.eventPromoted.title": "لديك مقعد: {title}",
+  "notification.eventPromoted.body": "أصبح هناك مقعد شاغر وتم تأكيد تسجيلك في \"{title}\" ({startsAt}).",
+};
+
+export const fr: Catalog<typeof en> = {
+  "event.full": "Cet événement est complet.",
+  "event.alreadyRegistered": "Vous êtes déjà inscrit à cet événement.",
+  "event.started": "Cet événement a déjà commencé ; les inscriptions sont closes.",
+  "event.titleRequired": "Un événement doit avoir un titre.",
+  "event.tooLong": "{field} ne peut dépasser {max} caractères.",
+  "event.endsBeforeStart": "Un événement doit se terminer après son début.",
+  "event.capacityPositive": "maxParticipants doit valoir au moins 1.",
+  "event.capacityBelowConfirmed": "maxParticipants ne peut pas être inférieur aux {confirmed} places déjà confirmées.",
+  "event.registrationTarget": "Indiquez soit eventId (votre inscription), soit registrationId (personnel), pas les deux.",
+  "event.cursorOrder": "Ce curseur appartient à un autre tri de la liste.",
+  "event.reasonRequired": "Indiquez un motif (au plus {max} caractères) : les inscrits en sont informés.",
+  "notification.eventChanged.title": "Événement modifié : {title}",
+  "notification.eventChanged.body": "« {title} » a maintenant lieu du {startsAt} au {endsAt} à {location}.",
+  "notification.eventCancelled.title": "Événement annulé : {title}",
+  "notification.eventCancelled.body": "« {title} » ({startsAt}) a été annulé. Motif : {reason}",
+  "notification.eventPromoted.title": "Vous avez une place : {title}",
+  "notification.eventPromoted.body": "Une place s’est libérée : votre inscription à « {title} » ({startsAt}) est confirmée.",
+};
