@@ -10,6 +10,7 @@ import {
   InstructorRatingsResolver,
   ParticipantAttendanceResolver,
 } from "./attendance/attendance.resolver";
+import { AuditLogResolver } from "./audit/audit.resolver";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
 import {
   CourseResolver,
@@ -55,6 +56,7 @@ export const resolvers = [
   EventResolver,
   EventRegistrationResolver,
   EventUpdateResolver,
+  AuditLogResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

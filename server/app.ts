@@ -41,10 +41,11 @@ export interface RosterServer {
 
 /** Builds the long-lived services of an instance. */
 export async function createDeps(config: Config, log: Log = createLog(config)): Promise<AppDeps> {
+  // The key first: a bad JWT_PRIVATE_KEY should stop start-up before anything is opened.
+  const signingKey = await loadSigningKey(config);
   const database = await openDatabase(config, log);
   if (config.database.migrateOnStart) await migrateDatabase(database);
   const redis = config.redisUrl ? await openRedis(config.redisUrl) : undefined;
-  const signingKey = await loadSigningKey(config);
   return {
     config,
     log,

@@ -65,6 +65,10 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+  console.error(error);
   process.exit(1);
 });

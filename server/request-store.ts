@@ -6,13 +6,26 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Language } from "./i18n";
 
+const storage = new AsyncLocalStorage<RequestStore>();
+
 export interface RequestStore {
   requestId: string;
   language: Language;
   sqlStatements: number;
+  /** The first SQL texts of the request, logged when it turns out slow. */
+  sql?: string[];
 }
 
-const storage = new AsyncLocalStorage<RequestStore>();
+const KEEP_SQL = 30;
+
+/** Counts one statement of the current request and keeps its text for the slow log. */
+export function recordStatement(query: string): void {
+  const store = storage.getStore();
+  if (!store) return;
+  store.sqlStatements += 1;
+  if ((store.sql ??= []).length < KEEP_SQL) store.sql.push(query);
+}
+
 
 /** Runs `fn` with a request store that every async continuation inside it sees. */
 export const runWithRequestStore = <T>(store: RequestStore, fn: () => T): T => storage.run(store, fn);

@@ -5,6 +5,7 @@ import { inScope, rowsOf } from "../server/db/scope";
 import { fromDatabaseError } from "../server/errors";
 import {
   AddMemberDocument,
+  AuditLogDocument,
   CreateTenantDocument,
   CurrentTenantDocument,
   LoginDocument,
@@ -252,6 +253,32 @@ describe("platform and tenant administration", () => {
     const audit = await t.deps.database.db.select().from(auditLog).where(sql`tenant_id = ${a.id} and action = 'tenant.update'`);
     expect(audit).toHaveLength(1);
     expect((audit[0]!.before as { name: string }).name).not.toBe("Renamed");
+  });
+});
+
+describe("audit log", () => {
+  it("tenant admins read every change with who, what, before and after; others may not", async () => {
+    const tenant = await t.fixtures.tenant();
+    const admin = await t.fixtures.member(tenant, ["ADMIN"]);
+    data(await admin.client.request(UpdateTenantDocument, { input: { name: "First" } }));
+    data(await admin.client.request(UpdateTenantDocument, { input: { name: "Second" } }));
+    const page = data(await admin.client.request(AuditLogDocument, { filter: { action: "tenant.update" }, first: 1 })).auditLog;
+    expect(page.totalCount).toBe(2);
+    expect(page.nodes[0]).toMatchObject({ entity: "tenant", entityId: tenant.id, actor: { id: admin.user.id } });
+    expect((page.nodes[0]!.after as { name: string }).name).toBe("Second");
+    expect((page.nodes[0]!.before as { name: string }).name).toBe("First");
+    expect(page.nodes[0]!.requestId).toBeTruthy();
+    const next = data(await admin.client.request(AuditLogDocument, { filter: { action: "tenant.update" }, first: 1, after: page.pageInfo.endCursor }))
+      .auditLog;
+    expect((next.nodes[0]!.after as { name: string }).name).toBe("First");
+    const staff = await t.fixtures.member(tenant, ["STAFF"]);
+    expect(codes(await staff.client.request(AuditLogDocument, {}))).toEqual(["FORBIDDEN"]);
+    const otherAdmin = await t.fixtures.member(a, ["ADMIN"]);
+    const elsewhere = data(await otherAdmin.client.request(AuditLogDocument, { filter: { entityId: tenant.id } })).auditLog;
+    expect(elsewhere.totalCount).toBe(0);
+    expect(codes(await admin.client.request(AuditLogDocument, { filter: { from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" } }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
   });
 });
 

@@ -9,7 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "../../drizzle/schema";
 import type { Config } from "../config";
 import type { Log } from "../log";
-import { currentRequest } from "../request-store";
+import { recordStatement } from "../request-store";
 
 export type Schema = typeof schema;
 /** A Drizzle database or transaction, whichever driver is underneath. */
@@ -27,8 +27,7 @@ export interface Database {
 function queryLogger(log: Log): Logger {
   return {
     logQuery(query) {
-      const store = currentRequest();
-      if (store) store.sqlStatements += 1;
+      recordStatement(query);
       log.trace({ sql: query }, "sql");
     },
   };

@@ -35,12 +35,17 @@ const diagnosticsPlugin: ApolloServerPlugin<Context> = {
 function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
+      const started = performance.now();
       return {
         async willSendResponse({ operation, operationName, errors, response }) {
           const outcome = errors?.length || (response.body.kind === "single" && response.body.singleResult.errors?.length) ? "error" : "ok";
           app.metrics.graphqlOperations.inc({ type: operation?.operation ?? "unknown", name: operationName ?? "", outcome });
           const store = currentRequest();
           if (store) app.metrics.sqlStatements.observe(store.sqlStatements);
+          const ms = Math.round(performance.now() - started);
+          if (store && ms >= app.config.database.slowQueryMs) {
+            app.log.warn({ operation: operationName, ms, sqlStatements: store.sqlStatements, sql: store.sql }, "slow request");
+          }
         },
       };
     },

@@ -51,6 +51,13 @@ interface Extra extends Record<PropertyKey, unknown> {
   info?: ConnectionInfo;
 }
 
+/** The client's address: the first X-Forwarded-For hop when TRUST_PROXY is set (behind a balancer). */
+function addressOf(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? request.headers["x-forwarded-for"] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  return first || request.socket.remoteAddress || "unknown";
+}
+
 /** Authorization from connectionParams: `authorization: "Bearer …"`, or `accessToken` / `deviceToken`. */
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   if (!params) return undefined;
@@ -76,7 +83,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
 
   // Transport-level limits, before graphql-ws sees a message.
   wss.on("connection", (socket, request) => {
-    const ip = request.socket.remoteAddress ?? "unknown";
+    const ip = addressOf(request, app.config.http.trustProxy);
     app.metrics.wsConnections.inc();
     socket.once("close", () => {
       bump(connectionsPerIp, ip, -1);
@@ -160,7 +167,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           id: randomUUID(),
           socket,
           credentials,
-          ip: request.socket.remoteAddress ?? "unknown",
+          ip: addressOf(request, app.config.http.trustProxy),
           userAgent: request.headers["user-agent"] ?? null,
           acceptLanguage: request.headers["accept-language"],
           userKey,

@@ -23,7 +23,9 @@ async function timed(name: string, check: () => Promise<string | void>, timeoutM
     ]);
     return { name, ok: true, ms: Math.round((performance.now() - started) * 10) / 10, ...(detail ? { detail } : {}) };
   } catch (error) {
-    return { name, ok: false, ms: Math.round((performance.now() - started) * 10) / 10, detail: (error as Error).message };
+    // Drizzle wraps driver errors ("Failed query: select 1"); the cause says what is wrong.
+    const cause = (error as { cause?: Error }).cause ?? (error as Error);
+    return { name, ok: false, ms: Math.round((performance.now() - started) * 10) / 10, detail: cause.message };
   }
 }
 

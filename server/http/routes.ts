@@ -1,9 +1,11 @@
 /** REST endpoints beside GraphQL: health, readiness, info, metrics, JWKS. */
+import fs from "node:fs";
 import { Router } from "express";
 import type { AppDeps } from "../app-deps";
 import { readinessChecks } from "./health";
 
-const VERSION = process.env.npm_package_version ?? "0.1.0";
+/** The package version, read once (npm's variable is missing when the image runs node directly). */
+const VERSION: string = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 
 export function restRoutes(app: AppDeps): Router {
   const router = Router();

@@ -1,6 +1,10 @@
-/** The audit log: who changed what, before and after. Written in the change's own transaction. */
+/** The audit log: who changed what, before and after. Written in the change's own transaction; read by tenant admins. */
+import { and, count, desc, eq, gte, lt, lte, or } from "drizzle-orm";
 import { auditLog } from "../../drizzle/schema";
+import { requireRole } from "../auth/guards";
 import type { Context } from "../context";
+import { badInput } from "../errors";
+import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
 
 export interface AuditEntry {
   action: string;
@@ -33,4 +37,44 @@ export async function audit(ctx: Context, entry: AuditEntry): Promise<void> {
     after: snapshot(entry.after),
     requestId: ctx.requestId,
   });
+}
+
+export interface AuditFilter {
+  entity?: string | null;
+  entityId?: string | null;
+  actorId?: string | null;
+  action?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Tenant admins: the audit log, newest first. */
+export async function listAudit(ctx: Context, args: { filter?: AuditFilter | null; first?: number | null; after?: string | null }) {
+  const viewer = requireRole(ctx, "ADMIN");
+  const limit = pageSize(args.first);
+  const cursor = decodeCursor<[string, string]>(args.after);
+  const f = args.filter ?? {};
+  if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
+  const where = and(
+    eq(auditLog.tenantId, viewer.tenantId),
+    f.entity ? eq(auditLog.entity, f.entity) : undefined,
+    f.entityId ? eq(auditLog.entityId, f.entityId) : undefined,
+    f.actorId ? eq(auditLog.actorId, f.actorId) : undefined,
+    f.action ? eq(auditLog.action, f.action) : undefined,
+    f.from ? gte(auditLog.createdAt, f.from) : undefined,
+    f.to ? lte(auditLog.createdAt, f.to) : undefined,
+  );
+  const keyset = cursor
+    ? or(lt(auditLog.createdAt, new Date(cursor[0])), and(eq(auditLog.createdAt, new Date(cursor[0])), lt(auditLog.id, cursor[1])))
+    : undefined;
+  const [rows, [total]] = await Promise.all([
+    ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(where, keyset))
+      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+      .limit(limit + 1),
+    ctx.db.select({ value: count() }).from(auditLog).where(where),
+  ]);
+  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
 }

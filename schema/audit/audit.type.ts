@@ -1,0 +1,54 @@
+import { Field, InputType, ObjectType } from "type-graphql";
+import type { AuditLogEntry as AuditRow } from "../../drizzle/schema";
+import type { AuditFilter as AuditFilterFields } from "../../server/services/audit";
+import { DateTime, JSONObject, UUID } from "../shared/scalars";
+
+@ObjectType({ description: "One change: who did what to which record, with the record before and after." })
+export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" | "entityId" | "requestId" | "createdAt"> {
+  @Field(() => UUID)
+  id: string;
+
+  @Field(() => String, { description: "What was done, e.g. enrollment.approve, course.update." })
+  action: string;
+
+  @Field(() => String, { description: "Kind of record, e.g. course, enrollment_request." })
+  entity: string;
+
+  @Field(() => String, { nullable: true })
+  entityId: string | null;
+
+  @Field(() => JSONObject, { nullable: true, description: "The record before the change (secrets removed)." })
+  before: Record<string, unknown> | null;
+
+  @Field(() => JSONObject, { nullable: true, description: "The record after the change (secrets removed)." })
+  after: Record<string, unknown> | null;
+
+  @Field(() => String, { nullable: true, description: "The request that made the change (matches the logs)." })
+  requestId: string | null;
+
+  @Field(() => DateTime)
+  createdAt: Date;
+
+  actorId: string | null;
+}
+
+@InputType({ description: "Which audit entries to list." })
+export class AuditFilter implements AuditFilterFields {
+  @Field(() => String, { nullable: true })
+  entity?: string | null;
+
+  @Field(() => String, { nullable: true })
+  entityId?: string | null;
+
+  @Field(() => UUID, { nullable: true })
+  actorId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  action?: string | null;
+
+  @Field(() => DateTime, { nullable: true })
+  from?: Date | null;
+
+  @Field(() => DateTime, { nullable: true })
+  to?: Date | null;
+}
