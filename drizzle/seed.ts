@@ -4,10 +4,29 @@
  * admin. Running it again changes nothing. Runs as the owner (no row-level security).
  */
 import { and, eq } from "drizzle-orm";
+import type { Db } from "../server/db/client";
+import { planLectures } from "../server/services/lectures";
+import { addDays, localDate } from "../server/time";
 import type { PasswordHasher } from "../server/auth/passwords";
 import type { Database } from "../server/db/client";
 import { grantMembership } from "../server/services/members";
-import { children, parents, tenants, users } from "./schema";
+import {
+  children,
+  courseSchedules,
+  courseTags,
+  courses,
+  enrollmentRequests,
+  enrollments,
+  events,
+  instructors,
+  lectures,
+  parents,
+  seasons,
+  students,
+  tags,
+  tenants,
+  users,
+} from "./schema";
 import type { MembershipRole } from "./tables/enums-types";
 
 export const DEMO_PASSWORD = "roster-demo";
@@ -85,7 +104,90 @@ export async function seedDemo(database: Database, passwords: PasswordHasher): P
         if (!found) await db.insert(children).values({ tenantId, parentId: parent!.id, ...child });
       }
 
+      await seedCatalogue(db, tenantId, ids);
       return { tenantId, users: ids };
     }),
   );
+}
+
+/** Demo courses: a season, tags, three courses with weekly schedules and lectures, enrolments, an event. */
+async function seedCatalogue(db: Db, tenantId: string, ids: DemoIds["users"]) {
+  const [existing] = await db.select({ id: seasons.id }).from(seasons).where(and(eq(seasons.tenantId, tenantId), eq(seasons.name, "Winter term")));
+  if (existing) return; // seeded before: the demo keeps the dates it was created with
+  const today = localDate(new Date(), DEMO_TENANT.timeZone);
+  const startsOn = addDays(today, -14);
+  const endsOn = addDays(today, 75);
+  const [season] = await db
+    .insert(seasons)
+    .values({ tenantId, name: "Winter term", kind: "SCHOOL", startsOn, endsOn, isActive: true })
+    .returning();
+  const tagRows = await db
+    .insert(tags)
+    .values(["Quran", "Arabic", "STEM"].map((name) => ({ tenantId, name })))
+    .returning();
+  const tagId = (name: string) => tagRows.find((tag) => tag.name === name)!.id;
+  const [instructor] = await db
+    .select()
+    .from(instructors)
+    .where(and(eq(instructors.tenantId, tenantId), eq(instructors.userId, ids.instructor)));
+  const plans = [
+    { name: "Quran memorisation", description: "Juz' Amma with tajweed, small groups.", price: "300.00", capacity: 15, tags: ["Quran", "Arabic"], slots: [{ weekday: 0, startTime: "16:00:00" }, { weekday: 2, startTime: "16:00:00" }] },
+    { name: "Robotics for kids", description: "Build and program small robots, ages 8–12.", price: "450.00", capacity: 10, tags: ["STEM"], slots: [{ weekday: 3, startTime: "17:00:00" }] },
+    { name: "Arabic calligraphy", description: "Naskh and Ruq'ah for beginners.", price: "250.00", capacity: 12, tags: ["Arabic"], slots: [{ weekday: 5, startTime: "11:00:00" }] },
+  ];
+  const created = [];
+  for (const plan of plans) {
+    const [course] = await db
+      .insert(courses)
+      .values({
+        tenantId,
+        seasonId: season!.id,
+        instructorId: instructor!.id,
+        name: plan.name,
+        description: plan.description,
+        startsOn,
+        endsOn,
+        price: plan.price,
+        currency: DEMO_TENANT.currency,
+        capacity: plan.capacity,
+        isPublished: true,
+      })
+      .returning();
+    await db.insert(courseTags).values(plan.tags.map((name) => ({ tenantId, courseId: course!.id, tagId: tagId(name) })));
+    const slots = plan.slots.map((slot) => ({ ...slot, durationMinutes: 60 }));
+    await db.insert(courseSchedules).values(slots.map((slot) => ({ tenantId, courseId: course!.id, ...slot })));
+    await db.insert(lectures).values(planLectures(course!, slots)).onConflictDoNothing();
+    created.push(course!);
+  }
+  const [quran, robotics, calligraphy] = created as [typeof created[0], typeof created[0], typeof created[0]];
+  const [parent] = await db.select().from(parents).where(and(eq(parents.tenantId, tenantId), eq(parents.userId, ids.parent)));
+  const kids = await db.select().from(children).where(and(eq(children.tenantId, tenantId), eq(children.parentId, parent!.id)));
+  const omar = kids.find((kid) => kid.firstName === "Omar")!;
+  const laila = kids.find((kid) => kid.firstName === "Laila")!;
+  const [student] = await db.select().from(students).where(and(eq(students.tenantId, tenantId), eq(students.userId, ids.student)));
+  const enrol = async (courseId: string, participant: { studentId?: string; childId?: string }) => {
+    const [request] = await db
+      .insert(enrollmentRequests)
+      .values({ tenantId, courseId, ...participant, requestedBy: ids.parent, status: "APPROVED", decidedBy: ids.admin, decidedAt: new Date() })
+      .returning();
+    await db.insert(enrollments).values({ tenantId, courseId, ...participant, requestId: request!.id });
+  };
+  await enrol(quran.id, { childId: omar.id });
+  await enrol(robotics.id, { childId: omar.id });
+  await enrol(robotics.id, { childId: laila.id });
+  await enrol(calligraphy.id, { studentId: student!.id });
+  // One request waiting for staff, to try approveEnrollmentRequest.
+  await db.insert(enrollmentRequests).values({ tenantId, courseId: calligraphy.id, childId: laila.id, requestedBy: ids.parent, note: "Saturday group please" });
+  await db.insert(events).values({
+    tenantId,
+    title: "Open day",
+    description: "Meet the instructors and try a class.",
+    startsAt: new Date(`${addDays(today, 10)}T08:00:00Z`),
+    endsAt: new Date(`${addDays(today, 10)}T12:00:00Z`),
+    location: "Main hall",
+    maxParticipants: 40,
+    waitlistEnabled: true,
+    status: "PUBLISHED",
+    createdBy: ids.admin,
+  });
 }

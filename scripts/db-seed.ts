@@ -1,12 +1,15 @@
-/** `npm run db:seed`: idempotent demo data in the configured database (migrate first). */
+/** `npm run db:seed`: idempotent demo data in the configured database (pending migrations are applied first). */
 import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../drizzle/seed";
 import { createPasswordHasher } from "../server/auth/passwords";
 import { loadConfig } from "../server/config";
 import { openDatabase } from "../server/db/client";
+import { migrateDatabase } from "../server/db/migrate";
 import { createLog } from "../server/log";
 
 const config = loadConfig();
 const database = await openDatabase(config, createLog(config));
+// Seeding needs the tables; applying pending migrations first is idempotent.
+await migrateDatabase(database);
 await seedDemo(database, await createPasswordHasher(config.auth.argon2));
 await database.close();
 console.log(`demo data in place (${database.kind}): tenant "${DEMO_TENANT.slug}", password "${DEMO_PASSWORD}" for`);

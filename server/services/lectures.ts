@@ -4,7 +4,7 @@
  * lectures; an instructor only their own courses'.
  */
 import { and, asc, count, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
-import { children, courseSchedules, courses, enrollments, lectures, parents, students, type Lecture } from "../../drizzle/schema";
+import { children, courseSchedules, courses, enrollments, lectures, parents, students, type Course, type CourseSchedule, type Lecture } from "../../drizzle/schema";
 import type { LectureStatus } from "../../drizzle/tables/enums-types";
 import { requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
@@ -19,6 +19,24 @@ import { canSeeCourse, courseForTeacher, getCourse, viewerInstructorId } from ".
 onConstraint("lectures_slot_key", () => new AppError("CONFLICT", "lecture.slotTaken"));
 
 /**
+ * The lectures a course's weekly slots give between its dates. Weekdays of
+ * calendar dates do not depend on the time zone; the instants (Lecture.startsAt)
+ * are computed in the tenant's zone when read.
+ */
+export function planLectures(course: Pick<Course, "tenantId" | "id" | "startsOn" | "endsOn">, slots: Pick<CourseSchedule, "weekday" | "startTime" | "durationMinutes">[]) {
+  const planned = [];
+  for (const date of datesBetween(course.startsOn, course.endsOn)) {
+    const weekday = weekdayOf(date);
+    for (const slot of slots) {
+      if (slot.weekday === weekday) {
+        planned.push({ tenantId: course.tenantId, courseId: course.id, date, startTime: slot.startTime, durationMinutes: slot.durationMinutes });
+      }
+    }
+  }
+  return planned;
+}
+
+/**
  * Creates the lectures of every scheduled slot between the course's dates.
  * Idempotent: a slot that already has a lecture (even a cancelled one) is skipped.
  */
@@ -30,23 +48,7 @@ export async function generateLectures(ctx: Context, courseId: string) {
       .from(courseSchedules)
       .where(and(eq(courseSchedules.tenantId, course.tenantId), eq(courseSchedules.courseId, course.id)));
     if (slots.length === 0) throw new AppError("BAD_USER_INPUT", "lecture.noSchedule", {}, { field: "schedule" });
-    const planned = [];
-    // Weekdays of calendar dates do not depend on the time zone; the instants
-    // (Lecture.startsAt) are computed in the tenant's zone when read.
-    for (const date of datesBetween(course.startsOn, course.endsOn)) {
-      const weekday = weekdayOf(date);
-      for (const slot of slots) {
-        if (slot.weekday === weekday) {
-          planned.push({
-            tenantId: course.tenantId,
-            courseId: course.id,
-            date,
-            startTime: slot.startTime,
-            durationMinutes: slot.durationMinutes,
-          });
-        }
-      }
-    }
+    const planned = planLectures(course, slots);
     if (planned.length > 2000) throw badInput("endsOn", "more than 2000 lectures; shorten the course");
     const created = planned.length
       ? await ctx.db.insert(lectures).values(planned).onConflictDoNothing().returning({ id: lectures.id })
