@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
+  AddChildDocument,
   ApproveEnrollmentRequestDocument,
   AttendanceUpdatedDocument,
   CreateLectureDocument,
@@ -162,6 +163,21 @@ describe("notifications", () => {
     expect((await sub.next()).data!.notificationAdded.kind).toBe("ENROLLMENT_REJECTED");
     expect(await otherSub.quiet(300)).toBe(true);
     await Promise.all([ws.close(), otherWs.close()]);
+  });
+
+  it("are written in each recipient's language", async () => {
+    const courseFr = await school.createCourse({ name: "Échecs" });
+    const arabic = await t.fixtures.member(school.tenant, ["PARENT"], { language: "ar" });
+    const french = await t.fixtures.member(school.tenant, ["PARENT"], { language: "fr" });
+    for (const parent of [arabic, french]) {
+      const child = data(await parent.client.request(AddChildDocument, { input: { firstName: "Nour" } })).addChild;
+      await school.enroll(courseFr, child.id, parent);
+    }
+    const [ar] = data(await arabic.client.request(NotificationsDocument, {})).notifications.nodes;
+    const [fr] = data(await french.client.request(NotificationsDocument, {})).notifications.nodes;
+    expect(ar).toMatchObject({ kind: "ENROLLMENT_APPROVED", title: "تمت الموافقة على التسجيل" });
+    expect(ar!.body).toContain("Échecs");
+    expect(fr).toMatchObject({ kind: "ENROLLMENT_APPROVED", title: "Inscription acceptée" });
   });
 
   it("are listed, counted and marked read; nobody reads another's", async () => {
