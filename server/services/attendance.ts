@@ -18,6 +18,7 @@ import { AppError, badInput, forbidden, notFound, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
 import { audit } from "./audit";
 import { canSeeCourse, getCourse, viewerInstructorId } from "./courses";
+import { lockLecture } from "./lectures";
 import { actsFor, findParticipant, ownParticipantIds, participantColumns, participantName, type Participant } from "./participants";
 
 export interface MarkInput {
@@ -75,12 +76,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
   });
 
   return atomic(ctx, async (ctx) => {
-    const [lecture] = await ctx.db
-      .select()
-      .from(lectures)
-      .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId)))
-      .for("update");
-    if (!lecture) throw notFound("Lecture", lectureId);
+    const lecture = await lockLecture(ctx, lectureId);
     const marker = await requireMarker(ctx, lecture.courseId);
     if (lecture.status === "CANCELLED") throw wrongState("Lecture", lecture.status, ["SCHEDULED", "COMPLETED"]);
 

@@ -99,8 +99,8 @@ export async function createLecture(ctx: Context, courseId: string, input: Lectu
   });
 }
 
-/** A lecture of a course the viewer teaches or manages, locked for change. */
-async function lectureForTeacher(ctx: Context, lectureId: string): Promise<Lecture> {
+/** A lecture of the tenant, locked for change (NOT_FOUND otherwise). */
+export async function lockLecture(ctx: Context, lectureId: string): Promise<Lecture> {
   const tenant = requireTenant(ctx);
   const [lecture] = await ctx.db
     .select()
@@ -108,6 +108,12 @@ async function lectureForTeacher(ctx: Context, lectureId: string): Promise<Lectu
     .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId)))
     .for("update");
   if (!lecture) throw notFound("Lecture", lectureId);
+  return lecture;
+}
+
+/** A lecture of a course the viewer teaches or manages, locked for change. */
+async function lectureForTeacher(ctx: Context, lectureId: string): Promise<Lecture> {
+  const lecture = await lockLecture(ctx, lectureId);
   await courseForTeacher(ctx, lecture.courseId);
   return lecture;
 }
