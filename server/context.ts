@@ -10,7 +10,7 @@ import type { AccessClaims } from "./auth/tokens";
 import { TokenError } from "./auth/tokens";
 import type { Viewer } from "./auth/viewer";
 import type { Db } from "./db/client";
-import { enterScope } from "./db/scope";
+import { enterScope, type Scope } from "./db/scope";
 import { AppError } from "./errors";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
@@ -136,9 +136,16 @@ async function buildContext(
   afterCommit: Context["afterCommit"],
 ): Promise<Context> {
   const { credentials } = input;
+  // Each scope change is a statement; skip the ones that change nothing.
+  let current: Scope | undefined;
+  const scope = async (next: Scope) => {
+    if (current && current.tenantId === next.tenantId && current.userId === next.userId) return;
+    current = next;
+    await enterScope(tx, next);
+  };
   let tenant: TenantInfo | null = null;
   if (input.tenantSlug) {
-    await enterScope(tx, { tenantId: null, userId: null });
+    await scope({ tenantId: null, userId: null });
     tenant = await loadTenant(app, tx, { slug: input.tenantSlug });
     if (!tenant) throw new AppError("NOT_FOUND", "tenant.notFound", { slug: input.tenantSlug });
     const claimed = credentials.kind === "bearer" ? credentials.claims.tenantId : null;
@@ -148,16 +155,16 @@ async function buildContext(
   let viewer: Viewer = { kind: "anonymous" };
   if (credentials.kind === "invalid") viewer = { kind: "anonymous", credentialError: credentials.messageKey };
   if (credentials.kind === "bearer") {
-    viewer = await loadUserViewer(tx, credentials.claims, tenant?.id ?? null);
+    viewer = await loadUserViewer(tx, scope, credentials.claims, tenant?.id ?? null);
   } else if (credentials.kind === "device") {
-    const device = await authenticateDevice(tx, credentials.token);
+    const device = await authenticateDevice(tx, scope, credentials.token);
     viewer = device
       ? { kind: "device", deviceId: device.deviceId, tenantId: device.tenantId }
       : { kind: "anonymous", credentialError: "auth.tokenInvalid" };
   }
 
   const tenantId = viewer.kind === "anonymous" ? (tenant?.id ?? null) : viewer.tenantId;
-  await enterScope(tx, { tenantId, userId: viewer.kind === "user" ? viewer.userId : null });
+  await scope({ tenantId, userId: viewer.kind === "user" ? viewer.userId : null });
   if (tenantId && tenant?.id !== tenantId) tenant = await loadTenant(app, tx, { id: tenantId });
 
   const ctx: Context = {
@@ -185,9 +192,14 @@ async function buildContext(
  * roles are read now (not from the token), so a removed role stops working at once.
  * The active tenant is the token's, else the one named by X-Tenant (public access).
  */
-async function loadUserViewer(tx: Db, claims: AccessClaims, headerTenantId: string | null): Promise<Viewer> {
+async function loadUserViewer(
+  tx: Db,
+  scope: (next: Scope) => Promise<void>,
+  claims: AccessClaims,
+  headerTenantId: string | null,
+): Promise<Viewer> {
   const tenantId = claims.tenantId ?? headerTenantId;
-  await enterScope(tx, { tenantId, userId: claims.userId });
+  await scope({ tenantId, userId: claims.userId });
   const [row] = await tx
     .select({
       revokedAt: authSessions.revokedAt,

@@ -6,7 +6,7 @@ import { requireRole } from "../auth/guards";
 import { hashToken } from "../auth/tokens";
 import { atomic, type Context } from "../context";
 import type { Db } from "../db/client";
-import { enterScope } from "../db/scope";
+import type { Scope } from "../db/scope";
 import { badInput, notFound } from "../errors";
 import { audit } from "./audit";
 
@@ -16,11 +16,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const deviceToken = (tenantId: string, secret: string) => `rdv_${tenantId}_${secret}`;
 
 /** The device a token belongs to, if it is live; sets the transaction's scope to its tenant. */
-export async function authenticateDevice(tx: Db, token: string): Promise<{ deviceId: string; tenantId: string } | null> {
+export async function authenticateDevice(
+  tx: Db,
+  scope: (next: Scope) => Promise<void>,
+  token: string,
+): Promise<{ deviceId: string; tenantId: string } | null> {
   const match = /^rdv_([0-9a-f-]{36})_[\w-]{20,}$/.exec(token);
   if (!match || !UUID.test(match[1]!)) return null;
   const tenantId = match[1]!;
-  await enterScope(tx, { tenantId, userId: null });
+  await scope({ tenantId, userId: null });
   const [device] = await tx
     .update(devices)
     .set({ lastSeenAt: new Date() })
