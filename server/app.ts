@@ -24,6 +24,7 @@ import { fromAcceptLanguage, translate } from "./i18n";
 import { createLog, type Log } from "./log";
 import { OutboxProvider, WebhookProvider } from "./messaging";
 import { createMetrics } from "./metrics";
+import { createPaymentProviders } from "./payments";
 import { createBus } from "./pubsub/bus";
 import { consume, createRateLimits } from "./rate-limits";
 import { openRedis } from "./redis";
@@ -59,6 +60,7 @@ export async function createDeps(config: Config, log: Log = createLog(config)): 
     messages: config.messaging.webhookUrl
       ? new WebhookProvider(config.messaging.webhookUrl, config.messaging.webhookToken)
       : new OutboxProvider(log),
+    payments: createPaymentProviders(config.payments, log),
     metrics: createMetrics(),
     startedAt: new Date(),
   };
