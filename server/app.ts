@@ -19,6 +19,7 @@ import { migrateDatabase } from "./db/migrate";
 import { AppError } from "./errors";
 import { clientIp, createApollo, graphqlHandler, httpStatusOf } from "./graphql/apollo";
 import { attachWebSocket } from "./graphql/ws";
+import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
 import { createLog, type Log } from "./log";
@@ -95,6 +96,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   });
   web.use(cors(config.http.corsOrigins));
   web.use(restRoutes(app));
+  web.use(paymentWebhookRoutes(app));
   web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));
   // After body parsing: parsers resume on stream callbacks, which would lose the async context.
   web.use((req, _res, next) => {

@@ -6,8 +6,9 @@
  */
 import * as core from "./messages/core";
 import * as courses from "./messages/courses";
+import * as payments from "./messages/payments";
 
-const domains = [core, courses] as const;
+const domains = [core, courses, payments] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

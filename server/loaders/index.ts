@@ -5,6 +5,7 @@
  */
 import type { Context } from "../context";
 import { courseLoaders } from "./courses";
+import { paymentLoaders } from "./payments";
 import { userLoaders } from "./users";
 
 export type LoaderContext = Pick<Context, "db" | "tenant">;
@@ -13,6 +14,7 @@ export function createLoaders(ctx: LoaderContext) {
   return {
     ...userLoaders(ctx),
     ...courseLoaders(ctx),
+    ...paymentLoaders(ctx),
   };
 }
 
