@@ -12,6 +12,7 @@ import {
   TagResolver,
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
+import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
@@ -35,6 +36,9 @@ export const resolvers = [
   ExamResultResolver,
   EnrollmentResolver,
   EnrollmentRequestResolver,
+  PaymentResolver,
+  RefundRequestResolver,
+  EnrollmentPaymentsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
