@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { and, count, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import {
   enrollments,
   payments,
@@ -37,13 +37,13 @@ import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } fro
 import { emit, type PaymentEvent } from "../events/domain-events";
 import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
-import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
 import { formatCents, sumCents, toCents } from "../payments/money";
 import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../payments/provider";
 import { audit } from "./audit";
-import { getEnrollment } from "./enrollments";
+import { getEnrollment, participantOfRow } from "./enrollments";
 import { idempotent } from "./idempotency";
-import { actsFor, findParticipant, ownParticipantIds, participantName, type Participant } from "./participants";
+import { actsFor, ownParticipantIds, participantName, type Participant } from "./participants";
 
 onConstraint("payments_provider_reference_key", () => new AppError("CONFLICT", "payment.referenceTaken"));
 onConstraint("payments_refund_within_amount", () => new AppError("BAD_USER_INPUT", "refund.overRefundCheck", {}, { field: "amount" }));
@@ -61,14 +61,21 @@ const OPEN_REFUNDS: readonly RefundStatus[] = ["REQUESTED", "APPROVED"];
 type MoneyRow = Pick<Payment, "status" | "amount" | "refundedAmount">;
 
 /** What was paid and kept (received less refunded), in cents. */
-export const paidCents = (rows: readonly MoneyRow[]) =>
+const paidCents = (rows: readonly MoneyRow[]) =>
   sumCents(rows.filter((row) => RECEIVED.includes(row.status)).map((row) => toCents(row.amount) - toCents(row.refundedAmount)));
+
+/** The money columns of an enrolment's payments, read fresh (not through a loader). */
+const moneyRowsOf = (ctx: Context, enrollmentId: string): Promise<MoneyRow[]> =>
+  ctx.db
+    .select({ status: payments.status, amount: payments.amount, refundedAmount: payments.refundedAmount })
+    .from(payments)
+    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.enrollmentId, enrollmentId)));
 
 /** What is started and not yet confirmed, in cents. */
 const pendingCents = (rows: readonly MoneyRow[]) => sumCents(rows.filter((row) => row.status === "PENDING").map((row) => toCents(row.amount)));
 
 /** Paid and still-owed amounts of an enrolment, as money strings (balance never below zero). */
-export function enrollmentMoney(course: Pick<Course, "price" | "currency">, rows: readonly MoneyRow[]) {
+function enrollmentMoney(course: Pick<Course, "price" | "currency">, rows: readonly MoneyRow[]) {
   const paid = paidCents(rows);
   const balance = toCents(course.price) - paid;
   return { currency: course.currency, amountPaid: formatCents(paid), balance: formatCents(balance > 0n ? balance : 0n) };
@@ -105,13 +112,6 @@ async function seesMoneyOf(ctx: Context, enrollment: Pick<Enrollment, "studentId
   return (await ownParticipantIds(ctx)).includes((enrollment.studentId ?? enrollment.childId)!);
 }
 
-async function participantOf(ctx: Context, row: Pick<Enrollment, "studentId" | "childId">): Promise<Participant> {
-  const id = (row.studentId ?? row.childId)!;
-  const participant = await findParticipant(ctx, id);
-  if (!participant) throw notFound("Participant", id);
-  return participant;
-}
-
 /**
  * The enrolment to pay, locked (payments of one enrolment serialise on it), with
  * its participant and course. NOT_FOUND when the viewer may not see it; FORBIDDEN
@@ -125,7 +125,7 @@ async function enrollmentToPay(ctx: Context, enrollmentId: string) {
     .where(and(eq(enrollments.tenantId, ctx.tenant!.id), eq(enrollments.id, enrollmentId)))
     .for("update");
   if (!enrollment) throw notFound("Enrollment", enrollmentId);
-  const participant = await participantOf(ctx, enrollment);
+  const participant = await participantOfRow(ctx, enrollment);
   if (!actsFor(ctx, participant)) throw forbidden();
   if (enrollment.status !== "ACTIVE") throw wrongState("Enrollment", enrollment.status, "ACTIVE");
   const course = (await ctx.loaders.course.load(enrollment.courseId))!;
@@ -135,10 +135,7 @@ async function enrollmentToPay(ctx: Context, enrollmentId: string) {
 /** The amount to pay: `requested` or all that is still owed; never more than is owed. */
 async function amountToPay(ctx: Context, enrollment: Enrollment, course: Course, requested: bigint | null): Promise<bigint> {
   // Read under the enrolment's lock: no other payment of it can start meanwhile.
-  const rows = await ctx.db
-    .select({ status: payments.status, amount: payments.amount, refundedAmount: payments.refundedAmount })
-    .from(payments)
-    .where(and(eq(payments.tenantId, enrollment.tenantId), eq(payments.enrollmentId, enrollment.id)));
+  const rows = await moneyRowsOf(ctx, enrollment.id);
   // A PENDING payment may still succeed, so it holds its amount until the gateway decides.
   const pending = pendingCents(rows);
   const outstanding = toCents(course.price) - paidCents(rows) - pending;
@@ -162,7 +159,7 @@ async function amountToPay(ctx: Context, enrollment: Enrollment, course: Course,
 /** The facts every money notification names. */
 async function eventFacts(ctx: Context, payment: Payment, participant?: Participant) {
   const enrollment = (await ctx.loaders.enrollment.load(payment.enrollmentId))!;
-  const who = participant ?? (await participantOf(ctx, enrollment));
+  const who = participant ?? (await participantOfRow(ctx, enrollment));
   const course = await ctx.loaders.course.load(enrollment.courseId);
   return {
     tenantId: payment.tenantId,
@@ -625,11 +622,7 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
  * trigger then frees its place in the course.
  */
 async function refundEnrollmentIfSettled(ctx: Context, enrollmentId: string) {
-  const rows = await ctx.db
-    .select({ status: payments.status, amount: payments.amount, refundedAmount: payments.refundedAmount })
-    .from(payments)
-    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.enrollmentId, enrollmentId)));
-  if (paidCents(rows) !== 0n) return;
+  if (paidCents(await moneyRowsOf(ctx, enrollmentId)) !== 0n) return;
   const [before] = await ctx.db
     .select()
     .from(enrollments)
@@ -700,9 +693,7 @@ export async function listPayments(ctx: Context, args: { filter?: PaymentFilter 
     f.status ? eq(payments.status, f.status) : undefined,
     f.provider ? eq(payments.provider, f.provider) : undefined,
   );
-  const keyset = cursor
-    ? or(lt(payments.createdAt, new Date(cursor[0])), and(eq(payments.createdAt, new Date(cursor[0])), lt(payments.id, cursor[1])))
-    : undefined;
+  const keyset = afterKey(payments.createdAt, payments.id, "DESC", cursor && { value: new Date(cursor[0]), id: cursor[1] });
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()
@@ -752,12 +743,7 @@ export async function listRefundRequests(
     f.paymentId ? eq(refundRequests.paymentId, f.paymentId) : undefined,
     f.status ? eq(refundRequests.status, f.status) : undefined,
   );
-  const keyset = cursor
-    ? or(
-        lt(refundRequests.createdAt, new Date(cursor[0])),
-        and(eq(refundRequests.createdAt, new Date(cursor[0])), lt(refundRequests.id, cursor[1])),
-      )
-    : undefined;
+  const keyset = afterKey(refundRequests.createdAt, refundRequests.id, "DESC", cursor && { value: new Date(cursor[0]), id: cursor[1] });
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()
