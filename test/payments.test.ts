@@ -240,7 +240,11 @@ describe("the payment journey", () => {
 
   it("staff record cash; part payments, a pending payment and partial refunds add up exactly", async () => {
     const { parent, enrollmentId } = await enrolled({ price: "250.00" });
-    const cash = data(await manual(enrollmentId, "100.10", { reference: `RCPT-${key()}`, note: "Paid at the desk" })).recordManualPayment;
+    const receipt = `RCPT-${key()}`;
+    const cash = data(await manual(enrollmentId, "100.10", { reference: receipt, note: "Paid at the desk" })).recordManualPayment;
+    expect(cash.providerReference).toBe(receipt);
+    const twice = await manual(enrollmentId, "1", { reference: receipt });
+    expect([codes(twice), twice.errors![0]!.message]).toEqual([["CONFLICT"], "A payment with this reference is already recorded."]);
     expect(cash).toMatchObject({ status: "SUCCEEDED", provider: "manual", amount: { amount: "100.10" }, recordedBy: { id: school.admin.user.id } });
     expect(cash.paidAt).toBeTruthy();
     expect(await notificationKinds(parent.user.id)).toContain("PAYMENT_SUCCEEDED");
