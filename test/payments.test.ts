@@ -317,6 +317,37 @@ describe("the payment journey", () => {
   });
 });
 
+describe("paging", () => {
+  it("pages through payments that share a millisecond, each exactly once", async () => {
+    const { enrollmentId } = await enrolled({ price: "250.00" });
+    // PostgreSQL keeps microseconds; cursors carry milliseconds.
+    const stamps = ["2030-01-01T00:00:00.123600Z", "2030-01-01T00:00:00.123400Z", "2030-01-01T00:00:00.123200Z"];
+    await db()
+      .insert(payments)
+      .values(
+        stamps.map((stamp, i) => ({
+          tenantId: school.tenant.id,
+          enrollmentId,
+          amount: "1.00",
+          currency: "EGP",
+          provider: "manual",
+          providerReference: `paging-${key()}-${i}`,
+          status: "SUCCEEDED" as const,
+          createdAt: sql`${stamp}::timestamptz`,
+        })),
+      );
+    const seen: string[] = [];
+    let after: string | null | undefined;
+    do {
+      const page = data(await school.admin.client.request(PaymentsDocument, { filter: { enrollmentId }, first: 1, after })).payments;
+      seen.push(...page.nodes.map((p) => p.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after && seen.length < 10);
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+  });
+});
+
 describe("who may pay and refund", () => {
   it("checks every boundary: another family, an instructor, another tenant, anonymous", async () => {
     const mine = await paid();

@@ -27,6 +27,7 @@ import {
   type Payment,
   type RefundRequest,
 } from "../../drizzle/schema";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { PaymentStatus, RefundStatus } from "../../drizzle/tables/enums-types";
 import type { AppDeps } from "../app-deps";
 import { requireMember, requireRole } from "../auth/guards";
@@ -660,6 +661,13 @@ export async function rejectRefund(ctx: Context, refundRequestId: string, reason
 
 // ---------------------------------------------------------------- queries
 
+/**
+ * A timestamp cut to milliseconds, as lists sort and page by it: the cursor carries
+ * a JavaScript Date (milliseconds), while PostgreSQL keeps microseconds; keyed on
+ * the raw column, a row sharing the cursor's millisecond would be skipped.
+ */
+const toMilliseconds = (column: AnyPgColumn) => sql`date_trunc('milliseconds', ${column})`;
+
 /** Rows of payments the viewer may list: staff all, others their own participants'. */
 async function paymentScope(ctx: Context): Promise<SQL | undefined> {
   if (isStaff(ctx.viewer)) return undefined;
@@ -693,13 +701,14 @@ export async function listPayments(ctx: Context, args: { filter?: PaymentFilter 
     f.status ? eq(payments.status, f.status) : undefined,
     f.provider ? eq(payments.provider, f.provider) : undefined,
   );
-  const keyset = afterKey(payments.createdAt, payments.id, "DESC", cursor && { value: new Date(cursor[0]), id: cursor[1] });
+  const created = toMilliseconds(payments.createdAt);
+  const keyset = afterKey(created, payments.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()
       .from(payments)
       .where(and(where, keyset))
-      .orderBy(desc(payments.createdAt), desc(payments.id))
+      .orderBy(desc(created), desc(payments.id))
       .limit(limit + 1),
     ctx.db.select({ value: count() }).from(payments).where(where),
   ]);
@@ -743,13 +752,14 @@ export async function listRefundRequests(
     f.paymentId ? eq(refundRequests.paymentId, f.paymentId) : undefined,
     f.status ? eq(refundRequests.status, f.status) : undefined,
   );
-  const keyset = afterKey(refundRequests.createdAt, refundRequests.id, "DESC", cursor && { value: new Date(cursor[0]), id: cursor[1] });
+  const created = toMilliseconds(refundRequests.createdAt);
+  const keyset = afterKey(created, refundRequests.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()
       .from(refundRequests)
       .where(and(where, keyset))
-      .orderBy(desc(refundRequests.createdAt), desc(refundRequests.id))
+      .orderBy(desc(created), desc(refundRequests.id))
       .limit(limit + 1),
     ctx.db.select({ value: count() }).from(refundRequests).where(where),
   ]);
