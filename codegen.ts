@@ -19,6 +19,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
         scalars: {
+          Currency: "string",
           CurrencyCode: "string",
           DateTime: "string",
           Decimal: "string",

@@ -22,6 +22,7 @@ import {
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
+import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
@@ -57,6 +58,9 @@ export const resolvers = [
   EventRegistrationResolver,
   EventUpdateResolver,
   AuditLogResolver,
+  PaymentResolver,
+  RefundRequestResolver,
+  EnrollmentPaymentsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

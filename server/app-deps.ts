@@ -8,6 +8,7 @@ import type { Database } from "./db/client";
 import type { Log } from "./log";
 import type { MessageProvider } from "./messaging";
 import type { Metrics } from "./metrics";
+import type { PaymentProviders } from "./payments";
 import type { Bus } from "./pubsub/bus";
 import type { RateLimits } from "./rate-limits";
 import type { RedisConnections } from "./redis";
@@ -24,6 +25,8 @@ export interface AppDeps {
   tokens: TokenService;
   passwords: PasswordHasher;
   messages: MessageProvider;
+  /** Enabled payment providers (manual, sandbox, gateways configured by env). */
+  payments: PaymentProviders;
   metrics: Metrics;
   startedAt: Date;
 }

@@ -19,11 +19,13 @@ import { migrateDatabase } from "./db/migrate";
 import { AppError } from "./errors";
 import { clientIp, createApollo, graphqlHandler, httpStatusOf } from "./graphql/apollo";
 import { attachWebSocket } from "./graphql/ws";
+import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
 import { createLog, type Log } from "./log";
 import { OutboxProvider, WebhookProvider } from "./messaging";
 import { createMetrics } from "./metrics";
+import { createPaymentProviders } from "./payments";
 import { createBus } from "./pubsub/bus";
 import { consume, createRateLimits } from "./rate-limits";
 import { openRedis } from "./redis";
@@ -60,6 +62,7 @@ export async function createDeps(config: Config, log: Log = createLog(config)): 
     messages: config.messaging.webhookUrl
       ? new WebhookProvider(config.messaging.webhookUrl, config.messaging.webhookToken)
       : new OutboxProvider(log),
+    payments: createPaymentProviders(config.payments, log),
     metrics: createMetrics(),
     startedAt: new Date(),
   };
@@ -94,6 +97,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   });
   web.use(cors(config.http.corsOrigins));
   web.use(restRoutes(app));
+  web.use(paymentWebhookRoutes(app));
   web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));
   // After body parsing: parsers resume on stream callbacks, which would lose the async context.
   web.use((req, _res, next) => {

@@ -156,12 +156,53 @@ export function loadConfig(env: Env = process.env) {
     jobs: {
       enabled: read(env, "JOBS_ENABLED", nodeEnv !== "test", bool),
     },
+    payments: paymentsConfig(env, nodeEnv),
   };
 
   if (nodeEnv === "production" && !config.auth.privateKey) {
     throw new ConfigError("JWT_PRIVATE_KEY: required when NODE_ENV=production (a PEM or JWK private key)");
   }
   return config;
+}
+
+/** Dev-only default of SANDBOX_WEBHOOK_SECRET: public on purpose, refused in production. */
+export const DEV_SANDBOX_WEBHOOK_SECRET = "roster-dev-sandbox-webhook-secret";
+
+/**
+ * Payment providers: `manual` always; `sandbox` (a fake gateway) outside production
+ * unless PAYMENTS_SANDBOX says otherwise; ClickPesa when its three credentials are set.
+ */
+function paymentsConfig(env: Env, nodeEnv: string) {
+  const sandboxEnabled = read(env, "PAYMENTS_SANDBOX", nodeEnv !== "production", bool);
+  const sandboxSecret = read(env, "SANDBOX_WEBHOOK_SECRET", undefined as string | undefined, String);
+  if (sandboxEnabled && nodeEnv === "production" && !sandboxSecret) {
+    throw new ConfigError("SANDBOX_WEBHOOK_SECRET: required when PAYMENTS_SANDBOX is on in production");
+  }
+  if (sandboxSecret !== undefined && sandboxSecret.length < 16) {
+    throw new ConfigError("SANDBOX_WEBHOOK_SECRET: must be at least 16 characters");
+  }
+  const clickpesa = {
+    clientId: read(env, "CLICKPESA_CLIENT_ID", undefined as string | undefined, String),
+    apiKey: read(env, "CLICKPESA_API_KEY", undefined as string | undefined, String),
+    checksumKey: read(env, "CLICKPESA_CHECKSUM_KEY", undefined as string | undefined, String),
+    baseUrl: read(env, "CLICKPESA_BASE_URL", "https://api.clickpesa.com/third-parties", url("https:", "http:")).replace(/\/+$/, ""),
+  };
+  const given = (["clientId", "apiKey", "checksumKey"] as const).filter((key) => clickpesa[key] !== undefined);
+  if (given.length > 0 && given.length < 3) {
+    // Half a configuration is a mistake, not "disabled": say which variable is missing.
+    const names = { clientId: "CLICKPESA_CLIENT_ID", apiKey: "CLICKPESA_API_KEY", checksumKey: "CLICKPESA_CHECKSUM_KEY" };
+    const missing = (["clientId", "apiKey", "checksumKey"] as const).filter((key) => clickpesa[key] === undefined);
+    throw new ConfigError(`${missing.map((key) => names[key]).join(", ")}: required when any CLICKPESA_* credential is set`);
+  }
+  return {
+    sandbox: sandboxEnabled ? { webhookSecret: sandboxSecret ?? DEV_SANDBOX_WEBHOOK_SECRET } : undefined,
+    clickpesa:
+      given.length === 3
+        ? { clientId: clickpesa.clientId!, apiKey: clickpesa.apiKey!, checksumKey: clickpesa.checksumKey!, baseUrl: clickpesa.baseUrl }
+        : undefined,
+    /** How far a signed webhook's timestamp may be from now (replay window). */
+    webhookToleranceMs: read(env, "PAYMENT_WEBHOOK_TOLERANCE", 5 * 60_000, duration),
+  };
 }
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -5,6 +5,7 @@
  */
 import type { Event as EventRow, Lecture, LectureAttendance } from "../../drizzle/schema";
 import type { Context } from "../context";
+import type { MessageKey } from "../i18n";
 import { notify } from "../services/notifications";
 import { Topic } from "../pubsub/topics";
 
@@ -52,7 +53,36 @@ export type DomainEvent =
       /** Registrants to notify (UPDATED: time or place changed; CANCELLED), with the cancellation reason. */
       registrants?: { userIds: string[]; reason?: string };
     }
-  | { type: "event.registrationPromoted"; event: EventRow; userId: string };
+  | { type: "event.registrationPromoted"; event: EventRow; userId: string }
+  | PaymentEvent;
+
+/** Money events: who to tell, and the facts their message names. */
+export type PaymentEvent = {
+  tenantId: string;
+  recipients: string[];
+  participant: string;
+  course: string;
+  amount: string;
+  currency: string;
+  paymentId: string;
+  enrollmentId: string;
+} & (
+  | { type: "payment.succeeded" }
+  | { type: "payment.failed"; reason: string }
+  | { type: "refund.refunded"; refundRequestId: string }
+  | { type: "refund.rejected"; refundRequestId: string; reason: string }
+  | { type: "refund.failed"; refundRequestId: string; reason: string }
+);
+
+/** Notification kind and message keys of each money event. */
+const paymentNotifications = {
+  "payment.succeeded": { kind: "PAYMENT_SUCCEEDED", titleKey: "notification.paymentSucceeded.title", bodyKey: "notification.paymentSucceeded.body" },
+  "payment.failed": { kind: "PAYMENT_FAILED", titleKey: "notification.paymentFailed.title", bodyKey: "notification.paymentFailed.body" },
+  "refund.refunded": { kind: "REFUND_REFUNDED", titleKey: "notification.refundRefunded.title", bodyKey: "notification.refundRefunded.body" },
+  "refund.rejected": { kind: "REFUND_REJECTED", titleKey: "notification.refundRejected.title", bodyKey: "notification.refundRejected.body" },
+  "refund.failed": { kind: "REFUND_FAILED", titleKey: "notification.refundFailed.title", bodyKey: "notification.refundFailed.body" },
+} as const satisfies Record<PaymentEvent["type"], { kind: string; titleKey: MessageKey; bodyKey: MessageKey }>;
+
 
 /** A time as people of the tenant read it: "2025-07-01 18:30" in the tenant's time zone. */
 function localTime(ctx: Context, at: Date): string {
@@ -159,6 +189,30 @@ const notifications: Handler = async (ctx, event) => {
         data: { eventId: event.event.id },
       });
       return;
+    case "payment.succeeded":
+    case "payment.failed":
+    case "refund.refunded":
+    case "refund.rejected":
+    case "refund.failed": {
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: event.recipients,
+        ...paymentNotifications[event.type],
+        params: {
+          participant: event.participant,
+          course: event.course,
+          amount: event.amount,
+          currency: event.currency,
+          reason: "reason" in event ? event.reason : "",
+        },
+        data: {
+          paymentId: event.paymentId,
+          enrollmentId: event.enrollmentId,
+          ...("refundRequestId" in event ? { refundRequestId: event.refundRequestId } : {}),
+        },
+      });
+      return;
+    }
     default:
       return;
   }

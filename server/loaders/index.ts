@@ -6,6 +6,7 @@
 import type { Context } from "../context";
 import { courseLoaders } from "./courses";
 import { eventLoaders } from "./events";
+import { paymentLoaders } from "./payments";
 import { userLoaders } from "./users";
 
 export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer">;
@@ -15,6 +16,7 @@ export function createLoaders(ctx: LoaderContext) {
     ...userLoaders(ctx),
     ...courseLoaders(ctx),
     ...eventLoaders(ctx),
+    ...paymentLoaders(ctx),
   };
 }
 

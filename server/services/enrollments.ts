@@ -85,7 +85,8 @@ async function lockRequest(ctx: Context, requestId: string): Promise<EnrollmentR
   return request;
 }
 
-async function participantOfRow(ctx: Context, row: { studentId: string | null; childId: string | null }) {
+/** The participant of a row with student_id / child_id, or NOT_FOUND. */
+export async function participantOfRow(ctx: Context, row: { studentId: string | null; childId: string | null }) {
   const participant = await findParticipant(ctx, (row.studentId ?? row.childId)!);
   if (!participant) throw notFound("Participant", (row.studentId ?? row.childId)!);
   return participant;

@@ -1,0 +1,70 @@
+/**
+ * POST /webhooks/payments/:provider: payment gateways confirm payments here.
+ * The body is kept raw (signatures are over the exact bytes), at most 64 kB.
+ *
+ * Answers: 200 once handled (processed, a duplicate delivery, or an event that
+ * matches no payment: a gateway retrying those would never succeed), 401 for a bad
+ * or stale signature, 400 for a malformed body, 404 for an unknown provider,
+ * 413 for a body over the limit. Nothing changes unless the answer is 200.
+ */
+import express, { Router, type NextFunction, type Request, type Response } from "express";
+import type { AppDeps } from "../app-deps";
+import { AppError } from "../errors";
+import { clientIp, httpStatusOf } from "../graphql/apollo";
+import { fromAcceptLanguage, translate, type Language } from "../i18n";
+import { WebhookRejected } from "../payments/provider";
+import { runWithRequestStore } from "../request-store";
+import { receivePaymentWebhook } from "../services/payments";
+
+export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+
+const languageOf = (req: Request): Language => fromAcceptLanguage(req.header("accept-language")) ?? "en";
+const fail = (res: Response, status: number, code: string, message: string) =>
+  void res.status(status).json({ errors: [{ message, extensions: { code } }] });
+
+/** The webhook route, with its own raw body parser and error answers. */
+export function paymentWebhookRoutes(app: AppDeps): Router {
+  const router = Router();
+  router.post(
+    "/webhooks/payments/:provider",
+    // Any content type: gateways differ, and the bytes are what is signed.
+    express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
+    async (req: Request, res: Response) => {
+      const provider = String(req.params.provider);
+      const requestId = (req as Request & { id: string }).id;
+      const language = languageOf(req);
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      // Set here, after the body parser: it resumes on stream callbacks, which lose the async context.
+      await runWithRequestStore({ requestId, language, sqlStatements: 0 }, async () => {
+        try {
+          const outcome = await receivePaymentWebhook(app, provider, rawBody, req.headers, {
+            requestId,
+            ip: clientIp(req),
+            userAgent: req.header("user-agent") ?? null,
+          });
+          app.log.info({ provider: provider, ...outcome }, "payment webhook");
+          res.status(200).json(outcome);
+        } catch (error) {
+          if (error instanceof WebhookRejected) {
+            app.log.warn({ provider: provider, reason: error.message, ip: clientIp(req) }, "payment webhook refused");
+            return error.reason === "signature"
+              ? fail(res, 401, "UNAUTHENTICATED", translate(language, "webhook.badSignature", { reason: error.message }))
+              : fail(res, 400, "BAD_REQUEST", translate(language, "webhook.malformed", { reason: error.message }));
+          }
+          if (error instanceof AppError) return fail(res, httpStatusOf(error.code), error.code, error.message);
+          // A database hiccup: 500 makes the gateway retry later, which is what we want.
+          app.log.error({ err: error, provider: provider }, "payment webhook failed");
+          fail(res, 500, "INTERNAL_SERVER_ERROR", translate(language, "internal", { requestId }));
+        }
+      });
+    },
+  );
+  // The raw parser's own errors (size), answered with this route's limit.
+  router.use("/webhooks/payments", (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if ((error as { type?: string }).type === "entity.too.large") {
+      return fail(res, 413, "PAYLOAD_TOO_LARGE", translate(languageOf(req), "webhook.tooLarge", { limit: WEBHOOK_BODY_LIMIT }));
+    }
+    next(error);
+  });
+  return router;
+}
