@@ -14,6 +14,8 @@ import {
   DropEnrollmentDocument,
   EnrollmentRequestsDocument,
   EnrollmentsDocument,
+  EnrollmentsWithRelationsDocument,
+  RecordManualPaymentDocument,
   MyChildrenDocument,
   MyProfilesDocument,
   RecordExamResultsDocument,
@@ -302,6 +304,33 @@ describe("cancelled lectures and exams", () => {
     expect(codes(await school.admin.client.request(CreateExamDocument, { courseId, input: { title: "X", date: "2099-01-01", maxScore: "0" } }))).toEqual([
       "BAD_USER_INPUT",
     ]);
+  });
+});
+
+describe("nested fields without N+1", () => {
+  it("a page of 25 enrolments with course, instructor, participant and payments costs the same SQL statements as a page of 5", async () => {
+    const s = await createSchool(t);
+    const courseIds = [await s.createCourse(), await s.createCourse(), await s.createCourse()];
+    for (let i = 0; i < 9; i++) {
+      const family = await s.family(3);
+      for (const [index, childId] of family.childIds.entries()) {
+        const enrollmentId = await s.enroll(courseIds[(i + index) % 3]!, childId);
+        if (index === 0) {
+          data(
+            await s.admin.client.request(RecordManualPaymentDocument, {
+              input: { enrollmentId, amount: "100.00", idempotencyKey: `n1-${enrollmentId}` },
+            }),
+          );
+        }
+      }
+    }
+    const five = await s.admin.client.request(EnrollmentsWithRelationsDocument, { first: 5 });
+    const many = await s.admin.client.request(EnrollmentsWithRelationsDocument, { first: 25 });
+    expect(data(many).enrollments.nodes).toHaveLength(25);
+    expect(data(many).enrollments.nodes.some((e) => e.payments.length === 1 && e.amountPaid?.amount === "100.00")).toBe(true);
+    const counts = [five.extensions?.diagnostics?.sqlStatements, many.extensions?.diagnostics?.sqlStatements];
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(counts[1]).toBe(counts[0]);
   });
 });
 
