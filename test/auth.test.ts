@@ -363,6 +363,18 @@ describe("verification codes", () => {
     data(await v.client().request(VerifyAccountDocument, { input: { identifier: email, code: fresh } }));
   });
 
+  it("sends a phone's code by WhatsApp when asked; never by email", async () => {
+    const phone = uniquePhone();
+    const registered = data(
+      await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "W", verificationChannel: "WHATSAPP" } }),
+    );
+    expect(registered.register).toEqual({ verificationRequired: true, channel: "WHATSAPP" });
+    expect(outbox().last(phone)?.channel).toBe("WHATSAPP");
+    data(await v.client().request(RequestVerificationCodeDocument, { identifier: phone, channel: "SMS" }));
+    expect(outbox().last(phone)?.channel).toBe("SMS");
+    expect(codes(await v.client().request(RequestVerificationCodeDocument, { identifier: phone, channel: "EMAIL" }))).toEqual(["BAD_USER_INPUT"]);
+  });
+
   it("tells the owner, not the caller, when someone registers their number again", async () => {
     const phone = uniquePhone();
     data(await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "First" } }));

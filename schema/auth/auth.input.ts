@@ -1,7 +1,7 @@
 import { Field, InputType } from "type-graphql";
-import type { Language as LanguageValue, MembershipRole } from "../../drizzle/tables/enums-types";
+import type { Language as LanguageValue, MembershipRole, VerificationChannel as ChannelValue } from "../../drizzle/tables/enums-types";
 import type { RegisterInput as Register } from "../../server/services/auth";
-import { Language, Role } from "../shared/enums";
+import { Language, Role, VerificationChannel } from "../shared/enums";
 import { EmailAddress, PhoneNumber } from "../shared/scalars";
 
 @InputType({ description: "A new account: a phone number or an email (or both), and a password." })
@@ -29,6 +29,9 @@ export class RegisterInput implements Register {
     description: "With X-Tenant: join that tenant as PARENT, STUDENT or MEMBER (default).",
   })
   role?: MembershipRole | null;
+
+  @Field(() => VerificationChannel, { nullable: true, description: "Where a phone number's code goes: SMS (default) or WHATSAPP." })
+  verificationChannel?: ChannelValue | null;
 }
 
 @InputType({ description: "Sign in with a phone number (E.164) or email, and a password." })

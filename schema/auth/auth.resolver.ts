@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context";
 import * as auth from "../../server/services/auth";
+import type { VerificationChannel as ChannelValue } from "../../drizzle/tables/enums-types";
+import { VerificationChannel } from "../shared/enums";
 import { UUID } from "../shared/scalars";
 import { Tenant } from "../tenants/tenant.type";
 import { User } from "../users/user.type";
@@ -16,9 +18,14 @@ export class AuthResolver {
     return auth.register(ctx, input);
   }
 
-  @Mutation(() => Boolean, { description: "Sends a new verification code to an unverified phone or email." })
-  requestVerificationCode(@Arg("identifier", () => String) identifier: string, @Ctx() ctx: Context) {
-    return auth.requestVerificationCode(ctx, identifier);
+  @Mutation(() => Boolean, { description: "Sends a new verification code to an unverified phone or email (answers true either way)." })
+  requestVerificationCode(
+    @Arg("identifier", () => String) identifier: string,
+    @Ctx() ctx: Context,
+    @Arg("channel", () => VerificationChannel, { nullable: true, description: "SMS (default) or WHATSAPP for a phone." })
+    channel?: ChannelValue,
+  ) {
+    return auth.requestVerificationCode(ctx, identifier, channel);
   }
 
   @Mutation(() => AuthPayload, { description: "Checks a verification code and signs in." })

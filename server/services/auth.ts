@@ -121,6 +121,15 @@ export interface RegisterInput {
   lastName?: string | null;
   preferredLanguage?: Language | null;
   role?: Role | null;
+  /** For a phone number: SMS (default) or WHATSAPP. */
+  verificationChannel?: VerificationChannel | null;
+}
+
+/** Where a code for this identifier goes: email to emails; SMS or WhatsApp to phones. */
+function channelFor(kind: LoginIdentifier["kind"], wanted: VerificationChannel | null | undefined): VerificationChannel {
+  if (kind === "email") return "EMAIL";
+  if (wanted === "EMAIL") throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "verificationChannel", reason: "SMS or WHATSAPP for a phone number" }, { field: "verificationChannel" });
+  return wanted ?? "SMS";
 }
 
 /**
@@ -137,7 +146,7 @@ export async function register(ctx: Context, input: RegisterInput) {
   if (!SELF_SERVICE_ROLES.includes(role)) throw new AppError("BAD_USER_INPUT", "input.roles", { roles: role }, { field: "role" });
   await consume(ctx.app.rateLimits.login, `register:${ctx.ip}`);
 
-  const channel: VerificationChannel = phone ? "SMS" : "EMAIL";
+  const channel = channelFor(phone ? "phone" : "email", input.verificationChannel);
   const destination = (phone ?? email)!;
   const needsCode = verificationRequired(ctx, phone ? "phone" : "email");
   const passwordHash = await ctx.app.passwords.hash(input.password);
@@ -207,13 +216,13 @@ async function sendCode(
 const codeHash = (userId: string, code: string) => createHash("sha256").update(`${userId}:${code}`).digest("hex");
 
 /** Sends a new verification code to an unverified phone or email; answers true either way. */
-export async function requestVerificationCode(ctx: Context, rawIdentifier: string) {
+export async function requestVerificationCode(ctx: Context, rawIdentifier: string, wanted?: VerificationChannel | null) {
   const identifier = parseLoginIdentifier(rawIdentifier);
+  const channel = channelFor(identifier.kind, wanted);
   await atomic(ctx, (ctx) =>
     asSystem(ctx.db, async (system) => {
       const [user] = await system.select().from(users).where(byIdentifier(identifier));
       if (!user || isVerified(user, identifier.kind)) return;
-      const channel: VerificationChannel = identifier.kind === "phone" ? "SMS" : "EMAIL";
       await sendCode(ctx, system, user.id, channel, identifier.value, "verify", user.preferredLanguage);
     }),
   );
