@@ -20,6 +20,7 @@ import {
   TagResolver,
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
+import { AttendanceCronLogResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
@@ -55,6 +56,8 @@ export const resolvers = [
   EventResolver,
   EventRegistrationResolver,
   EventUpdateResolver,
+  AttendanceCronLogResolver,
+  InstructorAttendanceResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -8,8 +8,9 @@ import * as attendance from "./messages/attendance";
 import * as core from "./messages/core";
 import * as courses from "./messages/courses";
 import * as events from "./messages/events";
+import * as jobs from "./messages/jobs";
 
-const domains = [core, courses, attendance, events] as const;
+const domains = [core, courses, attendance, events, jobs] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */
