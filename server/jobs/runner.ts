@@ -79,7 +79,8 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
   const { instanceId } = options;
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const retryFailedAfterMs = options.retryFailedAfterMs ?? DEFAULT_RETRY_FAILED_AFTER_MS;
-  const log = app.log.child({ instanceId });
+  // Lines carry the instance already; name the runner only when it is another one (tests, the CLI).
+  const log = instanceId === app.config.instanceId ? app.log : app.log.child({ runner: instanceId });
   const ago = (ms: number) => sql`clock_timestamp() - make_interval(secs => ${ms / 1000})`;
 
   /** Claims the window for this instance: the log row's id, or why not. */

@@ -105,7 +105,7 @@ export function startJobs(options: JobsOptions): Jobs {
     staleAfterMs: options.staleAfterMs,
     retryFailedAfterMs: options.retryFailedAfterMs,
   });
-  const log = app.log.child({ instanceId: runner.instanceId });
+  const log = runner.instanceId === app.config.instanceId ? app.log : app.log.child({ runner: runner.instanceId });
   // Windows known to have succeeded: SUCCEEDED only ever changes by a forced re-run,
   // which ends SUCCEEDED again, so remembering them spares the database each minute.
   let succeeded = new Set<string>();
