@@ -519,8 +519,13 @@ describe("instructor-attendance", () => {
   });
 
   it("staff read every instructor's week, an instructor only their own", async () => {
-    const all = data(await school.admin.client.request(InstructorAttendanceDocument, { weekStart: week })).instructorAttendance;
+    const allResult = await school.admin.client.request(InstructorAttendanceDocument, { weekStart: week });
+    const all = data(allResult).instructorAttendance;
     expect(all).toHaveLength(3);
+    // The instructor of each row comes through a loader: as many statements for three rows as for one.
+    const oneResult = await school.admin.client.request(InstructorAttendanceDocument, { weekStart: week, instructorId: others[0]!.id });
+    expect(data(oneResult).instructorAttendance).toHaveLength(1);
+    expect(allResult.extensions?.diagnostics?.sqlStatements).toBe(oneResult.extensions?.diagnostics?.sqlStatements);
     expect(all.every((row) => row.weekStart === week)).toBe(true);
     const mine = data(await school.instructor.client.request(InstructorAttendanceDocument, { weekStart: week })).instructorAttendance;
     expect(mine.map((row) => [row.instructor.id, row.lecturesScheduled, row.lecturesTaken, row.lecturesCancelled])).toEqual([
@@ -560,6 +565,10 @@ describe("attendanceCronLogs", () => {
     ).attendanceCronLogs;
     expect([...first.nodes, ...next.nodes].map((log) => log.windowKey)).toEqual(["2099-09-03", "2099-09-02", "2099-09-01"]);
     expect(next.pageInfo.hasNextPage).toBe(false);
+    const one = await school.admin.client.request(AttendanceCronLogsDocument, { first: 1 });
+    const four = await school.admin.client.request(AttendanceCronLogsDocument, { first: 4 });
+    expect(one.extensions?.diagnostics?.sqlStatements).toBeGreaterThan(0);
+    expect(four.extensions?.diagnostics?.sqlStatements).toBe(one.extensions?.diagnostics?.sqlStatements);
     expect(codes(await school.admin.client.request(AttendanceCronLogsDocument, { job: "nope" }))).toEqual(["BAD_USER_INPUT"]);
   });
 
