@@ -21,6 +21,7 @@ import {
   TagResolver,
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
+import { AttendanceCronLogResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
@@ -61,6 +62,8 @@ export const resolvers = [
   PaymentResolver,
   RefundRequestResolver,
   EnrollmentPaymentsResolver,
+  AttendanceCronLogResolver,
+  InstructorAttendanceResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -129,6 +129,20 @@ export async function withRequestContext<T>(app: AppDeps, input: RequestInput, f
   });
 }
 
+/**
+ * Runs `fn` as the system inside one tenant (scheduled jobs, the jobs CLI): the
+ * context a request of that tenant gets, built the same way, with nobody signed
+ * in; its after-commit work (publishing) runs once the transaction has committed.
+ */
+export function withSystemContext<T>(
+  app: AppDeps,
+  tenant: { slug: string },
+  requestId: string,
+  fn: (ctx: Context) => Promise<T>,
+): Promise<T> {
+  return withRequestContext(app, { requestId, credentials: { kind: "none" }, tenantSlug: tenant.slug, ip: "system" }, fn);
+}
+
 async function buildContext(
   app: AppDeps,
   tx: Db,

@@ -6,6 +6,7 @@ import "reflect-metadata";
 import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../drizzle/seed";
 import { createDeps, createServer } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { startJobs } from "./jobs/scheduler";
 import { createLog } from "./log";
 
 async function main() {
@@ -24,7 +25,8 @@ async function main() {
   if (config.database.seedDemo) await seedDemo(deps.database, deps.passwords);
   const server = await createServer(config, deps);
   const url = await server.listen();
-  const jobs = undefined as { stop(): Promise<void> } | undefined;
+  // Every instance runs the scheduler; the database claim runs each window once.
+  const jobs = config.jobs.enabled ? startJobs({ app: deps }) : undefined;
 
   log.info({ url: `${url}/graphql`, database: deps.database.kind, pubsub: deps.redis ? "redis" : "memory" }, "roster is up");
   if (process.stdout.isTTY || config.database.seedDemo) {

@@ -8,9 +8,10 @@ import * as attendance from "./messages/attendance";
 import * as core from "./messages/core";
 import * as courses from "./messages/courses";
 import * as events from "./messages/events";
+import * as jobs from "./messages/jobs";
 import * as payments from "./messages/payments";
 
-const domains = [core, courses, attendance, events, payments] as const;
+const domains = [core, courses, attendance, events, payments, jobs] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

@@ -1,0 +1,173 @@
+/**
+ * `npm run jobs -- list` and
+ * `npm run jobs -- run <job> [--date YYYY-MM-DD] [--tenant <slug>] [--force] [--embedded]`:
+ * the scheduled jobs by hand, for every active tenant or one.
+ *
+ * `run` claims and runs one window per tenant exactly as the scheduler would
+ * (same log rows, same once-only claim, so it is safe next to running instances):
+ * the window containing `--date`, or else the latest one whose scheduled time
+ * has passed in the tenant's time zone. A window whose time has not come yet is
+ * refused (marking a day absent before it ends would be wrong, and the night's
+ * run would then find it done). A window that already SUCCEEDED is skipped;
+ * `--force` runs it again: mark-absent marks whoever is still unmarked (nobody
+ * twice, families of the newly absent are notified), instructor-attendance
+ * recomputes the week and overwrites it; the log row then shows the new run.
+ * `--force` never takes a window another instance is running right now.
+ *
+ * Against PostgreSQL (DATABASE_URL) this is harmless next to running instances.
+ * The embedded database (PGlite) is single-process: opening its directory while
+ * an instance has it open can corrupt it, so without DATABASE_URL the command
+ * refuses unless ROSTER_DB=memory, or `--embedded` says the instance is stopped
+ * (and even then refuses if something answers on HOST:PORT).
+ *
+ * Exit codes: 0 when every tenant's window succeeded or was skipped, 1 when one
+ * failed or was refused, 2 on a usage error, 78 on a configuration error.
+ */
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, type Config } from "../server/config";
+import { findJob, JOBS } from "../server/jobs";
+import { dueWindows, scheduledTimeOf } from "../server/jobs/job";
+import type { RunOutcome } from "../server/jobs/runner";
+import { localDate, localTime } from "../server/time";
+
+const USAGE = `usage:
+  npm run jobs -- list
+  npm run jobs -- run <job> [--date YYYY-MM-DD] [--tenant <slug>] [--force] [--embedded]
+
+  --date      the window containing this local date (default: the latest window that is due)
+  --tenant    only this tenant (default: every active tenant)
+  --force     run a window again even though it already succeeded
+  --embedded  open the embedded database in ROSTER_DATA_DIR (only while no instance runs)`;
+
+function usage(message?: string): never {
+  if (message) console.error(message);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        date: { type: "string" },
+        tenant: { type: "string" },
+        force: { type: "boolean", default: false },
+        embedded: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    usage((error as Error).message);
+  }
+}
+const { values, positionals } = parse();
+const [command, jobName, ...extra] = positionals;
+if (values.help || !command) usage();
+
+if (command === "list") {
+  for (const job of JOBS) {
+    console.log(`${job.name.padEnd(22)} ${job.schedule.padEnd(12)} local time of each tenant; catches up ${job.lookBack} missed windows`);
+    console.log(`${"".padEnd(22)} ${job.description}`);
+  }
+  process.exit(0);
+}
+if (command !== "run") usage(`unknown command "${command}"`);
+if (extra.length) usage(`unexpected arguments: ${extra.join(" ")}`);
+const job = jobName ? findJob(jobName) : undefined;
+if (!job) usage(jobName ? `unknown job "${jobName}"; the jobs are: ${JOBS.map((j) => j.name).join(", ")}` : "which job? (npm run jobs -- list)");
+const date = values.date;
+if (date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date))) {
+  usage(`--date must be a date such as 2026-11-23 (got "${date}")`);
+}
+
+let config: Config;
+try {
+  config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`Configuration error: ${error.message}`);
+  process.exit(78);
+}
+if (!config.database.url && config.database.embedded === "file") await refuseSharedEmbedded(config);
+
+const { createDeps } = await import("../server/app");
+const { createJobRunner, listJobTenants } = await import("../server/jobs/runner");
+const deps = await createDeps(config);
+let failed = false;
+try {
+  if (config.database.embedded === "memory" && config.database.seedDemo) {
+    const { seedDemo } = await import("../drizzle/seed");
+    await seedDemo(deps.database, deps.passwords);
+  }
+  const all = await listJobTenants(deps);
+  const tenants = values.tenant ? all.filter((tenant) => tenant.slug === values.tenant!.toLowerCase()) : all;
+  if (values.tenant && tenants.length === 0) {
+    console.error(`no active tenant "${values.tenant}"`);
+    failed = true;
+  } else if (tenants.length === 0) {
+    console.log("no active tenants");
+  }
+  const runner = createJobRunner(deps, { instanceId: `cli-${os.hostname()}-${process.pid}` });
+  const now = new Date();
+  for (const tenant of tenants) {
+    const window = date ? job.windowOfDate(date) : dueWindows(job, tenant, now, 1)[0]?.window;
+    const label = `${tenant.slug.padEnd(24)} ${job.name} ${window ?? "-"}`;
+    if (!window) {
+      console.log(`${label}  nothing due yet (the tenant is newer than the last scheduled run)`);
+      continue;
+    }
+    const at = scheduledTimeOf(job, window, tenant.timeZone);
+    if (!at || at > now) {
+      const when = at ? `${localDate(at, tenant.timeZone)} ${localTime(at, tenant.timeZone).slice(0, 5)} ${tenant.timeZone}` : "never";
+      console.log(`${label}  REFUSED not due until ${when}`);
+      failed = true;
+      continue;
+    }
+    const outcome = await runner.runWindow(job, tenant, window, { force: values.force });
+    console.log(`${label}  ${describe(outcome)}`);
+    if (outcome.status === "FAILED") failed = true;
+  }
+} finally {
+  await deps.bus.close();
+  await deps.redis?.close();
+  await deps.database.close();
+}
+process.exit(failed ? 1 : 0);
+
+function describe(outcome: RunOutcome): string {
+  switch (outcome.status) {
+    case "SUCCEEDED":
+      return `SUCCEEDED ${Object.entries(outcome.counts).map(([key, value]) => `${key}=${value}`).join(" ")} (${outcome.ms} ms)`;
+    case "FAILED":
+      return `FAILED ${outcome.error}`;
+    case "SKIPPED":
+      return outcome.reason === "already succeeded"
+        ? "SKIPPED already succeeded (--force runs it again)"
+        : `SKIPPED ${outcome.reason}${outcome.instanceId ? ` (${outcome.instanceId})` : ""}`;
+  }
+}
+
+/** The embedded database belongs to the instance that has it open: never open it beside one. */
+async function refuseSharedEmbedded(config: Config): Promise<void> {
+  const where = `${config.dataDir}/pglite`;
+  if (!values.embedded) {
+    console.error(
+      `The embedded database (${where}) belongs to the running instance: PGlite is single-process, and a second ` +
+        `process opening it can corrupt it. Either stop the instance and run again with --embedded, or set ` +
+        `DATABASE_URL to run against PostgreSQL (ROSTER_DB=memory runs against a throwaway in-memory database).`,
+    );
+    process.exit(1);
+  }
+  const host = !config.host || config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${config.port || 4000}/health`;
+  const answered = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
+  );
+  if (answered) {
+    console.error(`An instance answers at ${url}: stop it before opening its embedded database (${where}) with --embedded.`);
+    process.exit(1);
+  }
+}

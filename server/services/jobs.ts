@@ -1,0 +1,79 @@
+/**
+ * Reports of the scheduled jobs (server/jobs): the run log of a tenant's jobs,
+ * and the weekly instructor attendance they produce.
+ */
+import { and, asc, count, desc, eq, gte, lt, or } from "drizzle-orm";
+import { attendanceCronLogs, instructorAttendance, type InstructorAttendance } from "../../drizzle/schema";
+import { requireMember, requireRole } from "../auth/guards";
+import { isStaff } from "../auth/viewer";
+import type { Context } from "../context";
+import { AppError, forbidden } from "../errors";
+import { findJob, JOBS } from "../jobs";
+import { sundayOnOrBefore } from "../jobs/job";
+import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { addDays, localDate } from "../time";
+import { viewerInstructorId } from "./courses";
+
+/** Weeks of instructor attendance listed when no week is asked for. */
+const RECENT_WEEKS = 8;
+
+/** Staff: the runs of the tenant's scheduled jobs (optionally one job), newest first. */
+export async function listCronLogs(ctx: Context, args: { job?: string | null; first?: number | null; after?: string | null }) {
+  const viewer = requireRole(ctx, "STAFF");
+  if (args.job != null && !findJob(args.job)) {
+    throw new AppError("BAD_USER_INPUT", "jobs.unknownJob", { job: args.job, jobs: JOBS.map((job) => job.name).join(", ") }, { field: "job" });
+  }
+  const limit = pageSize(args.first);
+  const cursor = decodeCursor<[string, string]>(args.after);
+  const where = and(eq(attendanceCronLogs.tenantId, viewer.tenantId), args.job != null ? eq(attendanceCronLogs.job, args.job) : undefined);
+  const keyset = cursor
+    ? or(
+        lt(attendanceCronLogs.startedAt, new Date(cursor[0])),
+        and(eq(attendanceCronLogs.startedAt, new Date(cursor[0])), lt(attendanceCronLogs.id, cursor[1])),
+      )
+    : undefined;
+  const [rows, [total]] = await Promise.all([
+    ctx.db
+      .select()
+      .from(attendanceCronLogs)
+      .where(and(where, keyset))
+      .orderBy(desc(attendanceCronLogs.startedAt), desc(attendanceCronLogs.id))
+      .limit(limit + 1),
+    ctx.db.select({ value: count() }).from(attendanceCronLogs).where(where),
+  ]);
+  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.startedAt.toISOString(), row.id]));
+}
+
+/**
+ * Weekly instructor attendance: staff see every instructor (or the one asked
+ * for), an instructor only themself. One week, or the last eight report weeks,
+ * newest week first.
+ */
+export async function listInstructorAttendance(
+  ctx: Context,
+  args: { weekStart?: string | null; instructorId?: string | null },
+): Promise<InstructorAttendance[]> {
+  const viewer = requireMember(ctx);
+  let instructorId = args.instructorId ?? null;
+  if (!isStaff(viewer)) {
+    const own = await viewerInstructorId(ctx);
+    if (!own) throw forbidden();
+    if (instructorId && instructorId !== own) throw new AppError("FORBIDDEN", "jobs.notYourReport");
+    instructorId = own;
+  }
+  if (args.weekStart && sundayOnOrBefore(args.weekStart) !== args.weekStart) {
+    throw new AppError("BAD_USER_INPUT", "jobs.weekStart", { date: args.weekStart }, { field: "weekStart" });
+  }
+  const recent = addDays(sundayOnOrBefore(localDate(new Date(), ctx.tenant!.timeZone)), -7 * RECENT_WEEKS);
+  return ctx.db
+    .select()
+    .from(instructorAttendance)
+    .where(
+      and(
+        eq(instructorAttendance.tenantId, viewer.tenantId),
+        args.weekStart ? eq(instructorAttendance.weekStart, args.weekStart) : gte(instructorAttendance.weekStart, recent),
+        instructorId ? eq(instructorAttendance.instructorId, instructorId) : undefined,
+      ),
+    )
+    .orderBy(desc(instructorAttendance.weekStart), asc(instructorAttendance.instructorId));
+}
