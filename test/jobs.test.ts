@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   attendanceCronLogs,
   enrollments,
+  idempotencyKeys,
   instructorAttendance,
   instructors,
   lectureAttendance,
@@ -22,6 +23,7 @@ import { loadConfig } from "../server/config";
 import { instructorAttendanceJob } from "../server/jobs/instructor-attendance";
 import { dueWindows, scheduledTimeOf, sundayOnOrBefore, type Job } from "../server/jobs/job";
 import { markAbsent } from "../server/jobs/mark-absent";
+import { purgeIdempotencyKeys } from "../server/jobs/purge-idempotency-keys";
 import { createJobRunner, listJobTenants, type JobTenant } from "../server/jobs/runner";
 import { planRuns, startJobs, type WindowRun } from "../server/jobs/scheduler";
 import {
@@ -662,4 +664,32 @@ describe("npm run jobs", () => {
     },
     240_000,
   );
+});
+
+describe("purge-idempotency-keys", () => {
+  it("deletes the tenant's expired keys only", async () => {
+    const school = await createSchool(t);
+    const other = await createSchool(t);
+    const db = t.deps.database.db;
+    const key = (tenantId: string, userId: string, name: string, expiresAt: Date) => ({
+      tenantId,
+      userId,
+      operation: "test",
+      key: name,
+      requestHash: "x",
+      status: "COMPLETED" as const,
+      expiresAt,
+    });
+    const past = new Date(Date.now() - 60_000);
+    const future = new Date(Date.now() + 3_600_000);
+    await db.insert(idempotencyKeys).values([
+      key(school.tenant.id, school.admin.user.id, "old", past),
+      key(school.tenant.id, school.admin.user.id, "fresh", future),
+      key(other.tenant.id, other.admin.user.id, "old-elsewhere", past),
+    ]);
+    const outcome = await runner().runWindow(purgeIdempotencyKeys, await jobTenant(school), "2099-01-01");
+    expect(outcome).toMatchObject({ status: "SUCCEEDED", counts: { deleted: 1 } });
+    const left = await db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(inArray(idempotencyKeys.tenantId, [school.tenant.id, other.tenant.id]));
+    expect(left.map((row) => row.key).sort()).toEqual(["fresh", "old-elsewhere"]);
+  });
 });

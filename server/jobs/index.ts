@@ -2,8 +2,9 @@
 import { instructorAttendanceJob } from "./instructor-attendance";
 import { checkSchedule, type Job } from "./job";
 import { markAbsent } from "./mark-absent";
+import { purgeIdempotencyKeys } from "./purge-idempotency-keys";
 
-export const JOBS: readonly Job[] = [markAbsent, instructorAttendanceJob];
+export const JOBS: readonly Job[] = [markAbsent, instructorAttendanceJob, purgeIdempotencyKeys];
 JOBS.forEach(checkSchedule);
 
 /** The job called `name`, if there is one. */

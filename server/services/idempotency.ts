@@ -7,14 +7,14 @@
  *  - if the first request fails, its savepoint rolls the key back with everything
  *    else, so a retry runs again: only successes are remembered;
  *  - the same key with other input is a CONFLICT (the client reused a key by mistake).
- * Keys are per tenant, user and operation, and expire after 24 hours.
+ * Keys are per tenant, user and operation, and expire after 24 hours (the
+ * purge-idempotency-keys job deletes them).
  */
 import { createHash } from "node:crypto";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { idempotencyKeys } from "../../drizzle/schema";
 import { canonicalJson } from "../canonical-json";
 import type { Context } from "../context";
-import type { Db } from "../db/client";
 import { AppError, badInput } from "../errors";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
@@ -89,10 +89,4 @@ export async function idempotent<T, Saved>(ctx: Context, scope: { tenantId: stri
     .set({ status: "COMPLETED", response: op.save(result) as unknown })
     .where(where);
   return result;
-}
-
-/** Deletes expired keys (for a periodic job); returns how many went. */
-export async function purgeExpiredIdempotencyKeys(db: Db, now = new Date()): Promise<number> {
-  const deleted = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key });
-  return deleted.length;
 }
