@@ -12,7 +12,7 @@
  * does not answer, 78 on a configuration error (like `npm start`).
  */
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, type Config } from "../server/config";
+import { loadConfigOrExit, type Config } from "../server/config";
 import type { CheckResult } from "../server/http/health";
 
 const CHECKS = ["database", "pubsub", "disk"] as const;
@@ -30,14 +30,7 @@ const { values } = parseArgs({
 const flags = [values["check-db"], values["check-pubsub"], values["check-disk"]];
 const selected: string[] = values.all || !flags.some(Boolean) ? [...CHECKS] : CHECKS.filter((_, index) => flags[index]);
 
-let config: Config;
-try {
-  config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" });
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`Configuration error: ${error.message}`);
-  process.exit(78);
-}
+const config: Config = loadConfigOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" });
 
 const results = config.database.url ? await checkDirectly(config) : await askInstance(config);
 const shown = selected.map(

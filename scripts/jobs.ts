@@ -25,7 +25,7 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, type Config } from "../server/config";
+import { loadConfigOrExit, type Config } from "../server/config";
 import { findJob, JOBS } from "../server/jobs";
 import { dueWindows, scheduledTimeOf } from "../server/jobs/job";
 import type { RunOutcome } from "../server/jobs/runner";
@@ -82,14 +82,7 @@ if (date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date
   usage(`--date must be a date such as 2026-11-23 (got "${date}")`);
 }
 
-let config: Config;
-try {
-  config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" });
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`Configuration error: ${error.message}`);
-  process.exit(78);
-}
+const config: Config = loadConfigOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" });
 if (!config.database.url && config.database.embedded === "file") await refuseSharedEmbedded(config);
 
 const { createDeps } = await import("../server/app");

@@ -206,3 +206,17 @@ function paymentsConfig(env: Env, nodeEnv: string) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** Exit code for a configuration error (EX_CONFIG from sysexits.h). */
+export const EXIT_CONFIG = 78;
+
+/** For commands: the configuration, or a one-line message naming the variable and exit 78. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(EXIT_CONFIG);
+  }
+}

@@ -5,21 +5,12 @@
 import "reflect-metadata";
 import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../drizzle/seed";
 import { createDeps, createServer } from "./app";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, EXIT_CONFIG, loadConfigOrExit } from "./config";
 import { startJobs } from "./jobs/scheduler";
 import { createLog } from "./log";
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = createLog(config);
   const deps = await createDeps(config, log);
   if (config.database.seedDemo) await seedDemo(deps.database, deps.passwords);
@@ -67,9 +58,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  // A bad JWT_PRIVATE_KEY is found while building the services.
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);
-    process.exit(78); // EX_CONFIG
+    process.exit(EXIT_CONFIG);
   }
   console.error(error);
   process.exit(1);

@@ -2,9 +2,9 @@
  * Configuration: a wrong value stops start-up with a message naming the
  * variable, both from loadConfig and from the real process.
  */
-import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { run } from "./helpers/cli";
 import { loadSigningKey } from "../server/auth/keys";
 import { ConfigError, duration, loadConfig } from "../server/config";
 
@@ -112,16 +112,7 @@ describe("loadSigningKey", () => {
 
 describe("npm start with a wrong value", () => {
   it("exits non-zero before listening, naming the variable on stderr", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-      cwd: process.cwd(),
-      env: { ...process.env, PORT: "abc", ROSTER_DB: "memory" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    const { code, stdout, stderr } = await run(process.execPath, ["--import", "tsx", "server/main.ts"], { PORT: "abc", ROSTER_DB: "memory" });
     // 78 is EX_CONFIG (sysexits.h): a supervisor can tell a bad setting from a crash.
     expect(code).toBe(78);
     expect(stderr).toContain('Configuration error: PORT: must be an integer from 0 to 65535 (got "abc")');

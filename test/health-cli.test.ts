@@ -3,9 +3,9 @@
  * instance's /ready when DATABASE_URL is unset, and directly against
  * PostgreSQL and Redis when it is set (the CI's second run).
  */
-import { spawn } from "node:child_process";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { npmRun } from "./helpers/cli";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let t: TestServer;
@@ -15,28 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `npm run health -- …args` with `env` on top of this process's environment. */
-function health(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "health", "--", ...args], {
-      cwd: process.cwd(),
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const health = (args: string[], env: Record<string, string | undefined>) => npmRun("health", args, env);
 
 /** The environment of a shell next to an embedded instance: no DATABASE_URL. */
 const besideInstance = (port: number) => ({ PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: undefined, REDIS_URL: undefined });

@@ -2,7 +2,6 @@
  * Scheduled jobs: driven directly with an injected clock (never by waiting for
  * real cron times), through the real runner, scheduler, database and pub/sub.
  */
-import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
@@ -35,6 +34,7 @@ import {
   InstructorAttendanceDocument,
   MarkAttendanceDocument,
 } from "./sdk/graphql";
+import { npmRun } from "./helpers/cli";
 import { codes, data } from "./helpers/client";
 import { createSchool, type School } from "./helpers/school";
 import { startTestServer, subscribed, testEnv, type TestServer } from "./helpers/server";
@@ -584,28 +584,8 @@ describe("attendanceCronLogs", () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `npm run jobs -- …args` with `env` on top of this process's environment. */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "jobs", "--", ...args], {
-      cwd: process.cwd(),
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => npmRun("jobs", args, env);
 
 describe("npm run jobs", () => {
   it("lists the jobs and their schedules", async () => {
