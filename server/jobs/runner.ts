@@ -138,6 +138,13 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
       return { status: "SKIPPED", reason: claimed.skipped, instanceId: claimed.instanceId };
     }
 
+    // The log row as this instance claimed it: still RUNNING and still ours.
+    const ourClaim = and(
+      eq(attendanceCronLogs.tenantId, tenant.id),
+      eq(attendanceCronLogs.id, claimed.id),
+      eq(attendanceCronLogs.status, "RUNNING"),
+      eq(attendanceCronLogs.instanceId, instanceId),
+    );
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     try {
@@ -146,14 +153,7 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
         const [done] = await ctx.db
           .update(attendanceCronLogs)
           .set({ status: "SUCCEEDED", finishedAt: sql`clock_timestamp()`, counts })
-          .where(
-            and(
-              eq(attendanceCronLogs.tenantId, tenant.id),
-              eq(attendanceCronLogs.id, claimed.id),
-              eq(attendanceCronLogs.status, "RUNNING"),
-              eq(attendanceCronLogs.instanceId, instanceId),
-            ),
-          )
+          .where(ourClaim)
           .returning({ id: attendanceCronLogs.id });
         if (!done) throw new ClaimLost("another instance took this window over as crashed; this run's work was rolled back");
         return counts;
@@ -169,14 +169,7 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
         tx
           .update(attendanceCronLogs)
           .set({ status: "FAILED", finishedAt: sql`clock_timestamp()`, error: message })
-          .where(
-            and(
-              eq(attendanceCronLogs.tenantId, tenant.id),
-              eq(attendanceCronLogs.id, claimed.id),
-              eq(attendanceCronLogs.status, "RUNNING"),
-              eq(attendanceCronLogs.instanceId, instanceId),
-            ),
-          ),
+          .where(ourClaim),
       ).catch((logError) =>
         // The row stays RUNNING and is taken over once stale: the window is not lost.
         log.error({ ...fields, err: logError }, "could not record the failed job run"),
