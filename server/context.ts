@@ -4,7 +4,7 @@
  * the tenant, per-request DataLoaders, and the events to publish after commit.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { authSessions, memberships, tenants, users } from "../drizzle/schema";
+import { authSessions, memberships, tenants, users, type Membership, type User } from "../drizzle/schema";
 import type { AppDeps } from "./app-deps";
 import type { AccessClaims } from "./auth/tokens";
 import { TokenError } from "./auth/tokens";
@@ -77,21 +77,24 @@ export async function readCredentials(app: AppDeps, authorization: string | unde
 
 const TENANT_CACHE_SECONDS = 30;
 
+/** The columns of a tenant a request carries (and the Tenant type shows). */
+export const TENANT_COLUMNS = {
+  id: tenants.id,
+  slug: tenants.slug,
+  name: tenants.name,
+  timeZone: tenants.timeZone,
+  currency: tenants.currency,
+  defaultLanguage: tenants.defaultLanguage,
+  isActive: tenants.isActive,
+};
+
 /** Loads a tenant by id or slug through the cache (tenants are public rows). */
 export async function loadTenant(app: AppDeps, db: Db, by: { id: string } | { slug: string }): Promise<TenantInfo | null> {
   const key = "id" in by ? `tenant:id:${by.id}` : `tenant:slug:${by.slug}`;
   const cached = await app.cache.get<TenantInfo | null>(key);
   if (cached !== undefined) return cached;
   const [row] = await db
-    .select({
-      id: tenants.id,
-      slug: tenants.slug,
-      name: tenants.name,
-      timeZone: tenants.timeZone,
-      currency: tenants.currency,
-      defaultLanguage: tenants.defaultLanguage,
-      isActive: tenants.isActive,
-    })
+    .select(TENANT_COLUMNS)
     .from(tenants)
     .where("id" in by ? eq(tenants.id, by.id) : eq(tenants.slug, by.slug.toLowerCase()));
   const tenant = row ?? null;
@@ -167,9 +170,11 @@ async function buildContext(
   }
 
   let viewer: Viewer = { kind: "anonymous" };
+  let signedIn: Awaited<ReturnType<typeof loadUserViewer>> | undefined;
   if (credentials.kind === "invalid") viewer = { kind: "anonymous", credentialError: credentials.messageKey };
   if (credentials.kind === "bearer") {
-    viewer = await loadUserViewer(tx, scope, credentials.claims, tenant?.id ?? null);
+    signedIn = await loadUserViewer(tx, scope, credentials.claims, tenant?.id ?? null);
+    viewer = signedIn.viewer;
   } else if (credentials.kind === "device") {
     const device = await authenticateDevice(tx, scope, credentials.token);
     viewer = device
@@ -198,6 +203,13 @@ async function buildContext(
     afterCommit,
   };
   ctx.loaders = createLoaders(ctx);
+  // What building the context read already, the loaders need not read again.
+  if (viewer.kind === "user" && signedIn?.user) {
+    ctx.loaders.user.prime(viewer.userId, signedIn.user);
+    // The membership was looked up in the viewer's tenant (when there is one).
+    if (viewer.tenantId) ctx.loaders.membershipByUser.prime(viewer.userId, signedIn.membership ?? null);
+  }
+  if (tenant) ctx.loaders.tenant.prime(tenant.id, tenant);
   return ctx;
 }
 
@@ -211,19 +223,17 @@ async function loadUserViewer(
   scope: (next: Scope) => Promise<void>,
   claims: AccessClaims,
   headerTenantId: string | null,
-): Promise<Viewer> {
+): Promise<{ viewer: Viewer; user?: User; membership?: Membership | null }> {
   const tenantId = claims.tenantId ?? headerTenantId;
   await scope({ tenantId, userId: claims.userId });
+  // The whole user and membership rows come along: most requests read them next
+  // (me, roles), and the loaders are primed with them.
   const [row] = await tx
     .select({
       revokedAt: authSessions.revokedAt,
       expiresAt: authSessions.expiresAt,
-      language: users.preferredLanguage,
-      isPlatformAdmin: users.isPlatformAdmin,
-      userActive: users.isActive,
-      membershipId: memberships.id,
-      roles: memberships.roles,
-      membershipActive: memberships.isActive,
+      user: users,
+      membership: memberships,
     })
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))
@@ -234,21 +244,22 @@ async function loadUserViewer(
         : sql`false`,
     )
     .where(and(eq(authSessions.id, claims.sessionId), eq(authSessions.userId, claims.userId)));
-  if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.userActive) {
-    return { kind: "anonymous", credentialError: "auth.sessionRevoked" };
+  if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.user.isActive) {
+    return { viewer: { kind: "anonymous", credentialError: "auth.sessionRevoked" } };
   }
-  const member = Boolean(row.membershipId && row.membershipActive);
-  return {
+  const member = Boolean(row.membership?.isActive);
+  const viewer: Viewer = {
     kind: "user",
     userId: claims.userId,
     sessionId: claims.sessionId,
     // A token's tenant stays active only while the membership does; X-Tenant gives public access.
     tenantId: member || !claims.tenantId ? tenantId : null,
-    membershipId: member ? row.membershipId : null,
-    roles: member ? (row.roles ?? []) : [],
-    isPlatformAdmin: row.isPlatformAdmin,
-    language: row.language,
+    membershipId: member ? row.membership!.id : null,
+    roles: member ? row.membership!.roles : [],
+    isPlatformAdmin: row.user.isPlatformAdmin,
+    language: row.user.preferredLanguage,
   };
+  return { viewer, user: row.user, membership: row.membership };
 }
 
 /**

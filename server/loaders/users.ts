@@ -1,6 +1,7 @@
 /** Loaders for accounts, tenants and memberships. */
 import { and, eq, inArray } from "drizzle-orm";
 import { memberships, tenants, users } from "../../drizzle/schema";
+import { TENANT_COLUMNS, type TenantInfo } from "../context";
 import type { LoaderContext } from "./index";
 import { manyLoader, oneLoader } from "./batch";
 
@@ -12,7 +13,7 @@ export function userLoaders({ db, tenant }: LoaderContext) {
       (row) => row.id,
     ),
     tenant: oneLoader(
-      (ids: readonly string[]) => db.select().from(tenants).where(inArray(tenants.id, [...ids])),
+      (ids: readonly string[]): Promise<TenantInfo[]> => db.select(TENANT_COLUMNS).from(tenants).where(inArray(tenants.id, [...ids])),
       (row) => row.id,
     ),
     /** A user's membership in the current tenant. */
