@@ -27,11 +27,6 @@ export const updatedAt = () =>
 /** Money: exact decimal, two places, never a float. */
 export const money = () => numeric({ precision: 12, scale: 2 });
 
-/** The tenant of the current transaction, set by `set_config('app.tenant_id', …, true)`. */
-export const currentTenant = sql`app_tenant_id()`;
-/** The user of the current transaction, set by `set_config('app.user_id', …, true)`. */
-export const currentUser = sql`app_user_id()`;
-
 /** The isolation policy every tenant-owned table carries. */
 export const tenantIsolation = () =>
   pgPolicy("tenant_isolation", {

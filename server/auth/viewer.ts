@@ -25,8 +25,6 @@ export type UserViewer = Extract<Viewer, { kind: "user" }>;
 /** Roles that count as tenant staff (ADMIN implies STAFF). */
 const STAFF_ROLES: readonly Role[] = ["ADMIN", "STAFF"];
 
-export const isUser = (viewer: Viewer): viewer is UserViewer => viewer.kind === "user";
-
 /** True when the viewer holds any of `roles` in the active tenant (ADMIN counts as STAFF). */
 export function hasRole(viewer: Viewer, ...roles: Role[]): boolean {
   if (viewer.kind !== "user") return false;
