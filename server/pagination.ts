@@ -67,6 +67,9 @@ export function afterKey(
   }
   return or(beyond(sort, key.value), and(eq(sort, key.value), beyond(id, key.id)));
 }
+/** The key of a cursor [ISO timestamp, id] as afterKey takes it (null without a cursor). */
+export const timeKey = (cursor: [string, string] | null) => (cursor ? { value: new Date(cursor[0]), id: cursor[1] } : null);
+
 /** Direction of a sorted list. */
 export const SORT_DIRECTIONS = ["ASC", "DESC"] as const;
 export type SortDirection = (typeof SORT_DIRECTIONS)[number];

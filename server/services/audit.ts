@@ -1,10 +1,10 @@
 /** The audit log: who changed what, before and after. Written in the change's own transaction; read by tenant admins. */
-import { and, count, desc, eq, gte, lt, lte, or } from "drizzle-orm";
+import { and, count, desc, eq, gte, lte } from "drizzle-orm";
 import { auditLog } from "../../drizzle/schema";
 import { requireRole } from "../auth/guards";
 import type { Context } from "../context";
 import { badInput } from "../errors";
-import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
 
 export interface AuditEntry {
   action: string;
@@ -64,9 +64,7 @@ export async function listAudit(ctx: Context, args: { filter?: AuditFilter | nul
     f.from ? gte(auditLog.createdAt, f.from) : undefined,
     f.to ? lte(auditLog.createdAt, f.to) : undefined,
   );
-  const keyset = cursor
-    ? or(lt(auditLog.createdAt, new Date(cursor[0])), and(eq(auditLog.createdAt, new Date(cursor[0])), lt(auditLog.id, cursor[1])))
-    : undefined;
+  const keyset = afterKey(auditLog.createdAt, auditLog.id, "DESC", timeKey(cursor));
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()

@@ -6,7 +6,7 @@
  * locks the course row, checks the count, and the trigger-maintained counter
  * carries a CHECK (active_enrollments ≤ capacity) as the last line of defence.
  */
-import { and, count, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, or, type SQL } from "drizzle-orm";
 import { courses, enrollmentRequests, enrollments, type Enrollment, type EnrollmentRequest } from "../../drizzle/schema";
 import type { EnrollmentRequestStatus, EnrollmentStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
@@ -14,7 +14,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
 import { localDate } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, viewerInstructorId } from "./courses";
@@ -273,12 +273,7 @@ export async function listEnrollments(ctx: Context, args: { filter?: EnrollmentF
     f.participantId ? or(eq(enrollments.studentId, f.participantId), eq(enrollments.childId, f.participantId)) : undefined,
     f.status ? eq(enrollments.status, f.status) : undefined,
   );
-  const keyset = cursor
-    ? or(
-        lt(enrollments.enrolledAt, new Date(cursor[0])),
-        and(eq(enrollments.enrolledAt, new Date(cursor[0])), lt(enrollments.id, cursor[1])),
-      )
-    : undefined;
+  const keyset = afterKey(enrollments.enrolledAt, enrollments.id, "DESC", timeKey(cursor));
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()
@@ -312,12 +307,7 @@ export async function listEnrollmentRequests(
     f.courseId ? eq(enrollmentRequests.courseId, f.courseId) : undefined,
     f.status ? eq(enrollmentRequests.status, f.status) : undefined,
   );
-  const keyset = cursor
-    ? or(
-        lt(enrollmentRequests.createdAt, new Date(cursor[0])),
-        and(eq(enrollmentRequests.createdAt, new Date(cursor[0])), lt(enrollmentRequests.id, cursor[1])),
-      )
-    : undefined;
+  const keyset = afterKey(enrollmentRequests.createdAt, enrollmentRequests.id, "DESC", timeKey(cursor));
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()

@@ -2,7 +2,7 @@
  * Reports of the scheduled jobs (server/jobs): the run log of a tenant's jobs,
  * and the weekly instructor attendance they produce.
  */
-import { and, asc, count, desc, eq, gte, lt, or } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte } from "drizzle-orm";
 import { attendanceCronLogs, instructorAttendance, type InstructorAttendance } from "../../drizzle/schema";
 import { requireMember, requireRole } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
@@ -10,7 +10,7 @@ import type { Context } from "../context";
 import { AppError, forbidden } from "../errors";
 import { findJob, JOBS } from "../jobs";
 import { sundayOnOrBefore } from "../jobs/job";
-import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
 import { addDays, localDate } from "../time";
 import { viewerInstructorId } from "./courses";
 
@@ -26,12 +26,7 @@ export async function listCronLogs(ctx: Context, args: { job?: string | null; fi
   const limit = pageSize(args.first);
   const cursor = decodeCursor<[string, string]>(args.after);
   const where = and(eq(attendanceCronLogs.tenantId, viewer.tenantId), args.job != null ? eq(attendanceCronLogs.job, args.job) : undefined);
-  const keyset = cursor
-    ? or(
-        lt(attendanceCronLogs.startedAt, new Date(cursor[0])),
-        and(eq(attendanceCronLogs.startedAt, new Date(cursor[0])), lt(attendanceCronLogs.id, cursor[1])),
-      )
-    : undefined;
+  const keyset = afterKey(attendanceCronLogs.startedAt, attendanceCronLogs.id, "DESC", timeKey(cursor));
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()

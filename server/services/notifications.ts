@@ -1,10 +1,10 @@
 /** Notifications: rows per user and tenant, written in the recipient's language; the viewer's inbox. */
-import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { notifications, users } from "../../drizzle/schema";
 import { requireMember } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { notFound } from "../errors";
-import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
 import { translate, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
 
@@ -64,9 +64,7 @@ export async function listNotifications(ctx: Context, args: { unreadOnly?: boole
     eq(notifications.userId, viewer.userId),
     args.unreadOnly ? isNull(notifications.readAt) : undefined,
   );
-  const keyset = cursor
-    ? or(lt(notifications.createdAt, new Date(cursor[0])), and(eq(notifications.createdAt, new Date(cursor[0])), lt(notifications.id, cursor[1])))
-    : undefined;
+  const keyset = afterKey(notifications.createdAt, notifications.id, "DESC", timeKey(cursor));
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()
