@@ -151,11 +151,6 @@ export function courseLoaders(ctx: LoaderContext) {
           .orderBy(asc(lectureAttendance.markedAt), asc(lectureAttendance.id)),
       (row) => row.lectureId,
     ),
-    attendanceMark: oneLoader(
-      (ids: readonly string[]) =>
-        db.select().from(lectureAttendance).where(and(inTenant(lectureAttendance), inArray(lectureAttendance.id, [...ids]))),
-      (row) => row.id,
-    ),
     /** Average rating and count per instructor. */
     ratingOfInstructor: oneLoader(
       (instructorIds: readonly string[]) =>
