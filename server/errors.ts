@@ -91,18 +91,16 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
       return new AppError("BAD_USER_INPUT", "db.check", { rule: constraint ?? "not null" }, { constraint });
     case "42501":
       return new AppError("FORBIDDEN", "db.rls");
-    case "22P02":
-    case "22003":
-    case "22007":
-    case "22008":
-    case "22023":
-      return new AppError("BAD_USER_INPUT", "db.invalidValue");
     case "40001":
     case "40P01":
       return new AppError("CONFLICT", "db.retry");
-    default:
-      return undefined;
   }
+  // Class 22, "data exception": a value PostgreSQL will not take (text with a NUL
+  // byte, a malformed uuid, a date out of range, a number too large …). Every one
+  // comes from a value a client sent that got past the checks before it.
+  if (pg.code === "22021" || pg.code === "22P05") return new AppError("BAD_USER_INPUT", "db.invalidText");
+  if (pg.code.startsWith("22")) return new AppError("BAD_USER_INPUT", "db.invalidValue");
+  return undefined;
 }
 
 /** GraphQL codes produced by graphql-js and Apollo themselves; safe to pass through. */
@@ -118,6 +116,17 @@ const PASS_THROUGH = new Set([
   "FORBIDDEN",
 ]);
 
+/** graphql-js's "Did you mean …?" hints (fields, arguments, types, enum values), which map the schema for strangers. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** A message without graphql-js's suggestions. */
+export const withoutSuggestions = (message: string) => message.replace(SUGGESTION, "").trim();
+
+export interface ClientErrorOptions {
+  /** Production: drop "Did you mean …?" from every message (field, argument and enum suggestions alike). */
+  hideSuggestions?: boolean;
+}
+
 /**
  * Apollo's `formatError`: what a client may see of an error. Returns the
  * formatted error and, for unexpected ones, the original to log.
@@ -125,7 +134,14 @@ const PASS_THROUGH = new Set([
 export function toClientError(
   formatted: GraphQLFormattedError,
   error: unknown,
+  options: ClientErrorOptions = {},
 ): { error: GraphQLFormattedError; unexpected?: unknown } {
+  const result = clientError(formatted, error);
+  if (options.hideSuggestions) result.error = { ...result.error, message: withoutSuggestions(result.error.message) };
+  return result;
+}
+
+function clientError(formatted: GraphQLFormattedError, error: unknown): { error: GraphQLFormattedError; unexpected?: unknown } {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const path = formatted.path;
   const locations = formatted.locations;

@@ -14,6 +14,8 @@ export interface RequestStore {
   sqlStatements: number;
   /** The first SQL texts of the request, logged when it turns out slow. */
   sql?: string[];
+  /** Milliseconds spent hashing passwords on purpose (argon2): not counted as slowness. */
+  passwordMs?: number;
 }
 
 const KEEP_SQL = 30;

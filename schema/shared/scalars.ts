@@ -5,6 +5,7 @@ export {
   DateTimeResolver as DateTime,
   EmailAddressResolver as EmailAddress,
   JSONObjectResolver as JSONObject,
+  JSONResolver as JSONValue,
   LocalDateResolver as LocalDate,
   LocalTimeResolver as LocalTime,
   PhoneNumberResolver as PhoneNumber,

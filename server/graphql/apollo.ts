@@ -4,9 +4,11 @@
  */
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { Request, Response } from "express";
 import type { GraphQLSchema } from "graphql";
+import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AppDeps } from "../app-deps";
 import { readCredentials, withRequestContext, type Context } from "../context";
@@ -32,6 +34,13 @@ const diagnosticsPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/**
+ * A short digest of a request's SQL texts: requests of one shape share it, so the
+ * warn line can be grouped and matched to the debug line with the full texts.
+ */
+export const sqlFingerprint = (sql: string[] | undefined) =>
+  sql?.length ? createHash("sha256").update(sql.join("\n")).digest("hex").slice(0, 12) : null;
+
 function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
@@ -42,9 +51,13 @@ function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
           app.metrics.graphqlOperations.inc({ type: operation?.operation ?? "unknown", name: operationName ?? "", outcome });
           const store = currentRequest();
           if (store) app.metrics.sqlStatements.observe(store.sqlStatements);
+          // Deliberate password hashing (argon2 in login, register …) is not slowness.
+          const passwordMs = Math.round(store?.passwordMs ?? 0);
           const ms = Math.round(performance.now() - started);
-          if (store && ms >= app.config.database.slowQueryMs) {
-            app.log.warn({ operation: operationName, ms, sqlStatements: store.sqlStatements, sql: store.sql }, "slow request");
+          if (store && ms - passwordMs >= app.config.database.slowQueryMs) {
+            const facts = { operation: operationName, ms, passwordMs, sqlStatements: store.sqlStatements, sqlFingerprint: sqlFingerprint(store.sql) };
+            app.log.warn(facts, "slow request");
+            app.log.debug({ ...facts, sql: store.sql }, "slow request SQL");
           }
         },
       };
@@ -56,21 +69,25 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
   const protection = queryProtection(app.config);
   const server = new ApolloServer<Context>({
     schema,
-    introspection: true,
+    // One switch for both: the Sandbox is of no use without introspection.
+    introspection: app.config.graphql.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: protection.validationRules,
     parseOptions: parseOptions(app.config),
     formatError: (formatted, error) => {
-      const { error: safe, unexpected } = toClientError(formatted, error);
+      const { error: safe, unexpected } = toClientError(formatted, error, { hideSuggestions: app.config.nodeEnv === "production" });
       if (unexpected) app.log.error({ err: unexpected, path: formatted.path }, "unexpected error");
       return safe;
     },
     plugins: [
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // The embedded Sandbox page loads its script from Apollo's CDN (the browser needs the internet).
+      app.config.graphql.introspection
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(app),
       ...(app.config.exposeDiagnostics ? [diagnosticsPlugin] : []),
     ],
@@ -110,15 +127,25 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
     } catch (error) {
       const typed = error instanceof AppError ? error : undefined;
       if (!typed) app.log.error({ err: error }, "request failed");
+      else app.log.debug({ code: typed.code, reason: typed.messageKey }, "request refused");
       const status = typed ? httpStatusOf(typed.code) : 500;
+      // RFC 6750: a refused token says so in WWW-Authenticate.
+      if (typed?.code === "UNAUTHENTICATED") res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
+      if (typed?.extensions.retryAfter) res.setHeader("retry-after", String(typed.extensions.retryAfter));
       const { error: safe } = toClientError({ message: typed?.message ?? "error" }, typed ?? error);
       res.status(status).json({ errors: [safe], extensions: { requestId: store.requestId } });
     }
   };
 }
 
+/**
+ * Runs one operation in a request context. A token that is malformed, forged,
+ * expired, or whose session or device is gone answers 401 UNAUTHENTICATED, whatever
+ * the operation: a client that sent one must learn it, not be served as anonymous.
+ */
 async function runGraphQL(app: AppDeps, server: ApolloServer<Context>, req: Request, httpGraphQLRequest: HTTPGraphQLRequest) {
   const credentials = await readCredentials(app, req.header("authorization"));
+  if (credentials.kind === "invalid") throw new AppError("UNAUTHENTICATED", credentials.messageKey);
   if (credentials.kind === "bearer") await consume(app.rateLimits.apiPerUser, credentials.claims.userId);
   const store = currentRequest()!;
   return withRequestContext(
@@ -131,7 +158,10 @@ async function runGraphQL(app: AppDeps, server: ApolloServer<Context>, req: Requ
       userAgent: req.header("user-agent") ?? null,
       acceptLanguage: req.header("accept-language"),
     },
-    (ctx) => server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ctx }),
+    (ctx) => {
+      if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError) throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
+      return server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ctx });
+    },
   );
 }
 

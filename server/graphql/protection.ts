@@ -1,12 +1,22 @@
 /** Query limits (graphql-armor): depth, cost, aliases, directives, tokens. Shared by HTTP and WebSocket. */
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import type { ParseOptions } from "graphql";
+import { NoSchemaIntrospectionCustomRule, type ParseOptions } from "graphql";
 import type { Config } from "../config";
 
 /** Parser options: a document longer than QUERY_MAX_TOKENS is a syntax error (400). */
 export const parseOptions = (config: Config): ParseOptions => ({ maxTokens: config.limits.queryMaxTokens });
 
+/**
+ * Armor's validation rules and plugins, plus the rule refusing __schema and __type
+ * when GRAPHQL_INTROSPECTION is off (Apollo adds it for HTTP; WebSocket uses these rules).
+ */
 export function queryProtection(config: Config) {
+  const armor = armorProtection(config);
+  const introspection = config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule];
+  return { ...armor, validationRules: [...armor.validationRules, ...introspection] };
+}
+
+function armorProtection(config: Config) {
   const { limits } = config;
   return new ApolloArmor({
     maxDepth: { n: limits.queryMaxDepth, ignoreIntrospection: true },
@@ -17,6 +27,8 @@ export function queryProtection(config: Config) {
     // plugin re-parses and turns a plain syntax error into a 500.
     maxTokens: { enabled: false },
     // Field suggestions help in development and map the schema for attackers in production.
+    // This catches validation errors only; toClientError's hideSuggestions covers the rest
+    // (enum values in variables, WebSocket).
     blockFieldSuggestion: { enabled: config.nodeEnv === "production" },
   }).protect();
 }

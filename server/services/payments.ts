@@ -38,7 +38,7 @@ import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } fro
 import { emit, type PaymentEvent } from "../events/domain-events";
 import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, TIME_ID } from "../pagination";
 import { formatCents, sumCents, toCents } from "../payments/money";
 import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../payments/provider";
 import { audit } from "./audit";
@@ -692,7 +692,7 @@ export interface PaymentFilter {
 export async function listPayments(ctx: Context, args: { filter?: PaymentFilter | null; first?: number | null; after?: string | null }) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const f = args.filter ?? {};
   const where = and(
     eq(payments.tenantId, viewer.tenantId),
@@ -738,7 +738,7 @@ export async function listRefundRequests(
 ) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const f = args.filter ?? {};
   const scope = await paymentScope(ctx);
   const where = and(
