@@ -103,6 +103,20 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
   return undefined;
 }
 
+/**
+ * What a request that failed as a whole (outside GraphQL's per-field errors) failed
+ * with, typed: an AppError, a database error fromDatabaseError knows, or, when
+ * COMMIT is refused because a statement failed earlier (25P02, PGlite's answer),
+ * that statement's error as the resolver met it. Undefined: an unexpected failure.
+ */
+export function requestFailure(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  const mapped = fromDatabaseError(error);
+  if (mapped) return mapped;
+  const earlier = currentRequest()?.databaseError;
+  return pgError(error)?.code === "25P02" && earlier !== undefined ? fromDatabaseError(earlier) : undefined;
+}
+
 /** GraphQL codes produced by graphql-js and Apollo themselves; safe to pass through. */
 const PASS_THROUGH = new Set([
   "GRAPHQL_PARSE_FAILED",
@@ -149,7 +163,11 @@ function clientError(formatted: GraphQLFormattedError, error: unknown): { error:
     return { error: { message: original.message, locations, path, extensions: original.extensions } };
   }
   const mapped = fromDatabaseError(original);
-  if (mapped) return { error: { message: mapped.message, locations, path, extensions: mapped.extensions } };
+  if (mapped) {
+    const store = currentRequest();
+    if (store && store.databaseError === undefined) store.databaseError = original;
+    return { error: { message: mapped.message, locations, path, extensions: mapped.extensions } };
+  }
 
   // type-graphql's @Authorized failures, in the request's language.
   const name = (original as { name?: string } | undefined)?.name;

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AppDeps } from "../app-deps";
 import { readCredentials, withRequestContext, type Context } from "../context";
-import { AppError, toClientError } from "../errors";
+import { AppError, requestFailure, toClientError } from "../errors";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
 import { parseOptions, queryProtection } from "./protection";
@@ -69,8 +69,9 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
   const protection = queryProtection(app.config);
   const server = new ApolloServer<Context>({
     schema,
-    // One switch for both: the Sandbox is of no use without introspection.
-    introspection: app.config.graphql.introspection,
+    // GRAPHQL_INTROSPECTION is enforced by protection's validation rule (shared with
+    // WebSocket); Apollo's own copy of the rule would report every refusal twice.
+    introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
@@ -84,7 +85,8 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     plugins: [
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      // The embedded Sandbox page loads its script from Apollo's CDN (the browser needs the internet).
+      // One switch with introspection: the Sandbox is of no use without it. The embedded
+      // page loads its script from Apollo's CDN (the browser needs the internet).
       app.config.graphql.introspection
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
@@ -125,7 +127,8 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (error) {
-      const typed = error instanceof AppError ? error : undefined;
+      // A statement's error can surface at COMMIT (the transaction it aborted): typed like the statement's.
+      const typed = requestFailure(error);
       if (!typed) app.log.error({ err: error }, "request failed");
       else app.log.debug({ code: typed.code, reason: typed.messageKey }, "request refused");
       const status = typed ? httpStatusOf(typed.code) : 500;

@@ -419,8 +419,27 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
     if (!recorded) return { status: "duplicate", paymentId: before.id };
 
     let after: Payment | undefined;
-    const amountMatches = event.amount == null || toCents(event.amount) === toCents(before.amount);
-    if (event.status === "SUCCEEDED" && (before.status === "PENDING" || before.status === "FAILED") && amountMatches) {
+    // A gateway that reports another amount or currency is not talking about this payment
+    // as we started it: the event is recorded, nothing changes, and a person has to look.
+    const mismatch =
+      event.currency != null && event.currency !== before.currency
+        ? "currency mismatch"
+        : event.amount != null && toCents(event.amount) !== toCents(before.amount)
+          ? "amount mismatch"
+          : null;
+    if (mismatch) {
+      ctx.app.log.warn(
+        {
+          provider,
+          paymentId: before.id,
+          eventId: event.eventId,
+          reason: mismatch,
+          expected: { amount: before.amount, currency: before.currency },
+          reported: { amount: event.amount ?? null, currency: event.currency ?? null },
+        },
+        "payment webhook refused; payment left as it was",
+      );
+    } else if (event.status === "SUCCEEDED" && (before.status === "PENDING" || before.status === "FAILED")) {
       [after] = await ctx.db
         .update(payments)
         .set({ status: "SUCCEEDED", paidAt: event.occurredAt, failureReason: null })
@@ -432,15 +451,13 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
         .set({ status: "FAILED", failureReason: event.reason ?? "Declined by the gateway." })
         .where(and(eq(payments.tenantId, tenantId), eq(payments.id, before.id)))
         .returning();
-    } else if (!amountMatches) {
-      ctx.app.log.error({ paymentId: before.id, expected: before.amount, reported: event.amount }, "gateway reported another amount; payment left as it was");
     }
     await ctx.db
       .update(paymentWebhookEvents)
       .set({ processedAt: new Date() })
       .where(and(eq(paymentWebhookEvents.tenantId, tenantId), eq(paymentWebhookEvents.id, recorded.id)));
     if (!after) {
-      return { status: "ignored", reason: amountMatches ? `payment already ${before.status}` : "amount mismatch" };
+      return { status: "ignored", reason: mismatch ?? `payment already ${before.status}` };
     }
 
     await audit(ctx, { action: "payment.webhook", entity: "payment", entityId: after.id, before, after: { ...after, eventId: event.eventId } });
