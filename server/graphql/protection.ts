@@ -26,9 +26,10 @@ function armorProtection(config: Config) {
     // Token limits are enforced by graphql-js's own parser (parseOptions below): armor's
     // plugin re-parses and turns a plain syntax error into a 500.
     maxTokens: { enabled: false },
-    // Field suggestions help in development and map the schema for attackers in production.
-    // This catches validation errors only; toClientError's hideSuggestions covers the rest
-    // (enum values in variables, WebSocket).
-    blockFieldSuggestion: { enabled: config.nodeEnv === "production" },
+    // Suggestions ("Did you mean …?") help in development and map the schema for strangers
+    // in production. toClientError's hideSuggestions removes all of them (fields, arguments,
+    // enum values; HTTP and WebSocket): armor's plugin masks field ones only, leaving
+    // "[Suggestion hidden]?" behind.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
 }
