@@ -10,7 +10,7 @@ import { AppError, notFound } from "../errors";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { audit } from "./audit";
-import { decodeCursor, encodeCursor, exactTime, pageSize, toPage } from "../pagination";
+import { decodeCursor, encodeCursor, exactTime, pageSize, toPage, TIME_ID } from "../pagination";
 
 /** Roles a person may take by registering themselves. */
 export const SELF_SERVICE_ROLES: readonly Role[] = ["PARENT", "STUDENT", "MEMBER"];
@@ -134,7 +134,7 @@ export async function listMembers(
 ) {
   const viewer = requireRole(ctx, "STAFF");
   const limit = pageSize(args.first);
-  const after = decodeCursor<[string, string]>(args.after);
+  const after = decodeCursor(args.after, TIME_ID);
   const text = args.search?.trim();
   const filter = and(
     eq(memberships.tenantId, viewer.tenantId),

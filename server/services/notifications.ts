@@ -4,7 +4,7 @@ import { notifications, users } from "../../drizzle/schema";
 import { requireMember } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { notFound } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
 import { translate, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
 
@@ -58,7 +58,7 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
 export async function listNotifications(ctx: Context, args: { unreadOnly?: boolean | null; first?: number | null; after?: string | null }) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const where = and(
     eq(notifications.tenantId, viewer.tenantId),
     eq(notifications.userId, viewer.userId),

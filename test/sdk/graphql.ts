@@ -1259,7 +1259,7 @@ export type AuditLogQueryVariables = Exact<{
 }>;
 
 
-export type AuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, action: string, entity: string, entityId: string | null, before: Record<string, unknown> | null, after: Record<string, unknown> | null, requestId: string | null, actor: { id: string } | null }> } };
+export type AuditLogQuery = { auditLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, action: string, entity: string, entityId: string | null, before: unknown, after: unknown, requestId: string | null, actor: { id: string } | null }> } };
 
 export type UserFieldsFragment = { id: string, firstName: string, lastName: string, email: string | null, phoneNumber1: string | null, phoneNumber2: string | null, dateOfBirth: string | null, gender: Gender | null, identityNumber: string | null, preferredLanguage: Language, isVerified: boolean, isPlatformAdmin: boolean };
 
