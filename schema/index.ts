@@ -22,11 +22,13 @@ import {
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
 import { AttendanceCronLogResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
+import { InvitationResolver } from "./invitations/invitation.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
+import { privacyChecker } from "./shared/privacy";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 
 export const resolvers = [
@@ -34,6 +36,7 @@ export const resolvers = [
   SessionResolver,
   TenantResolver,
   MembershipResolver,
+  InvitationResolver,
   UserResolver,
   ProfileUpdateResolver,
   StudentResolver,
@@ -74,6 +77,9 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     resolvers,
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
+    // @Authorized marks private fields only: unreadable ones resolve to null (schema/shared/privacy.ts).
+    authChecker: privacyChecker,
+    authMode: "null",
     // Every subscription brings its own `subscribe` (server/services/realtime.ts) that
     // authorises the viewer and picks a scoped channel; type-graphql's topics are unused.
     pubSub: {

@@ -8,10 +8,11 @@ import * as attendance from "./messages/attendance";
 import * as core from "./messages/core";
 import * as courses from "./messages/courses";
 import * as events from "./messages/events";
+import * as invitations from "./messages/invitations";
 import * as jobs from "./messages/jobs";
 import * as payments from "./messages/payments";
 
-const domains = [core, courses, attendance, events, payments, jobs] as const;
+const domains = [core, courses, attendance, events, payments, jobs, invitations] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */
