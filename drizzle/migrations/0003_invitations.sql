@@ -5,6 +5,7 @@ CREATE TABLE "invitations" (
 	"user_id" uuid NOT NULL,
 	"phone_number" text,
 	"email" text,
+	"addressed_to" text GENERATED ALWAYS AS (coalesce(phone_number, '') || ' ' || coalesce(email, '')) STORED NOT NULL,
 	"first_name" text NOT NULL,
 	"last_name" text DEFAULT '' NOT NULL,
 	"roles" "membership_role"[] NOT NULL,
@@ -24,7 +25,7 @@ ALTER TABLE "invitations" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "invitations" ADD CONSTRAINT "invitations_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "invitations" ADD CONSTRAINT "invitations_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "invitations" ADD CONSTRAINT "invitations_invited_by_users_id_fk" FOREIGN KEY ("invited_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE UNIQUE INDEX "invitations_pending_key" ON "invitations" USING btree ("tenant_id","user_id") WHERE status = 'PENDING';--> statement-breakpoint
+CREATE UNIQUE INDEX "invitations_pending_key" ON "invitations" USING btree ("tenant_id","user_id","addressed_to") WHERE status = 'PENDING';--> statement-breakpoint
 CREATE INDEX "invitations_tenant_created_idx" ON "invitations" USING btree ("tenant_id","created_at");--> statement-breakpoint
 CREATE INDEX "invitations_user_created_idx" ON "invitations" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "invitations_invited_by_idx" ON "invitations" USING btree ("invited_by");--> statement-breakpoint

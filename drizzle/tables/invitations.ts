@@ -22,6 +22,10 @@ export const invitations = pgTable(
     /** What the inviter typed, normalised. */
     phoneNumber: text(),
     email: text(),
+    /** The typed phone and email as one key: an invitation is renewed only when asked for the same way. */
+    addressedTo: text()
+      .notNull()
+      .generatedAlwaysAs(sql`coalesce(phone_number, '') || ' ' || coalesce(email, '')`),
     firstName: text().notNull(),
     lastName: text().notNull().default(""),
     roles: membershipRoleEnum().array().notNull(),
@@ -37,8 +41,10 @@ export const invitations = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    // At most one open invitation per person and tenant: inviting again renews it.
-    uniqueIndex("invitations_pending_key").on(t.tenantId, t.userId).where(sql`status = 'PENDING'`),
+    // One open invitation per person, tenant and typed login: inviting the same way again renews it.
+    // Not one per person and tenant: then inviting by phone after inviting by email would
+    // renew the email's invitation, telling the tenant that both belong to one person.
+    uniqueIndex("invitations_pending_key").on(t.tenantId, t.userId, t.addressedTo).where(sql`status = 'PENDING'`),
     index("invitations_tenant_created_idx").on(t.tenantId, t.createdAt),
     index("invitations_user_created_idx").on(t.userId, t.createdAt),
     index("invitations_invited_by_idx").on(t.invitedBy),

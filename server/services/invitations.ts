@@ -12,7 +12,7 @@
  * PARENT, STUDENT, MEMBER), and only those invitations may staff revoke.
  */
 import { and, count, desc, eq, getTableColumns, gt, lte, or, sql } from "drizzle-orm";
-import { invitations, memberships, users, type Invitation } from "../../drizzle/schema";
+import { invitations, membershipRoleEnum, memberships, users, type Invitation } from "../../drizzle/schema";
 import type { InvitationStatus } from "../../drizzle/tables/enums-types";
 import { requireRole, requireTenant, requireUser } from "../auth/guards";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
@@ -34,7 +34,7 @@ export const STAFF_OFFERABLE_ROLES: readonly Role[] = ["INSTRUCTOR", "PARENT", "
 const NAME_MAX = 100;
 
 /** An invitation as the inviting tenant and the invitee see it: what the inviter typed, never the account. */
-export type InvitationView = Omit<Invitation, "userId" | "invitedBy">;
+export type InvitationView = Omit<Invitation, "userId" | "invitedBy" | "addressedTo">;
 
 /** The status as of now: an open invitation past its date reads EXPIRED. */
 function effectiveStatus(row: Pick<Invitation, "status" | "expiresAt">, now = new Date()): InvitationStatus {
@@ -42,7 +42,7 @@ function effectiveStatus(row: Pick<Invitation, "status" | "expiresAt">, now = ne
 }
 
 export function present(row: Invitation): InvitationView {
-  const { userId: _account, invitedBy: _inviter, ...shown } = row;
+  const { userId: _account, invitedBy: _inviter, addressedTo: _key, ...shown } = row;
   return { ...shown, status: effectiveStatus(row) };
 }
 
@@ -57,7 +57,7 @@ function statusIs(status: InvitationStatus) {
 
 /** The roles offered, once each, in the enum's order; staff roles need an admin. */
 function checkOffer(viewer: UserViewer, roles: readonly Role[]): Role[] {
-  const offered = [...new Set(roles)];
+  const offered = membershipRoleEnum.enumValues.filter((role) => roles.includes(role));
   if (offered.length === 0) throw new AppError("BAD_USER_INPUT", "invitation.rolesRequired", {}, { field: "roles" });
   if (!viewer.roles.includes("ADMIN")) {
     const refused = offered.filter((role) => !STAFF_OFFERABLE_ROLES.includes(role));
@@ -111,8 +111,9 @@ async function findOrCreateAccount(
 
 /**
  * Staff: invites the person with this phone or email to the current tenant with
- * `roles`. Inviting again while an invitation is open renews it (roles added,
- * date pushed back). Answers with what the inviter typed, whoever the login is.
+ * `roles`. Inviting the same way (same phone and email typed) while an invitation
+ * is open renews it (roles added, date pushed back). Answers with what the inviter
+ * typed, whoever the login belongs to.
  */
 export async function invite(ctx: Context, input: AddMemberInput): Promise<InvitationView> {
   const viewer = requireRole(ctx, "STAFF");
@@ -155,7 +156,7 @@ export async function invite(ctx: Context, input: AddMemberInput): Promise<Invit
         .insert(invitations)
         .values({ tenantId: tenant.id, userId, roles, expiresAt, ...typed })
         .onConflictDoUpdate({
-          target: [invitations.tenantId, invitations.userId],
+          target: [invitations.tenantId, invitations.userId, invitations.addressedTo],
           targetWhere: sql`status = 'PENDING'`,
           set: {
             ...typed,
