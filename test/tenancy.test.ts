@@ -307,6 +307,11 @@ describe("members list", () => {
     const rest = data(await staff.client.request(MembersDocument, { role: "PARENT", first: 2, after: parents.pageInfo.endCursor })).members;
     expect(rest.nodes).toHaveLength(1);
     expect(new Set([...parents.nodes, ...rest.nodes].map((m) => m.id)).size).toBe(3);
+    // Private details are decided per member without a statement per member.
+    const two = await staff.client.request(MembersDocument, { first: 2 });
+    const all = await staff.client.request(MembersDocument, { first: 5 });
+    expect(data(all).members.nodes.every((m) => m.user.phoneNumber1 !== null)).toBe(true);
+    expect(two.extensions?.diagnostics?.sqlStatements).toBe(all.extensions?.diagnostics?.sqlStatements);
     const found = data(await staff.client.request(MembersDocument, { search: "teach" })).members;
     expect(found.nodes.map((m) => m.user.firstName)).toEqual(["Teacher"]);
   });

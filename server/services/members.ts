@@ -154,6 +154,8 @@ export async function listMembers(
     ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(filter),
   ]);
   const keys = new Map(rows.map((row) => [row.membership.id, row.sortKey]));
+  // The privacy policy asks for each member's membership here; it is this row.
+  for (const row of rows) ctx.loaders.membershipByUser.prime(row.membership.userId, row.membership);
   return toPage(
     rows.map((row) => row.membership),
     limit,
