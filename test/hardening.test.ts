@@ -322,7 +322,7 @@ describe("the slow-request log", () => {
       // The hashing was measured as password time (so a threshold compares the rest) …
       expect(line?.passwordMs).toBeGreaterThanOrEqual(hashMs * 0.5);
       // … and is part of the request's time, not more than it.
-      expect(line?.passwordMs).toBeLessThanOrEqual(line?.ms);
+      expect(line?.passwordMs).toBeLessThanOrEqual(line?.ms as number);
     } finally {
       await slow.close();
     }
