@@ -18,6 +18,8 @@ import { openDatabase } from "./db/client";
 import { migrateDatabase } from "./db/migrate";
 import { AppError, httpStatusOf } from "./errors";
 import { clientIp, createApollo, graphqlHandler } from "./graphql/apollo";
+import { createExecutor } from "./graphql/executor";
+import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
@@ -40,6 +42,8 @@ export interface RosterServer {
   url(): string;
   /** Where GET /metrics answers once listening, or undefined when it is not served (production without METRICS_TOKEN or METRICS_PORT). */
   metricsUrl(): string | undefined;
+  /** Subscription fan-out of this instance (subscriber count for tests, delivery stats). */
+  fanout: Fanout;
   close(): Promise<void>;
 }
 
@@ -76,8 +80,10 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   const schema = await buildRosterSchema();
   const web = express();
   const httpServer = http.createServer(web);
-  const apollo = await createApollo(app, schema, httpServer);
-  const ws = attachWebSocket(app, schema, httpServer);
+  // One executor (compiled queries, cost, budget) for HTTP and WebSocket.
+  const executor = createExecutor(app, schema);
+  const apollo = await createApollo(app, schema, httpServer, executor);
+  const ws = attachWebSocket(app, schema, httpServer, executor);
 
   web.disable("x-powered-by");
   // GraphQL answers are POSTed and rarely repeat: an ETag would hash every large body for nothing.
@@ -170,6 +176,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   return {
     deps: app,
     httpServer,
+    fanout: ws.fanout,
     async listen() {
       await listenOn(httpServer, config.port, config.host);
       baseUrl = urlOf(httpServer, config.host);

@@ -142,6 +142,8 @@ export function loadConfig(env: Env = process.env) {
       wsConnectionsPerIp: read(env, "WS_MAX_CONNECTIONS_PER_IP", 50, int(1, 100_000)),
       wsSubscriptionsPerConnection: read(env, "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, int(1, 10_000)),
       wsMessagesPerSecond: read(env, "WS_MESSAGES_PER_SECOND", 20, int(1, 100_000)),
+      /** Bytes a subscriber's socket may have unsent before it is closed (1013) as too slow a reader. */
+      wsSendBufferBytes: read(env, "WS_SEND_BUFFER_BYTES", 1_000_000, int(10_000, 1_000_000_000)),
     },
     http: {
       corsOrigins: read(env, "CORS_ORIGINS", [] as string[], list),

@@ -210,10 +210,8 @@ async function buildContext(
   await scope({ tenantId, userId: viewer.kind === "user" ? viewer.userId : null });
   if (tenantId && tenant?.id !== tenantId) tenant = await loadTenant(app, tx, { id: tenantId });
 
-  const ctx: Context = {
-    app,
+  return assembleContext(app, tx, {
     requestId: input.requestId,
-    db: tx,
     viewer,
     tenant,
     language:
@@ -223,6 +221,35 @@ async function buildContext(
       "ar",
     ip: input.ip,
     userAgent: input.userAgent ?? null,
+    user: signedIn?.user,
+    membership: signedIn?.membership,
+  }, afterCommit);
+}
+
+/** A viewer the caller already knows, with what was read about them (to prime the loaders). */
+export interface KnownViewer {
+  requestId: string;
+  viewer: Viewer;
+  tenant: TenantInfo | null;
+  language: Language;
+  ip: string;
+  userAgent: string | null;
+  user?: User;
+  membership?: Membership | null;
+}
+
+/** The context object for a transaction already scoped to the viewer. */
+function assembleContext(app: AppDeps, tx: Db, known: KnownViewer, afterCommit: Context["afterCommit"]): Context {
+  const { viewer, tenant } = known;
+  const ctx: Context = {
+    app,
+    requestId: known.requestId,
+    db: tx,
+    viewer,
+    tenant,
+    language: known.language,
+    ip: known.ip,
+    userAgent: known.userAgent,
     loaders: undefined as unknown as Loaders,
     planner: undefined as unknown as Planner,
     afterCommit,
@@ -230,13 +257,42 @@ async function buildContext(
   ctx.loaders = createLoaders(ctx);
   ctx.planner = new Planner(ctx);
   // What building the context read already, the loaders need not read again.
-  if (viewer.kind === "user" && signedIn?.user) {
-    ctx.loaders.user.prime(viewer.userId, signedIn.user);
+  if (viewer.kind === "user" && known.user) {
+    ctx.loaders.user.prime(viewer.userId, known.user);
     // The membership was looked up in the viewer's tenant (when there is one).
-    if (viewer.tenantId) ctx.loaders.membershipByUser.prime(viewer.userId, signedIn.membership ?? null);
+    if (viewer.tenantId) ctx.loaders.membershipByUser.prime(viewer.userId, known.membership ?? null);
   }
   if (tenant) ctx.loaders.tenant.prime(tenant.id, tenant);
   return ctx;
+}
+
+/**
+ * Runs `run` once per audience of one subscription event, all in ONE transaction
+ * scoped to the event's tenant (and to the person, on a person's channel). No
+ * viewer is read: sockets were authenticated at connection_init and are closed
+ * when their access changes. Within one tenant, row-level security shows every
+ * member the same rows, so the audiences can share the scope; each still gets its
+ * own viewer, loaders and planner, so what the resolvers decide per viewer holds.
+ */
+export async function withAudiences<T>(
+  app: AppDeps,
+  scope: Scope,
+  audiences: KnownViewer[],
+  run: (ctx: Context, index: number) => Promise<T>,
+): Promise<T[]> {
+  const afterCommit: Context["afterCommit"] = [];
+  const results = await app.database.db.transaction(async (tx) => {
+    await enterScope(tx, scope);
+    return Promise.all(
+      audiences.map((known, index) =>
+        runWithRequestStore({ requestId: known.requestId, language: known.language, sqlStatements: 0 }, () =>
+          run(assembleContext(app, tx, known, afterCommit), index),
+        ),
+      ),
+    );
+  });
+  for (const task of afterCommit) await task().catch((error) => app.log.error({ err: error }, "after-commit task failed"));
+  return results;
 }
 
 /**
