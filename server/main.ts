@@ -50,7 +50,7 @@ async function main() {
     })());
 
   const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) return void log.info({ signal }, "already shutting down");
+    if (signalled) return void log.debug({ signal }, "already shutting down");
     signalled = signal;
     log.info({ signal }, "shutting down");
     const limit = config.shutdownGraceMs + CLOSE_BUDGET_MS;

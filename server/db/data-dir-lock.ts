@@ -186,8 +186,9 @@ export function isAlive(owner: LockOwner): boolean {
  * Replaces a stale lock file with ours. Under a takeover lock (a directory, made
  * atomically), and only while the file still names the same dead holder: a
  * process racing us either made the directory first or finds our live lock.
+ * Exported for tests: the race it guards is microseconds wide.
  */
-function takeOver(file: string, stale: LockOwner | "unreadable", owner: LockOwner): boolean {
+export function takeOver(file: string, stale: LockOwner | "unreadable", owner: LockOwner): boolean {
   const mutex = `${file}.takeover`;
   try {
     fs.mkdirSync(mutex);
@@ -235,7 +236,8 @@ function startTimeOf(pid: number): string | undefined {
 function commandLine(): string {
   const entry = process.argv.slice(1).find((arg) => !arg.startsWith("-"));
   const script = entry ? path.relative(process.cwd(), entry) || entry : "node";
-  const npm = process.env.npm_lifecycle_event;
+  // npm's variables are inherited by everything below it (npx, a test runner): only name the script that runs this file.
+  const npm = process.env.npm_lifecycle_script?.includes(script) ? process.env.npm_lifecycle_event : undefined;
   return npm ? `${script} via npm ${npm === "start" || npm === "test" ? npm : `run ${npm}`}` : script;
 }
 
