@@ -176,10 +176,10 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("the default REDIS_PREFIX of 
   it("differs between two databases and stays the same across a restart of one", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "roster-prefix-"));
     dirs.push(dir);
-    const [memoryA, memoryB] = [await prefixOfDatabase({ ROSTER_DB: "memory" }), await prefixOfDatabase({ ROSTER_DB: "memory" })];
+    const memory = await prefixOfDatabase({ ROSTER_DB: "memory" });
     const first = await prefixOfDatabase({ ROSTER_DB: "file", ROSTER_DATA_DIR: dir });
     const restarted = await prefixOfDatabase({ ROSTER_DB: "file", ROSTER_DATA_DIR: dir });
-    expect(new Set([memoryA, memoryB, first])).toHaveProperty("size", 3);
+    expect(memory).not.toBe(first);
     expect(restarted).toBe(first);
     expect(first).toMatch(/^roster:[0-9a-f]{12}$/);
   });
