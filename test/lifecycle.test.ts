@@ -12,9 +12,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS } from "../drizzle/seed";
+import { createDeps, createServer } from "../server/app";
+import { loadConfig } from "../server/config";
+import { StartupError } from "../server/startup-error";
 import { CoursesDocument, LoginDocument, MeDocument, ProfileUpdatedDocument } from "./sdk/graphql";
 import { npmRun, run, start, type Started } from "./helpers/cli";
 import { data, GraphQLClient } from "./helpers/client";
+import { testEnv } from "./helpers/server";
 import { connectWs } from "./helpers/ws";
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
@@ -151,6 +155,24 @@ describe("a port that cannot be had", () => {
       blocker.close();
     }
   }, 120_000);
+
+  it("METRICS_PORT in use is named the same way, and the main listener is closed again", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    const config = loadConfig(testEnv({ METRICS_PORT: String(port) }));
+    const server = await createServer(config, await createDeps(config));
+    try {
+      const error = await server.listen().catch((caught: Error) => caught);
+      expect(error).toBeInstanceOf(StartupError);
+      expect((error as StartupError).exitCode).toBe(75);
+      expect((error as Error).message).toBe(`port ${port} is in use on 127.0.0.1; set METRICS_PORT (or stop the process that has it)`);
+    } finally {
+      await server.close();
+      blocker.close();
+    }
+    expect(server.httpServer.listening).toBe(false);
+  }, 60_000);
 
   it.skipIf(onPostgres)("HOST that is not an address of this machine is a configuration error (78) naming HOST", async () => {
     // 192.0.2.1 is TEST-NET-1: never assigned to a machine, so binding to it fails at once.
