@@ -1,7 +1,7 @@
 /** Builds the one GraphQL schema from every domain's resolvers. */
 import "reflect-metadata";
-import { isObjectType, isUnionType, type GraphQLSchema } from "graphql";
-import type { ConnectionShape } from "../server/pagination";
+import { defaultFieldResolver, getNullableType, isListType, isObjectType, isUnionType, type GraphQLSchema } from "graphql";
+import { LIST_LIMITS, type ConnectionShape } from "../server/pagination";
 import { buildSchema } from "type-graphql";
 // The planned types (server/plan/<domain>.ts) declare themselves on import.
 import "../server/plan/courses";
@@ -75,6 +75,28 @@ export const resolvers = [
 
 let built: Promise<GraphQLSchema> | undefined;
 
+/**
+ * Every list that is not a connection has a cap (LIST_LIMITS): its field answers
+ * at most that many items, whatever a service returns, and a query's cost counts
+ * it at its estimate. A list without one stops the schema from building.
+ */
+function capLists(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__") || type.name.endsWith("Connection")) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isListType(getNullableType(field.type))) continue;
+      const limit = LIST_LIMITS[`${type.name}.${field.name}`];
+      if (!limit) throw new Error(`${type.name}.${field.name} is a list without a cap: add it to LIST_LIMITS (server/pagination.ts)`);
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const cut = (items: unknown) => (Array.isArray(items) && items.length > limit.cap ? items.slice(0, limit.cap) : items);
+      field.resolve = (source, args, context, info) => {
+        const items = resolve(source, args, context, info);
+        return items instanceof Promise ? items.then(cut) : cut(items);
+      };
+    }
+  }
+}
+
 /** The schema, built once per process (type-graphql metadata is global). */
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
@@ -101,6 +123,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     // executor (graphql-jit) needs the answer synchronously.
     const participant = schema.getType("Participant");
     if (isUnionType(participant)) participant.resolveType = participantTypeOf;
+    capLists(schema);
     // A connection's total is counted only when asked for: services give a function.
     for (const type of Object.values(schema.getTypeMap())) {
       const totalCount = isObjectType(type) && type.name.endsWith("Connection") ? type.getFields().totalCount : undefined;

@@ -152,7 +152,7 @@ export function loadConfig(env: Env = process.env) {
       keyPrefix: read(env, "RATE_LIMIT_KEY_PREFIX", "rl", keyPrefix),
       messagesPerHour: read(env, "RATE_LIMIT_MESSAGES_PER_HOUR", 5, int(1, 100_000)),
       queryMaxDepth: read(env, "QUERY_MAX_DEPTH", 12, int(2, 100)),
-      /** Most values an answer may hold (lists multiplied through, see server/graphql/cost.ts). */
+      /** Most objects an answer may hold (lists multiplied through, see server/graphql/cost.ts). */
       queryMaxCost: read(env, "QUERY_MAX_COST", 50_000, int(10, 10_000_000)),
       /** Execution budget of one request: wall time, and size of the answer's data. */
       executionMs: read(env, "QUERY_TIMEOUT", 10_000, duration),

@@ -44,6 +44,8 @@ export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "Query.myTenants": { cap: 100, estimate: 3 },
   "Query.seasons": { cap: 500, estimate: 20 },
   "Query.tags": { cap: 500, estimate: 20 },
+  "Invitation.roles": { cap: 10, estimate: 3 },
+  "Mutation.recordExamResults": { cap: 1000, estimate: 30 },
 };
 export const DEFAULT_LIST_ESTIMATE = 10;
 

@@ -1,13 +1,16 @@
 /**
- * The cost of an operation: how many values its answer can hold at most. Every
- * field costs 1, times the size of the list it returns — a connection's `first`
- * (20 when absent), a plain list's declared cap — so nesting multiplies, as it
- * does in the answer. Computed before execution, with the variables.
+ * The cost of an operation: how many objects its answer can hold at most. Every
+ * object field costs 1, times the size of the list it returns — a connection's
+ * `first` (20 when absent), a plain list's estimate (LIST_LIMITS) — so nesting
+ * multiplies, as it does in the answer. Scalar fields are free: their number is
+ * bounded by the document's size, their bytes by the response budget. Computed
+ * before execution, with the variables.
  */
 import {
   getNamedType,
   getNullableType,
   GraphQLError,
+  isLeafType,
   isListType,
   type DocumentNode,
   type GraphQLField,
@@ -29,7 +32,7 @@ function sizeOf(parentType: string, field: GraphQLField<unknown, unknown>, args:
 }
 
 const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) =>
-  sizeOf(type.name, field, args) * (1 + childComplexity);
+  isLeafType(getNamedType(field.type)) ? 0 : sizeOf(type.name, field, args) * (1 + childComplexity);
 
 /** Per document, the cost for each set of variables seen (bounded): the same query costs no work twice. */
 const memo = new WeakMap<DocumentNode, Map<string, number>>();

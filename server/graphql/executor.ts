@@ -85,12 +85,26 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
       // Schema introspection needs no viewer and no database.
       return executeWithGraphQLJs({ schema, document: operation.document, operationName: operation.operationName, variableValues: operation.variables });
     }
+    // The budget runs from here: waiting for a connection or a lock counts too.
+    const store = currentRequest();
+    let timer: NodeJS.Timeout | undefined;
+    const overTime = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new AppError("BUDGET_EXCEEDED", "query.overTime", { ms: limits.executionMs }, { budget: "time", limit: limits.executionMs });
+        // What the abandoned request still tries to run fails at once, so its transaction rolls back.
+        if (store) store.abortedWith = error;
+        reject(error);
+      }, limits.executionMs);
+    });
     try {
-      return await withRequestContext(app, operation.request, (ctx) => {
+      const running = withRequestContext(app, operation.request, (ctx) => {
         // A signed-out session or an unknown device is refused, never served as anonymous.
         if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError) throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
-        return runWithinBudget(ctx, query, operation, rootValue);
+        return runWithinSize(ctx, query, operation, rootValue);
       });
+      // Past the budget the request is answered; the abandoned work ends on its own.
+      running.catch(() => {});
+      return await Promise.race([running, overTime]);
     } catch (error) {
       // The whole request failed: it could not start (unknown tenant, a token for another
       // tenant, a signed-out session), ran over budget, or its COMMIT was refused.
@@ -98,39 +112,28 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
       if (!failure) return { errors: [normalizeError(error)] };
       app.log.debug({ code: failure.code, reason: failure.messageKey }, "request refused");
       return { errors: [new GraphQLError(failure.message, { originalError: failure, extensions: failure.extensions })], failure };
-    }
-  }
-
-  /** Executes in `ctx`; over budget throws (so the transaction rolls back). */
-  async function runWithinBudget(ctx: Context, query: CompiledQuery, operation: Operation, rootValue: unknown): Promise<ExecutionResult> {
-    const store = currentRequest();
-    let timer: NodeJS.Timeout | undefined;
-    const overTime = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new AppError("BUDGET_EXCEEDED", "query.overTime", { ms: limits.executionMs }, { budget: "time", limit: limits.executionMs });
-        // Statements the abandoned execution still tries to run fail at once.
-        if (store) store.abortedWith = error;
-        reject(error);
-      }, limits.executionMs);
-    });
-    try {
-      const result = (await Promise.race([query.query(rootValue ?? {}, ctx, operation.variables ?? {}), overTime])) as ExecutionResult;
-      if (result.data) {
-        const json = JSON.stringify(result.data);
-        if (json.length > limits.responseBytes) {
-          throw new AppError("BUDGET_EXCEEDED", "query.tooLarge", { limit: limits.responseBytes }, { budget: "size", limit: limits.responseBytes });
-        }
-        serialized.set(result.data, json);
-      }
-      if (!result.errors) return result;
-      const errors = result.errors.map(normalizeError);
-      // A failed statement aborts the transaction: its COMMIT fails next, and is typed like this error.
-      const failed = errors.find((error) => fromDatabaseError(error.originalError));
-      if (store && failed && store.databaseError === undefined) store.databaseError = failed.originalError;
-      return { ...result, errors };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Executes in `ctx`; an answer over the size budget throws (so the transaction rolls back). */
+  async function runWithinSize(ctx: Context, query: CompiledQuery, operation: Operation, rootValue: unknown): Promise<ExecutionResult> {
+    const result = (await query.query(rootValue ?? {}, ctx, operation.variables ?? {})) as ExecutionResult;
+    if (result.data) {
+      const json = JSON.stringify(result.data);
+      if (json.length > limits.responseBytes) {
+        throw new AppError("BUDGET_EXCEEDED", "query.tooLarge", { limit: limits.responseBytes }, { budget: "size", limit: limits.responseBytes });
+      }
+      serialized.set(result.data, json);
+    }
+    if (!result.errors) return result;
+    const errors = result.errors.map(normalizeError);
+    // A failed statement aborts the transaction: its COMMIT fails next, and is typed like this error.
+    const store = currentRequest();
+    const failed = errors.find((error) => fromDatabaseError(error.originalError));
+    if (store && failed && store.databaseError === undefined) store.databaseError = failed.originalError;
+    return { ...result, errors };
   }
 
   return { check, execute, compiled };
