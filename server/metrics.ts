@@ -1,5 +1,6 @@
 /** Prometheus metrics (prom-client), one registry per instance so test processes can run several. */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { statementsTotal } from "./request-store";
 
 export function createMetrics() {
   const registry = new Registry();
@@ -24,6 +25,18 @@ export function createMetrics() {
       help: "SQL statements issued per GraphQL request",
       buckets: [1, 2, 3, 5, 8, 13, 21, 34, 55],
       registers: [registry],
+    }),
+    sqlStatementsTotal: new Counter({
+      name: "roster_sql_statements_total",
+      help: "SQL statements this process ran (requests, subscription events, jobs)",
+      registers: [registry],
+      collect() {
+        // Counted where statements run (request-store); reported here as what was added since.
+        const now = statementsTotal();
+        const seen = (this as unknown as { seen?: number }).seen ?? 0;
+        if (now > seen) this.inc(now - seen);
+        (this as unknown as { seen?: number }).seen = now;
+      },
     }),
     wsConnections: new Gauge({
       name: "roster_ws_connections",

@@ -24,8 +24,13 @@ export interface RequestStore {
 
 const KEEP_SQL = 30;
 
+/** Statements this process ran, in requests or not (metrics: statements per subscription event, say). */
+let statementsRun = 0;
+export const statementsTotal = () => statementsRun;
+
 /** Counts one statement of the current request and keeps its text for the slow log. */
 export function recordStatement(query: string): void {
+  statementsRun += 1;
   const store = storage.getStore();
   if (!store) return;
   if (store.abortedWith) throw store.abortedWith;

@@ -283,10 +283,9 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         ctx.extra.connection = connection;
         return true;
       },
-      onSubscribe: (ctx, id, payload: SubscribePayload) => {
+      // Errors returned here are made safe once, by onError.
+      onSubscribe: (ctx, _id, payload: SubscribePayload) => {
         const connection = ctx.extra.connection!;
-        const requestId = `${connection.id}:${++connection.operations}`;
-        const language = connection.known.language;
         // graphql-ws counts this subscription already.
         if (Object.keys(ctx.subscriptions).length > limits.wsSubscriptionsPerConnection) {
           ctx.extra.socket.close(WS_CLOSE.tooMany, `Too many subscriptions on this connection (max ${limits.wsSubscriptionsPerConnection})`);
@@ -302,14 +301,12 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           const invalid = validate(schema, parsed, rules);
           return invalid.length ? withCode(invalid, "GRAPHQL_VALIDATION_FAILED") : parsed;
         });
-        if (!("kind" in document)) return safeErrors(document, requestId, language);
+        if (!("kind" in document)) return [...document];
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) {
-          return safeErrors([new GraphQLError("Unable to identify operation", { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })], requestId, language);
-        }
+        if (!operation) return [new GraphQLError("Unable to identify operation", { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })];
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
         const refused = executor.check({ document, operationName: payload.operationName, variables, request: requestInput(connection) });
-        if (refused) return safeErrors(refused, requestId, language);
+        if (refused) return [...refused];
         return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: connection } satisfies ExecutionArgs;
       },
       execute: (async (args: ExecutionArgs) => {
@@ -362,9 +359,9 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           deliver: (result) => {
             if (connection.socket.bufferedAmount > limits.wsSendBufferBytes) {
               connection.socket.close(WS_CLOSE.slowConsumer, "Slow consumer: send buffer full");
-              return;
+              return false;
             }
-            queue.push(result);
+            return queue.push(result);
           },
         };
         await fanout.add(subscriber);
@@ -376,7 +373,8 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
       }) as never,
       onError: (ctx, _id, _payload, errors) => {
         const connection = ctx.extra.connection;
-        return safeErrors(errors, connection ? `${connection.id}:error` : randomUUID(), connection?.known.language ?? "en");
+        const requestId = connection ? `${connection.id}:${++connection.operations}` : randomUUID();
+        return safeErrors(errors, requestId, connection?.known.language ?? "en").map((error) => error.toJSON());
       },
     },
     wss,
@@ -400,16 +398,21 @@ class Queue<T> {
   private ended = false;
   constructor(private readonly overflow: () => void) {}
 
-  push(item: T): void {
-    if (this.ended) return;
+  /** Queues an item; false once the queue has overflowed (or ended). */
+  push(item: T): boolean {
+    if (this.ended) return false;
     const reader = this.readers.shift();
-    if (reader) return reader({ value: item, done: false });
+    if (reader) {
+      reader({ value: item, done: false });
+      return true;
+    }
     if (this.items.length >= MAX_QUEUED_EVENTS) {
       this.ended = true;
       this.overflow();
-      return;
+      return false;
     }
     this.items.push(item);
+    return true;
   }
 
   iterator(onEnd: () => Promise<void>): AsyncIterableIterator<T> {

@@ -26,8 +26,8 @@ export interface Subscriber {
   scope: Scope;
   /** Resolves the event for this subscriber's audience. */
   resolve: (ctx: Context, payload: unknown) => Promise<ExecutionResult>;
-  /** Receives an answer; false when the subscriber is gone or was cut off. */
-  deliver: (result: ExecutionResult) => void;
+  /** Receives an answer; false when the subscriber was cut off (too slow a reader): it is removed at once. */
+  deliver: (result: ExecutionResult) => boolean;
 }
 
 interface Channel {
@@ -89,8 +89,10 @@ export function createFanout(app: AppDeps) {
           (ctx, index) => groups[index]![0]!.resolve(ctx, payload),
         );
         groups.forEach((members, index) => {
-          for (const member of members) member.deliver(results[index]!);
-          stats.deliveries += members.length;
+          for (const member of members) {
+            if (member.deliver(results[index]!)) stats.deliveries += 1;
+            else subscribers.delete(member);
+          }
         });
       }),
     );
