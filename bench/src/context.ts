@@ -15,6 +15,8 @@ export interface Options {
   churnCycles: number;
   /** The most a fan-out burst waits for its deliveries after the last mark, in ms. */
   drainMs: number;
+  /** Steps that would end after this many seconds from the start are skipped (the run must stay under 10 minutes). */
+  budgetSeconds: number;
   keepDatabase: boolean;
 }
 
@@ -42,3 +44,13 @@ export interface ReadServers {
 }
 
 export const elapsed = (bench: Bench) => `${Math.round((Date.now() - bench.started) / 1000)} s`;
+
+/** True when a step estimated at `seconds` still fits in the time budget; otherwise notes the skip. */
+export function fits(bench: Bench, step: string, seconds: number): boolean {
+  const end = (Date.now() - bench.started) / 1000 + seconds;
+  if (end <= bench.options.budgetSeconds) return true;
+  const note = `${step} skipped: estimated ${Math.round(seconds)} s would end the run after ${Math.round(end)} s (budget ${bench.options.budgetSeconds} s).`;
+  bench.notes.push(note);
+  bench.progress(`  ${note}`);
+  return false;
+}

@@ -89,7 +89,8 @@ const options: Options = {
   fanoutMarks: Number(args.marks ?? (quick ? 10 : 50)),
   registerSize: quick ? 100 : 1000,
   churnCycles: Number(args.churn ?? (quick ? 1000 : 10_000)),
-  drainMs: quick ? 20_000 : 75_000,
+  drainMs: quick ? 20_000 : 60_000,
+  budgetSeconds: 560,
   keepDatabase: args["keep-db"]!,
 };
 const wants = (name: string) => !options.only || options.only.has(name);
@@ -145,7 +146,12 @@ async function main() {
   };
   const results: Results = {
     startedAt: new Date(started).toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAverageAtStart: os.loadavg().map((n) => Math.round(n * 10) / 10),
+    },
     versions: {
       serverNode: "",
       loadGeneratorNode: process.version,
@@ -184,10 +190,11 @@ async function main() {
     await roster.stop();
   }
 
-  if (["fanout", "register", "churn"].some(wants)) results.fanout = await runFanout(bench);
   if (wants("embedded")) results.embedded = await runEmbedded(bench);
+  if (["fanout", "register", "churn"].some(wants)) results.fanout = await runFanout(bench);
 
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  results.machine.loadAverageAtEnd = os.loadavg().map((n) => Math.round(n * 10) / 10);
   const setName = (args.only ? args.only.replace(/[^a-z0-9,]/gi, "").replace(/,/g, "+") : "full") + (quick ? "-quick" : "");
   const files = writeResults(results, setName, lecturesNote(bench));
   await sql.end({ timeout: 5 });

@@ -11,7 +11,7 @@ import { BENCH_DIR } from "./servers";
 export interface Results {
   startedAt: string;
   durationSeconds?: number;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number };
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   versions: { serverNode: string; loadGeneratorNode: string; postgraphile: string; postgres: string; roster: string };
   options: Record<string, unknown>;
   dataset: Record<string, number>;
@@ -35,13 +35,19 @@ export function markdown(results: Results, setName: string, extraNote: string): 
   lines.push(
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB. Servers on Node ${versions.serverNode}, load generator on Node ${versions.loadGeneratorNode}. ` +
       `PostgreSQL ${versions.postgres}, PostGraphile ${versions.postgraphile} (amber preset), Roster ${versions.roster}. ` +
-      `Run took ${results.durationSeconds ?? "?"} s.`,
+      `Run took ${results.durationSeconds ?? "?"} s. Load average (1/5/15 min) at start ${machine.loadAverageAtStart.join(" / ")}, at end ${machine.loadAverageAtEnd?.join(" / ") ?? "?"} (the machine is shared: interleaved rounds spread the noise over all servers).`,
     "",
   );
   lines.push(`Dataset, per tenant (two tenants, row-level security on): ${Object.entries(results.dataset).map(([k, v]) => `${v} ${k}`).join(", ")}. ${extraNote}.`, "");
 
   if (results.reads.length) {
-    lines.push(`## Reads`, "", `autocannon -c ${load.connections}, ${load.rounds} interleaved rounds × ${load.seconds} s per server; every answer checked identical before loading. CPU per request: the server process, and the bench database's PostgreSQL backends.`, "");
+    lines.push(
+      `## Reads`,
+      "",
+      `autocannon -c ${load.connections}, ${load.rounds} interleaved rounds (${results.reads.map((r) => `${r.scenario} ${r.roundSeconds} s`).join(", ")} per server per round, after a warm-up); ` +
+        `every answer checked identical before loading. CPU per request: the server process, and the bench database's PostgreSQL backends. Latency: all requests of all rounds.`,
+      "",
+    );
     lines.push("| scenario | Roster req/s | PostGraphile req/s | limit req/s | Roster/PostGraphile | Roster/limit | Roster SQL statements/request |");
     lines.push("|---|---|---|---|---|---|---|");
     for (const read of results.reads) {
@@ -132,7 +138,7 @@ export function markdown(results: Results, setName: string, extraNote: string): 
     const e = results.embedded;
     lines.push(`## Embedded mode (PGlite in memory, Roster only)`, "");
     lines.push(
-      `Start-up (process start → /health answers; \`npm start\` equivalent with ROSTER_DB=memory: migrations, demo data, production mode), two starts: **${e.startupMs.map(ms).join(", ")}**; RSS after start ${e.rssAfterStartMiB} MiB.`,
+      `Start-up (process start → /health answers; \`npm start\` equivalent with ROSTER_DB=memory: migrations, demo data, production mode): **${e.startupMs.map(ms).join(", ")}**; RSS after start ${e.rssAfterStartMiB} MiB.`,
       "",
     );
     if (e.read) {

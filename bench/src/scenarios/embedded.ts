@@ -15,7 +15,7 @@ import { PASSWORD, SIZES, seedScript } from "../seed";
 import { BENCH_DIR, hashWithRoster, NODE22, ROSTER_DIR, rosterEnv, type Server } from "../servers";
 
 export interface EmbeddedResult {
-  /** Each start's time to a /health answer (the first may include tsx's transform cache filling). */
+  /** Each start's time to a /health answer (two when embedded runs alone: the first may fill tsx's transform cache). */
   startupMs: number[];
   rssAfterStartMiB: number;
   read?: TargetResult & { courses: number; dataset: string };
@@ -41,7 +41,7 @@ async function start(bench: Bench, name: string, script: string[], env: Record<s
 export async function runEmbedded(bench: Bench): Promise<EmbeddedResult> {
   bench.progress(`\n[${elapsed(bench)}] embedded: PGlite in memory`);
   const result: EmbeddedResult = { startupMs: [], rssAfterStartMiB: 0 };
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < (bench.options.only?.has("embedded") ? 2 : 1); i++) {
     const startup = await start(bench, `embedded-start-${i + 1}`, ["server/main.ts"], { SEED_DEMO: "true" }, 120_000);
     result.startupMs.push(Math.round(startup.ms));
     result.rssAfterStartMiB = Math.round(memoryOf(startup.proc.pid).rss / 1048576);

@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { elapsed, type Bench } from "../context";
+import { elapsed, fits, type Bench } from "../context";
 import { backendPids, committedTransactions } from "../db";
 import { dataOf, gql, metricsText, metricValue } from "../http";
 import { heapAfterGc } from "../inspector";
@@ -330,17 +330,28 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       return outcome;
     };
 
+    /** How long a burst for `n` subscribers should take, from the last one's drain time per subscriber. */
+    const estimate = (n: number) => {
+      const last = result.bursts[result.bursts.length - 1];
+      const marking = options.fanoutMarks / MARKS_PER_SECOND;
+      const drain = last ? Math.max(0, last.drainedInMs / 1000 - marking) * (n / last.subscribers) : 2;
+      return 4 + n / 250 + marking + Math.min(drain, options.drainMs / 1000);
+    };
     const sizes = [...options.fanoutSizes].sort((x, y) => x - y);
     if (wants("fanout")) {
       const { attendanceMinimal } = rosterQueries(bench.lecturesForm);
-      for (const size of sizes) result.bursts.push(await burst(size, "minimal", attendanceMinimal));
+      for (const size of sizes) {
+        if (!fits(bench, `fan-out at ${size} subscribers`, estimate(size))) break;
+        result.bursts.push(await burst(size, "minimal", attendanceMinimal));
+      }
     }
     const closeAll = async () => {
       await Promise.all(swarms.map((swarm) => swarm.request({ type: "close" }, "closed")));
       connected = 0;
       await quiesce(instances);
     };
-    if (wants("register")) {
+    // Selecting names costs more per subscriber than the minimal payload: the estimate doubles.
+    if (wants("register") && fits(bench, `register-screen fan-out at ${options.registerSize}`, 2 * estimate(options.registerSize))) {
       await closeAll();
       result.bursts.push(await burst(options.registerSize, "register screen", rosterQueries(bench.lecturesForm).attendanceRegister));
     }
@@ -349,7 +360,9 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       bench.notes.push(`SQL statements per event: Roster exposes no ${sqlCounter} counter on /metrics yet (transactions per event come from pg_stat_database).`);
     }
 
-    if (wants("churn")) result.churn = await churn(bench, instances, swarms[0]!, viewerTokens[0]!, redis, courseId);
+    if (wants("churn") && fits(bench, `churn (${options.churnCycles} cycles)`, 10 + options.churnCycles / 200)) {
+      result.churn = await churn(bench, instances, swarms[0]!, viewerTokens[0]!, redis, courseId);
+    }
   } finally {
     result.clientCpuSeconds = swarms.map((swarm, i) => round1((swarm.cpuTicks() - clientCpuStart[i]!) / 100));
     for (const swarm of swarms) swarm.child.kill();
