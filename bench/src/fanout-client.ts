@@ -4,13 +4,14 @@
  * by the parent over IPC:
  *
  *   connect  open `add` more sockets, subscribe each; answer "connected"
- *   reset    forget the receipts so far; count marks with this notes prefix from now on
+ *   reset    forget the receipts so far; from now on, mark k is the one for lectures[k]
  *   count    answer "count": receipts so far
  *   collect  answer "receipts": [client, mark number, receipt time (epoch ms, sub-ms)] triples
  *   churn    subscribe/complete cycles over a few sockets; answer "churned"
  *   close    dispose every socket; answer "closed"
  *
- * A receipt's mark number comes from the marks' `notes` ("bench:<run>:<k>").
+ * A receipt's mark number comes from its lectureId: each mark of a burst is for
+ * a lecture of its own, so the smallest payload (`{ lectureId }`) identifies it.
  */
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
@@ -24,7 +25,6 @@ interface ConnectMessage {
   tokens: string[];
   query: string;
   variables: Record<string, unknown>;
-  notesPrefix: string;
 }
 
 interface ChurnMessage {
@@ -40,14 +40,14 @@ interface ChurnMessage {
   variables: Record<string, unknown>;
 }
 
-type Message = ConnectMessage | ChurnMessage | { type: "reset"; notesPrefix: string } | { type: "count" | "collect" | "close" };
+type Message = ConnectMessage | ChurnMessage | { type: "reset"; lectures: string[] } | { type: "count" | "collect" | "close" };
 
 const now = () => performance.timeOrigin + performance.now();
 const clients: { client: Client; index: number }[] = [];
 let receipts: number[] = [];
 let other = 0;
 const closes = new Map<string, number>();
-let notesPrefix = "";
+let markOfLecture = new Map<string, number>();
 
 const send = (message: unknown) => process.send!(message);
 
@@ -82,7 +82,6 @@ function open(url: string, token: string, onClosed?: (code: number) => void): Pr
 }
 
 async function connect(message: ConnectMessage) {
-  notesPrefix = message.notesPrefix;
   let failed = 0;
   const errors: string[] = [];
   const batch = 100;
@@ -97,9 +96,9 @@ async function connect(message: ConnectMessage) {
             {
               next: (result) => {
                 const t = now();
-                const notes = (result.data as any)?.attendanceUpdated?.marks?.[0]?.notes as string | undefined;
-                if (result.errors || !notes?.startsWith(notesPrefix)) return void other++;
-                receipts.push(index, Number(notes.slice(notesPrefix.length)), t);
+                const k = markOfLecture.get((result.data as any)?.attendanceUpdated?.lectureId);
+                if (result.errors || k === undefined) return void other++;
+                receipts.push(index, k, t);
               },
               error: () => void other++,
               complete: () => {},
@@ -172,7 +171,7 @@ process.on("message", (message: Message) => {
       receipts = [];
       other = 0;
       closes.clear();
-      notesPrefix = message.notesPrefix;
+      markOfLecture = new Map(message.lectures.map((id, k) => [id, k]));
       break;
     case "count":
       send({ type: "count", receipts: receipts.length / 3 });

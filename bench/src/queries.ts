@@ -53,9 +53,9 @@ export function rosterQueries(form: LecturesForm) {
 }`,
     approve: `mutation BenchApprove($id: UUID!) { approveEnrollmentRequest(id: $id) { enrollment { id status } } }`,
     registerForEvent: `mutation BenchRegister($eventId: UUID!) { registerForEvent(eventId: $eventId) { id status } }`,
-    /** The fan-out subscription: a minimal payload (the notes carry the bench's mark number). */
+    /** The fan-out subscription with the smallest payload (the lecture tells the bench which mark it is). */
     attendanceMinimal: `subscription BenchAttendance($courseId: UUID!) {
-  attendanceUpdated(courseId: $courseId) { lectureId marks { id notes } }
+  attendanceUpdated(courseId: $courseId) { lectureId }
 }`,
     /** What a register screen selects: each mark with the participant's name. */
     attendanceRegister: `subscription BenchAttendanceRegister($courseId: UUID!) {

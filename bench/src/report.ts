@@ -96,7 +96,8 @@ export function markdown(results: Results, setName: string, extraNote: string): 
     lines.push(`## Subscriptions (two Roster instances, Redis)`, "");
     if (f.bursts.length) {
       lines.push(
-        `graphql-ws clients split evenly across both instances, all on one course's attendanceUpdated; ${f.marks} marks at ${f.marksPerSecond} per second through instance A, each marking one student. ` +
+        `graphql-ws clients (staff of tenant A) split evenly across both instances, all on one course's attendanceUpdated; ${f.marks} marks at ${f.marksPerSecond} per second through instance A, each marking one student in a lecture of its own. ` +
+          `Payload "minimal" selects \`{ lectureId }\`; "register screen" selects the lecture and the marks with each participant's name. ` +
           `Latency: from the moment the bench sent a mark's mutation to each client's receipt. Deliveries are awaited up to ${Math.round(f.drainMs / 1000)} s after the last mark. ` +
           `Mutation latency with no audience: p50 ${ms(f.idleMutation.p50Ms)}, p99 ${ms(f.idleMutation.p99Ms)}.`,
         "",

@@ -136,28 +136,49 @@ async function subscriptionCount(instances: Instance[]): Promise<number> {
   return total;
 }
 
-/** Sends `count` marks at MARKS_PER_SECOND through `url`; resolves with send and answer times. */
+/**
+ * The fan-out course, made fresh for the run: 30 students enrolled and one lecture
+ * per mark the scenario will send, so a subscriber's `lectureId` names the mark.
+ */
+async function createFanoutCourse(bench: Bench, lectures: number) {
+  const { sql, ids } = bench;
+  const [course] = await sql<{ id: string }[]>`
+    insert into courses (tenant_id, name, description, starts_on, ends_on, price, currency, capacity, is_published)
+    values (${ids.tenantA}, ${`zz Fan-out ${Date.now()}`}, 'Live attendance for the bench', current_date - 400, current_date + 400, 100, 'EGP', 40, true)
+    returning id`;
+  await sql`insert into course_schedules (tenant_id, course_id, weekday, start_time) values (${ids.tenantA}, ${course!.id}, 0, '10:00')`;
+  const lectureRows = await sql<{ id: string }[]>`
+    insert into lectures (tenant_id, course_id, date, start_time, title)
+    select ${ids.tenantA}, ${course!.id}, current_date - 400 + k, '10:00', 'Fan-out ' || k from generate_series(0, ${lectures - 1}) k
+    returning id, date`;
+  const studentRows = await sql<{ id: string }[]>`
+    insert into enrollments (tenant_id, course_id, student_id)
+    select tenant_id, ${course!.id}, id from students where tenant_id = ${ids.tenantA} order by id limit 30
+    returning student_id as id`;
+  return { id: course!.id, lectureIds: lectureRows.map((row) => row.id), studentIds: studentRows.map((row) => row.id) };
+}
+
+/** Sends one mark per lecture at MARKS_PER_SECOND through `url`; resolves with send and answer times. */
 async function sendMarks(
   bench: Bench,
   url: string,
   token: string,
-  count: number,
-  notesPrefix: string,
+  lectureIds: string[],
+  studentIds: string[],
 ): Promise<{ sentAt: number[]; answeredAt: number[]; latencies: number[] }> {
   const query = rosterQueries(bench.lecturesForm).markAttendance;
-  const { lectureIds, studentIds } = bench.ids.bigCourse;
   const sentAt: number[] = [];
   const answeredAt: number[] = [];
   const latencies: number[] = [];
   const begun = performance.now();
   const pending: Promise<void>[] = [];
-  for (let k = 0; k < count; k++) {
+  for (const [k, lectureId] of lectureIds.entries()) {
     const wait = begun + (k * 1000) / MARKS_PER_SECOND - performance.now();
     if (wait > 0) await sleep(wait);
     sentAt[k] = performance.timeOrigin + performance.now();
-    const marks = [{ participantId: studentIds[k % studentIds.length], present: true, rating: "9.00", notes: `${notesPrefix}${k}` }];
+    const marks = [{ participantId: studentIds[k % studentIds.length], present: true, rating: "9.00", notes: `bench mark ${k}` }];
     pending.push(
-      gql(url, query, { lectureId: lectureIds[k % lectureIds.length], marks }, { authorization: `Bearer ${token}` }).then((result) => {
+      gql(url, query, { lectureId, marks }, { authorization: `Bearer ${token}` }).then((result) => {
         dataOf(result, `markAttendance ${k}`);
         answeredAt[k] = performance.timeOrigin + performance.now();
         latencies[k] = result.ms;
@@ -201,16 +222,26 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
   try {
     await Promise.all(swarms.map((swarm) => swarm.ready));
     const graphqlA = `${a.server.baseUrl}/graphql`;
-    const courseId = ids.bigCourse.id;
+    const sizes = [...options.fanoutSizes].sort((x, y) => x - y);
+    const M = options.fanoutMarks;
+    const course = await createFanoutCourse(bench, 5 + M * (sizes.length + 2));
+    const courseId = course.id;
+    let lectureCursor = 0;
+    /** The next `n` unused lectures: every burst marks lectures of its own, so late events cannot be mistaken. */
+    const lectures = (n: number) => course.lectureIds.slice(lectureCursor, (lectureCursor += n));
     const sqlCounter = "roster_sql_statements_total";
-    let burstNumber = 0;
+
+    // The leak check first: it needs no audience and is cheap next to a burst.
+    if (wants("churn") && fits(bench, `churn (${options.churnCycles} cycles)`, 10 + options.churnCycles / 200)) {
+      result.churn = await churn(bench, instances, swarms[0]!, viewerTokens[0]!, redis, courseId);
+    }
 
     if (wants("fanout") || wants("register")) {
       // Mutation latency with nobody watching (first a few to warm up).
-      await sendMarks(bench, graphqlA, adminToken, 5, "bench:warmup:");
-      const idle = await sendMarks(bench, graphqlA, adminToken, options.fanoutMarks, "bench:idle:");
+      await sendMarks(bench, graphqlA, adminToken, lectures(5), course.studentIds);
+      const idle = await sendMarks(bench, graphqlA, adminToken, lectures(M), course.studentIds);
       result.idleMutation = latencyOf(idle.latencies);
-      bench.progress(`  [${elapsed(bench)}] ${options.fanoutMarks} marks with no audience: mutation p50 ${result.idleMutation.p50Ms} ms, p99 ${result.idleMutation.p99Ms} ms`);
+      bench.progress(`  [${elapsed(bench)}] ${M} marks with no audience: mutation p50 ${result.idleMutation.p50Ms} ms, p99 ${result.idleMutation.p99Ms} ms`);
     }
 
     let connected = 0;
@@ -222,7 +253,7 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       const answers = await Promise.all(
         swarms.map((swarm, i) =>
           swarm.request(
-            { type: "connect", add: parts[i], startIndex: connected + (i === 0 ? 0 : half), urls, tokens: viewerTokens, query, variables: { courseId }, notesPrefix: "bench:none:" },
+            { type: "connect", add: parts[i], startIndex: connected + (i === 0 ? 0 : half), urls, tokens: viewerTokens, query, variables: { courseId } },
             "connected",
             180_000,
           ),
@@ -245,8 +276,8 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       const memoryPerConnectionKiB = added > 0 ? Math.round((rssIdle[0]! + rssIdle[1]! - rssBefore[0]! - rssBefore[1]!) / added / 1024) : null;
       bench.progress(`  [${elapsed(bench)}] ${subscribers} subscribers (${payload}) connected in ${((Date.now() - t) / 1000).toFixed(1)} s; sending ${options.fanoutMarks} marks`);
 
-      const prefix = `bench:${++burstNumber}:`;
-      for (const swarm of swarms) swarm.child.send({ type: "reset", notesPrefix: prefix });
+      const burstLectures = lectures(M);
+      for (const swarm of swarms) swarm.child.send({ type: "reset", lectures: burstLectures });
       const metricsBefore = await Promise.all(urls.map(metricsText));
       const pids = await backendPids(bench.sql);
       const pgBefore = ticksOf(pids);
@@ -254,8 +285,8 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       const clientsBefore = swarms.map((swarm) => swarm.cpuTicks());
       const xactBefore = await committedTransactions(bench.sql);
       t = Date.now();
-      const expected = subscribers * options.fanoutMarks;
-      const sent = await sendMarks(bench, graphqlA, adminToken, options.fanoutMarks, prefix);
+      const expected = subscribers * M;
+      const sent = await sendMarks(bench, graphqlA, adminToken, burstLectures, course.studentIds);
       const deadline = Date.now() + options.drainMs;
       let received = 0;
       while (Date.now() < deadline) {
@@ -337,7 +368,6 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       const drain = last ? Math.max(0, last.drainedInMs / 1000 - marking) * (n / last.subscribers) : 2;
       return 4 + n / 250 + marking + Math.min(drain, options.drainMs / 1000);
     };
-    const sizes = [...options.fanoutSizes].sort((x, y) => x - y);
     if (wants("fanout")) {
       const { attendanceMinimal } = rosterQueries(bench.lecturesForm);
       for (const size of sizes) {
@@ -355,13 +385,8 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       await closeAll();
       result.bursts.push(await burst(options.registerSize, "register screen", rosterQueries(bench.lecturesForm).attendanceRegister));
     }
-    await closeAll();
     if (result.bursts.length && result.bursts[0]!.sqlStatementsPerEvent === null) {
       bench.notes.push(`SQL statements per event: Roster exposes no ${sqlCounter} counter on /metrics yet (transactions per event come from pg_stat_database).`);
-    }
-
-    if (wants("churn") && fits(bench, `churn (${options.churnCycles} cycles)`, 10 + options.churnCycles / 200)) {
-      result.churn = await churn(bench, instances, swarms[0]!, viewerTokens[0]!, redis, courseId);
     }
   } finally {
     result.clientCpuSeconds = swarms.map((swarm, i) => round1((swarm.cpuTicks() - clientCpuStart[i]!) / 100));
