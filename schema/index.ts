@@ -1,7 +1,9 @@
 /** Builds the one GraphQL schema from every domain's resolvers. */
 import "reflect-metadata";
-import type { GraphQLSchema } from "graphql";
+import { isUnionType, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+// The planned types (server/plan/<domain>.ts) declare themselves on import.
+import "../server/plan/courses";
 import {
   AttendanceResolver,
   AttendanceUpdateResolver,
@@ -25,6 +27,7 @@ import { AttendanceCronLogResolver, InstructorAttendanceResolver } from "./jobs/
 import { NotificationResolver } from "./notifications/notification.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
+import { participantTypeOf } from "./people/people.type";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
@@ -72,7 +75,9 @@ let built: Promise<GraphQLSchema> | undefined;
 export function buildRosterSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
-    validate: { forbidUnknownValues: false },
+    // No input uses class-validator decorators; the services validate. Off, it costs
+    // nothing per resolver call (on, it ran for every field with arguments).
+    validate: false,
     emitSchemaFile: false,
     // Every subscription brings its own `subscribe` (server/services/realtime.ts) that
     // authorises the viewer and picks a scoped channel; type-graphql's topics are unused.
@@ -84,6 +89,12 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
         throw new Error("subscriptions declare their own subscribe function");
       },
     },
+  }).then((schema) => {
+    // type-graphql wraps a union's resolveType in an async function; the compiled
+    // executor (graphql-jit) needs the answer synchronously.
+    const participant = schema.getType("Participant");
+    if (isUnionType(participant)) participant.resolveType = participantTypeOf;
+    return schema;
   });
   return built;
 }

@@ -128,7 +128,11 @@ export function loadConfig(env: Env = process.env) {
       keyPrefix: read(env, "RATE_LIMIT_KEY_PREFIX", "roster:rl", String),
       messagesPerHour: read(env, "RATE_LIMIT_MESSAGES_PER_HOUR", 5, int(1, 100_000)),
       queryMaxDepth: read(env, "QUERY_MAX_DEPTH", 12, int(2, 100)),
-      queryMaxCost: read(env, "QUERY_MAX_COST", 20_000, int(10, 10_000_000)),
+      /** Most values an answer may hold (lists multiplied through, see server/graphql/cost.ts). */
+      queryMaxCost: read(env, "QUERY_MAX_COST", 50_000, int(10, 10_000_000)),
+      /** Execution budget of one request: wall time, and size of the answer's data. */
+      executionMs: read(env, "QUERY_TIMEOUT", 10_000, duration),
+      responseBytes: read(env, "RESPONSE_MAX_BYTES", 5_000_000, int(10_000, 500_000_000)),
       queryMaxAliases: read(env, "QUERY_MAX_ALIASES", 20, int(1, 1000)),
       queryMaxTokens: read(env, "QUERY_MAX_TOKENS", 5000, int(100, 1_000_000)),
       wsConnectionsPerUser: read(env, "WS_MAX_CONNECTIONS_PER_USER", 10, int(1, 10_000)),

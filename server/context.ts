@@ -14,6 +14,7 @@ import { enterScope, type Scope } from "./db/scope";
 import { AppError } from "./errors";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
+import { Planner } from "./plan/planner";
 import { currentRequest, runWithRequestStore } from "./request-store";
 import { authenticateDevice } from "./services/devices";
 
@@ -39,6 +40,8 @@ export interface Context {
   ip: string;
   userAgent: string | null;
   loaders: Loaders;
+  /** Planned reads: nested relations loaded a level at a time (server/plan). */
+  planner: Planner;
   /** Work to do once the transaction has committed (publishing events). */
   afterCommit: (() => Promise<void>)[];
 }
@@ -200,9 +203,11 @@ async function buildContext(
     ip: input.ip,
     userAgent: input.userAgent ?? null,
     loaders: undefined as unknown as Loaders,
+    planner: undefined as unknown as Planner,
     afterCommit,
   };
   ctx.loaders = createLoaders(ctx);
+  ctx.planner = new Planner(ctx);
   // What building the context read already, the loaders need not read again.
   if (viewer.kind === "user" && signedIn?.user) {
     ctx.loaders.user.prime(viewer.userId, signedIn.user);

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   "CONFLICT",
   "RATE_LIMITED",
   "PAYLOAD_TOO_LARGE",
+  "QUERY_TOO_COMPLEX",
+  "BUDGET_EXCEEDED",
   "INTERNAL_SERVER_ERROR",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -156,4 +158,30 @@ export function toClientError(
   const requestId = currentRequest()?.requestId ?? "-";
   const message = translate(currentRequest()?.language ?? "en", "internal", { requestId });
   return { error: { message, locations, path, extensions: { code: "INTERNAL_SERVER_ERROR" } }, unexpected: original };
+}
+
+/** The HTTP status a request that failed as a whole answers with. */
+export function httpStatusOf(code: string): number {
+  switch (code) {
+    case "UNAUTHENTICATED":
+      return 401;
+    case "FORBIDDEN":
+      return 403;
+    case "NOT_FOUND":
+      return 404;
+    case "CONFLICT":
+      return 409;
+    case "RATE_LIMITED":
+      return 429;
+    case "PAYLOAD_TOO_LARGE":
+      return 413;
+    case "BAD_USER_INPUT":
+    case "BAD_REQUEST":
+    case "QUERY_TOO_COMPLEX":
+      return 400;
+    case "BUDGET_EXCEEDED":
+      return 503;
+    default:
+      return 500;
+  }
 }

@@ -10,6 +10,41 @@ import { AppError } from "./errors";
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
 
+/**
+ * Lists that are not paged, with the most items each returns (`cap`, where the
+ * services cut them) and the size a query's cost counts with (`estimate`). A
+ * list missing here counts as DEFAULT_LIST_ESTIMATE items.
+ */
+export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
+  "AttendanceUpdate.marks": { cap: 1000, estimate: 30 },
+  "Course.enrollments": { cap: 1000, estimate: 30 },
+  "Course.exams": { cap: 100, estimate: 10 },
+  "Course.schedule": { cap: 50, estimate: 5 },
+  "Course.tags": { cap: 50, estimate: 5 },
+  "CourseAttendance.lectures": { cap: 1000, estimate: 30 },
+  "Enrollment.payments": { cap: 100, estimate: 5 },
+  "Exam.results": { cap: 1000, estimate: 30 },
+  "GenerateLecturesPayload.lectures": { cap: 1000, estimate: 50 },
+  "MarkAttendancePayload.marks": { cap: 1000, estimate: 30 },
+  "Membership.roles": { cap: 10, estimate: 3 },
+  "Parent.children": { cap: 50, estimate: 3 },
+  "ParticipantAttendance.records": { cap: 1000, estimate: 50 },
+  "Payment.refunds": { cap: 100, estimate: 3 },
+  "ProfileUpdate.changedFields": { cap: 20, estimate: 5 },
+  "Query.devices": { cap: 500, estimate: 10 },
+  "Query.instructorAttendance": { cap: 500, estimate: 20 },
+  "Query.lectureAttendance": { cap: 1000, estimate: 30 },
+  "Query.myChildren": { cap: 50, estimate: 3 },
+  "Query.mySessions": { cap: 100, estimate: 10 },
+  "Query.myTenants": { cap: 100, estimate: 3 },
+  "Query.seasons": { cap: 500, estimate: 20 },
+  "Query.tags": { cap: 500, estimate: 20 },
+};
+export const DEFAULT_LIST_ESTIMATE = 10;
+
+/** The size a query's cost counts a plain list field (`Type.field`) with. */
+export const listEstimate = (field: string) => LIST_LIMITS[field]?.estimate ?? DEFAULT_LIST_ESTIMATE;
+
 /** One page of rows plus what a connection needs to describe it. */
 export interface Page<T> {
   nodes: T[];
@@ -80,3 +115,32 @@ export type SortDirection = (typeof SORT_DIRECTIONS)[number];
  * database itself never depends on that: it cannot compare below its own row.
  */
 export const exactTime = (column: AnyColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The Relay connection a page becomes: `edges { cursor node }`, `nodes`, `pageInfo`, `totalCount`. */
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface ConnectionShape<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number;
+}
+
+/** Maps a service page to the connection shape, mapping each row with `map`. */
+export function toConnection<Row, T>(page: Page<Row>, map: (row: Row) => T): ConnectionShape<T> {
+  const edges = page.nodes.map((row) => ({ cursor: page.cursorOf(row), node: map(row) }));
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: page.totalCount,
+  };
+}

@@ -14,6 +14,8 @@ export interface RequestStore {
   sqlStatements: number;
   /** The first SQL texts of the request, logged when it turns out slow. */
   sql?: string[];
+  /** Set when the request ran out of budget: statements it still tries to run fail with this. */
+  abortedWith?: Error;
 }
 
 const KEEP_SQL = 30;
@@ -22,6 +24,7 @@ const KEEP_SQL = 30;
 export function recordStatement(query: string): void {
   const store = storage.getStore();
   if (!store) return;
+  if (store.abortedWith) throw store.abortedWith;
   store.sqlStatements += 1;
   if ((store.sql ??= []).length < KEEP_SQL) store.sql.push(query);
 }

@@ -151,6 +151,18 @@ export class LectureFilter implements LectureFilterFields {
   status?: LectureStatusValue | null;
 }
 
+@InputType({ description: "Which of a course's lectures: a date range, a status." })
+export class CourseLectureFilter {
+  @Field(() => LocalDate, { nullable: true, description: "On or after this date." })
+  from?: string | null;
+
+  @Field(() => LocalDate, { nullable: true, description: "On or before this date." })
+  to?: string | null;
+
+  @Field(() => LectureStatus, { nullable: true })
+  status?: LectureStatusValue | null;
+}
+
 @InputType({ description: "An exam. Required when creating: title, date, maxScore." })
 export class ExamInput implements ExamFields {
   @Field(() => String, { nullable: true })

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context";
 import * as courses from "../../server/services/courses";
 import * as exams from "../../server/services/exams";
@@ -7,12 +8,14 @@ import * as lectures from "../../server/services/lectures";
 import { zonedInstant } from "../../server/time";
 import { Enrollment } from "../enrollments/enrollment.type";
 import { Instructor, Participant } from "../people/people.type";
-import { Connection, toConnection } from "../shared/connection";
+import { LectureAttendanceSummary } from "../attendance/attendance.type";
+import { Connection, PageArgs, toConnection } from "../shared/connection";
 import { Money, money } from "../shared/money.type";
 import { DateTime, UUID } from "../shared/scalars";
 import {
   CourseFilter,
   CourseInput,
+  CourseLectureFilter,
   CourseOrder,
   ExamInput,
   ExamResultInput,
@@ -123,34 +126,42 @@ export class CourseResolver {
     return course.activeEnrollments;
   }
 
+  // Relations are planned reads (server/plan/courses.ts): one statement loads every
+  // relation selected at this place in the answer, for every course there.
   @FieldResolver(() => Season, { nullable: true })
-  season(@Root() course: Course, @Ctx() ctx: Context) {
-    return course.seasonId ? ctx.loaders.season.load(course.seasonId) : null;
+  season(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(course, info);
   }
 
   @FieldResolver(() => Instructor, { nullable: true })
-  instructor(@Root() course: Course, @Ctx() ctx: Context) {
-    return course.instructorId ? ctx.loaders.instructor.load(course.instructorId) : null;
+  instructor(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(course, info);
   }
 
-  @FieldResolver(() => [Tag])
-  async tags(@Root() course: Course, @Ctx() ctx: Context) {
-    return (await ctx.loaders.tagsOfCourse.load(course.id)).map((row) => row.tag);
+  @FieldResolver(() => [Tag], { description: "By name (at most 50)." })
+  tags(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(course, info);
   }
 
-  @FieldResolver(() => [ScheduleSlot])
-  schedule(@Root() course: Course, @Ctx() ctx: Context) {
-    return ctx.loaders.scheduleOfCourse.load(course.id);
+  @FieldResolver(() => [ScheduleSlot], { description: "Weekly slots by weekday and time (at most 50)." })
+  schedule(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(course, info);
   }
 
-  @FieldResolver(() => [Lecture], { description: "Every lecture, by date." })
-  lectures(@Root() course: Course, @Ctx() ctx: Context) {
-    return ctx.loaders.lecturesOfCourse.load(course.id);
+  @FieldResolver(() => LectureConnection, { description: "The course's lectures by date and time, a page at a time." })
+  lectures(
+    @Root() course: Course,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+    @Args(() => PageArgs) _page: PageArgs,
+    @Arg("filter", () => CourseLectureFilter, { nullable: true }) _filter?: CourseLectureFilter,
+  ) {
+    return ctx.planner.load(course, info);
   }
 
-  @FieldResolver(() => [Exam])
-  exams(@Root() course: Course, @Ctx() ctx: Context) {
-    return ctx.loaders.examsOfCourse.load(course.id);
+  @FieldResolver(() => [Exam], { description: "By date (at most 100)." })
+  exams(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(course, info);
   }
 
   @FieldResolver(() => [Enrollment], { description: "Teachers see every enrolment; others only their own participants'." })
@@ -200,8 +211,16 @@ export class LectureResolver {
   }
 
   @FieldResolver(() => Course)
-  course(@Root() lecture: Lecture, @Ctx() ctx: Context) {
-    return ctx.loaders.course.load(lecture.courseId);
+  course(@Root() lecture: Lecture, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(lecture, info);
+  }
+
+  @FieldResolver(() => LectureAttendanceSummary, {
+    nullable: true,
+    description: "Marks so far (staff and the course's instructor; null for others).",
+  })
+  attendanceSummary(@Root() lecture: Lecture, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(lecture, info);
   }
 
   @FieldResolver(() => DateTime, { description: "Start instant (date and time in the tenant's time zone)." })
@@ -243,8 +262,8 @@ export class ExamResolver {
   }
 
   @FieldResolver(() => Course)
-  course(@Root() exam: Exam, @Ctx() ctx: Context) {
-    return ctx.loaders.course.load(exam.courseId);
+  course(@Root() exam: Exam, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.planner.load(exam, info);
   }
 
   @FieldResolver(() => [ExamResult], { description: "Teachers see all results; families their own participants'." })

@@ -52,10 +52,13 @@ export class Instructor implements Pick<InstructorRow, "id" | "bio" | "specialty
   specialty: string | null;
 }
 
+/** Which member of Participant a row is: a child row has a parentId. */
+export const participantTypeOf = (value: object) => ("parentId" in value ? "Child" : "Student");
+
 /** A participant: exactly one of a student or a child. */
 export const Participant = createUnionType({
   name: "Participant",
   description: "Who takes part in a course: a student, or a parent's child.",
   types: () => [Student, Child] as const,
-  resolveType: (value) => ("parentId" in value ? Child : Student),
+  resolveType: participantTypeOf,
 });

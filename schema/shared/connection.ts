@@ -1,6 +1,6 @@
 /** Relay-style connections: `edges { cursor node }`, `pageInfo`, `totalCount`. */
-import { Field, Int, ObjectType, type ClassType } from "type-graphql";
-import type { Page } from "../../server/pagination";
+import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
+import type { ConnectionShape } from "../../server/pagination";
 
 @ObjectType({ description: "Where a page sits in its list." })
 export class PageInfo {
@@ -17,16 +17,14 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-export interface Edge<T> {
-  cursor: string;
-  node: T;
-}
+/** The paging arguments of every connection field. */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: "Page size: 1 to 100 (default 20)." })
+  first?: number | null;
 
-export interface ConnectionShape<T> {
-  edges: Edge<T>[];
-  nodes: T[];
-  pageInfo: PageInfo;
-  totalCount: number;
+  @Field(() => String, { nullable: true, description: "endCursor of the previous page." })
+  after?: string | null;
 }
 
 /** Builds the `<Name>Edge` and `<Name>Connection` types for a node type. */
@@ -57,18 +55,4 @@ export function Connection<T extends object>(Node: ClassType<T>, name: string) {
   return ConnectionType;
 }
 
-/** Maps a service page to the connection shape, mapping each row with `map`. */
-export function toConnection<Row, T>(page: Page<Row>, map: (row: Row) => T): ConnectionShape<T> {
-  const edges = page.nodes.map((row) => ({ cursor: page.cursorOf(row), node: map(row) }));
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: page.totalCount,
-  };
-}
+export { toConnection } from "../../server/pagination";

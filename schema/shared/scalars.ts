@@ -1,15 +1,35 @@
 /** Scalars of the API: graphql-scalars where one fits, Decimal for money. */
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
+import { DateTimeResolver, LocalDateResolver, LocalTimeResolver, UUIDResolver } from "graphql-scalars";
 export {
   CurrencyResolver as CurrencyCode,
-  DateTimeResolver as DateTime,
   EmailAddressResolver as EmailAddress,
   JSONObjectResolver as JSONObject,
-  LocalDateResolver as LocalDate,
-  LocalTimeResolver as LocalTime,
   PhoneNumberResolver as PhoneNumber,
-  UUIDResolver as UUID,
 } from "graphql-scalars";
+
+/**
+ * A graphql-scalars scalar whose output skips re-validating values that come
+ * from typed database columns (`fast` answers those; anything else takes the
+ * full check). Input parsing is unchanged. Output validation was a few percent
+ * of a large answer's CPU time.
+ */
+function trusted(scalar: GraphQLScalarType, fast: (value: unknown) => unknown): GraphQLScalarType {
+  const full = scalar.serialize.bind(scalar);
+  return new GraphQLScalarType({ ...scalar.toConfig(), serialize: (value) => fast(value) ?? full(value) });
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^\d{2}:\d{2}:\d{2}$/;
+
+/** A Date column as is (JSON gives its ISO form). */
+export const DateTime = trusted(DateTimeResolver, (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined));
+/** `date` columns arrive as "YYYY-MM-DD". */
+export const LocalDate = trusted(LocalDateResolver, (value) => (typeof value === "string" && DATE.test(value) ? value : undefined));
+/** `time` columns arrive as "HH:MM:SS". */
+export const LocalTime = trusted(LocalTimeResolver, (value) => (typeof value === "string" && TIME.test(value) ? value : undefined));
+/** `uuid` columns arrive as 36 characters. */
+export const UUID = trusted(UUIDResolver, (value) => (typeof value === "string" && value.length === 36 ? value : undefined));
 
 const DECIMAL = /^-?\d{1,10}(\.\d{1,2})?$/;
 

@@ -18,6 +18,12 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  /**
+   * Runs one parameterised statement inside `tx` (a request's transaction) and
+   * returns its rows; prepared (on PostgreSQL) so repeated shapes are planned once.
+   * For statements built outside Drizzle's query builder (server/plan).
+   */
+  query(tx: Db, text: string, params: unknown[]): Promise<Record<string, unknown>[]>;
   /** Runs `fn` while holding a cluster-wide advisory lock (migrations, seeding). */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -31,6 +37,38 @@ function queryLogger(log: Log): Logger {
       log.trace({ sql: query }, "sql");
     },
   };
+}
+
+type PostgresSql = import("postgres").Sql;
+type PGliteInterface = import("@electric-sql/pglite").PGliteInterface;
+
+/** The driver's own client under a Drizzle database or transaction (Drizzle keeps it on its session). */
+function driverOf<T>(db: Db): T {
+  return (db as unknown as { session: { client: T } }).session.client;
+}
+
+/**
+ * A postgres.js client whose every statement is prepared, including inside the
+ * transactions and savepoints it opens (Drizzle calls `unsafe` without `prepare`).
+ */
+function preparing<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      if (property === "unsafe") {
+        return (text: string, params?: unknown[], options?: Record<string, unknown>) =>
+          value.call(target, text, params, { ...options, prepare: true });
+      }
+      if (property === "begin" || property === "savepoint") {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: object) => unknown;
+          return value.call(target, ...args, (tx: object) => fn(preparing(tx)));
+        };
+      }
+      return value.bind(target);
+    },
+  });
 }
 
 export async function openDatabase(config: Config, log: Log): Promise<Database> {
@@ -51,10 +89,16 @@ async function openPostgres(
     prepare: preparedStatements,
     connection: { application_name: "roster" },
   });
-  const db = drizzle({ client, schema, casing: "snake_case", logger }) as unknown as Db;
+  // Drizzle prepares only named queries; this makes every statement prepared (parsed
+  // and planned once per connection) unless DATABASE_PREPARED_STATEMENTS is off.
+  const db = drizzle({ client: preparedStatements ? preparing(client) : client, schema, casing: "snake_case", logger }) as unknown as Db;
   return {
     db,
     kind: "postgres",
+    query(tx, text, params) {
+      recordStatement(text);
+      return driverOf<PostgresSql>(tx).unsafe(text, params as never[], { prepare: preparedStatements }) as unknown as Promise<Record<string, unknown>[]>;
+    },
     async withAdvisoryLock(key, fn) {
       const reserved = await client.reserve();
       try {
@@ -78,6 +122,10 @@ async function openPglite(dataDir: string | undefined, logger: Logger): Promise<
   return {
     db,
     kind: "pglite",
+    async query(tx, text, params) {
+      recordStatement(text);
+      return (await driverOf<PGliteInterface>(tx).query<Record<string, unknown>>(text, params)).rows;
+    },
     // One process owns an embedded database, so there is nobody to lock out.
     withAdvisoryLock: (_key, fn) => fn(),
     close: () => client.close(),

@@ -1,19 +1,30 @@
 /**
- * Apollo Server over HTTP: each GraphQL request runs inside one request context
- * (one transaction under row-level security), then its events are published.
+ * Apollo Server over HTTP. Apollo parses and validates; execution is ours
+ * (server/graphql/executor.ts, plugged in as Apollo's gateway executor): the cost
+ * check, then one request context (one transaction under row-level security)
+ * running a compiled query, then its events are published.
  */
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from "@apollo/server";
+import type { GatewayInterface } from "@apollo/server-gateway-interface";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { Request, Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Server } from "node:http";
 import type { AppDeps } from "../app-deps";
-import { readCredentials, withRequestContext, type Context } from "../context";
-import { AppError, toClientError } from "../errors";
+import { readCredentials, type RequestInput } from "../context";
+import { AppError, httpStatusOf, toClientError } from "../errors";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
+import { createExecutor, serializedData, type Executor } from "./executor";
 import { parseOptions, queryProtection } from "./protection";
+
+/** What Apollo carries for a request: what the transport knows. The real Context is built by the executor. */
+export interface Envelope {
+  request: RequestInput;
+}
+type Context = Envelope;
 
 /** Adds `extensions.diagnostics` (SQL statements of this request) when enabled. */
 const diagnosticsPlugin: ApolloServerPlugin<Context> = {
@@ -52,10 +63,43 @@ function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
   };
 }
 
-export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServer: Server) {
+/**
+ * Apollo's gateway interface is its one hook for a custom executor: ours runs
+ * the cost check and the compiled query in a request context.
+ */
+function rosterGateway(schema: GraphQLSchema, executor: Executor): GatewayInterface {
+  return {
+    async load() {
+      return {
+        executor: (request) =>
+          executor.execute({
+            document: request.document,
+            operationName: request.operationName,
+            variables: request.request.variables,
+            request: (request.context as Envelope).request,
+          }),
+      };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: "" });
+      return () => {};
+    },
+    async stop() {},
+  };
+}
+
+export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServer: Server, executor = createExecutor(app, schema)) {
   const protection = queryProtection(app.config);
   const server = new ApolloServer<Context>({
-    schema,
+    gateway: rosterGateway(schema, executor),
+    // The executor serialised `data` once already, to check the answer's size.
+    stringifyResult: (result) => {
+      const data = serializedData(result.data);
+      if (data === undefined) return JSON.stringify(result) + "\n";
+      const { data: _, ...rest } = result;
+      const tail = JSON.stringify(rest);
+      return `{"data":${data}${tail === "{}" ? "}" : `,${tail.slice(1)}`}\n`;
+    },
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -69,6 +113,8 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     },
     plugins: [
       ...protection.plugins,
+      // Cache-control hints are unused, and the plugin wraps every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       metricsPlugin(app),
@@ -101,7 +147,7 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
     try {
       const response = isLandingPage
         ? await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({}) as Context })
-        : await runGraphQL(app, server, req, httpGraphQLRequest);
+        : await requestInput(app, req).then((request) => server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({ request }) }));
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.status(response.status ?? 200);
       if (response.body.kind === "complete") return void res.send(response.body.string);
@@ -117,42 +163,17 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
   };
 }
 
-async function runGraphQL(app: AppDeps, server: ApolloServer<Context>, req: Request, httpGraphQLRequest: HTTPGraphQLRequest) {
+/** What the HTTP request says about who asks, and in which tenant (verifying a JWT needs no database). */
+async function requestInput(app: AppDeps, req: Request): Promise<RequestInput> {
   const credentials = await readCredentials(app, req.header("authorization"));
   if (credentials.kind === "bearer") await consume(app.rateLimits.apiPerUser, credentials.claims.userId);
-  const store = currentRequest()!;
-  return withRequestContext(
-    app,
-    {
-      requestId: store.requestId,
-      credentials,
-      tenantSlug: req.header("x-tenant")?.trim() || undefined,
-      ip: clientIp(req),
-      userAgent: req.header("user-agent") ?? null,
-      acceptLanguage: req.header("accept-language"),
-    },
-    (ctx) => server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ctx }),
-  );
+  return {
+    requestId: currentRequest()!.requestId,
+    credentials,
+    tenantSlug: req.header("x-tenant")?.trim() || undefined,
+    ip: clientIp(req),
+    userAgent: req.header("user-agent") ?? null,
+    acceptLanguage: req.header("accept-language"),
+  };
 }
 
-export function httpStatusOf(code: string): number {
-  switch (code) {
-    case "UNAUTHENTICATED":
-      return 401;
-    case "FORBIDDEN":
-      return 403;
-    case "NOT_FOUND":
-      return 404;
-    case "CONFLICT":
-      return 409;
-    case "RATE_LIMITED":
-      return 429;
-    case "PAYLOAD_TOO_LARGE":
-      return 413;
-    case "BAD_USER_INPUT":
-    case "BAD_REQUEST":
-      return 400;
-    default:
-      return 500;
-  }
-}

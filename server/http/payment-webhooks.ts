@@ -10,7 +10,8 @@
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppDeps } from "../app-deps";
 import { AppError } from "../errors";
-import { clientIp, httpStatusOf } from "../graphql/apollo";
+import { httpStatusOf } from "../errors";
+import { clientIp } from "../graphql/apollo";
 import { fromAcceptLanguage, translate, type Language } from "../i18n";
 import { WebhookRejected } from "../payments/provider";
 import { runWithRequestStore } from "../request-store";

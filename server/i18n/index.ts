@@ -10,8 +10,9 @@ import * as courses from "./messages/courses";
 import * as events from "./messages/events";
 import * as jobs from "./messages/jobs";
 import * as payments from "./messages/payments";
+import * as queries from "./messages/queries";
 
-const domains = [core, courses, attendance, events, payments, jobs] as const;
+const domains = [core, queries, courses, attendance, events, payments, jobs] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

@@ -9,6 +9,7 @@ import {
   instructorRatings,
   lectureAttendance,
   lectures,
+  type Lecture,
   type LectureAttendance,
 } from "../../drizzle/schema";
 import { requireMember, requireTenant } from "../auth/guards";
@@ -231,6 +232,17 @@ export async function attendanceOfParticipant(ctx: Context, participantId: strin
   };
 }
 
+/** A lecture's counts: present, absent, ACTIVE participants not marked (none for a cancelled lecture), rate. */
+export function attendanceSummary(lecture: Pick<Lecture, "status">, present: number, absent: number, enrolled: number) {
+  const marked = present + absent;
+  return {
+    present,
+    absent,
+    unmarked: lecture.status === "CANCELLED" ? 0 : Math.max(0, enrolled - marked),
+    rate: marked ? present / marked : null,
+  };
+}
+
 /** Per-lecture summary of a course (teachers only): present, absent, not marked, rate. */
 export async function attendanceOfCourse(ctx: Context, courseId: string) {
   const tenant = requireTenant(ctx);
@@ -252,14 +264,7 @@ export async function attendanceOfCourse(ctx: Context, courseId: string) {
   const enrolled = course.activeEnrollments;
   const lecturesSummary = all.map((lecture) => {
     const { present = 0, absent = 0 } = counts.get(lecture.id) ?? {};
-    const marked = present + absent;
-    return {
-      lecture,
-      present,
-      absent,
-      unmarked: lecture.status === "CANCELLED" ? 0 : Math.max(0, enrolled - marked),
-      rate: marked ? present / marked : null,
-    };
+    return { lecture, ...attendanceSummary(lecture, present, absent, enrolled) };
   });
   const present = lecturesSummary.reduce((sum, row) => sum + row.present, 0);
   const marked = lecturesSummary.reduce((sum, row) => sum + row.present + row.absent, 0);

@@ -1,0 +1,155 @@
+/**
+ * Runs GraphQL operations, for HTTP (as Apollo's executor) and WebSocket alike.
+ *
+ * Before any database work: the operation's cost (list sizes multiplied through)
+ * and its input (no NUL bytes). Then one request context (one transaction under
+ * row-level security) runs a graphql-jit compiled query inside the execution
+ * budget: past its time or response size the request ends with a typed error and
+ * its transaction is rolled back.
+ */
+import {
+  execute as executeWithGraphQLJs,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import type { AppDeps } from "../app-deps";
+import { withRequestContext, type Context, type RequestInput } from "../context";
+import { AppError, httpStatusOf } from "../errors";
+import { currentRequest } from "../request-store";
+import { operationCost } from "./cost";
+import { findNulByte } from "./input-guard";
+
+export interface Operation {
+  document: DocumentNode;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  request: RequestInput;
+}
+
+/** The JSON text of a result's `data`, made once while checking its size (see stringifyResult). */
+const serialized = new WeakMap<object, string>();
+export const serializedData = (data: object | null | undefined) => (data ? serialized.get(data) : undefined);
+
+export type Executor = ReturnType<typeof createExecutor>;
+
+export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
+  const { limits } = app.config;
+  // Compiled queries live as long as their document (Apollo and graphql-ws cache documents).
+  const compiledByDocument = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
+
+  function compiled(document: DocumentNode, operationName: string | null | undefined): CompiledQuery | ExecutionResult {
+    let byName = compiledByDocument.get(document);
+    if (!byName) compiledByDocument.set(document, (byName = new Map()));
+    const key = operationName ?? "";
+    let entry = byName.get(key);
+    if (!entry) byName.set(key, (entry = compileQuery(schema, document, operationName ?? undefined, { disableLeafSerialization: false })));
+    return entry;
+  }
+
+  /**
+   * The checks an operation passes before it may touch the database: cost and
+   * input. Returns errors to answer with, or undefined when it may run.
+   */
+  function check(operation: Operation): readonly GraphQLError[] | undefined {
+    const nul = findNulByte(operation.document, operation.variables ?? {}, operation.operationName);
+    if (nul) return [new AppError("BAD_USER_INPUT", "input.nulByte", { field: nul }, { field: nul })];
+    const cost = operationCost(schema, operation.document, operation.variables ?? {}, operation.operationName);
+    if ("errors" in cost) return cost.errors;
+    if (cost.value > limits.queryMaxCost) {
+      return [
+        new AppError(
+          "QUERY_TOO_COMPLEX",
+          "query.tooComplex",
+          { cost: cost.value, limit: limits.queryMaxCost },
+          { cost: cost.value, limit: limits.queryMaxCost },
+        ),
+      ];
+    }
+    return undefined;
+  }
+
+  /** Runs a query or mutation (or one subscription event, with `rootValue`). */
+  async function execute(operation: Operation, rootValue?: unknown): Promise<ExecutionResult> {
+    const refused = rootValue === undefined ? check(operation) : undefined;
+    if (refused) return { errors: refused };
+    const query = compiled(operation.document, operation.operationName);
+    if (!isCompiledQuery(query)) return { errors: query.errors?.map(normalizeError) };
+    if (isIntrospectionOnly(operation.document, operation.operationName)) {
+      // Schema introspection needs no viewer and no database.
+      return executeWithGraphQLJs({ schema, document: operation.document, operationName: operation.operationName, variableValues: operation.variables });
+    }
+    try {
+      return await withRequestContext(app, operation.request, (ctx) => runWithinBudget(ctx, query, operation, rootValue));
+    } catch (error) {
+      // The request could not start (unknown tenant, token for another tenant), or it ran over budget:
+      // the whole request failed, and its HTTP status says how.
+      if (error instanceof AppError) {
+        const http = { status: httpStatusOf(error.code) };
+        return { errors: [new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions, http } })] };
+      }
+      return { errors: [normalizeError(error)] };
+    }
+  }
+
+  /** Executes in `ctx`; over budget throws (so the transaction rolls back). */
+  async function runWithinBudget(ctx: Context, query: CompiledQuery, operation: Operation, rootValue: unknown): Promise<ExecutionResult> {
+    const store = currentRequest();
+    let timer: NodeJS.Timeout | undefined;
+    const overTime = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new AppError("BUDGET_EXCEEDED", "query.overTime", { ms: limits.executionMs }, { budget: "time", limit: limits.executionMs });
+        // Statements the abandoned execution still tries to run fail at once.
+        if (store) store.abortedWith = error;
+        reject(error);
+      }, limits.executionMs);
+    });
+    try {
+      const result = (await Promise.race([query.query(rootValue ?? {}, ctx, operation.variables ?? {}), overTime])) as ExecutionResult;
+      if (result.data) {
+        const json = JSON.stringify(result.data);
+        if (json.length > limits.responseBytes) {
+          throw new AppError("BUDGET_EXCEEDED", "query.tooLarge", { limit: limits.responseBytes }, { budget: "size", limit: limits.responseBytes });
+        }
+        serialized.set(result.data, json);
+      }
+      return result.errors ? { ...result, errors: result.errors.map(normalizeError) } : result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return { check, execute, compiled };
+}
+
+/**
+ * graphql-jit's errors are not graphql-js GraphQLErrors; make them so, keeping
+ * the original error (an AppError, say) for formatting.
+ */
+export function normalizeError(error: unknown): GraphQLError {
+  // graphql-jit's errors inherit GraphQLError's prototype but lack its constructor's fields.
+  if (error instanceof GraphQLError && error.extensions) return error;
+  const shaped = error as { message?: string; path?: readonly (string | number)[]; originalError?: unknown; extensions?: Record<string, unknown> };
+  const original = shaped.originalError ?? error;
+  if (original instanceof GraphQLError && !shaped.path) return original;
+  return new GraphQLError(shaped.message ?? String(error), {
+    path: shaped.path,
+    originalError: original instanceof Error ? original : undefined,
+    extensions: original instanceof GraphQLError ? original.extensions : shaped.extensions,
+  });
+}
+
+/** True when every root field of the operation is schema introspection (__schema, __type, __typename). */
+function isIntrospectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operation = document.definitions.find(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === "OperationDefinition" && (!operationName || definition.name?.value === operationName),
+  );
+  return Boolean(
+    operation?.operation === "query" &&
+      operation.selectionSet.selections.every((selection) => selection.kind === "Field" && selection.name.value.startsWith("__")),
+  );
+}

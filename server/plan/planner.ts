@@ -1,0 +1,270 @@
+/**
+ * Planned reads: a relation field asks the planner, and every planned relation
+ * selected at that place in the answer — for every parent row there — is loaded
+ * by one statement that builds the whole subtree below as JSON (sub-selects per
+ * relation, nested as deep as the selection goes). A nested read costs one
+ * statement per level of rows the services load, however wide or deep it is.
+ */
+import DataLoader from "dataloader";
+import { getArgumentValues, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
+import type { Context } from "../context";
+import { pageSize, toConnection, toPage } from "../pagination";
+import { sourceOf, type ConnectionRelation, type Relation, type Row, type Source } from "./model";
+import { collectFields, objectTypeOf, siblingsOf, subSelections, type Fields, type SelectionScope } from "./selection";
+import { Aliases, jsonObject, Params, tableInfo, type Ref } from "./sql";
+
+/** What to load for objects of one planned type. */
+interface ObjectPlan {
+  source: Source;
+  /** Columns to carry (every column when a field needs the whole row). */
+  columns: Set<string>;
+  allColumns: boolean;
+  relations: Map<string, FieldPlan>;
+}
+
+interface FieldPlan {
+  relation: Relation;
+  args: Record<string, unknown>;
+  child?: ObjectPlan;
+  /** For connections: page size, cursor, whether the total is asked for. */
+  page?: { limit: number; after: string | null; total: boolean };
+  prepared?: unknown;
+}
+
+interface Level {
+  plan: ObjectPlan;
+  loader: DataLoader<Row, Record<string, unknown>, unknown>;
+}
+
+export class Planner {
+  private readonly levels = new Map<string, Level>();
+
+  constructor(private readonly ctx: Context) {}
+
+  /**
+   * The value of the planned relation field `info` on `parent`: already there
+   * when the parent came from a planned statement, else loaded (with every
+   * sibling relation, for every parent at this place) by one statement.
+   */
+  load(parent: object, info: GraphQLResolveInfo): unknown {
+    const key = info.path.key as string;
+    const planned = (parent as Row).$;
+    if (planned && key in planned) return planned[key];
+    return this.levelOf(info).loader.load(parent as Row).then((values) => values[key]);
+  }
+
+  private levelOf(info: GraphQLResolveInfo): Level {
+    // Every parent at one place in the answer shares a level: found by the path without list indexes.
+    const place = `${info.parentType.name}@${parentPath(info)}`;
+    let level = this.levels.get(place) ?? this.levels.get(`${place}#${String(info.path.key)}`);
+    if (!level) {
+      const siblings = siblingsOf(info);
+      const key = siblings ? place : `${place}#${String(info.path.key)}`;
+      // Under a union or interface the siblings are not known: the field is planned alone.
+      const fields: Fields = siblings?.fields ?? new Map([[String(info.path.key), [...info.fieldNodes]]]);
+      const scope: SelectionScope = { schema: info.schema, fragments: info.fragments, variables: info.variableValues };
+      const plan = planObject(scope, info.parentType, requireSource(info.parentType.name), fields, true);
+      level = { plan, loader: new DataLoader((parents) => this.fetch(plan, parents), { cacheKeyFn: (row) => row.id }) };
+      this.levels.set(key, level);
+    }
+    return level;
+  }
+
+  /** Loads the planned relations of `parents` in one statement. */
+  private async fetch(plan: ObjectPlan, parents: readonly Row[]): Promise<Record<string, unknown>[]> {
+    const tenantId = this.ctx.tenant?.id;
+    const raws = new Map<unknown, Record<string, unknown>>();
+    if (tenantId) {
+      await this.prepare(plan);
+      const params = new Params();
+      const aliases = new Aliases();
+      const p = aliases.of(plan.source.table);
+      const ids = [...new Set(parents.map((parent) => parent.id))];
+      const text =
+        `select ${p.col("id")} as id, ${relationsJson(plan, p, params, aliases)} as "$" from ${p.from}` +
+        ` where ${p.col("tenantId")} = ${params.add(tenantId, "uuid")} and ${p.col("id")} = any(${params.add(ids, "uuid[]")})`;
+      for (const row of await this.ctx.app.database.query(this.ctx.db, text, params.values)) {
+        raws.set(row.id, row.$ as Record<string, unknown>);
+      }
+    }
+    return parents.map((parent) => {
+      const raw = raws.get(parent.id);
+      const values: Record<string, unknown> = {};
+      for (const [key, field] of plan.relations) values[key] = finishField(field, raw?.[key] ?? null, parent);
+      return values;
+    });
+  }
+
+  /** Runs the relations' `prepare` (viewer facts their SQL needs), once per statement. */
+  private async prepare(plan: ObjectPlan): Promise<void> {
+    for (const field of plan.relations.values()) {
+      if (field.relation.kind === "value" && field.relation.prepare && field.prepared === undefined) {
+        field.prepared = await field.relation.prepare(this.ctx);
+      }
+      if (field.child) await this.prepare(field.child);
+    }
+  }
+}
+
+function requireSource(type: string): Source {
+  const source = sourceOf(type);
+  if (!source) throw new Error(`${type} is not a planned type (declare it in server/plan)`);
+  return source;
+}
+
+/** The response path of the field's parent object, without list indexes ("courses.nodes"). */
+function parentPath(info: GraphQLResolveInfo): string {
+  let path = "";
+  for (let at = info.path.prev; at; at = at.prev) if (typeof at.key === "string") path = path ? `${at.key}.${path}` : at.key;
+  return path;
+}
+
+/**
+ * What the selection asks of objects of `type`. At a level (`relationsOnly`),
+ * the parents are rows already: only their relations are loaded.
+ */
+function planObject(scope: SelectionScope, type: GraphQLObjectType, source: Source, fields: Fields, relationsOnly = false): ObjectPlan {
+  const plan: ObjectPlan = { source, columns: new Set(source.keys), allColumns: false, relations: new Map() };
+  const table = tableInfo(source.table).columns;
+  for (const [key, nodes] of fields) {
+    const name = nodes[0]!.name.value;
+    if (name === "__typename") continue;
+    const relation = source.relations?.[name];
+    if (relation) {
+      for (const column of relation.needs) plan.columns.add(column);
+      plan.relations.set(key, planField(scope, type, relation, nodes));
+    } else if (relationsOnly) {
+      continue;
+    } else if (source.reads?.[name]) {
+      for (const column of source.reads[name]!) plan.columns.add(column);
+    } else if (table.has(name)) {
+      plan.columns.add(name);
+    } else {
+      plan.allColumns = true;
+    }
+  }
+  return plan;
+}
+
+function planField(scope: SelectionScope, type: GraphQLObjectType, relation: Relation, nodes: FieldNode[]): FieldPlan {
+  const fieldDef = type.getFields()[nodes[0]!.name.value]!;
+  const args = getArgumentValues(fieldDef, nodes[0]!, scope.variables as Record<string, unknown>);
+  if (relation.kind === "value") return { relation, args };
+  const target = relation.target();
+  const returned = objectTypeOf(type, fieldDef.name);
+  if (!returned) throw new Error(`${type.name}.${fieldDef.name} does not return an object type`);
+  if (relation.kind !== "connection") {
+    const targetType = returned;
+    return { relation, args, child: planObject(scope, targetType, target, collectFields(scope, targetType, subSelections(nodes))) };
+  }
+  // A connection: the node's fields come from `nodes { … }` and `edges { node { … } }`.
+  const connectionFields = collectFields(scope, returned, subSelections(nodes));
+  const nodeType = objectTypeOf(returned, "nodes");
+  if (!nodeType || !isObjectType(nodeType)) throw new Error(`${returned.name} is not a connection`);
+  const nodeSets = subSelections(connectionFields.get("nodes") ?? []);
+  const edgesType = objectTypeOf(returned, "edges");
+  for (const edges of connectionFields.get("edges") ?? []) {
+    if (!edgesType) break;
+    const edgeFields = collectFields(scope, edgesType, subSelections([edges]));
+    nodeSets.push(...subSelections(edgeFields.get("node") ?? []));
+  }
+  const child = planObject(scope, nodeType, target, collectFields(scope, nodeType, nodeSets));
+  for (const column of relation.cursor.columns) child.columns.add(column);
+  const limit = pageSize(args.first as number | null | undefined);
+  const after = (args.after as string | null | undefined) ?? null;
+  return { relation, args, child, page: { limit, after, total: connectionFields.has("totalCount") } };
+}
+
+// ------------------------------------------------------------------ SQL
+
+/** The JSON object of a row: its columns, and its relations under "$". */
+function objectJson(plan: ObjectPlan, c: Ref, params: Params, aliases: Aliases): string {
+  const keys = plan.allColumns ? [...c.columns.keys()] : [...plan.columns];
+  const pairs: [string, string][] = keys.map((key) => [key, c.jsonValue(key)]);
+  if (plan.relations.size) pairs.push(["$", relationsJson(plan, c, params, aliases)]);
+  return jsonObject(pairs);
+}
+
+function relationsJson(plan: ObjectPlan, p: Ref, params: Params, aliases: Aliases): string {
+  return jsonObject([...plan.relations].map(([key, field]) => [key, fieldSql(field, p, params, aliases)]));
+}
+
+/** The sub-select of one relation of the parent row `p`. */
+function fieldSql(field: FieldPlan, p: Ref, params: Params, aliases: Aliases): string {
+  const { relation } = field;
+  if (relation.kind === "value") return relation.sql(p, params, aliases, field.prepared) ?? "null";
+  const child = field.child!;
+  const c = aliases.of(child.source.table);
+  const sameTenant = `${c.col("tenantId")} = ${p.col("tenantId")}`;
+  if (relation.kind === "one") {
+    return `(select ${objectJson(child, c, params, aliases)} from ${c.from} where ${sameTenant} and ${relation.on(p, c)})`;
+  }
+  if (relation.kind === "many") {
+    if (relation.through) {
+      const link = aliases.of(relation.through.table);
+      return (
+        `array_to_json(array(select ${objectJson(child, c, params, aliases)} from ${link.from}` +
+        ` join ${c.from} on ${c.col("tenantId")} = ${link.col("tenantId")} and ${relation.through.to(link, c)}` +
+        ` where ${link.col("tenantId")} = ${p.col("tenantId")} and ${relation.through.on(p, link)}` +
+        ` order by ${relation.orderBy(c)} limit ${relation.cap}))`
+      );
+    }
+    return `array_to_json(array(select ${objectJson(child, c, params, aliases)} from ${c.from} where ${sameTenant} and ${relation.on(p, c)} order by ${relation.orderBy(c)} limit ${relation.cap}))`;
+  }
+  return connectionSql(relation, field, p, c, params, aliases);
+}
+
+function connectionSql(relation: ConnectionRelation, field: FieldPlan, p: Ref, c: Ref, params: Params, aliases: Aliases): string {
+  const page = field.page!;
+  const where = [`${c.col("tenantId")} = ${p.col("tenantId")}`, relation.on(p, c), ...(relation.filter?.(field.args, c, params) ?? [])];
+  const rows =
+    `array_to_json(array(select ${objectJson(field.child!, c, params, aliases)} from ${c.from}` +
+    ` where ${[...where, ...(page.after ? [relation.cursor.after(c, params, page.after)] : [])].join(" and ")}` +
+    ` order by ${relation.orderBy(c)} limit ${params.add(page.limit + 1, "int")}))`;
+  if (!page.total) return jsonObject([["rows", rows]]);
+  const counted = aliases.of(field.child!.source.table);
+  const countWhere = [`${counted.col("tenantId")} = ${p.col("tenantId")}`, relation.on(p, counted), ...(relation.filter?.(field.args, counted, params) ?? [])];
+  return jsonObject([
+    ["rows", rows],
+    ["total", `(select count(*) from ${counted.from} where ${countWhere.join(" and ")})`],
+  ]);
+}
+
+// ------------------------------------------------------------------ results
+
+/** Turns a relation's JSON into its GraphQL value (rows revived, connections built). */
+function finishField(field: FieldPlan, raw: unknown, parent: Row): unknown {
+  const { relation } = field;
+  switch (relation.kind) {
+    case "value":
+      return relation.finish(raw, parent);
+    case "one":
+      return raw ? finishObject(field.child!, raw as Row) : null;
+    case "many":
+      return ((raw as Row[] | null) ?? []).map((row) => finishObject(field.child!, row));
+    case "connection": {
+      const { limit, after } = field.page!;
+      const shaped = (raw as { rows: Row[] | null; total?: number } | null) ?? { rows: [] };
+      const rows = (shaped.rows ?? []).map((row) => finishObject(field.child!, row));
+      return toConnection(toPage(rows, limit, shaped.total ?? 0, Boolean(after), relation.cursor.encode), (row) => row);
+    }
+  }
+}
+
+const timestampsCache = new WeakMap<ObjectPlan, string[]>();
+
+function finishObject(plan: ObjectPlan, row: Row): Row {
+  let timestamps = timestampsCache.get(plan);
+  if (!timestamps) {
+    const columns = tableInfoOf(plan);
+    timestamps = [...(plan.allColumns ? columns.keys() : plan.columns)].filter((key) => columns.get(key)?.json === "timestamp");
+    timestampsCache.set(plan, timestamps);
+  }
+  for (const key of timestamps) if (typeof row[key] === "string") row[key] = new Date(row[key] as string);
+  if (plan.relations.size && row.$) {
+    for (const [key, field] of plan.relations) row.$[key] = finishField(field, row.$[key] ?? null, row);
+  }
+  return row;
+}
+
+const tableInfoOf = (plan: ObjectPlan) => tableInfo(plan.source.table).columns;
