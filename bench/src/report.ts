@@ -68,7 +68,11 @@ export function markdown(results: Results, setName: string, extraNote: string): 
       }
       lines.push(
         "",
-        `Roster/PostGraphile **${fmt(read.ratios.rosterVsPostgraphile, 2)}×**, Roster/limit ${fmt(read.ratios.rosterVsLimit, 2)}×. Roster SQL statements per request: ${fmt(read.rosterSqlStatements)} (one request), ${fmt(read.rosterSqlStatementsUnderLoad, 2)} (average under load). Load generator CPU per request: ${read.results.map((r) => `${r.label} ${fmt(r.loadGeneratorCpuMsPerRequest, 2)} ms`).join(", ")}.`,
+        `Roster/PostGraphile **${fmt(read.ratios.rosterVsPostgraphile, 2)}×**, Roster/limit ${fmt(read.ratios.rosterVsLimit, 2)}×. Roster SQL statements per request: ${fmt(read.rosterSqlStatements)} (one request), ${fmt(read.rosterSqlStatementsUnderLoad, 2)} (average under load)` +
+          (read.rosterSqlStatementsByPageSize
+            ? `; by page size (courses × lectures per course): ${Object.entries(read.rosterSqlStatementsByPageSize).map(([k, v]) => `${k} → ${fmt(v)}`).join(", ")}`
+            : "") +
+          `. Load generator CPU per request: ${read.results.map((r) => `${r.label} ${fmt(r.loadGeneratorCpuMsPerRequest, 2)} ms`).join(", ")}.`,
       );
     }
     lines.push("");

@@ -26,6 +26,8 @@ export interface ReadResult {
   rosterSqlStatements: number | null;
   /** Roster's average statements per request over the measured rounds. */
   rosterSqlStatementsUnderLoad: number | null;
+  /** nested only: statements for other page sizes ("courses×lectures" → count); constant is the goal. */
+  rosterSqlStatementsByPageSize?: Record<string, number | null>;
   results: TargetResult[];
   ratios: { rosterVsPostgraphile: number; rosterVsLimit: number };
 }
@@ -126,9 +128,10 @@ async function verify(bench: Bench, servers: ReadServers, scenario: ReadScenario
 }
 
 /** SQL statements of one Roster request, from the roster_sql_statements_per_request histogram. */
-async function statementsOfOneRequest(servers: ReadServers, scenario: ReadScenario): Promise<number | null> {
+async function statementsOfOneRequest(servers: ReadServers, scenario: Pick<ReadScenario, "name" | "roster">): Promise<number | null> {
   const before = await metricsText(servers.roster.baseUrl);
-  await gql(`${servers.roster.baseUrl}/graphql`, scenario.roster.query, scenario.roster.variables, { authorization: `Bearer ${servers.adminToken}` });
+  const result = await gql(`${servers.roster.baseUrl}/graphql`, scenario.roster.query, scenario.roster.variables, { authorization: `Bearer ${servers.adminToken}` });
+  dataOf(result, `Roster ${scenario.name}`);
   const after = await metricsText(servers.roster.baseUrl);
   const sum = (text: string) => metricValue(text, "roster_sql_statements_per_request_sum");
   const count = (text: string) => metricValue(text, "roster_sql_statements_per_request_count");
@@ -143,6 +146,16 @@ export async function runReads(bench: Bench, servers: ReadServers): Promise<Read
     await verify(bench, servers, scenario);
     bench.progress("    answers match (Roster = PostGraphile = limit)");
     const statements = await statementsOfOneRequest(servers, scenario);
+    let byPageSize: Record<string, number | null> | undefined;
+    if (scenario.name === "nested" && bench.lecturesForm === "connection") {
+      // Statements should not grow with the rows per level (no N+1): 1 to 50 courses, 1 to 100 lectures.
+      byPageSize = {};
+      for (const [courses, lectures] of [[1, 1], [10, 10], [50, 1], [50, 100]] as const) {
+        const query = scenario.roster.query.replace("courses(first: 50", `courses(first: ${courses}`).replace("lectures(first: 100)", `lectures(first: ${lectures})`);
+        byPageSize[`${courses}×${lectures}`] = await statementsOfOneRequest(servers, { name: `nested ${courses}×${lectures}`, roster: { query, variables: {} } });
+      }
+      bench.progress(`    Roster SQL statements by page size (courses×lectures): ${Object.entries(byPageSize).map(([k, v]) => `${k} → ${v}`).join(", ")}`);
+    }
     const targets: Target[] = [
       {
         label: "Roster",
@@ -179,6 +192,7 @@ export async function runReads(bench: Bench, servers: ReadServers): Promise<Read
       roundSeconds: load.seconds,
       rosterSqlStatements: statements,
       rosterSqlStatementsUnderLoad: Number.isFinite(underLoad) ? Math.round(underLoad * 100) / 100 : null,
+      rosterSqlStatementsByPageSize: byPageSize,
       results: measured,
       ratios: {
         rosterVsPostgraphile: Math.round((roster.requestsPerSecond / pgl.requestsPerSecond) * 100) / 100,
