@@ -26,13 +26,21 @@ export const SIZES = {
 } as const;
 
 export const PASSWORD = "bench-password-1";
+
+/**
+ * The two tenants. Slugs carry the run's id: Roster caches tenants by slug in
+ * Redis (shared by every database on it), so a slug reused by the next run
+ * would resolve to the previous run's tenant for a while.
+ */
+export const RUN_ID = Date.now().toString(36);
 export const TENANTS = [
-  { slug: "bench-a", name: "Bench Centre A" },
-  { slug: "bench-b", name: "Bench Centre B" },
+  { slug: `bench-${RUN_ID}-a`, name: "Bench Centre A" },
+  { slug: `bench-${RUN_ID}-b`, name: "Bench Centre B" },
 ] as const;
 
 export const emailOf = (tenantSlug: string, kind: "admin" | "staff" | "instructor" | "student", n: number) =>
   `${tenantSlug}-${kind}-${n}@bench.example`;
+export const ADMIN_EMAIL = emailOf(TENANTS[0].slug, "admin", 1);
 
 /** Builds the whole seed as one script (numbers and the hash are the only values interpolated). */
 export function seedScript(passwordHash: string, s: Sizes = SIZES): string {
@@ -150,7 +158,7 @@ export async function seed(sql: Sql, passwordHash: string): Promise<SeedIds> {
   await sql.unsafe(seedScript(passwordHash));
   await sql.unsafe("vacuum (analyze)");
   const [a, b] = await Promise.all(TENANTS.map(async (t) => (await sql<{ id: string }[]>`select id from tenants where slug = ${t.slug}`)[0]!.id));
-  const [admin] = await sql<{ id: string }[]>`select id from users where email = ${emailOf("bench-a", "admin", 1)}`;
+  const [admin] = await sql<{ id: string }[]>`select id from users where email = ${ADMIN_EMAIL}`;
   const [big] = await sql<{ id: string }[]>`select id from courses where tenant_id = ${a!} and name like '% 001'`;
   const lectureRows = await sql<{ id: string }[]>`
     select id from lectures where tenant_id = ${a!} and course_id = ${big!.id} and status <> 'CANCELLED' order by date, start_time`;
@@ -161,11 +169,11 @@ export async function seed(sql: Sql, passwordHash: string): Promise<SeedIds> {
     tenantA: a!,
     tenantB: b!,
     adminId: admin!.id,
-    adminEmail: emailOf("bench-a", "admin", 1),
-    staffEmails: Array.from({ length: SIZES.staff }, (_, i) => emailOf("bench-a", "staff", i + 1)),
+    adminEmail: ADMIN_EMAIL,
+    staffEmails: Array.from({ length: SIZES.staff }, (_, i) => emailOf(TENANTS[0].slug, "staff", i + 1)),
     bigCourse: { id: big!.id, lectureIds: lectureRows.map((r) => r.id), studentIds: studentRows.map((r) => r.id) },
     singleCourseId: single!.id,
-    studentEmails: Array.from({ length: SIZES.students }, (_, i) => emailOf("bench-a", "student", i + 1)),
+    studentEmails: Array.from({ length: SIZES.students }, (_, i) => emailOf(TENANTS[0].slug, "student", i + 1)),
   };
 }
 

@@ -11,7 +11,7 @@ import { interleaved, type TargetResult } from "../load";
 import { freePort, memoryOf, startProcess, stopProcess, waitFor } from "../proc";
 import { normalRosterCourse, rosterQueries } from "../queries";
 import { login, schemaShape } from "../roster";
-import { PASSWORD, SIZES, seedScript } from "../seed";
+import { ADMIN_EMAIL, PASSWORD, SIZES, seedScript } from "../seed";
 import { BENCH_DIR, hashWithRoster, NODE22, ROSTER_DIR, rosterEnv, type Server } from "../servers";
 
 export interface EmbeddedResult {
@@ -55,7 +55,7 @@ export async function runEmbedded(bench: Bench): Promise<EmbeddedResult> {
   try {
     bench.progress(`    PGlite seeded with ${EMBEDDED_SIZES.courses} courses × ${EMBEDDED_SIZES.lecturesPerCourse} lectures per tenant in ${(seeded.ms / 1000).toFixed(1)} s`);
     const shape = await schemaShape(seeded.baseUrl);
-    const token = await login(seeded.baseUrl, "bench-a-admin-1@bench.example");
+    const token = await login(seeded.baseUrl, ADMIN_EMAIL);
     const query = rosterQueries(shape.lecturesForm).nested;
     const answer = dataOf(await gql(`${seeded.baseUrl}/graphql`, query, {}, { authorization: `Bearer ${token}` }), "nested read on PGlite");
     const courses = answer.courses.nodes.map(normalRosterCourse);
