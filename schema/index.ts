@@ -24,12 +24,14 @@ import {
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
 import { AttendanceCronLogResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
+import { InvitationResolver } from "./invitations/invitation.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { participantTypeOf } from "./people/people.type";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
+import { privacyChecker } from "./shared/privacy";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 
 export const resolvers = [
@@ -37,6 +39,7 @@ export const resolvers = [
   SessionResolver,
   TenantResolver,
   MembershipResolver,
+  InvitationResolver,
   UserResolver,
   ProfileUpdateResolver,
   StudentResolver,
@@ -79,6 +82,9 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     // nothing per resolver call (on, it ran for every field with arguments).
     validate: false,
     emitSchemaFile: false,
+    // @Authorized marks private fields only: unreadable ones resolve to null (schema/shared/privacy.ts).
+    authChecker: privacyChecker,
+    authMode: "null",
     // Every subscription brings its own `subscribe` (server/services/realtime.ts) that
     // authorises the viewer and picks a scoped channel; type-graphql's topics are unused.
     pubSub: {

@@ -20,7 +20,7 @@ import { AppError, httpStatusOf } from "./errors";
 import { clientIp, createApollo, graphqlHandler } from "./graphql/apollo";
 import { attachWebSocket } from "./graphql/ws";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
-import { restRoutes } from "./http/routes";
+import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
 import { createLog, type Log } from "./log";
 import { OutboxProvider, WebhookProvider } from "./messaging";
@@ -38,6 +38,8 @@ export interface RosterServer {
   listen(): Promise<string>;
   /** The base URL once listening, e.g. http://localhost:4000. */
   url(): string;
+  /** Where GET /metrics answers once listening, or undefined when it is not served (production without METRICS_TOKEN or METRICS_PORT). */
+  metricsUrl(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,10 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   });
   web.use(cors(config.http.corsOrigins));
   web.use(restRoutes(app));
+  const metricsAt = metricsPlacement(config);
+  if (metricsAt === "main") web.use(metricsRoutes(app));
+  // METRICS_PORT: a listener of its own, for a network the public never reaches.
+  const metricsServer = metricsAt === "separate" ? http.createServer(express().disable("x-powered-by").use(metricsRoutes(app))) : undefined;
   web.use(paymentWebhookRoutes(app));
   web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));
   // After body parsing: parsers resume on stream callbacks, which would lose the async context.
@@ -148,24 +154,39 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   });
 
   let baseUrl = "";
+  let metricsUrl: string | undefined;
+  const urlOf = (server: http.Server, configuredHost: string | undefined) => {
+    const { port } = server.address() as AddressInfo;
+    const host = !configuredHost || configuredHost === "0.0.0.0" || configuredHost === "::" ? "localhost" : configuredHost;
+    return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  };
+  const listenOn = (server: http.Server, port: number, host: string | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
   return {
     deps: app,
     httpServer,
     async listen() {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once("error", reject);
-        httpServer.listen(config.port, config.host, () => resolve());
-      });
-      const { port } = httpServer.address() as AddressInfo;
-      const host = !config.host || config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-      baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+      await listenOn(httpServer, config.port, config.host);
+      baseUrl = urlOf(httpServer, config.host);
+      if (metricsServer) {
+        const host = config.metrics.host ?? config.host;
+        await listenOn(metricsServer, config.metrics.port!, host);
+        metricsUrl = `${urlOf(metricsServer, host)}/metrics`;
+      } else if (metricsAt === "main") {
+        metricsUrl = `${baseUrl}/metrics`;
+      }
       return baseUrl;
     },
     url: () => baseUrl,
+    metricsUrl: () => metricsUrl,
     async close() {
       await ws.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await app.bus.close();
       await app.redis?.close();
       await app.database.close();

@@ -123,7 +123,10 @@ export function loadConfig(env: Env = process.env) {
       bodyBytes: read(env, "BODY_LIMIT_BYTES", 100_000, int(1024, 50_000_000)),
       apiPerMinutePerIp: read(env, "RATE_LIMIT_IP_PER_MINUTE", 600, int(1, 1_000_000)),
       apiPerMinutePerUser: read(env, "RATE_LIMIT_USER_PER_MINUTE", 300, int(1, 1_000_000)),
+      /** Failed sign-ins per account (its phone and email count together), and other per-login checks. */
       loginPer15Min: read(env, "RATE_LIMIT_LOGIN_PER_15_MIN", 10, int(1, 100_000)),
+      /** Failed sign-ins per client address, whatever the account. */
+      loginPerIpPer15Min: read(env, "RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN", 50, int(1, 1_000_000)),
       /** Redis key prefix of the counters (instances that share limits share it). */
       keyPrefix: read(env, "RATE_LIMIT_KEY_PREFIX", "roster:rl", String),
       messagesPerHour: read(env, "RATE_LIMIT_MESSAGES_PER_HOUR", 5, int(1, 100_000)),
@@ -155,6 +158,18 @@ export function loadConfig(env: Env = process.env) {
       nodeEnv === "test" ? "silent" : "info",
       oneOf("trace", "debug", "info", "warn", "error", "fatal", "silent"),
     ),
+    graphql: {
+      /** Schema introspection and the Apollo Sandbox page at GET /graphql: one switch, off by default in production. */
+      introspection: read(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production", bool),
+    },
+    metrics: {
+      /** Bearer token GET /metrics requires (wherever it is served). */
+      token: read(env, "METRICS_TOKEN", undefined as string | undefined, String),
+      /** A separate listener for /metrics only (then not served on PORT); 0 picks a free port. */
+      port: read(env, "METRICS_PORT", undefined as number | undefined, int(0, 65535)),
+      /** Address of that listener; HOST when unset. */
+      host: read(env, "METRICS_HOST", undefined as string | undefined, String),
+    },
     /** Adds `extensions.diagnostics` (SQL statement count) to every GraphQL response. */
     exposeDiagnostics: read(env, "EXPOSE_DIAGNOSTICS", nodeEnv === "test", bool),
     jobs: {
@@ -163,6 +178,12 @@ export function loadConfig(env: Env = process.env) {
     payments: paymentsConfig(env, nodeEnv),
   };
 
+  if (config.metrics.token !== undefined && config.metrics.token.length < 16) {
+    throw new ConfigError("METRICS_TOKEN: must be at least 16 characters");
+  }
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) {
+    throw new ConfigError("METRICS_PORT: must differ from PORT (unset it to serve /metrics on PORT)");
+  }
   if (nodeEnv === "production" && !config.auth.privateKey) {
     throw new ConfigError("JWT_PRIVATE_KEY: required when NODE_ENV=production (a PEM or JWK private key)");
   }

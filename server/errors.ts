@@ -93,18 +93,30 @@ export function fromDatabaseError(error: unknown): AppError | undefined {
       return new AppError("BAD_USER_INPUT", "db.check", { rule: constraint ?? "not null" }, { constraint });
     case "42501":
       return new AppError("FORBIDDEN", "db.rls");
-    case "22P02":
-    case "22003":
-    case "22007":
-    case "22008":
-    case "22023":
-      return new AppError("BAD_USER_INPUT", "db.invalidValue");
     case "40001":
     case "40P01":
       return new AppError("CONFLICT", "db.retry");
-    default:
-      return undefined;
   }
+  // Class 22, "data exception": a value PostgreSQL will not take (text with a NUL
+  // byte, a malformed uuid, a date out of range, a number too large …). Every one
+  // comes from a value a client sent that got past the checks before it.
+  if (pg.code === "22021" || pg.code === "22P05") return new AppError("BAD_USER_INPUT", "db.invalidText");
+  if (pg.code.startsWith("22")) return new AppError("BAD_USER_INPUT", "db.invalidValue");
+  return undefined;
+}
+
+/**
+ * What a request that failed as a whole (outside GraphQL's per-field errors) failed
+ * with, typed: an AppError, a database error fromDatabaseError knows, or, when
+ * COMMIT is refused because a statement failed earlier (25P02, PGlite's answer),
+ * that statement's error as the resolver met it. Undefined: an unexpected failure.
+ */
+export function requestFailure(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  const mapped = fromDatabaseError(error);
+  if (mapped) return mapped;
+  const earlier = currentRequest()?.databaseError;
+  return pgError(error)?.code === "25P02" && earlier !== undefined ? fromDatabaseError(earlier) : undefined;
 }
 
 /** GraphQL codes produced by graphql-js and Apollo themselves; safe to pass through. */
@@ -120,6 +132,17 @@ const PASS_THROUGH = new Set([
   "FORBIDDEN",
 ]);
 
+/** graphql-js's "Did you mean …?" hints (fields, arguments, types, enum values), which map the schema for strangers. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** A message without graphql-js's suggestions. */
+export const withoutSuggestions = (message: string) => message.replace(SUGGESTION, "").trim();
+
+export interface ClientErrorOptions {
+  /** Production: drop "Did you mean …?" from every message (field, argument and enum suggestions alike). */
+  hideSuggestions?: boolean;
+}
+
 /**
  * Apollo's `formatError`: what a client may see of an error. Returns the
  * formatted error and, for unexpected ones, the original to log.
@@ -127,7 +150,14 @@ const PASS_THROUGH = new Set([
 export function toClientError(
   formatted: GraphQLFormattedError,
   error: unknown,
+  options: ClientErrorOptions = {},
 ): { error: GraphQLFormattedError; unexpected?: unknown } {
+  const result = clientError(formatted, error);
+  if (options.hideSuggestions) result.error = { ...result.error, message: withoutSuggestions(result.error.message) };
+  return result;
+}
+
+function clientError(formatted: GraphQLFormattedError, error: unknown): { error: GraphQLFormattedError; unexpected?: unknown } {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const path = formatted.path;
   const locations = formatted.locations;
@@ -135,7 +165,11 @@ export function toClientError(
     return { error: { message: original.message, locations, path, extensions: original.extensions } };
   }
   const mapped = fromDatabaseError(original);
-  if (mapped) return { error: { message: mapped.message, locations, path, extensions: mapped.extensions } };
+  if (mapped) {
+    const store = currentRequest();
+    if (store && store.databaseError === undefined) store.databaseError = original;
+    return { error: { message: mapped.message, locations, path, extensions: mapped.extensions } };
+  }
 
   // type-graphql's @Authorized failures, in the request's language.
   const name = (original as { name?: string } | undefined)?.name;

@@ -2,6 +2,11 @@
  * Cursor pagination (Relay connections). A cursor is the sort key of the last
  * row seen, opaque to clients (base64url JSON); pages are keyset queries, so
  * they stay fast and stable while rows are added.
+ *
+ * Cursors are not signed: they hold only the sort key of a row the viewer could
+ * already see, and every list applies its filters and row-level security anyway,
+ * so a hand-made cursor can only choose where a page starts. What is checked is
+ * the shape (decodeCursor with the list's parts), so a wrong one is BAD_USER_INPUT.
  */
 import { and, eq, gt, isNotNull, isNull, lt, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
@@ -65,16 +70,84 @@ export function pageSize(first: number | null | undefined): number {
 
 export const encodeCursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString("base64url");
 
-/** The sort key inside a cursor, or BAD_USER_INPUT for one this API did not make. */
-export function decodeCursor<T extends unknown[]>(cursor: string | null | undefined): T | null {
-  if (!cursor) return null;
+/**
+ * One part of a cursor: a check of the decoded JSON value. A cursor is read back
+ * only when every part passes, so a forged or stale one never reaches SQL as a
+ * value of the wrong type (a 500 from a failed cast, or rows silently skipped).
+ */
+export type CursorPart<T> = (value: unknown) => value is T;
+type PartsOf<P extends readonly CursorPart<unknown>[]> = { -readonly [K in keyof P]: P[K] extends CursorPart<infer T> ? T : never };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?Z$/;
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?$/;
+const DECIMAL = /^-?\d{1,10}(?:\.\d{1,2})?$/;
+/** Cursors this API makes are far shorter; a longer one is not worth decoding. */
+const CURSOR_MAX = 1024;
+
+/** A real calendar date and time of day (Date would roll 2024-02-30 over to March). */
+function isCalendar(year: string, month: string, day: string, hour = "00", minute = "00", second = "00"): boolean {
+  if (Number(year) < 1 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return false;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+}
+
+const isString = (value: unknown): value is string => typeof value === "string";
+
+/** The kinds of value cursors carry. */
+export const cursorPart = {
+  /** A UTC timestamp as toISOString() or exactTime() writes it. */
+  timestamp: (value: unknown): value is string => {
+    const match = isString(value) ? ISO_TIMESTAMP.exec(value) : null;
+    return Boolean(match && isCalendar(match[1]!, match[2]!, match[3]!, match[4], match[5], match[6]));
+  },
+  /** A date ("2027-01-02"). */
+  localDate: (value: unknown): value is string => {
+    const match = isString(value) ? LOCAL_DATE_TIME.exec(value) : null;
+    return Boolean(match && match[4] === undefined && isCalendar(match[1]!, match[2]!, match[3]!));
+  },
+  /** A date, optionally with a time of day ("2027-01-02", "2027-01-02 10:00:00"). */
+  localDateTime: (value: unknown): value is string => {
+    const match = isString(value) ? LOCAL_DATE_TIME.exec(value) : null;
+    return Boolean(match && isCalendar(match[1]!, match[2]!, match[3]!, match[4], match[5], match[6]));
+  },
+  uuid: (value: unknown): value is string => isString(value) && UUID.test(value),
+  /** Any text PostgreSQL can store (no NUL). */
+  text: (value: unknown): value is string => isString(value) && value.length <= CURSOR_MAX && !value.includes("\u0000"),
+  /** A money amount as numeric columns read back ("250.00"). */
+  decimal: (value: unknown): value is string => isString(value) && DECIMAL.test(value),
+  oneOf:
+    <const T extends string>(...values: T[]) =>
+    (value: unknown): value is T =>
+      values.includes(value as T),
+  nullable:
+    <T>(part: CursorPart<T>) =>
+    (value: unknown): value is T | null =>
+      value === null || part(value),
+} as const;
+
+/** The cursor [timestamp, id] of most newest-first and oldest-first lists. */
+export const TIME_ID = [cursorPart.timestamp, cursorPart.uuid] as const;
+
+/** BAD_USER_INPUT on `after`: a cursor this API did not make (or made for another list). */
+export const badCursor = () =>
+  new AppError("BAD_USER_INPUT", "input.invalid", { field: "after", reason: "not a cursor from this API" }, { field: "after" });
+
+/**
+ * The sort key inside a cursor, checked part by part against the list's shape;
+ * BAD_USER_INPUT (field "after") for anything else.
+ */
+export function decodeCursor<const P extends readonly CursorPart<unknown>[]>(cursor: string | null | undefined, parts: P): PartsOf<P> | null {
+  if (cursor === null || cursor === undefined) return null;
+  if (cursor.length === 0 || cursor.length > CURSOR_MAX || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(key)) return key as T;
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    // falls through to the error below
+    throw badCursor();
   }
-  throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "after", reason: "not a cursor from this API" }, { field: "after" });
+  if (!Array.isArray(key) || key.length !== parts.length || !parts.every((part, index) => part(key[index]))) throw badCursor();
+  return key as PartsOf<P>;
 }
 
 /** Builds a page from `limit + 1` fetched rows. */

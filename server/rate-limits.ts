@@ -10,8 +10,10 @@ import { AppError } from "./errors";
 export interface RateLimits {
   apiPerIp: RateLimiterAbstract;
   apiPerUser: RateLimiterAbstract;
-  /** Failed and successful sign-ins, per address and login. */
+  /** Sign-in attempts per account (failures: a success clears it); also registrations per address, code checks per login. */
   login: RateLimiterAbstract;
+  /** Failed sign-ins per client address, across accounts. */
+  loginPerAddress: RateLimiterAbstract;
   /** Verification messages (SMS, WhatsApp, email) per destination. */
   messages: RateLimiterAbstract;
 }
@@ -33,6 +35,7 @@ export function createRateLimits(limits: Config["limits"], redis?: Redis): RateL
     apiPerIp: make("ip", limits.apiPerMinutePerIp, 60),
     apiPerUser: make("user", limits.apiPerMinutePerUser, 60),
     login: make("login", limits.loginPer15Min, 15 * 60),
+    loginPerAddress: make("login-ip", limits.loginPerIpPer15Min, 15 * 60),
     messages: make("messages", limits.messagesPerHour, 60 * 60),
   };
 }

@@ -16,6 +16,10 @@ export interface RequestStore {
   sql?: string[];
   /** Set when the request ran out of budget: statements it still tries to run fail with this. */
   abortedWith?: Error;
+  /** Milliseconds spent hashing passwords on purpose (argon2): not counted as slowness. */
+  passwordMs?: number;
+  /** The first database error a resolver met: it aborted the transaction, so its COMMIT fails next. */
+  databaseError?: unknown;
 }
 
 const KEEP_SQL = 30;

@@ -20,7 +20,8 @@ import {
   VerifyAccountDocument,
   VerifyTokenDocument,
 } from "./sdk/graphql";
-import { codes, data } from "./helpers/client";
+import { print } from "graphql";
+import { codes, data, type GraphQLClient } from "./helpers/client";
 import { PASSWORD, uniquePhone, type TestTenant } from "./helpers/fixtures";
 import { startTestServer, subscribed, type TestServer } from "./helpers/server";
 
@@ -129,7 +130,7 @@ describe("tokens", () => {
     expect(codes(await t.client().request(RefreshTokenDocument, { refreshToken: "rrt_nope" }))).toEqual(["UNAUTHENTICATED"]);
   });
 
-  it("treats expired, tampered and foreign-key tokens as not signed in, saying why", async () => {
+  it("refuses expired, tampered and foreign-key tokens with 401, saying why", async () => {
     const { token, user } = await t.fixtures.member(tenant, ["STUDENT"]);
     const key = t.deps.signingKey;
     const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
@@ -142,7 +143,8 @@ describe("tokens", () => {
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(key.privateKey);
     const expiredResult = await t.client({ token: expired }).request(MeDocument);
-    expect(codes(expiredResult)).toEqual(["UNAUTHENTICATED"]);
+    expect([expiredResult.status, codes(expiredResult)]).toEqual([401, ["UNAUTHENTICATED"]]);
+    expect(expiredResult.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
     expect(expiredResult.errors?.[0]?.message).toMatch(/expired/);
 
     const [header, , signature] = token.split(".");
@@ -162,8 +164,48 @@ describe("tokens", () => {
     expect(codes(await t.client({ token: foreign }).request(MeDocument))).toEqual(["UNAUTHENTICATED"]);
     const unsigned = `${Buffer.from(JSON.stringify({ alg: "none", typ: "at+jwt" })).toString("base64url")}.${forgedPayload}.`;
     expect(codes(await t.client({ token: unsigned }).request(MeDocument))).toEqual(["UNAUTHENTICATED"]);
-    // A bad token does not block public operations such as signing in again.
-    data(await t.client({ token: expired }).request(LoginDocument, { input: { identifier: user.phone, password: user.password } }));
+    // A bad token is refused even for operations anyone may run (never silently anonymous);
+    // without the header, the same sign-in works.
+    const login = { input: { identifier: user.phone, password: user.password } };
+    const withBadToken = await t.client({ token: expired }).request(LoginDocument, login);
+    expect([withBadToken.status, codes(withBadToken)]).toEqual([401, ["UNAUTHENTICATED"]]);
+    data(await t.client().request(LoginDocument, login));
+  });
+
+  it("checks the kid against the JWKS: an unknown or missing kid is refused", async () => {
+    const { token, user } = await t.fixtures.member(tenant, ["STUDENT"]);
+    const key = t.deps.signingKey;
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
+    const signed = (header: Record<string, unknown>) =>
+      new SignJWT({ sid: claims.sid, tid: claims.tid })
+        .setProtectedHeader({ alg: key.algorithm, typ: "at+jwt", ...header })
+        .setSubject(user.id)
+        .setIssuer(claims.iss)
+        .setAudience(claims.aud)
+        .setExpirationTime("5m")
+        .sign(key.privateKey);
+    // Signed with the right key: only the kid is wrong or missing.
+    for (const header of [{ kid: "another-key" }, {}, { kid: "" }]) {
+      const result = await t.client({ token: await signed(header) }).request(MeDocument);
+      expect([JSON.stringify(header), result.status, codes(result)]).toEqual([JSON.stringify(header), 401, ["UNAUTHENTICATED"]]);
+    }
+    expect(data(await t.client({ token: await signed({ kid: key.kid }) }).request(MeDocument)).me.id).toBe(user.id);
+  });
+
+  it("refuses a signed-out session's token and an unknown device token on public operations too", async () => {
+    const { token, client } = await t.fixtures.member(tenant, ["STUDENT"]);
+    const catalogue = { query: "{ courses { totalCount } }" };
+    expect(data(await t.client({ tenant: tenant.slug, token }).raw(catalogue))).toBeTruthy();
+    data(await client.request(LogoutDocument, {}));
+    const revoked = await t.client({ tenant: tenant.slug, token }).raw(catalogue);
+    expect([revoked.status, codes(revoked)]).toEqual([401, ["UNAUTHENTICATED"]]);
+    expect(revoked.errors?.[0]?.message).toMatch(/signed out/);
+    for (const authorization of ["Device dev_nope", `Device rdv_${tenant.id}_not-the-secret`]) {
+      const device = await t.client({ tenant: tenant.slug }).raw(catalogue, { headers: { authorization } });
+      expect([authorization, device.status, codes(device)]).toEqual([authorization, 401, ["UNAUTHENTICATED"]]);
+    }
+    // No header at all: anonymous, as before.
+    expect(data(await t.client({ tenant: tenant.slug }).raw(catalogue))).toBeTruthy();
   });
 
   it("verifies tokens: valid, then revoked after logout", async () => {
@@ -392,6 +434,58 @@ describe("login rate limit", () => {
     r = await startTestServer({ RATE_LIMIT_LOGIN_PER_15_MIN: "3" });
   });
   afterAll(() => r?.close());
+
+  const loginFrom = (client: GraphQLClient, address: string, identifier: string, password: string) =>
+    client.raw({ query: print(LoginDocument), variables: { input: { identifier, password } } }, { headers: { "x-forwarded-for": address } });
+
+  it("counts the phone number and the email of one account together", async () => {
+    const user = await r.fixtures.user();
+    for (const identifier of [user.phone, user.email, user.phone]) {
+      expect(codes(await r.client().request(LoginDocument, { input: { identifier, password: "wrong-pass" } }))).toEqual(["UNAUTHENTICATED"]);
+    }
+    for (const identifier of [user.email, user.phone]) {
+      const limited = await r.client().request(LoginDocument, { input: { identifier, password: user.password } });
+      expect(codes(limited)).toEqual(["RATE_LIMITED"]);
+      expect(limited.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
+    }
+  });
+
+  it("answers an unknown login exactly like a known one (no enumeration)", async () => {
+    const known = await r.fixtures.user();
+    const attempts = async (identifier: string) => {
+      const seen = [];
+      for (let i = 0; i < 5; i++) {
+        const result = await r.client().request(LoginDocument, { input: { identifier, password: "wrong-pass" } });
+        seen.push([result.status, codes(result), result.errors?.[0]?.message.replace(/\d+ seconds/, "N seconds")]);
+      }
+      return seen;
+    };
+    const knownAnswers = await attempts(known.phone);
+    expect(knownAnswers.map(([, code]) => code)).toEqual([["UNAUTHENTICATED"], ["UNAUTHENTICATED"], ["UNAUTHENTICATED"], ["RATE_LIMITED"], ["RATE_LIMITED"]]);
+    expect(await attempts(uniquePhone())).toEqual(knownAnswers);
+    expect(await attempts(`nobody-${Date.now()}@test.example`)).toEqual(knownAnswers);
+  });
+
+  it("limits failed sign-ins per client address across accounts; successes do not count", async () => {
+    const proxied = await startTestServer({ TRUST_PROXY: "true", RATE_LIMIT_LOGIN_PER_15_MIN: "100", RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN: "4" });
+    try {
+      const users = await Promise.all(Array.from({ length: 6 }, () => proxied.fixtures.user()));
+      // One wrong password on each of four accounts from one address …
+      for (const user of users.slice(0, 4)) {
+        expect(codes(await loginFrom(proxied.client(), "203.0.113.7", user.phone, "wrong-pass"))).toEqual(["UNAUTHENTICATED"]);
+      }
+      // … and that address may try no further account, even with the right password.
+      const limited = await loginFrom(proxied.client(), "203.0.113.7", users[4]!.phone, users[4]!.password);
+      expect(codes(limited)).toEqual(["RATE_LIMITED"]);
+      expect(limited.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
+      // Another address is not affected.
+      data(await loginFrom(proxied.client(), "203.0.113.8", users[4]!.phone, users[4]!.password));
+      // Successful sign-ins give their point back: many of them never reach the limit.
+      for (const user of [...users, ...users]) data(await loginFrom(proxied.client(), "203.0.113.9", user.phone, user.password));
+    } finally {
+      await proxied.close();
+    }
+  });
 
   it("answers RATE_LIMITED after too many attempts for one login, with a retry time", async () => {
     const user = await r.fixtures.user();

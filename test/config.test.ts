@@ -50,6 +50,9 @@ describe("loadConfig", () => {
     ["NODE_ENV", "staging"],
     ["ROSTER_DB", "disk"],
     ["MIGRATE_ON_START", "maybe"],
+    ["GRAPHQL_INTROSPECTION", "sometimes"],
+    ["METRICS_PORT", "99999"],
+    ["RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN", "0"],
   ])("rejects %s=%s with a ConfigError naming the variable", (name, value) => {
     const error = rejection({ [name]: value });
     expect(error).toBeInstanceOf(ConfigError);
@@ -75,6 +78,28 @@ describe("loadConfig", () => {
     expect(duration(raw)).toBe(ms);
     expect(load({ ACCESS_TOKEN_TTL: raw }).auth.accessTokenTtlMs).toBe(ms);
     expect(load({ REFRESH_TOKEN_TTL: raw }).auth.refreshTokenTtlMs).toBe(ms);
+  });
+
+  it("turns introspection and the Sandbox on outside production and off in it, unless GRAPHQL_INTROSPECTION says", () => {
+    const production = { NODE_ENV: "production", JWT_PRIVATE_KEY: ed25519Pem() };
+    expect(load({}).graphql.introspection).toBe(true);
+    expect(load({ NODE_ENV: "test" }).graphql.introspection).toBe(true);
+    expect(load(production).graphql.introspection).toBe(false);
+    expect(load({ ...production, GRAPHQL_INTROSPECTION: "true" }).graphql.introspection).toBe(true);
+    expect(load({ GRAPHQL_INTROSPECTION: "false" }).graphql.introspection).toBe(false);
+  });
+
+  it("reads the metrics settings and the login limits", () => {
+    expect(load({}).metrics).toEqual({ token: undefined, port: undefined, host: undefined });
+    expect(load({ METRICS_TOKEN: "a-token-of-16-chars", METRICS_PORT: "9464", METRICS_HOST: "10.0.0.5" }).metrics).toEqual({
+      token: "a-token-of-16-chars",
+      port: 9464,
+      host: "10.0.0.5",
+    });
+    expect(rejection({ PORT: "9464", METRICS_PORT: "9464" }).message).toMatch(/^METRICS_PORT: must differ from PORT/);
+    // A secret is never quoted back.
+    expect(rejection({ METRICS_TOKEN: "short-secret" }).message).toBe("METRICS_TOKEN: must be at least 16 characters");
+    expect(load({}).limits).toMatchObject({ loginPer15Min: 10, loginPerIpPer15Min: 50 });
   });
 
   it("reads booleans and lists the documented ways", () => {

@@ -102,10 +102,13 @@ describe("bad HTTP input never reaches a 500", () => {
     expect(((await route.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("NOT_FOUND");
   });
 
-  it("a garbage Authorization header is 'not signed in', not a crash", async () => {
-    for (const authorization of ["Bearer", "Basic abc", "Bearer a.b.c", "Device nope"]) {
-      const result = await t.client().raw({ query: "{ me { id } }" }, { headers: { authorization } });
-      expect(codes(result)).toEqual(["UNAUTHENTICATED"]);
+  it("a garbage Authorization header is 401 UNAUTHENTICATED, not a crash, whatever the operation", async () => {
+    for (const query of ["{ me { id } }", '{ tenantBySlug(slug: "x") { id } }']) {
+      for (const authorization of ["Bearer", "Basic abc", "Bearer a.b.c", "Device nope", "Bearer \u00ff\u00fe"]) {
+        const result = await t.client().raw({ query }, { headers: { authorization } });
+        expect([authorization, result.status, codes(result)]).toEqual([authorization, 401, ["UNAUTHENTICATED"]]);
+        expect(result.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token"/);
+      }
     }
   });
 

@@ -34,6 +34,7 @@ import {
 import { codes, data } from "./helpers/client";
 import { PASSWORD, uniquePhone, type SignedIn } from "./helpers/fixtures";
 import { createSchool, type School } from "./helpers/school";
+import { captureLog, LEVEL } from "./helpers/log";
 import { startTestServer, testEnv, type TestServer } from "./helpers/server";
 
 const CLICKPESA_KEY = "clickpesa-fixture-checksum-key";
@@ -64,6 +65,7 @@ const clickpesaStub = http.createServer((req, res) => {
   });
 });
 
+const logs = captureLog("info");
 let t: TestServer;
 let school: School;
 let sandbox: SandboxProvider;
@@ -77,7 +79,7 @@ beforeAll(async () => {
     CLICKPESA_API_KEY: "stub-api-key",
     CLICKPESA_CHECKSUM_KEY: CLICKPESA_KEY,
     CLICKPESA_BASE_URL: `http://127.0.0.1:${port}`,
-  });
+  }, { log: logs.log });
   school = await createSchool(t);
   sandbox = t.deps.payments.get("sandbox") as SandboxProvider;
   secret = t.deps.config.payments.sandbox!.webhookSecret;
@@ -103,13 +105,13 @@ async function deliver(provider: string, body: string | Buffer, headers: Record<
 /** The sandbox gateway's signed event about a payment. */
 function signedEvent(
   payment: { providerReference: string; amount: { amount: string; currency: string } },
-  options: { status?: "SUCCEEDED" | "FAILED"; eventId?: string; timestamp?: number; secret?: string; reason?: string } = {},
+  options: { status?: "SUCCEEDED" | "FAILED"; eventId?: string; timestamp?: number; secret?: string; reason?: string; currency?: string } = {},
 ) {
   const body = JSON.stringify(
     sandboxEvent({
       reference: payment.providerReference,
       amount: payment.amount.amount,
-      currency: payment.amount.currency,
+      currency: options.currency ?? payment.amount.currency,
       status: options.status ?? "SUCCEEDED",
       eventId: options.eventId,
       reason: options.reason,
@@ -696,6 +698,83 @@ describe("ClickPesa", () => {
     expect(outage.failureReason).toMatch(/could not be reached; nothing was charged/);
     // A failed start holds nothing back: the whole amount can be paid again.
     expect(data(await money(tzs.parent, tzs.enrollmentId)).enrollment.balance!.amount).toBe("1000.00");
+  });
+});
+
+describe("webhooks about another currency or with text the database cannot store", () => {
+  it("refuses an event in another currency (answered 200 ignored, logged at warn); the payment stays unpaid", async () => {
+    const { parent, enrollmentId } = await enrolled({ price: "100.00" });
+    const payment = data(await start(parent, enrollmentId)).startPayment;
+    expect(payment.amount.currency).toBe("EGP");
+    logs.clear();
+    for (const status of ["SUCCEEDED", "FAILED"] as const) {
+      const refused = await confirm(payment, { currency: "USD", status });
+      expect(refused).toEqual({ status: 200, body: { status: "ignored", reason: "currency mismatch" } });
+    }
+    const warnings = logs.lines.filter((line) => line.msg.startsWith("payment webhook refused"));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatchObject({
+      level: LEVEL.warn,
+      paymentId: payment.id,
+      reason: "currency mismatch",
+      expected: { amount: "100.00", currency: "EGP" },
+      reported: { amount: "100.00", currency: "USD" },
+    });
+    expect(logs.atLeast(LEVEL.error)).toEqual([]);
+    expect(data(await parent.client.request(PaymentDocument, { id: payment.id })).payment.status).toBe("PENDING");
+    expect(await notificationKinds(parent.user.id)).not.toContain("PAYMENT_SUCCEEDED");
+    // The gateway's own event, in the payment's currency (any letter case), is applied.
+    expect((await confirm(payment, { currency: "egp" })).body).toMatchObject({ status: "processed", paymentStatus: "SUCCEEDED" });
+  });
+
+  it("refuses a currency that is not a code, and a ClickPesa collection in another currency", async () => {
+    const { parent, enrollmentId } = await enrolled({ price: "100.00" });
+    const payment = data(await start(parent, enrollmentId)).startPayment;
+    for (const currency of ["EURO", "", "E1P"]) {
+      const refused = await confirm(payment, { currency });
+      expect([currency, refused.status, refused.body.errors[0].extensions.code]).toEqual([currency, 400, "BAD_REQUEST"]);
+    }
+    const tzs = await enrolled({ price: "49000.00", currency: "TZS" });
+    const started = data(
+      await tzs.parent.client.request(StartPaymentDocument, {
+        input: { enrollmentId: tzs.enrollmentId, provider: "clickpesa", phoneNumber: "+255754000111", idempotencyKey: key() },
+      }),
+    ).startPayment;
+    const delivery = JSON.parse(fixture("payment-received.json").toString());
+    delivery.data.orderReference = started.providerReference;
+    delivery.data.id = `LCP${key()}`;
+    delivery.data.collectedCurrency = "KES";
+    delivery.checksum = clickpesaChecksum(CLICKPESA_KEY, delivery);
+    expect(await deliver("clickpesa", JSON.stringify(delivery))).toEqual({ status: 200, body: { status: "ignored", reason: "currency mismatch" } });
+    expect(data(await tzs.parent.client.request(PaymentDocument, { id: started.id })).payment.status).toBe("PENDING");
+  });
+
+  it("answers NUL bytes and lone surrogates 400 BAD_REQUEST, signed or not, and changes nothing", async () => {
+    const { parent, enrollmentId } = await enrolled({ price: "100.00" });
+    const payment = data(await start(parent, enrollmentId)).startPayment;
+    logs.clear();
+    const event = (patch: (body: ReturnType<typeof sandboxEvent>) => void) => {
+      const body = sandboxEvent({ reference: payment.providerReference, amount: "100.00", currency: "EGP", status: "FAILED", reason: "declined" });
+      patch(body);
+      return JSON.stringify(body);
+    };
+    for (const body of [
+      event((b) => (b.data.reason = "declined\u0000")),
+      event((b) => (b.data.reference = `${b.data.reference}\u0000`)),
+      event((b) => (b.id = "evt_\u0000")),
+      event((b) => ((b as unknown as Record<string, unknown>)["k\u0000"] = 1)),
+      event((b) => (b.data.reason = "\ud800")),
+    ]) {
+      const result = await deliver("sandbox", body, { "x-roster-signature": signSandboxWebhook(secret, body) });
+      expect([body, result.status, result.body.errors?.[0]?.extensions?.code]).toEqual([body, 400, "BAD_REQUEST"]);
+    }
+    const clickpesa = JSON.parse(fixture("payment-received.json").toString());
+    clickpesa.data.message = "ok\u0000";
+    clickpesa.checksum = clickpesaChecksum(CLICKPESA_KEY, clickpesa);
+    expect((await deliver("clickpesa", JSON.stringify(clickpesa))).status).toBe(400);
+    expect(logs.atLeast(LEVEL.error)).toEqual([]);
+    expect(data(await parent.client.request(PaymentDocument, { id: payment.id })).payment.status).toBe("PENDING");
+    expect(await db().select().from(paymentWebhookEvents).where(eq(paymentWebhookEvents.paymentId, payment.id))).toEqual([]);
   });
 });
 

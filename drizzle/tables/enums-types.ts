@@ -6,6 +6,7 @@ type Values<E extends { enumValues: readonly string[] }> = E["enumValues"][numbe
 export type Language = Values<typeof enums.languageEnum>;
 export type Gender = Values<typeof enums.genderEnum>;
 export type MembershipRole = Values<typeof enums.membershipRoleEnum>;
+export type InvitationStatus = Values<typeof enums.invitationStatusEnum>;
 export type VerificationChannel = Values<typeof enums.verificationChannelEnum>;
 export type SeasonKind = Values<typeof enums.seasonKindEnum>;
 export type LectureStatus = Values<typeof enums.lectureStatusEnum>;

@@ -11,6 +11,8 @@ export const membershipRoleEnum = pgEnum("membership_role", [
   "STUDENT",
   "MEMBER",
 ]);
+/** Lifecycle of an invitation to join a tenant (EXPIRED is also read from expires_at). */
+export const invitationStatusEnum = pgEnum("invitation_status", ["PENDING", "ACCEPTED", "DECLINED", "REVOKED", "EXPIRED"]);
 export const verificationChannelEnum = pgEnum("verification_channel", ["SMS", "WHATSAPP", "EMAIL"]);
 export const seasonKindEnum = pgEnum("season_kind", ["SUMMER_CAMP", "SCHOOL", "RAMADAN", "EID", "OTHER"]);
 export const lectureStatusEnum = pgEnum("lecture_status", ["SCHEDULED", "COMPLETED", "CANCELLED"]);

@@ -1,7 +1,7 @@
 import { Field, InputType, ObjectType } from "type-graphql";
 import type { AuditLogEntry as AuditRow } from "../../drizzle/schema";
 import type { AuditFilter as AuditFilterFields } from "../../server/services/audit";
-import { DateTime, JSONObject, UUID } from "../shared/scalars";
+import { DateTime, JSONValue, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "One change: who did what to which record, with the record before and after." })
 export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" | "entityId" | "requestId" | "createdAt"> {
@@ -17,11 +17,12 @@ export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" 
   @Field(() => String, { nullable: true })
   entityId: string | null;
 
-  @Field(() => JSONObject, { nullable: true, description: "The record before the change (secrets removed)." })
-  before: Record<string, unknown> | null;
+  // JSON, not JSONObject: some changes keep a list (attendance.mark: every mark of the lecture).
+  @Field(() => JSONValue, { nullable: true, description: "The record(s) before the change, as stored: an object, or a list for changes of many rows (secrets removed)." })
+  before: unknown;
 
-  @Field(() => JSONObject, { nullable: true, description: "The record after the change (secrets removed)." })
-  after: Record<string, unknown> | null;
+  @Field(() => JSONValue, { nullable: true, description: "The record(s) after the change, as stored: an object, or a list for changes of many rows (secrets removed)." })
+  after: unknown;
 
   @Field(() => String, { nullable: true, description: "The request that made the change (matches the logs)." })
   requestId: string | null;

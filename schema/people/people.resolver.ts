@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context";
-import { isStaff } from "../../server/auth/viewer";
+import { mayListChildren, type PrivacyRule } from "../../server/services/privacy";
 import * as participants from "../../server/services/participants";
 import { Connection, toConnection } from "../shared/connection";
 import { Gender } from "../shared/enums";
@@ -57,14 +57,8 @@ export class ParentResolver {
 
   @FieldResolver(() => [Child], { description: "Visible to the parent and staff." })
   async children(@Root() parent: Parent, @Ctx() ctx: Context) {
-    const mine = ctx.viewer.kind === "user" && ctx.viewer.userId === parent.userId;
-    return mine || isStaff(ctx.viewer) ? ctx.loaders.childrenOfParent.load(parent.id) : [];
+    return mayListChildren(ctx, parent) ? ctx.loaders.childrenOfParent.load(parent.id) : [];
   }
-}
-
-/** Child details beyond the name are for the parent and staff. */
-function canSeeChild(ctx: Context, child: { parentId: string }, parentUserId: string | undefined) {
-  return isStaff(ctx.viewer) || (ctx.viewer.kind === "user" && ctx.viewer.userId === parentUserId);
 }
 
 @Resolver(() => Child)
@@ -89,10 +83,10 @@ export class ChildResolver {
     return ctx.loaders.parent.load(child.parentId);
   }
 
+  @Authorized<PrivacyRule>("CHILD")
   @FieldResolver(() => LocalDate, { nullable: true, description: "The parent and staff only." })
-  async dateOfBirth(@Root() child: Child & { dateOfBirth: string | null }, @Ctx() ctx: Context) {
-    const parent = await ctx.loaders.parent.load(child.parentId);
-    return canSeeChild(ctx, child, parent?.userId) ? child.dateOfBirth : null;
+  dateOfBirth(@Root() child: Child & { dateOfBirth: string | null }) {
+    return child.dateOfBirth;
   }
 
   @FieldResolver(() => Gender, { nullable: true })
@@ -100,9 +94,9 @@ export class ChildResolver {
     return child.gender;
   }
 
+  @Authorized<PrivacyRule>("CHILD")
   @FieldResolver(() => String, { nullable: true, description: "The parent and staff only." })
-  async notes(@Root() child: Child & { notes: string | null }, @Ctx() ctx: Context) {
-    const parent = await ctx.loaders.parent.load(child.parentId);
-    return canSeeChild(ctx, child, parent?.userId) ? child.notes : null;
+  notes(@Root() child: Child & { notes: string | null }) {
+    return child.notes;
   }
 }

@@ -17,18 +17,20 @@ export class Student implements Pick<StudentRow, "id" | "school" | "grade"> {
 }
 
 @ObjectType({ description: "A parent's profile in a tenant; a parent enrols their children." })
-export class Parent implements Pick<ParentRow, "id"> {
+export class Parent implements Pick<ParentRow, "id" | "tenantId" | "userId"> {
   @Field(() => UUID)
   id: string;
 
+  tenantId: string;
   userId: string;
 }
 
 @ObjectType({ description: "A parent's child: a participant without a login." })
-export class Child implements Pick<ChildRow, "id" | "firstName" | "lastName"> {
+export class Child implements Pick<ChildRow, "id" | "tenantId" | "parentId" | "firstName" | "lastName"> {
   @Field(() => UUID, { description: "Also the participant id for enrolment and attendance." })
   id: string;
 
+  tenantId: string;
   parentId: string;
 
   @Field(() => String)

@@ -12,6 +12,11 @@ function fromPg<const V extends string>(pgEnum: { enumValues: readonly V[] }, na
 export const Language = fromPg(db.languageEnum, "Language", "Languages of messages and notifications.");
 export const Gender = fromPg(db.genderEnum, "Gender", "Gender of a person.");
 export const Role = fromPg(db.membershipRoleEnum, "Role", "What a member may do in a tenant.");
+export const InvitationStatus = fromPg(
+  db.invitationStatusEnum,
+  "InvitationStatus",
+  "Lifecycle of an invitation to join a tenant (EXPIRED once past its expiresAt).",
+);
 export const VerificationChannel = fromPg(db.verificationChannelEnum, "VerificationChannel", "Where codes are sent.");
 export const SeasonKind = fromPg(db.seasonKindEnum, "SeasonKind", "Kind of academic period.");
 export const LectureStatus = fromPg(db.lectureStatusEnum, "LectureStatus", "Lifecycle of a lecture.");

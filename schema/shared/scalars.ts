@@ -5,6 +5,7 @@ export {
   CurrencyResolver as CurrencyCode,
   EmailAddressResolver as EmailAddress,
   JSONObjectResolver as JSONObject,
+  JSONResolver as JSONValue,
   PhoneNumberResolver as PhoneNumber,
 } from "graphql-scalars";
 

@@ -5,7 +5,11 @@ import type { TenantSettings } from "../../server/services/tenants";
 import { Language, Role } from "../shared/enums";
 import { CurrencyCode, EmailAddress, PhoneNumber } from "../shared/scalars";
 
-@InputType({ description: "A person to add to a tenant: an existing account (by phone or email) or a new one." })
+@InputType({
+  description:
+    "A person to invite to a tenant, by phone or email. An existing account is invited; for an unknown login " +
+    "an account is made with the temporary password and invited the same way (you are not told which).",
+})
 export class AddMemberInput implements AddMember {
   @Field(() => PhoneNumber, { nullable: true, description: "E.164, e.g. +201001234567." })
   phoneNumber?: string | null;
@@ -13,17 +17,20 @@ export class AddMemberInput implements AddMember {
   @Field(() => EmailAddress, { nullable: true })
   email?: string | null;
 
-  @Field(() => String, { description: "Used when the account is new." })
+  @Field(() => String, { description: "As you know the person; the account's own name is not shown to you." })
   firstName: string;
 
   @Field(() => String, { nullable: true })
   lastName?: string | null;
 
-  @Field(() => [Role], { description: "Admins give any role; staff give PARENT, STUDENT, MEMBER." })
+  @Field(() => [Role], { description: "Roles offered. Admins offer any role; staff offer INSTRUCTOR, PARENT, STUDENT, MEMBER." })
   roles: MembershipRole[];
 
-  @Field(() => String, { nullable: true, description: "Required when the account is new (8–128 characters)." })
-  temporaryPassword?: string | null;
+  @Field(() => String, {
+    description:
+      "8–128 characters, always required: it becomes the password only if no account has this phone or email yet.",
+  })
+  temporaryPassword: string;
 }
 
 @InputType({ description: "The first admin of a new tenant." })

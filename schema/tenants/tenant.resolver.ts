@@ -1,12 +1,14 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireUser } from "../../server/auth/guards";
 import { loadTenant, type Context } from "../../server/context";
+import * as invitations from "../../server/services/invitations";
 import * as members from "../../server/services/members";
 import * as tenants from "../../server/services/tenants";
 import type { MembershipRole } from "../../drizzle/tables/enums-types";
 import { Connection, toConnection } from "../shared/connection";
 import { Role } from "../shared/enums";
 import { UUID } from "../shared/scalars";
+import { Invitation } from "../invitations/invitation.type";
 import { User } from "../users/user.type";
 import { AddMemberInput, CreateTenantInput, UpdateTenantInput } from "./tenant.input";
 import { Membership, Tenant } from "./tenant.type";
@@ -65,11 +67,14 @@ export class MembershipResolver {
     return toConnection(await members.listMembers(ctx, { role, search, first, after }), (row) => row);
   }
 
-  @Mutation(() => Membership, {
-    description: "Adds a person to the current tenant with roles (admins: any role; staff: parent, student, member).",
+  @Mutation(() => Invitation, {
+    description:
+      "Invites a person, by phone or email, to join the current tenant with roles; they accept or decline " +
+      "(myInvitations). Admins offer any role; staff offer INSTRUCTOR, PARENT, STUDENT, MEMBER. " +
+      "The answer is the same whether or not the phone or email has an account, and shows only what you typed.",
   })
   addMember(@Arg("input", () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: Context) {
-    return members.addMember(ctx, input);
+    return invitations.invite(ctx, input);
   }
 
   @Mutation(() => Membership, { description: "Replaces a member's roles (tenant admins)." })

@@ -1,25 +1,16 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { requireUser } from "../../server/auth/guards";
-import { isStaff } from "../../server/auth/viewer";
 import type { Context } from "../../server/context";
 import type { TopicPayloads, Topic } from "../../server/pubsub/topics";
 import * as auth from "../../server/services/auth";
 import { subscribeToProfile } from "../../server/services/realtime";
 import { Membership } from "../tenants/tenant.type";
 import { Instructor, Parent, Student } from "../people/people.type";
-import { Gender, Language } from "../shared/enums";
-import { DateTime, EmailAddress, LocalDate, PhoneNumber } from "../shared/scalars";
+import { Language } from "../shared/enums";
+import type { PrivacyRule } from "../../server/services/privacy";
 import { UpdateProfileInput } from "./user.input";
 import { User, type UserSource } from "./user.type";
 import { ProfileUpdate } from "./profile-update.type";
-
-/** May the viewer read this user's contact and identity fields? */
-function canSeePrivate(ctx: Context, user: UserSource): boolean {
-  const viewer = ctx.viewer;
-  if (viewer.kind !== "user") return false;
-  // Staff see members of their tenant; a user row is only visible here through such a membership.
-  return viewer.userId === user.id || viewer.isPlatformAdmin || isStaff(viewer);
-}
 
 @Resolver(() => User)
 export class UserResolver {
@@ -42,36 +33,6 @@ export class UserResolver {
     return { userId: payload.userId, passwordUpdated: payload.passwordUpdated, changedFields: payload.changedFields, at: new Date(payload.at) };
   }
 
-  @FieldResolver(() => PhoneNumber, { nullable: true, description: "Primary phone number (E.164), the login. Private." })
-  phoneNumber1(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.phoneNumber1 : null;
-  }
-
-  @FieldResolver(() => PhoneNumber, { nullable: true, description: "Second phone number. Private." })
-  phoneNumber2(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.phoneNumber2 : null;
-  }
-
-  @FieldResolver(() => EmailAddress, { nullable: true, description: "Email address. Private." })
-  email(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.email : null;
-  }
-
-  @FieldResolver(() => LocalDate, { nullable: true, description: "Date of birth. Private." })
-  dateOfBirth(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.dateOfBirth : null;
-  }
-
-  @FieldResolver(() => Gender, { nullable: true, description: "Private." })
-  gender(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.gender : null;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: "National identity number. Private." })
-  identityNumber(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.identityNumber : null;
-  }
-
   @FieldResolver(() => Language, { description: "Language of messages and notifications." })
   preferredLanguage(@Root() user: UserSource) {
     return user.preferredLanguage;
@@ -87,19 +48,16 @@ export class UserResolver {
     return ctx.viewer.kind === "user" && ctx.viewer.userId === user.id && user.isPlatformAdmin;
   }
 
-  @FieldResolver(() => DateTime, { nullable: true, description: "When the password last changed. Private." })
-  passwordChangedAt(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.passwordChangedAt : null;
-  }
-
-  @FieldResolver(() => Student, { nullable: true, description: "Student profile in the current tenant (self or staff)." })
+  @Authorized<PrivacyRule>("PERSON")
+  @FieldResolver(() => Student, { nullable: true, description: "Student profile in the current tenant. Private." })
   studentProfile(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? ctx.loaders.studentByUser.load(user.id) : null;
+    return ctx.loaders.studentByUser.load(user.id);
   }
 
-  @FieldResolver(() => Parent, { nullable: true, description: "Parent profile in the current tenant (self or staff)." })
+  @Authorized<PrivacyRule>("PERSON")
+  @FieldResolver(() => Parent, { nullable: true, description: "Parent profile in the current tenant. Private." })
   parentProfile(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? ctx.loaders.parentByUser.load(user.id) : null;
+    return ctx.loaders.parentByUser.load(user.id);
   }
 
   @FieldResolver(() => Instructor, { nullable: true, description: "Instructor profile in the current tenant." })

@@ -1,6 +1,6 @@
 /** Access tokens (short-lived JWTs) and opaque refresh tokens. */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
 import type { Config } from "../config";
 import type { MessageKey } from "../i18n";
 import type { SigningKey } from "./keys";
@@ -30,6 +30,14 @@ export interface TokenService {
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
 
 export function createTokenService(key: SigningKey, config: Config["auth"]): TokenService {
+  // The keys of the published JWKS by kid (one today; a rotation would add the next one here).
+  const verificationKeys = new Map([[key.kid, key.publicKey]]);
+  /** The key named by the token's kid; a token without a kid, or naming a key not in the JWKS, is refused. */
+  const keyOf = (header: JWTHeaderParameters | { kid?: string }) => {
+    const found = typeof header.kid === "string" ? verificationKeys.get(header.kid) : undefined;
+    if (!found) throw new TokenError("auth.tokenInvalid");
+    return found;
+  };
   return {
     refreshTtlMs: config.refreshTokenTtlMs,
     async issueAccess({ userId, sessionId, tenantId }) {
@@ -46,7 +54,7 @@ export function createTokenService(key: SigningKey, config: Config["auth"]): Tok
     },
     async verifyAccess(token) {
       try {
-        const { payload } = await jwtVerify(token, key.publicKey, {
+        const { payload } = await jwtVerify(token, keyOf, {
           issuer: config.issuer,
           audience: config.audience,
           algorithms: [key.algorithm],

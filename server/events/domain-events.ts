@@ -3,9 +3,9 @@
  * Handlers run inside the service's transaction (notification rows) and queue
  * what must wait for the commit (publishing to subscribers).
  */
-import type { Event as EventRow, Lecture, LectureAttendance } from "../../drizzle/schema";
+import type { Event as EventRow, Invitation, Lecture, LectureAttendance } from "../../drizzle/schema";
 import type { Context } from "../context";
-import type { MessageKey } from "../i18n";
+import { translate, type MessageKey } from "../i18n";
 import { notify } from "../services/notifications";
 import { Topic } from "../pubsub/topics";
 
@@ -54,6 +54,8 @@ export type DomainEvent =
       registrants?: { userIds: string[]; reason?: string };
     }
   | { type: "event.registrationPromoted"; event: EventRow; userId: string }
+  /** A tenant invited an account to join it (the invitee is told, in their language). */
+  | { type: "invitation.created"; tenantId: string; tenantName: string; invitation: Invitation }
   | PaymentEvent;
 
 /** Money events: who to tell, and the facts their message names. */
@@ -189,6 +191,24 @@ const notifications: Handler = async (ctx, event) => {
         data: { eventId: event.event.id },
       });
       return;
+    case "invitation.created": {
+      const { invitation } = event;
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: [invitation.userId],
+        kind: "INVITATION",
+        titleKey: "notification.invitation.title",
+        bodyKey: "notification.invitation.body",
+        params: (language) => ({
+          tenant: event.tenantName,
+          inviter: invitation.invitedByName || event.tenantName,
+          roles: invitation.roles.map((role) => translate(language, `role.${role}`)).join(", "),
+          expires: localTime(ctx, invitation.expiresAt),
+        }),
+        data: { invitationId: invitation.id, tenantId: event.tenantId },
+      });
+      return;
+    }
     case "payment.succeeded":
     case "payment.failed":
     case "refund.refunded":

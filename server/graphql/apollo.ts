@@ -8,13 +8,15 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLReque
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { Request, Response } from "express";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
+import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AppDeps } from "../app-deps";
 import { readCredentials, type RequestInput } from "../context";
-import { AppError, httpStatusOf, toClientError } from "../errors";
+import { AppError, httpStatusOf, requestFailure, toClientError } from "../errors";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
 import { createExecutor, serializedData, type Executor } from "./executor";
@@ -43,6 +45,13 @@ const diagnosticsPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/**
+ * A short digest of a request's SQL texts: requests of one shape share it, so the
+ * warn line can be grouped and matched to the debug line with the full texts.
+ */
+export const sqlFingerprint = (sql: string[] | undefined) =>
+  sql?.length ? createHash("sha256").update(sql.join("\n")).digest("hex").slice(0, 12) : null;
+
 function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
@@ -53,9 +62,13 @@ function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
           app.metrics.graphqlOperations.inc({ type: operation?.operation ?? "unknown", name: operationName ?? "", outcome });
           const store = currentRequest();
           if (store) app.metrics.sqlStatements.observe(store.sqlStatements);
+          // Deliberate password hashing (argon2 in login, register …) is not slowness.
+          const passwordMs = Math.round(store?.passwordMs ?? 0);
           const ms = Math.round(performance.now() - started);
-          if (store && ms >= app.config.database.slowQueryMs) {
-            app.log.warn({ operation: operationName, ms, sqlStatements: store.sqlStatements, sql: store.sql }, "slow request");
+          if (store && ms - passwordMs >= app.config.database.slowQueryMs) {
+            const facts = { operation: operationName, ms, passwordMs, sqlStatements: store.sqlStatements, sqlFingerprint: sqlFingerprint(store.sql) };
+            app.log.warn(facts, "slow request");
+            app.log.debug({ ...facts, sql: store.sql }, "slow request SQL");
           }
         },
       };
@@ -71,13 +84,22 @@ function rosterGateway(schema: GraphQLSchema, executor: Executor): GatewayInterf
   return {
     async load() {
       return {
-        executor: (request) =>
-          executor.execute({
+        executor: async (request) => {
+          const { failure, ...result } = await executor.execute({
             document: request.document,
             operationName: request.operationName,
             variables: request.request.variables,
             request: (request.context as Envelope).request,
-          }),
+          });
+          if (!failure) return result;
+          // The request failed as a whole: its HTTP status says how (Apollo reads extensions.http).
+          const headers = new HeaderMap();
+          // RFC 6750: a refused token says so in WWW-Authenticate.
+          if (failure.code === "UNAUTHENTICATED") headers.set("www-authenticate", 'Bearer error="invalid_token"');
+          if (failure.extensions.retryAfter) headers.set("retry-after", String(failure.extensions.retryAfter));
+          const http = { status: httpStatusOf(failure.code), headers };
+          return { errors: [new GraphQLError(failure.message, { originalError: failure, extensions: { ...failure.extensions, http } })] };
+        },
       };
     },
     onSchemaLoadOrUpdate(callback) {
@@ -100,6 +122,8 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
       const tail = JSON.stringify(rest);
       return `{"data":${data}${tail === "{}" ? "}" : `,${tail.slice(1)}`}\n`;
     },
+    // GRAPHQL_INTROSPECTION is enforced by protection's validation rule (shared with
+    // WebSocket); Apollo's own copy of the rule would report every refusal twice.
     introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -107,7 +131,7 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     validationRules: protection.validationRules,
     parseOptions: parseOptions(app.config),
     formatError: (formatted, error) => {
-      const { error: safe, unexpected } = toClientError(formatted, error);
+      const { error: safe, unexpected } = toClientError(formatted, error, { hideSuggestions: app.config.nodeEnv === "production" });
       if (unexpected) app.log.error({ err: unexpected, path: formatted.path }, "unexpected error");
       return safe;
     },
@@ -116,7 +140,11 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
       // Cache-control hints are unused, and the plugin wraps every field's resolver.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // One switch with introspection: the Sandbox is of no use without it. The embedded
+      // page loads its script from Apollo's CDN (the browser needs the internet).
+      app.config.graphql.introspection
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(app),
       ...(app.config.exposeDiagnostics ? [diagnosticsPlugin] : []),
     ],
@@ -154,18 +182,29 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (error) {
-      const typed = error instanceof AppError ? error : undefined;
+      // A statement's error can surface at COMMIT (the transaction it aborted): typed like the statement's.
+      const typed = requestFailure(error);
       if (!typed) app.log.error({ err: error }, "request failed");
+      else app.log.debug({ code: typed.code, reason: typed.messageKey }, "request refused");
       const status = typed ? httpStatusOf(typed.code) : 500;
+      // RFC 6750: a refused token says so in WWW-Authenticate.
+      if (typed?.code === "UNAUTHENTICATED") res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
+      if (typed?.extensions.retryAfter) res.setHeader("retry-after", String(typed.extensions.retryAfter));
       const { error: safe } = toClientError({ message: typed?.message ?? "error" }, typed ?? error);
       res.status(status).json({ errors: [safe], extensions: { requestId: store.requestId } });
     }
   };
 }
 
-/** What the HTTP request says about who asks, and in which tenant (verifying a JWT needs no database). */
+/**
+ * What the HTTP request says about who asks, and in which tenant (verifying a JWT
+ * needs no database). A token that is malformed, forged or expired answers 401
+ * UNAUTHENTICATED whatever the operation: a client that sent one must learn it,
+ * not be served as anonymous (a signed-out session: see the executor).
+ */
 async function requestInput(app: AppDeps, req: Request): Promise<RequestInput> {
   const credentials = await readCredentials(app, req.header("authorization"));
+  if (credentials.kind === "invalid") throw new AppError("UNAUTHENTICATED", credentials.messageKey);
   if (credentials.kind === "bearer") await consume(app.rateLimits.apiPerUser, credentials.claims.userId);
   return {
     requestId: currentRequest()!.requestId,

@@ -18,7 +18,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { AppDeps } from "../app-deps";
 import { withRequestContext, type Context, type RequestInput } from "../context";
-import { AppError, httpStatusOf } from "../errors";
+import { AppError, fromDatabaseError, requestFailure } from "../errors";
 import { currentRequest } from "../request-store";
 import { operationCost } from "./cost";
 import { findNulByte } from "./input-guard";
@@ -72,8 +72,11 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     return undefined;
   }
 
-  /** Runs a query or mutation (or one subscription event, with `rootValue`). */
-  async function execute(operation: Operation, rootValue?: unknown): Promise<ExecutionResult> {
+  /**
+   * Runs a query or mutation (or one subscription event, with `rootValue`).
+   * `failure` is set when the request failed as a whole (the transport's status).
+   */
+  async function execute(operation: Operation, rootValue?: unknown): Promise<ExecutionResult & { failure?: AppError }> {
     const refused = rootValue === undefined ? check(operation) : undefined;
     if (refused) return { errors: refused };
     const query = compiled(operation.document, operation.operationName);
@@ -83,15 +86,18 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
       return executeWithGraphQLJs({ schema, document: operation.document, operationName: operation.operationName, variableValues: operation.variables });
     }
     try {
-      return await withRequestContext(app, operation.request, (ctx) => runWithinBudget(ctx, query, operation, rootValue));
+      return await withRequestContext(app, operation.request, (ctx) => {
+        // A signed-out session or an unknown device is refused, never served as anonymous.
+        if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError) throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
+        return runWithinBudget(ctx, query, operation, rootValue);
+      });
     } catch (error) {
-      // The request could not start (unknown tenant, token for another tenant), or it ran over budget:
-      // the whole request failed, and its HTTP status says how.
-      if (error instanceof AppError) {
-        const http = { status: httpStatusOf(error.code) };
-        return { errors: [new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions, http } })] };
-      }
-      return { errors: [normalizeError(error)] };
+      // The whole request failed: it could not start (unknown tenant, a token for another
+      // tenant, a signed-out session), ran over budget, or its COMMIT was refused.
+      const failure = requestFailure(error);
+      if (!failure) return { errors: [normalizeError(error)] };
+      app.log.debug({ code: failure.code, reason: failure.messageKey }, "request refused");
+      return { errors: [new GraphQLError(failure.message, { originalError: failure, extensions: failure.extensions })], failure };
     }
   }
 
@@ -116,7 +122,12 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
         }
         serialized.set(result.data, json);
       }
-      return result.errors ? { ...result, errors: result.errors.map(normalizeError) } : result;
+      if (!result.errors) return result;
+      const errors = result.errors.map(normalizeError);
+      // A failed statement aborts the transaction: its COMMIT fails next, and is typed like this error.
+      const failed = errors.find((error) => fromDatabaseError(error.originalError));
+      if (store && failed && store.databaseError === undefined) store.databaseError = failed.originalError;
+      return { ...result, errors };
     } finally {
       clearTimeout(timer);
     }

@@ -133,7 +133,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
     return {
       ...result,
       errors: result.errors.map((error) => {
-        const { error: safe, unexpected } = toClientError(error.toJSON(), error);
+        const { error: safe, unexpected } = toClientError(error.toJSON(), error, { hideSuggestions: app.config.nodeEnv === "production" });
         if (unexpected) app.log.error({ err: unexpected }, "unexpected error (ws)");
         return new GraphQLError(safe.message, { path: safe.path, extensions: safe.extensions });
       }),
@@ -212,7 +212,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         }, () => app.metrics.wsSubscriptions.dec());
       }) as never,
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => {
-        const { error: safe } = toClientError(error.toJSON(), error);
+        const { error: safe } = toClientError(error.toJSON(), error, { hideSuggestions: app.config.nodeEnv === "production" });
         return new GraphQLError(safe.message, { extensions: safe.extensions });
       }),
     },

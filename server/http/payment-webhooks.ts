@@ -3,14 +3,15 @@
  * The body is kept raw (signatures are over the exact bytes), at most 64 kB.
  *
  * Answers: 200 once handled (processed, a duplicate delivery, or an event that
- * matches no payment: a gateway retrying those would never succeed), 401 for a bad
- * or stale signature, 400 for a malformed body, 404 for an unknown provider,
- * 413 for a body over the limit. Nothing changes unless the answer is 200.
+ * is ignored: it matches no payment, or reports another amount or currency than
+ * the payment's; a gateway retrying those would never succeed), 401 for a bad or
+ * stale signature, 400 for a malformed body (NUL bytes included), 404 for an
+ * unknown provider, 413 for a body over the limit. A payment changes only on a
+ * 200 "processed".
  */
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppDeps } from "../app-deps";
-import { AppError } from "../errors";
-import { httpStatusOf } from "../errors";
+import { AppError, fromDatabaseError, httpStatusOf } from "../errors";
 import { clientIp } from "../graphql/apollo";
 import { fromAcceptLanguage, translate, type Language } from "../i18n";
 import { WebhookRejected } from "../payments/provider";
@@ -53,6 +54,13 @@ export function paymentWebhookRoutes(app: AppDeps): Router {
               : fail(res, 400, "BAD_REQUEST", translate(language, "webhook.malformed", { reason: error.message }));
           }
           if (error instanceof AppError) return fail(res, httpStatusOf(error.code), error.code, error.message);
+          // A value the database refused (class 22: text it cannot store, a number out of range)
+          // came from the body: malformed, and retrying it would never succeed.
+          const refused = fromDatabaseError(error);
+          if (refused?.code === "BAD_USER_INPUT") {
+            app.log.warn({ provider: provider, reason: refused.message, ip: clientIp(req) }, "payment webhook refused");
+            return fail(res, 400, "BAD_REQUEST", translate(language, "webhook.malformed", { reason: refused.message }));
+          }
           // A database hiccup: 500 makes the gateway retry later, which is what we want.
           app.log.error({ err: error, provider: provider }, "payment webhook failed");
           fail(res, 500, "INTERNAL_SERVER_ERROR", translate(language, "internal", { requestId }));

@@ -8,11 +8,12 @@ import * as attendance from "./messages/attendance";
 import * as core from "./messages/core";
 import * as courses from "./messages/courses";
 import * as events from "./messages/events";
+import * as invitations from "./messages/invitations";
 import * as jobs from "./messages/jobs";
 import * as payments from "./messages/payments";
 import * as queries from "./messages/queries";
 
-const domains = [core, queries, courses, attendance, events, payments, jobs] as const;
+const domains = [core, queries, courses, attendance, events, payments, jobs, invitations] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

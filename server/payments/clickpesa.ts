@@ -25,7 +25,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { canonicalJson } from "../canonical-json";
 import type { Log } from "../log";
 import { formatCents, toCents } from "./money";
-import { parseJsonObject, requiredString, WebhookRejected, type PaymentProvider, type RefundResult } from "./provider";
+import { currencyCode, parseJsonObject, requiredString, WebhookRejected, type PaymentProvider, type RefundResult } from "./provider";
 
 export interface ClickPesaConfig {
   clientId: string;
@@ -149,6 +149,8 @@ export function clickpesaProvider(config: ClickPesaConfig, log: Log): PaymentPro
         status: event === "PAYMENT RECEIVED" ? "SUCCEEDED" : "FAILED",
         // collectedAmount is net of ClickPesa's fee, so it is kept in the payload, not compared.
         amount: null,
+        // The currency is compared: a payment in another currency was never this one.
+        currency: data.collectedCurrency == null ? null : currencyCode(data.collectedCurrency, "data.collectedCurrency"),
         occurredAt: Number.isNaN(at.getTime()) ? new Date() : at,
         reason: typeof data.message === "string" ? data.message : null,
         payload: body,

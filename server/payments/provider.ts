@@ -41,6 +41,8 @@ export interface VerifiedWebhookEvent {
   status: "SUCCEEDED" | "FAILED";
   /** Amount the gateway says it collected, when it reports the gross amount (compared to the payment). */
   amount?: string | null;
+  /** Currency the gateway says it collected in (ISO 4217, upper case), when it says; compared to the payment's. */
+  currency?: string | null;
   occurredAt: Date;
   /** The gateway's words on a failure. */
   reason?: string | null;
@@ -93,7 +95,26 @@ export function parseJsonObject(rawBody: Buffer): Record<string, unknown> {
     throw new WebhookRejected("malformed", "the body is not JSON");
   }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new WebhookRejected("malformed", "the body is not a JSON object");
+  if (!storable(parsed)) throw new WebhookRejected("malformed", "the body has text PostgreSQL cannot store (a NUL character or a lone surrogate)");
   return parsed as Record<string, unknown>;
+}
+
+/** With the u flag a surrogate pair is one code point, so only a lone half matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** True when every string (keys included) could be stored: no NUL, no lone UTF-16 surrogate (jsonb refuses both). */
+function storable(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return !value.includes("\u0000") && !LONE_SURROGATE.test(value);
+  if (!value || typeof value !== "object") return true;
+  if (depth > 64) return false;
+  if (Array.isArray(value)) return value.every((item) => storable(item, depth + 1));
+  return Object.entries(value).every(([key, item]) => storable(key) && storable(item, depth + 1));
+}
+
+/** An ISO 4217 code as gateways write it ("egp" or "EGP"), upper-cased; WebhookRejected("malformed") otherwise. */
+export function currencyCode(value: unknown, field: string): string {
+  if (typeof value !== "string" || !/^[A-Za-z]{3}$/.test(value)) throw new WebhookRejected("malformed", `${field} is not a currency code`);
+  return value.toUpperCase();
 }
 
 /** A required non-empty string field of a webhook payload. */

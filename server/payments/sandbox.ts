@@ -15,7 +15,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { centsPart, toCents } from "./money";
-import { headerValue, parseJsonObject, requiredString, WebhookRejected, type PaymentProvider } from "./provider";
+import { currencyCode, headerValue, parseJsonObject, requiredString, WebhookRejected, type PaymentProvider } from "./provider";
 
 export const SANDBOX_SIGNATURE_HEADER = "X-Roster-Signature";
 
@@ -138,6 +138,7 @@ export function sandboxProvider(options: { webhookSecret: string; toleranceMs: n
         providerReference: requiredString(data, "reference"),
         status: type === "payment.succeeded" ? "SUCCEEDED" : "FAILED",
         amount,
+        currency: currencyCode(data.currency, "data.currency"),
         occurredAt: new Date(created * 1000),
         reason: typeof data.reason === "string" ? data.reason : null,
         payload: body,

@@ -2,13 +2,10 @@
 import { courseSchedules, courses, courseTags, exams, instructors, lectureAttendance, lectures, seasons, tags } from "../../drizzle/schema";
 import { isStaff } from "../auth/viewer";
 import { badInput } from "../errors";
-import { decodeCursor, encodeCursor, LIST_LIMITS } from "../pagination";
+import { cursorPart, decodeCursor, encodeCursor, LIST_LIMITS } from "../pagination";
 import { attendanceSummary } from "../services/attendance";
 import { viewerInstructorId } from "../services/courses";
 import { declareSources, type Row, type Source } from "./model";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LECTURE_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 const cap = (field: string) => LIST_LIMITS[field]!.cap;
 const sameId = (column: string) => (p: { col(k: string): string }, c: { col(k: string): string }) => `${c.col("id")} = ${p.col(column)}`;
@@ -118,11 +115,8 @@ export const Course: Source = {
         columns: ["date", "startTime", "id"],
         encode: lectureCursor,
         after(c, params, cursor) {
-          const key = decodeCursor<[unknown, unknown]>(cursor);
-          if (key?.length !== 2 || typeof key[0] !== "string" || !LECTURE_KEY.test(key[0]) || typeof key[1] !== "string" || !UUID.test(key[1])) {
-            throw badInput("after", "not a cursor from this list");
-          }
-          return `(${c.col("date")}::text || ' ' || ${c.col("startTime")}::text, ${c.col("id")}) > (${params.add(key[0], "text")}, ${params.add(key[1], "uuid")})`;
+          const [dateTime, id] = decodeCursor(cursor, [cursorPart.localDateTime, cursorPart.uuid])!;
+          return `(${c.col("date")}::text || ' ' || ${c.col("startTime")}::text, ${c.col("id")}) > (${params.add(dateTime, "text")}, ${params.add(id, "uuid")})`;
         },
       },
       filter(args, c, params) {

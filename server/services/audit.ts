@@ -4,7 +4,7 @@ import { auditLog } from "../../drizzle/schema";
 import { requireRole } from "../auth/guards";
 import type { Context } from "../context";
 import { badInput } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
 
 export interface AuditEntry {
   action: string;
@@ -52,7 +52,7 @@ export interface AuditFilter {
 export async function listAudit(ctx: Context, args: { filter?: AuditFilter | null; first?: number | null; after?: string | null }) {
   const viewer = requireRole(ctx, "ADMIN");
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
   const where = and(

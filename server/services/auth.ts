@@ -24,7 +24,7 @@ import type { Role } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import type { Db } from "../db/client";
 import { asSystem } from "../db/scope";
-import { AppError, fromDatabaseError, notFound } from "../errors";
+import { AppError, badInput, fromDatabaseError, notFound } from "../errors";
 import { emit } from "../events/domain-events";
 import { translate, type Language } from "../i18n";
 import { consume } from "../rate-limits";
@@ -39,6 +39,12 @@ export interface AuthResult {
   sessionId: string;
   userId: string;
   tenantId: string | null;
+}
+
+/** A name as typed, trimmed; a NUL byte (which PostgreSQL cannot store) is BAD_USER_INPUT naming the field. */
+function nameText(field: string, value: string): string {
+  if (value.includes("\u0000")) throw badInput(field, "must not contain a NUL character");
+  return value.trim();
 }
 
 function checkPassword(password: string, field = "password") {
@@ -149,6 +155,8 @@ export async function register(ctx: Context, input: RegisterInput) {
   const channel = channelFor(phone ? "phone" : "email", input.verificationChannel);
   const destination = (phone ?? email)!;
   const needsCode = verificationRequired(ctx, phone ? "phone" : "email");
+  const firstName = nameText("firstName", input.firstName);
+  const lastName = input.lastName ? nameText("lastName", input.lastName) : "";
   const passwordHash = await ctx.app.passwords.hash(input.password);
   const language = input.preferredLanguage ?? ctx.language;
 
@@ -160,8 +168,8 @@ export async function register(ctx: Context, input: RegisterInput) {
           phoneNumber1: phone,
           email,
           passwordHash,
-          firstName: input.firstName.trim(),
-          lastName: input.lastName?.trim() ?? "",
+          firstName,
+          lastName,
           preferredLanguage: language,
         })
         .onConflictDoNothing()
@@ -277,13 +285,25 @@ export async function verifyAccount(ctx: Context, input: { identifier: string; c
 
 // ---------------------------------------------------------------- login, refresh, logout
 
+/**
+ * Signs in. Two counters stand in front of the password check: one per account
+ * (its phone number and email share it; an identifier without an account is
+ * counted by itself, so known and unknown logins behave alike) and one per client
+ * address across accounts (RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN), against trying one
+ * password on many accounts. A success clears the account's counter and gives its
+ * point back to the address: both count failures.
+ */
 export async function login(ctx: Context, input: { identifier: string; password: string; deviceName?: string | null }) {
   const identifier = parseLoginIdentifier(input.identifier);
-  const limitKey = `${ctx.ip}:${identifier.value}`;
-  await consume(ctx.app.rateLimits.login, limitKey);
+  const { login: perAccount, loginPerAddress: perAddress } = ctx.app.rateLimits;
+  const addressKey = `address:${ctx.ip}`;
+  await consume(perAddress, addressKey);
+  let accountKey = "";
   const result = await atomic(ctx, (ctx) =>
     asSystem(ctx.db, async (system) => {
       const [user] = await system.select().from(users).where(byIdentifier(identifier));
+      accountKey = user ? `account:${user.id}` : `login:${identifier.value}`;
+      await consume(perAccount, accountKey);
       if (!user) {
         await ctx.app.passwords.burn(input.password);
         throw new AppError("UNAUTHENTICATED", "auth.invalidCredentials");
@@ -297,7 +317,7 @@ export async function login(ctx: Context, input: { identifier: string; password:
       return startSession(ctx, system, user.id, await initialTenant(ctx, system, user.id), input.deviceName);
     }),
   );
-  await ctx.app.rateLimits.login.delete(limitKey).catch(() => {});
+  await Promise.all([perAccount.delete(accountKey).catch(() => {}), perAddress.reward(addressKey, 1).catch(() => {})]);
   return result;
 }
 
@@ -476,13 +496,13 @@ export interface ProfileInput {
 export async function updateProfile(ctx: Context, input: ProfileInput) {
   const viewer = requireUser(ctx);
   const changes: Partial<typeof users.$inferInsert> = {};
-  if (input.firstName != null) changes.firstName = input.firstName.trim();
-  if (input.lastName !== undefined) changes.lastName = input.lastName?.trim() ?? "";
+  if (input.firstName != null) changes.firstName = nameText("firstName", input.firstName);
+  if (input.lastName !== undefined) changes.lastName = input.lastName ? nameText("lastName", input.lastName) : "";
   if (input.email !== undefined) changes.email = input.email === null ? null : normalizeEmail(input.email);
   if (input.phoneNumber2 !== undefined) changes.phoneNumber2 = input.phoneNumber2 === null ? null : normalizePhone(input.phoneNumber2);
   if (input.dateOfBirth !== undefined) changes.dateOfBirth = input.dateOfBirth;
   if (input.gender != null) changes.gender = input.gender;
-  if (input.identityNumber !== undefined) changes.identityNumber = input.identityNumber?.trim() || null;
+  if (input.identityNumber !== undefined) changes.identityNumber = input.identityNumber ? nameText("identityNumber", input.identityNumber) || null : null;
   if (input.preferredLanguage != null) changes.preferredLanguage = input.preferredLanguage;
   return atomic(ctx, async (ctx) => {
     const [before] = await ctx.db.select().from(users).where(eq(users.id, viewer.userId)).for("update");

@@ -20,7 +20,7 @@ import { requireRole, requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, type SortDirection } from "../pagination";
+import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, type CursorPart, type SortDirection } from "../pagination";
 import { audit } from "./audit";
 
 onConstraint("courses_capacity_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
@@ -387,13 +387,16 @@ export interface CourseOrder {
   direction: SortDirection;
 }
 
-/** Sort columns, the row field a cursor keeps, and how a cursor value is read back. */
+/** Sort columns, the row field a cursor keeps, what a cursor value must look like, and how it is read back. */
 const ORDER_COLUMNS = {
-  STARTS_ON: { column: courses.startsOn, key: "startsOn", decode: (v: unknown) => v },
-  NAME: { column: courses.name, key: "name", decode: (v: unknown) => v },
-  PRICE: { column: courses.price, key: "price", decode: (v: unknown) => v },
-  CREATED_AT: { column: courses.createdAt, key: "createdAt", decode: (v: unknown) => new Date(String(v)) },
-} as const satisfies Record<CourseOrderField, { column: unknown; key: keyof Course; decode: (v: unknown) => unknown }>;
+  STARTS_ON: { column: courses.startsOn, key: "startsOn", part: cursorPart.localDate, decode: (v: string) => v },
+  NAME: { column: courses.name, key: "name", part: cursorPart.text, decode: (v: string) => v },
+  PRICE: { column: courses.price, key: "price", part: cursorPart.decimal, decode: (v: string) => v },
+  CREATED_AT: { column: courses.createdAt, key: "createdAt", part: cursorPart.timestamp, decode: (v: string) => new Date(v) },
+} as const satisfies Record<
+  CourseOrderField,
+  { column: unknown; key: keyof Course; part: CursorPart<string>; decode: (v: string) => unknown }
+>;
 
 export async function listCourses(
   ctx: Context,
@@ -402,8 +405,8 @@ export async function listCourses(
   const tenant = requireTenant(ctx);
   const limit = pageSize(args.first);
   const order = args.orderBy ?? { field: "STARTS_ON", direction: "ASC" };
-  const { column, key, decode } = ORDER_COLUMNS[order.field];
-  const cursor = decodeCursor<[unknown, string]>(args.after);
+  const { column, key, part, decode } = ORDER_COLUMNS[order.field];
+  const cursor = decodeCursor(args.after, [part, cursorPart.uuid]);
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
 

@@ -14,7 +14,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
 import { localDate } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, viewerInstructorId } from "./courses";
@@ -264,7 +264,7 @@ export interface EnrollmentFilter {
 export async function listEnrollments(ctx: Context, args: { filter?: EnrollmentFilter | null; first?: number | null; after?: string | null }) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const f = args.filter ?? {};
   const where = and(
     eq(enrollments.tenantId, viewer.tenantId),
@@ -299,7 +299,7 @@ export async function listEnrollmentRequests(
 ) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const f = args.filter ?? {};
   const where = and(
     eq(enrollmentRequests.tenantId, viewer.tenantId),

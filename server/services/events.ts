@@ -13,7 +13,19 @@ import { isStaff, type Viewer } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit, type EventChange } from "../events/domain-events";
-import { decodeCursor, encodeCursor, exactTime, pageSize, toPage, type Page, type SortDirection } from "../pagination";
+import {
+  badCursor,
+  cursorPart,
+  decodeCursor,
+  encodeCursor,
+  exactTime,
+  pageSize,
+  SORT_DIRECTIONS,
+  TIME_ID,
+  toPage,
+  type Page,
+  type SortDirection,
+} from "../pagination";
 import { audit } from "./audit";
 
 type NewEvent = typeof events.$inferInsert;
@@ -44,7 +56,6 @@ export interface EventOrder {
 }
 
 const MAX_LENGTH = { title: 200, location: 255, description: 10_000, reason: 500 } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Registrations that hold a place or wait for one. */
 const ACTIVE: RegistrationStatus[] = ["CONFIRMED", "WAITLISTED"];
 
@@ -96,13 +107,18 @@ export async function listEvents(
   const field = args.orderBy?.field ?? "STARTS_AT";
   const direction = args.orderBy?.direction ?? "ASC";
   // The cursor names its ordering: a cursor of another ordering would silently skip rows.
-  const cursor = decodeCursor<[string, string, string, string]>(args.after);
+  const cursor = decodeCursor(args.after, [
+    cursorPart.oneOf(...EVENT_ORDER_FIELDS),
+    cursorPart.oneOf(...SORT_DIRECTIONS),
+    cursorPart.text,
+    cursorPart.uuid,
+  ]);
   if (cursor) {
-    const [cursorField, cursorDirection, key, id] = cursor;
-    const keyOk = typeof key === "string" && (field === "TITLE" || !Number.isNaN(Date.parse(key)));
-    if (cursorField !== field || cursorDirection !== direction || !keyOk || typeof id !== "string" || !UUID.test(id)) {
+    const [cursorField, cursorDirection, key] = cursor;
+    if (cursorField !== field || cursorDirection !== direction) {
       throw new AppError("BAD_USER_INPUT", "event.cursorOrder", {}, { field: "after" });
     }
+    if (field !== "TITLE" && !cursorPart.timestamp(key)) throw badCursor();
   }
 
   const { filter } = args;
@@ -160,10 +176,7 @@ export async function listRegistrations(
 ): Promise<Page<EventRegistration>> {
   if (!canManageEvent(ctx.viewer, event)) throw forbidden();
   const limit = pageSize(args.first);
-  const after = decodeCursor<[string, string]>(args.after);
-  if (after && (typeof after[0] !== "string" || Number.isNaN(Date.parse(after[0])) || typeof after[1] !== "string" || !UUID.test(after[1]))) {
-    throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "after", reason: "not a cursor from this API" }, { field: "after" });
-  }
+  const after = decodeCursor(args.after, TIME_ID);
   return ctx.loaders.registrationPage.load({ eventId: event.id, status: args.status ?? null, limit, after });
 }
 

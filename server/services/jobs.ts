@@ -10,7 +10,7 @@ import type { Context } from "../context";
 import { AppError, forbidden } from "../errors";
 import { findJob, JOBS } from "../jobs";
 import { sundayOnOrBefore } from "../jobs/job";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
 import { addDays, localDate } from "../time";
 import { viewerInstructorId } from "./courses";
 
@@ -24,7 +24,7 @@ export async function listCronLogs(ctx: Context, args: { job?: string | null; fi
     throw new AppError("BAD_USER_INPUT", "jobs.unknownJob", { job: args.job, jobs: JOBS.map((job) => job.name).join(", ") }, { field: "job" });
   }
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const where = and(eq(attendanceCronLogs.tenantId, viewer.tenantId), args.job != null ? eq(attendanceCronLogs.job, args.job) : undefined);
   const keyset = afterKey(attendanceCronLogs.startedAt, attendanceCronLogs.id, "DESC", timeKey(cursor));
   const [rows, [total]] = await Promise.all([

@@ -11,7 +11,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
 import { datesBetween, weekdayOf } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, courseForTeacher, getCourse, viewerInstructorId } from "./courses";
@@ -197,7 +197,7 @@ export interface LectureFilter {
 export async function listLectures(ctx: Context, args: { filter?: LectureFilter | null; first?: number | null; after?: string | null }) {
   const tenant = requireTenant(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, [cursorPart.localDateTime, cursorPart.uuid]);
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
   let courseScope: SQL | undefined;

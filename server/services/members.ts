@@ -10,7 +10,7 @@ import { AppError, notFound } from "../errors";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { audit } from "./audit";
-import { decodeCursor, encodeCursor, exactTime, pageSize, toPage } from "../pagination";
+import { decodeCursor, encodeCursor, exactTime, pageSize, toPage, TIME_ID } from "../pagination";
 
 /** Roles a person may take by registering themselves. */
 export const SELF_SERVICE_ROLES: readonly Role[] = ["PARENT", "STUDENT", "MEMBER"];
@@ -25,7 +25,11 @@ export async function ensureProfiles(db: Db, tenantId: string, userId: string, r
   if (roles.includes("INSTRUCTOR")) await db.insert(instructors).values(row).onConflictDoNothing();
 }
 
-/** Adds `roles` to a user's membership of a tenant, creating the membership if needed. */
+/**
+ * Adds `roles` to a user's membership of a tenant, creating the membership if
+ * needed. A deactivated membership comes back with `roles` only: roles it had
+ * before it was deactivated are not given back by whoever re-adds the person.
+ */
 export async function grantMembership(db: Db, tenantId: string, userId: string, roles: readonly Role[]): Promise<Membership> {
   const [membership] = await db
     .insert(memberships)
@@ -33,7 +37,9 @@ export async function grantMembership(db: Db, tenantId: string, userId: string, 
     .onConflictDoUpdate({
       target: [memberships.tenantId, memberships.userId],
       set: {
-        roles: sql`ARRAY(SELECT DISTINCT unnest(${memberships.roles} || excluded.roles) ORDER BY 1)::membership_role[]`,
+        roles: sql`CASE WHEN ${memberships.isActive}
+          THEN ARRAY(SELECT DISTINCT unnest(${memberships.roles} || excluded.roles) ORDER BY 1)::membership_role[]
+          ELSE excluded.roles END`,
         isActive: true,
         updatedAt: new Date(),
       },
@@ -49,31 +55,15 @@ export interface AddMemberInput {
   firstName: string;
   lastName?: string | null;
   roles: Role[];
-  /** Needed only when no account exists yet for the phone or email. */
+  /** The password of the account if none exists yet for the phone or email. */
   temporaryPassword?: string | null;
 }
 
 /**
- * A tenant admin adds a person (an existing account, found by phone or email,
- * or a new one) to the tenant with roles. Staff may add parents, students and members.
- */
-export async function addMember(ctx: Context, input: AddMemberInput) {
-  const viewer = requireRole(ctx, "STAFF");
-  const allowed: readonly Role[] = viewer.roles.includes("ADMIN") ? ASSIGNABLE_ROLES : SELF_SERVICE_ROLES;
-  const refused = input.roles.filter((role) => !allowed.includes(role));
-  if (refused.length || input.roles.length === 0) {
-    throw new AppError("BAD_USER_INPUT", "input.roles", { roles: refused.join(", ") || "[]" }, { field: "roles" });
-  }
-  return atomic(ctx, async (ctx) => {
-    const membership = await upsertMember(ctx, viewer.tenantId, input);
-    await audit(ctx, { action: "member.add", entity: "membership", entityId: membership.id, after: membership });
-    return membership;
-  });
-}
-
-/**
  * Finds the account with this phone or email, or creates it with the temporary
- * password, and grants it `roles` in the tenant. No permission check: callers guard.
+ * password, and grants it `roles` in the tenant at once. Platform administration
+ * only (a new tenant's first admin); tenants invite people instead (invitations.ts).
+ * No permission check: callers guard.
  */
 export async function upsertMember(ctx: Context, tenantId: string, input: AddMemberInput): Promise<Membership> {
   const phone = input.phoneNumber ? normalizePhone(input.phoneNumber) : null;
@@ -134,7 +124,7 @@ export async function listMembers(
 ) {
   const viewer = requireRole(ctx, "STAFF");
   const limit = pageSize(args.first);
-  const after = decodeCursor<[string, string]>(args.after);
+  const after = decodeCursor(args.after, TIME_ID);
   const text = args.search?.trim();
   const filter = and(
     eq(memberships.tenantId, viewer.tenantId),
@@ -164,6 +154,8 @@ export async function listMembers(
     ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(filter),
   ]);
   const keys = new Map(rows.map((row) => [row.membership.id, row.sortKey]));
+  // The privacy policy asks for each member's membership here; it is this row.
+  for (const row of rows) ctx.loaders.membershipByUser.prime(row.membership.userId, row.membership);
   return toPage(
     rows.map((row) => row.membership),
     limit,

@@ -4,8 +4,8 @@ import { notifications, users } from "../../drizzle/schema";
 import { requireMember } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { notFound } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage } from "../pagination";
-import { translate, type MessageKey, type MessageParams } from "../i18n";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
+import { translate, type Language, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
 
 export interface NotificationSpec {
@@ -14,7 +14,8 @@ export interface NotificationSpec {
   kind: string;
   titleKey: MessageKey;
   bodyKey: MessageKey;
-  params?: MessageParams;
+  /** Placeholder values; a function when they must be in the recipient's language too (e.g. role names). */
+  params?: MessageParams | ((language: Language) => MessageParams);
   data?: Record<string, unknown>;
 }
 
@@ -32,12 +33,13 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
     .values(
       recipients.map((userId) => {
         const language = languageOf.get(userId) ?? ctx.tenant?.defaultLanguage ?? "ar";
+        const params = typeof spec.params === "function" ? spec.params(language) : spec.params;
         return {
           tenantId: spec.tenantId,
           userId,
           kind: spec.kind,
-          title: translate(language, spec.titleKey, spec.params),
-          body: translate(language, spec.bodyKey, spec.params),
+          title: translate(language, spec.titleKey, params),
+          body: translate(language, spec.bodyKey, params),
           data: spec.data ?? {},
         };
       }),
@@ -58,7 +60,7 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
 export async function listNotifications(ctx: Context, args: { unreadOnly?: boolean | null; first?: number | null; after?: string | null }) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const where = and(
     eq(notifications.tenantId, viewer.tenantId),
     eq(notifications.userId, viewer.userId),

@@ -10,7 +10,7 @@ import { requireMember, requireRole, requireTenant } from "../auth/guards";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound } from "../errors";
-import { decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { cursorPart, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
 import { audit } from "./audit";
 
 /** A participant resolved from its id: who it is and which account answers for it. */
@@ -192,7 +192,7 @@ async function listProfiles<Row extends { id: string }>(
   // Both profile tables share tenant_id, id and user_id; one query shape serves both.
   const table = profiles as typeof students;
   const limit = pageSize(args.first);
-  const after = decodeCursor<[string]>(args.after);
+  const after = decodeCursor(args.after, [cursorPart.uuid]);
   const text = args.search?.trim();
   const filter = and(
     eq(table.tenantId, tenantId),

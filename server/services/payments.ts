@@ -38,7 +38,7 @@ import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } fro
 import { emit, type PaymentEvent } from "../events/domain-events";
 import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, TIME_ID } from "../pagination";
 import { formatCents, sumCents, toCents } from "../payments/money";
 import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../payments/provider";
 import { audit } from "./audit";
@@ -419,8 +419,27 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
     if (!recorded) return { status: "duplicate", paymentId: before.id };
 
     let after: Payment | undefined;
-    const amountMatches = event.amount == null || toCents(event.amount) === toCents(before.amount);
-    if (event.status === "SUCCEEDED" && (before.status === "PENDING" || before.status === "FAILED") && amountMatches) {
+    // A gateway that reports another amount or currency is not talking about this payment
+    // as we started it: the event is recorded, nothing changes, and a person has to look.
+    const mismatch =
+      event.currency != null && event.currency !== before.currency
+        ? "currency mismatch"
+        : event.amount != null && toCents(event.amount) !== toCents(before.amount)
+          ? "amount mismatch"
+          : null;
+    if (mismatch) {
+      ctx.app.log.warn(
+        {
+          provider,
+          paymentId: before.id,
+          eventId: event.eventId,
+          reason: mismatch,
+          expected: { amount: before.amount, currency: before.currency },
+          reported: { amount: event.amount ?? null, currency: event.currency ?? null },
+        },
+        "payment webhook refused; payment left as it was",
+      );
+    } else if (event.status === "SUCCEEDED" && (before.status === "PENDING" || before.status === "FAILED")) {
       [after] = await ctx.db
         .update(payments)
         .set({ status: "SUCCEEDED", paidAt: event.occurredAt, failureReason: null })
@@ -432,15 +451,13 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
         .set({ status: "FAILED", failureReason: event.reason ?? "Declined by the gateway." })
         .where(and(eq(payments.tenantId, tenantId), eq(payments.id, before.id)))
         .returning();
-    } else if (!amountMatches) {
-      ctx.app.log.error({ paymentId: before.id, expected: before.amount, reported: event.amount }, "gateway reported another amount; payment left as it was");
     }
     await ctx.db
       .update(paymentWebhookEvents)
       .set({ processedAt: new Date() })
       .where(and(eq(paymentWebhookEvents.tenantId, tenantId), eq(paymentWebhookEvents.id, recorded.id)));
     if (!after) {
-      return { status: "ignored", reason: amountMatches ? `payment already ${before.status}` : "amount mismatch" };
+      return { status: "ignored", reason: mismatch ?? `payment already ${before.status}` };
     }
 
     await audit(ctx, { action: "payment.webhook", entity: "payment", entityId: after.id, before, after: { ...after, eventId: event.eventId } });
@@ -692,7 +709,7 @@ export interface PaymentFilter {
 export async function listPayments(ctx: Context, args: { filter?: PaymentFilter | null; first?: number | null; after?: string | null }) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const f = args.filter ?? {};
   const where = and(
     eq(payments.tenantId, viewer.tenantId),
@@ -738,7 +755,7 @@ export async function listRefundRequests(
 ) {
   const viewer = requireMember(ctx);
   const limit = pageSize(args.first);
-  const cursor = decodeCursor<[string, string]>(args.after);
+  const cursor = decodeCursor(args.after, TIME_ID);
   const f = args.filter ?? {};
   const scope = await paymentScope(ctx);
   const where = and(

@@ -6,7 +6,7 @@ import { atomic, forgetTenant, type Context } from "../context";
 import { asSystem } from "../db/scope";
 import { AppError } from "../errors";
 import type { Language } from "../i18n";
-import { decodeCursor, encodeCursor, pageSize, type Page } from "../pagination";
+import { cursorPart, decodeCursor, encodeCursor, pageSize, type Page } from "../pagination";
 import { isTimeZone } from "../validation";
 import { audit } from "./audit";
 import { upsertMember, type AddMemberInput } from "./members";
@@ -91,7 +91,7 @@ export async function myMemberships(ctx: Context) {
 export async function listTenants(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<Tenant>> {
   requirePlatformAdmin(ctx);
   const limit = pageSize(args.first);
-  const after = decodeCursor<[string]>(args.after);
+  const after = decodeCursor(args.after, [cursorPart.text]);
   const filter = args.search ? or(ilike(tenants.name, `%${args.search}%`), ilike(tenants.slug, `%${args.search}%`)) : undefined;
   const [rows, [total]] = await Promise.all([
     ctx.db

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type RosterServer } from "../../server/app";
 import { createDeps } from "../../server/app";
 import { loadConfig } from "../../server/config";
+import type { Log } from "../../server/log";
 import { GraphQLClient } from "./client";
 import { Fixtures } from "./fixtures";
 import { connectWs, type WsOptions } from "./ws";
@@ -40,15 +41,17 @@ export const testEnv = (overrides: Record<string, string> = {}) => ({
   RATE_LIMIT_IP_PER_MINUTE: "1000000",
   RATE_LIMIT_USER_PER_MINUTE: "1000000",
   RATE_LIMIT_LOGIN_PER_15_MIN: "1000",
+  RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN: "1000000",
   RATE_LIMIT_MESSAGES_PER_HOUR: "1000",
   // Servers share Redis in the CI's second run; their counters must not.
   RATE_LIMIT_KEY_PREFIX: `test:${randomUUID()}`,
   ...overrides,
 });
 
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+/** `log`: a logger of the test's own (to read what the server logged, at which level). */
+export async function startTestServer(overrides: Record<string, string> = {}, options: { log?: Log } = {}): Promise<TestServer> {
   const config = loadConfig(testEnv(overrides));
-  const deps = await createDeps(config);
+  const deps = await createDeps(config, options.log);
   const server = await createServer(config, deps);
   const url = await server.listen();
   const test: TestServer = {
