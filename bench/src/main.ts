@@ -171,8 +171,8 @@ async function main() {
   if (needsRoster) {
     t = Date.now();
     const roster = await startRoster({ name: "roster", logDir, databaseUrl: dbUrl, cpuProfileDir: process.env.BENCH_CPU_PROFILE });
-    Object.assign(bench, await schemaShape(roster.baseUrl));
     const adminToken = await login(roster.baseUrl, ids.adminEmail);
+    Object.assign(bench, await schemaShape(roster.baseUrl, adminToken));
     progress(`  [${elapsed(bench)}] Roster up in ${((Date.now() - t) / 1000).toFixed(1)} s (Course.lectures: ${bench.lecturesForm}${bench.hasAttendanceSummary ? ", Lecture.attendanceSummary" : ""})`);
 
     if (readNames.some(wants)) {

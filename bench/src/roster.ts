@@ -29,19 +29,20 @@ export async function loginMany(baseUrl: string, emails: string[], concurrency =
   return tokens;
 }
 
-/** Which form Roster's Course.lectures has, and whether Lecture.attendanceSummary exists. */
-export async function schemaShape(baseUrl: string): Promise<{ lecturesForm: LecturesForm; hasAttendanceSummary: boolean }> {
-  const query = `{
-    course: __type(name: "Course") { fields { name type { kind name ofType { kind name } } } }
-    lecture: __type(name: "Lecture") { fields { name } }
-  }`;
-  const data = dataOf(await gql(`${baseUrl}/graphql`, query), "introspection");
-  const lectures = data.course.fields.find((field: any) => field.name === "lectures");
-  const unwrapped = lectures?.type.kind === "NON_NULL" ? lectures.type.ofType : lectures?.type;
-  const detected: LecturesForm = unwrapped?.kind === "OBJECT" ? "connection" : "list";
-  const forced = process.env.BENCH_LECTURES as LecturesForm | undefined;
-  return {
-    lecturesForm: forced === "list" || forced === "connection" ? forced : detected,
-    hasAttendanceSummary: data.lecture.fields.some((field: any) => field.name === "attendanceSummary"),
+/**
+ * Which form Roster's Course.lectures has, and whether Lecture.attendanceSummary
+ * exists — probed with small queries (introspection is off in production).
+ */
+export async function schemaShape(baseUrl: string, token: string): Promise<{ lecturesForm: LecturesForm; hasAttendanceSummary: boolean }> {
+  const auth = { authorization: `Bearer ${token}` };
+  const valid = async (query: string) => {
+    const result = await gql(`${baseUrl}/graphql`, query, {}, auth);
+    return !result.errors?.some((error) => error.extensions?.code === "GRAPHQL_VALIDATION_FAILED");
   };
+  const connection = await valid("{ courses(first: 1) { nodes { lectures(first: 1) { nodes { id } } } } }");
+  const detected: LecturesForm = connection ? "connection" : "list";
+  const forced = process.env.BENCH_LECTURES as LecturesForm | undefined;
+  const form = forced === "list" || forced === "connection" ? forced : detected;
+  const lectures = form === "connection" ? "lectures(first: 1) { nodes { attendanceSummary { present } } }" : "lectures { attendanceSummary { present } }";
+  return { lecturesForm: form, hasAttendanceSummary: await valid(`{ courses(first: 1) { nodes { ${lectures} } } }`) };
 }

@@ -54,8 +54,8 @@ export async function runEmbedded(bench: Bench): Promise<EmbeddedResult> {
   const seeded = await start(bench, "embedded-read", [path.join(BENCH_DIR, "servers", "embedded.ts")], { BENCH_SEED_FILE: seedFile }, 180_000);
   try {
     bench.progress(`    PGlite seeded with ${EMBEDDED_SIZES.courses} courses × ${EMBEDDED_SIZES.lecturesPerCourse} lectures per tenant in ${(seeded.ms / 1000).toFixed(1)} s`);
-    const shape = await schemaShape(seeded.baseUrl);
     const token = await login(seeded.baseUrl, ADMIN_EMAIL);
+    const shape = await schemaShape(seeded.baseUrl, token);
     const query = rosterQueries(shape.lecturesForm).nested;
     const answer = dataOf(await gql(`${seeded.baseUrl}/graphql`, query, {}, { authorization: `Bearer ${token}` }), "nested read on PGlite");
     const courses = answer.courses.nodes.map(normalRosterCourse);

@@ -13,7 +13,7 @@ import { backendPids, committedTransactions } from "../db";
 import { dataOf, gql, metricsText, metricValue } from "../http";
 import { heapAfterGc } from "../inspector";
 import { percentile } from "../load";
-import { cpuSecondsBetween, cpuTicks, freePort, memoryOf, sleep, ticksOf, waitFor } from "../proc";
+import { cpuSecondsBetween, cpuTicks, freePort, memoryOf, rssSampler, sleep, ticksOf, waitFor } from "../proc";
 import { rosterQueries } from "../queries";
 import { login, loginMany } from "../roster";
 import { BENCH_DIR, REDIS_URL, startRoster, type Server } from "../servers";
@@ -46,7 +46,9 @@ export interface Burst {
   sqlStatementsPerEvent: number | null;
   /** RSS growth of both instances per connection added for this burst (null when none were added). */
   memoryPerConnectionKiB: number | null;
+  /** RSS of each instance after the burst, and its peak while connecting and during the burst. */
   rssMiB: [number, number];
+  peakRssMiB: [number, number];
   unexpectedCloses: Record<string, number>;
   drainedInMs: number;
 }
@@ -268,6 +270,7 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
 
     const burst = async (subscribers: number, payload: Burst["payload"], query: string): Promise<Burst> => {
       const rssBefore = instances.map((instance) => memoryOf(instance.server.proc.pid).rss);
+      const peaks = instances.map((instance) => rssSampler(instance.server.proc.pid, 200));
       const added = subscribers - connected;
       let t = Date.now();
       await connect(subscribers, query);
@@ -350,6 +353,7 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
         sqlStatementsPerEvent: Number.isFinite(statementsDelta) ? round1(statementsDelta / options.fanoutMarks) : null,
         memoryPerConnectionKiB,
         rssMiB: instances.map((instance) => mib(memoryOf(instance.server.proc.pid).rss)) as [number, number],
+        peakRssMiB: peaks.map((peak) => mib(peak.stop())) as [number, number],
         unexpectedCloses: closes,
         drainedInMs,
       };
