@@ -105,17 +105,17 @@ export function markdown(results: Results, setName: string, extraNote: string): 
           `Latency: from the moment the bench sent a mark's mutation to each client's receipt. Deliveries are awaited up to ${Math.round(f.drainMs / 1000)} s after the last mark. ` +
           `Mutation latency with no audience: p50 ${ms(f.idleMutation.p50Ms)}, p99 ${ms(f.idleMutation.p99Ms)}.`,
         "",
-        "| subscribers | payload | delivered | lost | duplicated | latency p50 | p99 | max | after the mutation's answer p50 / p99 | mutation p50 / p99 during burst | PostgreSQL CPU (burst) | Roster CPU A + B | transactions/event | SQL statements/event | memory/idle connection | RSS A / B: after, peak |",
+        `| subscribers | payload | delivered | lost (or later than ${Math.round(f.drainMs / 1000)} s) | duplicated | latency p50 | p99 | max | after the mutation's answer p50 / p99 | mutation p50 / p99 during burst | PostgreSQL CPU (burst) | Roster CPU A + B | transactions/event | SQL statements/event | per idle connection: heap, RSS | RSS A / B: after, peak |`,
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
       );
       for (const b of f.bursts) {
         lines.push(
-          `| ${b.subscribers} | ${b.payload} | ${b.delivered} / ${b.expected} | **${b.lost}** | ${b.duplicated} | ${ms(b.latency.p50Ms)} | ${ms(b.latency.p99Ms)} | ${ms(b.latency.maxMs)} | ${ms(b.afterAnswer.p50Ms)} / ${ms(b.afterAnswer.p99Ms)} | ${ms(b.mutation.p50Ms)} / ${ms(b.mutation.p99Ms)} | ${fmt(b.postgresCpuSeconds)} s | ${fmt(b.rosterCpuSeconds[0])} + ${fmt(b.rosterCpuSeconds[1])} s | ${fmt(b.transactionsPerEvent)} | ${fmt(b.sqlStatementsPerEvent)} | ${b.memoryPerConnectionKiB === null ? "—" : `${b.memoryPerConnectionKiB} KiB`} | ${b.rssMiB[0]} / ${b.rssMiB[1]} MiB, ${b.peakRssMiB[0]} / ${b.peakRssMiB[1]} MiB |`,
+          `| ${b.subscribers} | ${b.payload} | ${b.delivered} / ${b.expected} | **${b.lost}** | ${b.duplicated} | ${ms(b.latency.p50Ms)} | ${ms(b.latency.p99Ms)} | ${ms(b.latency.maxMs)} | ${ms(b.afterAnswer.p50Ms)} / ${ms(b.afterAnswer.p99Ms)} | ${ms(b.mutation.p50Ms)} / ${ms(b.mutation.p99Ms)} | ${fmt(b.postgresCpuSeconds)} s | ${fmt(b.rosterCpuSeconds[0])} + ${fmt(b.rosterCpuSeconds[1])} s | ${fmt(b.transactionsPerEvent)} | ${fmt(b.sqlStatementsPerEvent)} | ${b.heapPerConnectionKiB === null ? "—" : `${b.heapPerConnectionKiB} KiB, ${b.memoryPerConnectionKiB} KiB`} | ${b.rssMiB[0]} / ${b.rssMiB[1]} MiB, ${b.peakRssMiB[0]} / ${b.peakRssMiB[1]} MiB |`,
         );
       }
       lines.push(
         "",
-        `Load generator: two client processes, ${f.bursts.map((b) => `${fmt(b.clientCpuSeconds)} s CPU during the ${b.subscribers}-subscriber burst`).join(", ")}; ${f.clientCpuSeconds.map((s) => `${fmt(s)} s`).join(" + ")} over the whole scenario.`,
+        `Load generator: two client processes, ${f.bursts.map((b) => `${fmt(b.clientCpuSeconds)} s CPU during the ${b.subscribers}-subscriber ${b.payload} burst`).join(", ")}; ${f.clientCpuSeconds.map((s) => `${fmt(s)} s`).join(" + ")} over the whole scenario.`,
       );
     }
     if (f.churn) {

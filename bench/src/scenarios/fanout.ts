@@ -46,6 +46,8 @@ export interface Burst {
   sqlStatementsPerEvent: number | null;
   /** RSS growth of both instances per connection added for this burst (null when none were added). */
   memoryPerConnectionKiB: number | null;
+  /** Live heap (after a forced GC) growth of both instances per connection added (null when none were added). */
+  heapPerConnectionKiB: number | null;
   /** RSS of each instance after the burst, and its peak while connecting and during the burst. */
   rssMiB: [number, number];
   peakRssMiB: [number, number];
@@ -269,14 +271,19 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
     };
 
     const burst = async (subscribers: number, payload: Burst["payload"], query: string): Promise<Burst> => {
+      const added = subscribers - connected;
+      const heapBefore = added > 0 ? await Promise.all(instances.map((instance) => heapAfterGc(instance.inspectPort))) : [];
       const rssBefore = instances.map((instance) => memoryOf(instance.server.proc.pid).rss);
       const peaks = instances.map((instance) => rssSampler(instance.server.proc.pid, 200));
-      const added = subscribers - connected;
       let t = Date.now();
       await connect(subscribers, query);
       await sleep(1000);
       const rssIdle = instances.map((instance) => memoryOf(instance.server.proc.pid).rss);
-      const memoryPerConnectionKiB = added > 0 ? Math.round((rssIdle[0]! + rssIdle[1]! - rssBefore[0]! - rssBefore[1]!) / added / 1024) : null;
+      const heapIdle = added > 0 ? await Promise.all(instances.map((instance) => heapAfterGc(instance.inspectPort))) : [];
+      const perConnection = (after: number[], before: number[]) =>
+        added > 0 ? Math.round((after[0]! + after[1]! - before[0]! - before[1]!) / added / 1024) : null;
+      const memoryPerConnectionKiB = perConnection(rssIdle, rssBefore);
+      const heapPerConnectionKiB = perConnection(heapIdle, heapBefore);
       bench.progress(`  [${elapsed(bench)}] ${subscribers} subscribers (${payload}) connected in ${((Date.now() - t) / 1000).toFixed(1)} s; sending ${options.fanoutMarks} marks`);
 
       const burstLectures = lectures(M);
@@ -352,6 +359,7 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
         transactionsPerEvent: round1((xactAfter - xactBefore - 2) / options.fanoutMarks),
         sqlStatementsPerEvent: Number.isFinite(statementsDelta) ? round1(statementsDelta / options.fanoutMarks) : null,
         memoryPerConnectionKiB,
+        heapPerConnectionKiB,
         rssMiB: instances.map((instance) => mib(memoryOf(instance.server.proc.pid).rss)) as [number, number],
         peakRssMiB: peaks.map((peak) => mib(peak.stop())) as [number, number],
         unexpectedCloses: closes,
