@@ -1,6 +1,7 @@
 /** Builds the one GraphQL schema from every domain's resolvers. */
 import "reflect-metadata";
-import { isUnionType, type GraphQLSchema } from "graphql";
+import { isObjectType, isUnionType, type GraphQLSchema } from "graphql";
+import type { ConnectionShape } from "../server/pagination";
 import { buildSchema } from "type-graphql";
 // The planned types (server/plan/<domain>.ts) declare themselves on import.
 import "../server/plan/courses";
@@ -100,6 +101,11 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     // executor (graphql-jit) needs the answer synchronously.
     const participant = schema.getType("Participant");
     if (isUnionType(participant)) participant.resolveType = participantTypeOf;
+    // A connection's total is counted only when asked for: services give a function.
+    for (const type of Object.values(schema.getTypeMap())) {
+      const totalCount = isObjectType(type) && type.name.endsWith("Connection") ? type.getFields().totalCount : undefined;
+      if (totalCount) totalCount.resolve = (connection: ConnectionShape<unknown>) => (typeof connection.totalCount === "function" ? connection.totalCount() : connection.totalCount);
+    }
     return schema;
   });
   return built;

@@ -80,6 +80,8 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   const ws = attachWebSocket(app, schema, httpServer);
 
   web.disable("x-powered-by");
+  // GraphQL answers are POSTed and rarely repeat: an ETag would hash every large body for nothing.
+  web.set("etag", false);
   web.set("trust proxy", config.http.trustProxy);
   web.use((req, res, next) => {
     const incoming = req.header("x-request-id");

@@ -50,12 +50,22 @@ export const DEFAULT_LIST_ESTIMATE = 10;
 /** The size a query's cost counts a plain list field (`Type.field`) with. */
 export const listEstimate = (field: string) => LIST_LIMITS[field]?.estimate ?? DEFAULT_LIST_ESTIMATE;
 
+/** A list's total: counted now, or when the client asks for totalCount. */
+export type Total = number | (() => Promise<number>);
+
+/** The total from a count query (`select count() …`), run only when first asked for, then kept. */
+export function countOf(query: PromiseLike<{ value: number }[]>): () => Promise<number> {
+  let counted: Promise<number> | undefined;
+  return () => (counted ??= Promise.resolve(query).then((rows) => rows[0]?.value ?? 0));
+}
+
 /** One page of rows plus what a connection needs to describe it. */
 export interface Page<T> {
   nodes: T[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  totalCount: number;
+  /** A number, or a function the connection's totalCount field calls (GraphQL calls function-valued fields). */
+  totalCount: Total;
   cursorOf: (node: T) => string;
 }
 
@@ -151,7 +161,7 @@ export function decodeCursor<const P extends readonly CursorPart<unknown>[]>(cur
 }
 
 /** Builds a page from `limit + 1` fetched rows. */
-export function toPage<T>(rows: T[], limit: number, totalCount: number, hadCursor: boolean, cursorOf: (node: T) => string): Page<T> {
+export function toPage<T>(rows: T[], limit: number, totalCount: Total, hadCursor: boolean, cursorOf: (node: T) => string): Page<T> {
   return { nodes: rows.slice(0, limit), hasNextPage: rows.length > limit, hasPreviousPage: hadCursor, totalCount, cursorOf };
 }
 
@@ -199,20 +209,31 @@ export interface ConnectionShape<T> {
   edges: Edge<T>[];
   nodes: T[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number;
+  totalCount: Total;
 }
 
-/** Maps a service page to the connection shape, mapping each row with `map`. */
+/**
+ * Maps a service page to the connection shape, mapping each row with `map`.
+ * Edges (a cursor per row) are made only when asked for: a page of nodes needs none.
+ */
 export function toConnection<Row, T>(page: Page<Row>, map: (row: Row) => T): ConnectionShape<T> {
-  const edges = page.nodes.map((row) => ({ cursor: page.cursorOf(row), node: map(row) }));
+  const rows = page.nodes;
+  const nodes = rows.map(map);
+  let edges: Edge<T>[] | undefined;
   return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
+    get edges() {
+      return (edges ??= rows.map((row, i) => ({ cursor: page.cursorOf(row), node: nodes[i]! })));
+    },
+    nodes,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return rows.length ? page.cursorOf(rows[0]!) : null;
+      },
+      get endCursor() {
+        return rows.length ? page.cursorOf(rows[rows.length - 1]!) : null;
+      },
     },
     totalCount: page.totalCount,
   };

@@ -10,9 +10,11 @@ import { declareSources, type Row, type Source } from "./model";
 const cap = (field: string) => LIST_LIMITS[field]!.cap;
 const sameId = (column: string) => (p: { col(k: string): string }, c: { col(k: string): string }) => `${c.col("id")} = ${p.col(column)}`;
 
-export const Season: Source = { type: "Season", table: seasons, keys: ["id", "tenantId"] };
-export const Tag: Source = { type: "Tag", table: tags, keys: ["id", "tenantId"] };
-export const ScheduleSlot: Source = { type: "ScheduleSlot", table: courseSchedules, keys: ["id", "tenantId"] };
+// Keys are what a planned object carries besides its selected fields: as few as
+// resolvers need (every key is built and parsed for every row of a large answer).
+export const Season: Source = { type: "Season", table: seasons, keys: ["id"] };
+export const Tag: Source = { type: "Tag", table: tags, keys: ["id"] };
+export const ScheduleSlot: Source = { type: "ScheduleSlot", table: courseSchedules, keys: ["id"] };
 export const Instructor: Source = {
   type: "Instructor",
   table: instructors,
@@ -26,7 +28,7 @@ export const lectureCursor = (row: Row) => encodeCursor([`${row.date} ${row.star
 export const Lecture: Source = {
   type: "Lecture",
   table: lectures,
-  keys: ["id", "tenantId", "courseId"],
+  keys: ["id"],
   reads: { startsAt: ["date", "startTime"], endsAt: ["date", "startTime", "durationMinutes"] },
   relations: {
     course: { kind: "one", target: () => Course, needs: ["courseId"], on: sameId("courseId") },
@@ -53,6 +55,7 @@ export const Lecture: Source = {
         const { present, absent, enrolled } = raw as { present: number; absent: number; enrolled: number };
         return { ...attendanceSummary(lecture as never, present, absent, enrolled), lecture };
       },
+      parentField: "lecture",
     },
   },
 };

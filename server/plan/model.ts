@@ -76,6 +76,8 @@ export interface ValueRelation {
   sql: (p: Ref, params: Params, aliases: Aliases, prepared: Prepared) => string | null;
   /** The GraphQL value from the JSON (null when the SQL was null). */
   finish: (raw: unknown, parent: Row) => unknown;
+  /** A field of the value that returns the parent row itself: selected, the parent carries every column. */
+  parentField?: string;
 }
 
 export type Relation = OneRelation | ManyRelation | ConnectionRelation | ValueRelation;

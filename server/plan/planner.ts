@@ -133,6 +133,7 @@ function planObject(scope: SelectionScope, type: GraphQLObjectType, source: Sour
     if (relation) {
       for (const column of relation.needs) plan.columns.add(column);
       plan.relations.set(key, planField(scope, type, relation, nodes));
+      if (relation.kind === "value" && relation.parentField && selects(scope, type, name, nodes, relation.parentField)) plan.allColumns = true;
     } else if (relationsOnly) {
       continue;
     } else if (source.reads?.[name]) {
@@ -265,6 +266,16 @@ function finishObject(plan: ObjectPlan, row: Row): Row {
     for (const [key, field] of plan.relations) row.$[key] = finishField(field, row.$[key] ?? null, row);
   }
   return row;
+}
+
+/** Does the selection of `field` (on `type`) select `inner` on the object it returns? */
+function selects(scope: SelectionScope, type: GraphQLObjectType, field: string, nodes: FieldNode[], inner: string): boolean {
+  const returned = objectTypeOf(type, field);
+  if (!returned) return false;
+  for (const innerNodes of collectFields(scope, returned, subSelections(nodes)).values()) {
+    if (innerNodes[0]!.name.value === inner) return true;
+  }
+  return false;
 }
 
 const tableInfoOf = (plan: ObjectPlan) => tableInfo(plan.source.table).columns;

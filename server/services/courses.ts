@@ -20,7 +20,7 @@ import { requireRole, requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint } from "../errors";
-import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, type CursorPart, type SortDirection } from "../pagination";
+import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, type CursorPart, type SortDirection, countOf } from "../pagination";
 import { audit } from "./audit";
 
 onConstraint("courses_capacity_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
@@ -442,17 +442,16 @@ export async function listCourses(
     f.isPublished != null ? eq(courses.isPublished, f.isPublished) : undefined,
   );
   const direction = order.direction === "DESC" ? desc : asc;
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(courses)
-      .where(and(where, afterKey(column, courses.id, order.direction, cursor ? { value: decode(cursor[0]), id: cursor[1] } : null)))
-      .orderBy(direction(column), direction(courses.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(courses).where(where),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(courses).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(courses)
+    .where(and(where, afterKey(column, courses.id, order.direction, cursor ? { value: decode(cursor[0]), id: cursor[1] } : null)))
+    .orderBy(direction(column), direction(courses.id))
+    .limit(limit + 1);
   for (const row of rows) ctx.loaders.course.prime(row.id, row);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => {
+  return toPage(rows, limit, total, Boolean(cursor), (row) => {
     const value = row[key];
     return encodeCursor([value instanceof Date ? value.toISOString() : value, row.id]);
   });

@@ -14,7 +14,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { localDate } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, viewerInstructorId } from "./courses";
@@ -274,17 +274,16 @@ export async function listEnrollments(ctx: Context, args: { filter?: EnrollmentF
     f.status ? eq(enrollments.status, f.status) : undefined,
   );
   const keyset = afterKey(enrollments.enrolledAt, enrollments.id, "DESC", timeKey(cursor));
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(enrollments)
-      .where(and(where, keyset))
-      .orderBy(desc(enrollments.enrolledAt), desc(enrollments.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(enrollments).where(where),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(enrollments).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(enrollments)
+    .where(and(where, keyset))
+    .orderBy(desc(enrollments.enrolledAt), desc(enrollments.id))
+    .limit(limit + 1);
   for (const row of rows) ctx.loaders.enrollment.prime(row.id, row);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.enrolledAt.toISOString(), row.id]));
+  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.enrolledAt.toISOString(), row.id]));
 }
 
 export interface EnrollmentRequestFilter {
@@ -308,16 +307,15 @@ export async function listEnrollmentRequests(
     f.status ? eq(enrollmentRequests.status, f.status) : undefined,
   );
   const keyset = afterKey(enrollmentRequests.createdAt, enrollmentRequests.id, "DESC", timeKey(cursor));
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(enrollmentRequests)
-      .where(and(where, keyset))
-      .orderBy(desc(enrollmentRequests.createdAt), desc(enrollmentRequests.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(enrollmentRequests).where(where),
-  ]);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(enrollmentRequests).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(enrollmentRequests)
+    .where(and(where, keyset))
+    .orderBy(desc(enrollmentRequests.createdAt), desc(enrollmentRequests.id))
+    .limit(limit + 1);
+  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
 }
 
 /** An enrolment the viewer may see, or NOT_FOUND. */

@@ -25,6 +25,7 @@ import {
   toPage,
   type Page,
   type SortDirection,
+  countOf,
 } from "../pagination";
 import { audit } from "./audit";
 
@@ -149,20 +150,19 @@ export async function listEvents(
     : undefined;
   const order = direction === "ASC" ? asc : desc;
 
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select({ event: events, sortKey })
-      .from(events)
-      .where(and(where, keyset))
-      .orderBy(order(column), order(events.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(events).where(where),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(events).where(where));
+  const rows = await ctx.db
+    .select({ event: events, sortKey })
+    .from(events)
+    .where(and(where, keyset))
+    .orderBy(order(column), order(events.id))
+    .limit(limit + 1);
   const keys = new Map(rows.map((row) => [row.event.id, row.sortKey]));
   return toPage(
     rows.map((row) => row.event),
     limit,
-    total?.value ?? 0,
+    total,
     Boolean(cursor),
     (event) => encodeCursor([field, direction, keys.get(event.id), event.id]),
   );

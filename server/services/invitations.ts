@@ -22,7 +22,7 @@ import type { Db } from "../db/client";
 import { asSystem } from "../db/scope";
 import { AppError, notFound, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { afterKey, decodeCursor, encodeCursor, TIME_ID, pageSize, timeKey, toPage } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, TIME_ID, pageSize, timeKey, toPage, countOf } from "../pagination";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { audit } from "./audit";
 import { grantMembership, type AddMemberInput } from "./members";
@@ -201,16 +201,15 @@ async function page(ctx: Context, where: ReturnType<typeof and>, args: { first?:
   const limit = pageSize(args.first);
   const cursor = decodeCursor(args.after, TIME_ID);
   const keyset = afterKey(invitations.createdAt, invitations.id, "DESC", timeKey(cursor));
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(invitations)
-      .where(and(where, keyset))
-      .orderBy(desc(invitations.createdAt), desc(invitations.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(invitations).where(where),
-  ]);
-  return toPage(rows.map(present), limit, total?.value ?? 0, Boolean(cursor), (row) =>
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(invitations).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(invitations)
+    .where(and(where, keyset))
+    .orderBy(desc(invitations.createdAt), desc(invitations.id))
+    .limit(limit + 1);
+  return toPage(rows.map(present), limit, total, Boolean(cursor), (row) =>
     encodeCursor([row.createdAt.toISOString(), row.id]),
   );
 }

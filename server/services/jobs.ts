@@ -10,7 +10,7 @@ import type { Context } from "../context";
 import { AppError, forbidden } from "../errors";
 import { findJob, JOBS } from "../jobs";
 import { sundayOnOrBefore } from "../jobs/job";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { addDays, localDate } from "../time";
 import { viewerInstructorId } from "./courses";
 
@@ -27,16 +27,15 @@ export async function listCronLogs(ctx: Context, args: { job?: string | null; fi
   const cursor = decodeCursor(args.after, TIME_ID);
   const where = and(eq(attendanceCronLogs.tenantId, viewer.tenantId), args.job != null ? eq(attendanceCronLogs.job, args.job) : undefined);
   const keyset = afterKey(attendanceCronLogs.startedAt, attendanceCronLogs.id, "DESC", timeKey(cursor));
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(attendanceCronLogs)
-      .where(and(where, keyset))
-      .orderBy(desc(attendanceCronLogs.startedAt), desc(attendanceCronLogs.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(attendanceCronLogs).where(where),
-  ]);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.startedAt.toISOString(), row.id]));
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(attendanceCronLogs).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(attendanceCronLogs)
+    .where(and(where, keyset))
+    .orderBy(desc(attendanceCronLogs.startedAt), desc(attendanceCronLogs.id))
+    .limit(limit + 1);
+  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.startedAt.toISOString(), row.id]));
 }
 
 /**

@@ -11,7 +11,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
 import { datesBetween, weekdayOf } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, courseForTeacher, getCourse, viewerInstructorId } from "./courses";
@@ -215,22 +215,21 @@ export async function listLectures(ctx: Context, args: { filter?: LectureFilter 
     f.status ? eq(lectures.status, f.status) : undefined,
   );
   // Cursor: date + start time joined (they sort together), then id.
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(lectures)
-      .where(
-        and(
-          where,
-          afterKey(dateTimeKey, lectures.id, "ASC", cursor ? { value: cursor[0], id: cursor[1] } : null),
-        ),
-      )
-      .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectures.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(lectures).where(where),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(lectures).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(lectures)
+    .where(
+      and(
+        where,
+        afterKey(dateTimeKey, lectures.id, "ASC", cursor ? { value: cursor[0], id: cursor[1] } : null),
+      ),
+    )
+    .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectures.id))
+    .limit(limit + 1);
   for (const row of rows) ctx.loaders.lecture.prime(row.id, row);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([`${row.date} ${row.startTime}`, row.id]));
+  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([`${row.date} ${row.startTime}`, row.id]));
 }
 
 /** Date and start time as one sortable text "YYYY-MM-DD HH:MM:SS". */

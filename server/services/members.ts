@@ -10,7 +10,7 @@ import { AppError, notFound } from "../errors";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { audit } from "./audit";
-import { decodeCursor, encodeCursor, exactTime, pageSize, toPage, TIME_ID } from "../pagination";
+import { decodeCursor, encodeCursor, exactTime, pageSize, toPage, TIME_ID, countOf } from "../pagination";
 
 /** Roles a person may take by registering themselves. */
 export const SELF_SERVICE_ROLES: readonly Role[] = ["PARENT", "STUDENT", "MEMBER"];
@@ -143,23 +143,22 @@ export async function listMembers(
   const keyset = cursorTime
     ? or(gt(memberships.createdAt, cursorTime), and(eq(memberships.createdAt, cursorTime), gt(memberships.id, after![1])))
     : undefined;
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select({ membership: memberships, sortKey: exactTime(memberships.createdAt) })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(filter, keyset))
-      .orderBy(asc(memberships.createdAt), asc(memberships.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(filter),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(filter));
+  const rows = await ctx.db
+    .select({ membership: memberships, sortKey: exactTime(memberships.createdAt) })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(filter, keyset))
+    .orderBy(asc(memberships.createdAt), asc(memberships.id))
+    .limit(limit + 1);
   const keys = new Map(rows.map((row) => [row.membership.id, row.sortKey]));
   // The privacy policy asks for each member's membership here; it is this row.
   for (const row of rows) ctx.loaders.membershipByUser.prime(row.membership.userId, row.membership);
   return toPage(
     rows.map((row) => row.membership),
     limit,
-    total?.value ?? 0,
+    total,
     Boolean(after),
     (row) => encodeCursor([keys.get(row.id), row.id]),
   );

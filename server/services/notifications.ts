@@ -4,7 +4,7 @@ import { notifications, users } from "../../drizzle/schema";
 import { requireMember } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { notFound } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
 
@@ -67,16 +67,15 @@ export async function listNotifications(ctx: Context, args: { unreadOnly?: boole
     args.unreadOnly ? isNull(notifications.readAt) : undefined,
   );
   const keyset = afterKey(notifications.createdAt, notifications.id, "DESC", timeKey(cursor));
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(notifications)
-      .where(and(where, keyset))
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(notifications).where(where),
-  ]);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(notifications).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(notifications)
+    .where(and(where, keyset))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(limit + 1);
+  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
 }
 
 export async function unreadCount(ctx: Context): Promise<number> {

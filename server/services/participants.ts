@@ -10,7 +10,7 @@ import { requireMember, requireRole, requireTenant } from "../auth/guards";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound } from "../errors";
-import { cursorPart, decodeCursor, encodeCursor, pageSize, toPage } from "../pagination";
+import { cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
 import { audit } from "./audit";
 
 /** A participant resolved from its id: who it is and which account answers for it. */
@@ -198,20 +198,19 @@ async function listProfiles<Row extends { id: string }>(
     eq(table.tenantId, tenantId),
     text ? or(ilike(users.firstName, `%${text}%`), ilike(users.lastName, `%${text}%`)) : undefined,
   );
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select({ profile: table })
-      .from(table)
-      .innerJoin(users, eq(users.id, table.userId))
-      .where(and(filter, after ? gt(table.id, after[0]) : undefined))
-      .orderBy(asc(table.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(table).innerJoin(users, eq(users.id, table.userId)).where(filter),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(table).innerJoin(users, eq(users.id, table.userId)).where(filter));
+  const rows = await ctx.db
+    .select({ profile: table })
+    .from(table)
+    .innerJoin(users, eq(users.id, table.userId))
+    .where(and(filter, after ? gt(table.id, after[0]) : undefined))
+    .orderBy(asc(table.id))
+    .limit(limit + 1);
   return toPage(
     rows.map((row) => row.profile as unknown as Row),
     limit,
-    total?.value ?? 0,
+    total,
     Boolean(after),
     (row) => encodeCursor([row.id]),
   );

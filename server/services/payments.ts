@@ -38,7 +38,7 @@ import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } fro
 import { emit, type PaymentEvent } from "../events/domain-events";
 import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, TIME_ID } from "../pagination";
+import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, TIME_ID, countOf } from "../pagination";
 import { formatCents, sumCents, toCents } from "../payments/money";
 import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../payments/provider";
 import { audit } from "./audit";
@@ -720,17 +720,16 @@ export async function listPayments(ctx: Context, args: { filter?: PaymentFilter 
   );
   const created = toMilliseconds(payments.createdAt);
   const keyset = afterKey(created, payments.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(payments)
-      .where(and(where, keyset))
-      .orderBy(desc(created), desc(payments.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(payments).where(where),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(payments).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(payments)
+    .where(and(where, keyset))
+    .orderBy(desc(created), desc(payments.id))
+    .limit(limit + 1);
   for (const row of rows) ctx.loaders.payment.prime(row.id, row);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
 }
 
 /** A payment the viewer may see, or NOT_FOUND. */
@@ -771,16 +770,15 @@ export async function listRefundRequests(
   );
   const created = toMilliseconds(refundRequests.createdAt);
   const keyset = afterKey(created, refundRequests.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(refundRequests)
-      .where(and(where, keyset))
-      .orderBy(desc(created), desc(refundRequests.id))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(refundRequests).where(where),
-  ]);
-  return toPage(rows, limit, total?.value ?? 0, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(refundRequests).where(where));
+  const rows = await ctx.db
+    .select()
+    .from(refundRequests)
+    .where(and(where, keyset))
+    .orderBy(desc(created), desc(refundRequests.id))
+    .limit(limit + 1);
+  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
 }
 
 type EnrollmentKeys = Pick<Enrollment, "id" | "courseId" | "studentId" | "childId">;

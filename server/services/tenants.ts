@@ -6,7 +6,7 @@ import { atomic, forgetTenant, type Context } from "../context";
 import { asSystem } from "../db/scope";
 import { AppError } from "../errors";
 import type { Language } from "../i18n";
-import { cursorPart, decodeCursor, encodeCursor, pageSize, type Page } from "../pagination";
+import { cursorPart, decodeCursor, encodeCursor, pageSize, type Page, countOf } from "../pagination";
 import { isTimeZone } from "../validation";
 import { audit } from "./audit";
 import { upsertMember, type AddMemberInput } from "./members";
@@ -93,20 +93,19 @@ export async function listTenants(ctx: Context, args: { search?: string | null; 
   const limit = pageSize(args.first);
   const after = decodeCursor(args.after, [cursorPart.text]);
   const filter = args.search ? or(ilike(tenants.name, `%${args.search}%`), ilike(tenants.slug, `%${args.search}%`)) : undefined;
-  const [rows, [total]] = await Promise.all([
-    ctx.db
-      .select()
-      .from(tenants)
-      .where(and(filter, after ? gt(tenants.slug, after[0]) : undefined))
-      .orderBy(asc(tenants.slug))
-      .limit(limit + 1),
-    ctx.db.select({ value: count() }).from(tenants).where(filter),
-  ]);
+  // The total is counted only when the client asks for totalCount.
+  const total = countOf(ctx.db.select({ value: count() }).from(tenants).where(filter));
+  const rows = await ctx.db
+    .select()
+    .from(tenants)
+    .where(and(filter, after ? gt(tenants.slug, after[0]) : undefined))
+    .orderBy(asc(tenants.slug))
+    .limit(limit + 1);
   return {
     nodes: rows.slice(0, limit),
     hasNextPage: rows.length > limit,
     hasPreviousPage: Boolean(after),
-    totalCount: total?.value ?? 0,
+    totalCount: total,
     cursorOf: (row) => encodeCursor([row.slug]),
   };
 }
