@@ -90,7 +90,7 @@ const options: Options = {
   registerSize: quick ? 100 : 1000,
   churnCycles: Number(args.churn ?? (quick ? 1000 : 10_000)),
   drainMs: quick ? 20_000 : 60_000,
-  budgetSeconds: 560,
+  budgetSeconds: 580,
   keepDatabase: args["keep-db"]!,
 };
 const wants = (name: string) => !options.only || options.only.has(name);

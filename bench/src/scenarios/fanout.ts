@@ -373,12 +373,16 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       return outcome;
     };
 
-    /** How long a burst for `n` subscribers should take, from the last one's drain time per subscriber. */
-    const estimate = (n: number) => {
+    /**
+     * How long a burst for `n` subscribers should take: connecting, marking, then the
+     * last burst's drain time per subscriber scaled to `n` (times `heavier` for a
+     * costlier payload) — never more than the drain window allows.
+     */
+    const estimate = (n: number, heavier = 1) => {
       const last = result.bursts[result.bursts.length - 1];
       const marking = options.fanoutMarks / MARKS_PER_SECOND;
-      const drain = last ? Math.max(0, last.drainedInMs / 1000 - marking) * (n / last.subscribers) : 2;
-      return 4 + n / 250 + marking + Math.min(drain, options.drainMs / 1000);
+      const drain = last ? Math.max(0, last.drainedInMs / 1000 - marking) * (n / last.subscribers) * heavier : 2;
+      return 8 + n / 250 + marking + Math.min(drain, options.drainMs / 1000);
     };
     if (wants("fanout")) {
       const { attendanceMinimal } = rosterQueries(bench.lecturesForm);
@@ -392,8 +396,8 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       connected = 0;
       await quiesce(instances);
     };
-    // Selecting names costs more per subscriber than the minimal payload: the estimate doubles.
-    if (wants("register") && fits(bench, `register-screen fan-out at ${options.registerSize}`, 2 * estimate(options.registerSize))) {
+    // Selecting names costs more per subscriber than the minimal payload.
+    if (wants("register") && fits(bench, `register-screen fan-out at ${options.registerSize}`, estimate(options.registerSize, 2))) {
       await closeAll();
       result.bursts.push(await burst(options.registerSize, "register screen", rosterQueries(bench.lecturesForm).attendanceRegister));
     }
