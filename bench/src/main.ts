@@ -81,7 +81,7 @@ const options: Options = {
   only: parseOnly(args.only),
   load: {
     rounds: Number(args.rounds ?? (quick ? 2 : 3)),
-    seconds: Number(args.seconds ?? (quick ? 2 : 5)),
+    seconds: Number(args.seconds ?? (quick ? 2 : 4)),
     warmupSeconds: quick ? 1 : 2,
     connections: Number(args.connections ?? 10),
   },
@@ -89,7 +89,7 @@ const options: Options = {
   fanoutMarks: Number(args.marks ?? (quick ? 10 : 50)),
   registerSize: quick ? 100 : 1000,
   churnCycles: Number(args.churn ?? (quick ? 1000 : 10_000)),
-  drainMs: quick ? 20_000 : 60_000,
+  drainMs: quick ? 20_000 : 45_000,
   budgetSeconds: 580,
   keepDatabase: args["keep-db"]!,
 };
