@@ -3,9 +3,18 @@ import { loadConfig } from "../server/config";
 import { openDatabase } from "../server/db/client";
 import { migrateDatabase } from "../server/db/migrate";
 import { createLog } from "../server/log";
+import { exitOnStartupError } from "../server/startup-error";
 
-const config = loadConfig();
-const database = await openDatabase(config, createLog(config));
-await migrateDatabase(database);
-await database.close();
-console.log(`migrations applied (${database.kind})`);
+try {
+  const config = loadConfig();
+  // Embedded: takes the data-directory lock, so it refuses (exit 75) while an instance runs.
+  const database = await openDatabase(config, createLog(config));
+  try {
+    await migrateDatabase(database);
+  } finally {
+    await database.close();
+  }
+  console.log(`migrations applied (${database.kind})`);
+} catch (error) {
+  exitOnStartupError(error);
+}

@@ -52,7 +52,8 @@ async function checkDirectly(config: Config): Promise<CheckResult[]> {
     import("../server/redis"),
   ]);
   const database = await openDatabase(config, createLog(config));
-  const redis = config.redisUrl ? await openRedis(config.redisUrl).catch(() => undefined) : undefined;
+  // Only PING: no key is read or written, so the namespace does not matter here.
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisPrefix ?? "roster").catch(() => undefined) : undefined;
   try {
     const checks = await readinessChecks({ database, redis, config });
     if (config.redisUrl && !redis) {

@@ -1,6 +1,6 @@
 /**
  * `npm run jobs -- list` and
- * `npm run jobs -- run <job> [--date YYYY-MM-DD] [--tenant <slug>] [--force] [--embedded]`:
+ * `npm run jobs -- run <job> [--date YYYY-MM-DD] [--tenant <slug>] [--force]`:
  * the scheduled jobs by hand, for every active tenant or one.
  *
  * `run` claims and runs one window per tenant exactly as the scheduler would
@@ -15,17 +15,19 @@
  * `--force` never takes a window another instance is running right now.
  *
  * Against PostgreSQL (DATABASE_URL) this is harmless next to running instances.
- * The embedded database (PGlite) is single-process: opening its directory while
- * an instance has it open can corrupt it, so without DATABASE_URL the command
- * refuses unless ROSTER_DB=memory, or `--embedded` says the instance is stopped
- * (and even then refuses if something answers on HOST:PORT).
+ * The embedded database (PGlite) is single-process: like every command that opens
+ * it, this one takes the data-directory lock first, so while an instance runs on
+ * ROSTER_DATA_DIR it refuses with one line naming that instance (exit 75).
+ * `--embedded` is still accepted and does nothing (the lock made it unnecessary).
  *
  * Exit codes: 0 when every tenant's window succeeded or was skipped, 1 when one
- * failed or was refused, 2 on a usage error, 78 on a configuration error.
+ * failed or was refused, 2 on a usage error, 75 when the embedded data directory
+ * is in use, 78 on a configuration error.
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { loadConfigOrExit, type Config } from "../server/config";
+import { exitOnStartupError } from "../server/startup-error";
 import { findJob, JOBS } from "../server/jobs";
 import { dueWindows, scheduledTimeOf } from "../server/jobs/job";
 import type { RunOutcome } from "../server/jobs/runner";
@@ -33,12 +35,11 @@ import { localDate, localTime } from "../server/time";
 
 const USAGE = `usage:
   npm run jobs -- list
-  npm run jobs -- run <job> [--date YYYY-MM-DD] [--tenant <slug>] [--force] [--embedded]
+  npm run jobs -- run <job> [--date YYYY-MM-DD] [--tenant <slug>] [--force]
 
   --date      the window containing this local date (default: the latest window that is due)
   --tenant    only this tenant (default: every active tenant)
-  --force     run a window again even though it already succeeded
-  --embedded  open the embedded database in ROSTER_DATA_DIR (only while no instance runs)`;
+  --force     run a window again even though it already succeeded`;
 
 function usage(message?: string): never {
   if (message) console.error(message);
@@ -54,6 +55,7 @@ function parse() {
         date: { type: "string" },
         tenant: { type: "string" },
         force: { type: "boolean", default: false },
+        // Kept so existing scripts still run: the data-directory lock does its job now.
         embedded: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -83,11 +85,11 @@ if (date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date
 }
 
 const config: Config = loadConfigOrExit({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" });
-if (!config.database.url && config.database.embedded === "file") await refuseSharedEmbedded(config);
 
-const { createDeps } = await import("../server/app");
+const { closeDeps, createDeps } = await import("../server/app");
 const { createJobRunner, listJobTenants } = await import("../server/jobs/runner");
-const deps = await createDeps(config);
+// Embedded: takes the data-directory lock, so it refuses (exit 75) while an instance runs.
+const deps = await createDeps(config).catch(exitOnStartupError);
 let failed = false;
 try {
   if (config.database.embedded === "memory" && config.database.seedDemo) {
@@ -123,9 +125,7 @@ try {
     if (outcome.status === "FAILED") failed = true;
   }
 } finally {
-  await deps.bus.close();
-  await deps.redis?.close();
-  await deps.database.close();
+  await closeDeps(deps);
 }
 process.exit(failed ? 1 : 0);
 
@@ -139,28 +139,5 @@ function describe(outcome: RunOutcome): string {
       return outcome.reason === "already succeeded"
         ? "SKIPPED already succeeded (--force runs it again)"
         : `SKIPPED ${outcome.reason}${outcome.instanceId ? ` (${outcome.instanceId})` : ""}`;
-  }
-}
-
-/** The embedded database belongs to the instance that has it open: never open it beside one. */
-async function refuseSharedEmbedded(config: Config): Promise<void> {
-  const where = `${config.dataDir}/pglite`;
-  if (!values.embedded) {
-    console.error(
-      `The embedded database (${where}) belongs to the running instance: PGlite is single-process, and a second ` +
-        `process opening it can corrupt it. Either stop the instance and run again with --embedded, or set ` +
-        `DATABASE_URL to run against PostgreSQL (ROSTER_DB=memory runs against a throwaway in-memory database).`,
-    );
-    process.exit(1);
-  }
-  const host = !config.host || config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${config.port || 4000}/health`;
-  const answered = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-    () => true,
-    () => false,
-  );
-  if (answered) {
-    console.error(`An instance answers at ${url}: stop it before opening its embedded database (${where}) with --embedded.`);
-    process.exit(1);
   }
 }

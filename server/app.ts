@@ -13,11 +13,14 @@ import { loadSigningKey } from "./auth/keys";
 import { createPasswordHasher } from "./auth/passwords";
 import { createTokenService } from "./auth/tokens";
 import { createCache } from "./cache";
-import type { Config } from "./config";
+import { ConfigError, type Config } from "./config";
 import { openDatabase } from "./db/client";
+import { defaultRedisPrefix } from "./db/identity";
 import { migrateDatabase } from "./db/migrate";
 import { AppError, httpStatusOf } from "./errors";
 import { clientIp, createApollo, graphqlHandler } from "./graphql/apollo";
+import { createExecutor } from "./graphql/executor";
+import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
@@ -30,6 +33,7 @@ import { createBus } from "./pubsub/bus";
 import { consume, createRateLimits } from "./rate-limits";
 import { openRedis } from "./redis";
 import { runWithRequestStore } from "./request-store";
+import { EXIT, StartupError } from "./startup-error";
 
 export interface RosterServer {
   deps: AppDeps;
@@ -40,6 +44,15 @@ export interface RosterServer {
   url(): string;
   /** Where GET /metrics answers once listening, or undefined when it is not served (production without METRICS_TOKEN or METRICS_PORT). */
   metricsUrl(): string | undefined;
+  /** Subscription fan-out of this instance (subscriber count for tests, delivery stats). */
+  fanout: Fanout;
+  /**
+   * Stops accepting connections; running requests and WebSocket close handshakes
+   * (code 1001) get `graceMs` (SHUTDOWN_GRACE) to finish, then are cut. Leaves the
+   * database, Redis and pub/sub open for whatever still finishes (a job).
+   */
+  drain(graceMs?: number): Promise<void>;
+  /** drain(), then closes pub/sub, Redis and the database (releasing the data-directory lock). */
   close(): Promise<void>;
 }
 
@@ -48,16 +61,23 @@ export async function createDeps(config: Config, log: Log = createLog(config)): 
   // The key first: a bad JWT_PRIVATE_KEY should stop start-up before anything is opened.
   const signingKey = await loadSigningKey(config);
   const database = await openDatabase(config, log);
-  if (config.database.migrateOnStart) await migrateDatabase(database);
-  const redis = config.redisUrl ? await openRedis(config.redisUrl) : undefined;
+  let redis: AppDeps["redis"];
+  try {
+    if (config.database.migrateOnStart) await migrateDatabase(database);
+    if (config.redisUrl) redis = await openRedis(config.redisUrl, config.redisPrefix ?? (await defaultRedisPrefix(database, log)));
+  } catch (error) {
+    // Leave nothing open behind a failed start (the embedded database's lock above all).
+    await database.close().catch(() => {});
+    throw error;
+  }
   return {
     config,
     log,
     database,
     redis,
     bus: createBus(redis),
-    cache: createCache(redis?.commands),
-    rateLimits: createRateLimits(config.limits, redis?.commands),
+    cache: createCache(redis),
+    rateLimits: createRateLimits(config.limits, redis),
     signingKey,
     tokens: createTokenService(signingKey, config.auth),
     passwords: await createPasswordHasher(config.auth.argon2),
@@ -70,14 +90,38 @@ export async function createDeps(config: Config, log: Log = createLog(config)): 
   };
 }
 
+/** Closes what createDeps opened: pub/sub, Redis, then the database. */
+export async function closeDeps(app: Pick<AppDeps, "bus" | "redis" | "database">): Promise<void> {
+  await app.bus.close();
+  await app.redis?.close();
+  await app.database.close();
+}
+
 export async function createServer(config: Config, deps?: AppDeps): Promise<RosterServer> {
   const app = deps ?? (await createDeps(config));
   const { log } = app;
   const schema = await buildRosterSchema();
   const web = express();
   const httpServer = http.createServer(web);
-  const apollo = await createApollo(app, schema, httpServer);
-  const ws = attachWebSocket(app, schema, httpServer);
+  // One executor (compiled queries, cost, budget) for HTTP and WebSocket.
+  const executor = createExecutor(app, schema);
+  const apollo = await createApollo(app, schema, httpServer, executor);
+  const ws = attachWebSocket(app, schema, httpServer, executor);
+
+  // Requests being answered, so a shutdown can wait for them (and only them: idle keep-alive connections close at once).
+  const responses = new Set<http.ServerResponse>();
+  let draining: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let drained: (() => void) | undefined;
+  httpServer.on("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    responses.add(res);
+    // While draining, a kept-alive connection is not reused after its answer.
+    if (draining) res.setHeader("connection", "close");
+    res.once("close", () => {
+      responses.delete(res);
+      if (responses.size === 0) drained?.();
+    });
+  });
 
   web.disable("x-powered-by");
   // GraphQL answers are POSTed and rarely repeat: an ETag would hash every large body for nothing.
@@ -162,20 +206,35 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     const host = !configuredHost || configuredHost === "0.0.0.0" || configuredHost === "::" ? "localhost" : configuredHost;
     return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   };
-  const listenOn = (server: http.Server, port: number, host: string | undefined) =>
-    new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve());
-    });
-  return {
+  /** Listens, turning a port that cannot be had into one line for the operator (see listenError). */
+  const listenOn = async (server: http.Server, port: number, host: string | undefined, names: ListenVariables) => {
+    // The WebSocket server re-emits the HTTP server's errors (graphql-ws then logs a stack):
+    // a listen error is reported here, once, so its listeners step aside until listening.
+    const others = server.listeners("error") as ((error: Error) => void)[];
+    for (const listener of others) server.off("error", listener);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const fail = (error: NodeJS.ErrnoException) => reject(listenError(error, port, host, names));
+        server.once("error", fail);
+        server.listen(port, host, () => {
+          server.off("error", fail);
+          resolve();
+        });
+      });
+    } finally {
+      for (const listener of others) server.on("error", listener);
+    }
+  };
+  const server: RosterServer = {
     deps: app,
     httpServer,
+    fanout: ws.fanout,
     async listen() {
-      await listenOn(httpServer, config.port, config.host);
+      await listenOn(httpServer, config.port, config.host, { port: "PORT", host: "HOST" });
       baseUrl = urlOf(httpServer, config.host);
       if (metricsServer) {
         const host = config.metrics.host ?? config.host;
-        await listenOn(metricsServer, config.metrics.port!, host);
+        await listenOn(metricsServer, config.metrics.port!, host, { port: "METRICS_PORT", host: config.metrics.host ? "METRICS_HOST" : "HOST" });
         metricsUrl = `${urlOf(metricsServer, host)}/metrics`;
       } else if (metricsAt === "main") {
         metricsUrl = `${baseUrl}/metrics`;
@@ -184,16 +243,72 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     },
     url: () => baseUrl,
     metricsUrl: () => metricsUrl,
-    async close() {
-      await ws.close();
-      await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-      await app.bus.close();
-      await app.redis?.close();
-      await app.database.close();
+    drain(graceMs = config.shutdownGraceMs) {
+      draining ??= (async () => {
+        const graceOver = delay(graceMs);
+        // No new connections; idle keep-alive ones close now (http.Server.close does that since Node 19).
+        const closed = new Promise<void>((resolve) => (httpServer.listening ? httpServer.close(() => resolve()) : resolve()));
+        const metricsClosed = new Promise<void>((resolve) => (metricsServer?.listening ? metricsServer.close(() => resolve()) : resolve()));
+        httpServer.closeIdleConnections();
+        for (const res of responses) if (!res.headersSent) res.setHeader("connection", "close");
+        const answered = responses.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
+        // ws.close() sends 1001 to every socket and waits for the close handshakes.
+        const socketsClosed = ws.close().catch((error) => log.warn({ err: error }, "closing WebSockets failed"));
+        await Promise.race([Promise.all([answered, socketsClosed]), graceOver.promise]);
+        graceOver.cancel();
+        if (responses.size > 0 || ws.wss.clients.size > 0) {
+          log.warn({ requests: responses.size, sockets: ws.wss.clients.size, graceMs }, "shutdown grace period over: cutting what is left");
+        }
+        for (const socket of ws.wss.clients) socket.terminate();
+        httpServer.closeAllConnections();
+        metricsServer?.closeAllConnections();
+        // A socket neither HTTP nor WebSocket (an upgrade half done) must not hold the exit either.
+        const settle = delay(500);
+        await Promise.race([Promise.all([closed, metricsClosed]), settle.promise]);
+        settle.cancel();
+        await apollo.stop();
+      })();
+      return draining;
+    },
+    close() {
+      closing ??= (async () => {
+        await server.drain();
+        await closeDeps(app);
+      })();
+      return closing;
     },
   };
+  return server;
+}
+
+/** A timer as a promise that does not keep the process alive. */
+function delay(ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** The variables that set a listener's port and address, for the message. */
+interface ListenVariables {
+  port: string;
+  host: string;
+}
+
+/** A port that cannot be had is one line for the operator (exit 75/77/78), not a stack trace. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string | undefined, names: ListenVariables): Error {
+  const where = host ? ` on ${host}` : "";
+  switch (error.code) {
+    case "EADDRINUSE":
+      return new StartupError(`port ${port} is in use${where}; set ${names.port} (or stop the process that has it)`, EXIT.inUse);
+    case "EACCES":
+      return new StartupError(`not allowed to listen on port ${port}${where} (ports below 1024 need privileges); set ${names.port}`, EXIT.noPermission);
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return new ConfigError(`${names.host}: cannot listen on ${host}: not an address of this machine (got "${host}")`);
+    default:
+      return error;
+  }
 }
 
 /** CORS for the configured origins ("*" allows any); preflights answered here. */

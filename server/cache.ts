@@ -1,5 +1,9 @@
-/** Cache service for hot reads: Redis when configured (shared by instances), else process memory. */
+/**
+ * Cache service for hot reads: Redis when configured (shared by the instances
+ * of a deployment, under its REDIS_PREFIX), else process memory.
+ */
 import type { Redis } from "ioredis";
+import type { RedisConnections } from "./redis";
 
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
@@ -9,10 +13,8 @@ export interface Cache {
   wrap<T>(key: string, ttlSeconds: number, compute: () => Promise<T>): Promise<T>;
 }
 
-const PREFIX = "roster:cache:";
-
-export function createCache(redis?: Redis, maxEntries = 10_000): Cache {
-  const base = redis ? redisStore(redis) : memoryStore(maxEntries);
+export function createCache(redis?: Pick<RedisConnections, "commands" | "prefix">, maxEntries = 10_000): Cache {
+  const base = redis ? redisStore(redis.commands, `${redis.prefix}:cache:`) : memoryStore(maxEntries);
   return {
     ...base,
     async wrap(key, ttlSeconds, compute) {
@@ -48,17 +50,17 @@ function memoryStore(maxEntries: number): Omit<Cache, "wrap"> {
   };
 }
 
-function redisStore(redis: Redis): Omit<Cache, "wrap"> {
+function redisStore(redis: Redis, prefix: string): Omit<Cache, "wrap"> {
   return {
     async get(key) {
-      const raw = await redis.get(PREFIX + key);
+      const raw = await redis.get(prefix + key);
       return raw === null ? undefined : JSON.parse(raw);
     },
     async set(key, value, ttlSeconds) {
-      await redis.set(PREFIX + key, JSON.stringify(value), "EX", ttlSeconds);
+      await redis.set(prefix + key, JSON.stringify(value), "EX", ttlSeconds);
     },
     async delete(key) {
-      await redis.del(PREFIX + key);
+      await redis.del(prefix + key);
     },
   };
 }

@@ -69,6 +69,15 @@ const url =
     return raw;
   };
 
+/** A Redis key namespace: "roster", "siteb:staging"; a trailing colon is dropped (Roster adds its own). */
+const keyPrefix = (raw: string) => {
+  const value = raw.replace(/:+$/, "");
+  if (value.length > 64 || !/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$/.test(value)) {
+    throw new Error('must be 1 to 64 letters, digits, "_", "." or "-", in parts separated by ":" (e.g. "roster:site-b")');
+  }
+  return value;
+};
+
 const list = (raw: string) =>
   raw
     .split(",")
@@ -102,6 +111,18 @@ export function loadConfig(env: Env = process.env) {
       slowQueryMs: read(env, "SLOW_QUERY_MS", 200, int(1, 600_000)),
     },
     redisUrl: read(env, "REDIS_URL", undefined as string | undefined, url("redis:", "rediss:")),
+    /**
+     * Namespace of every Redis key and pub/sub channel. Unset: derived from the
+     * database's identity (server/db/identity.ts), so deployments on different
+     * databases never share a key, and instances of one deployment always do.
+     */
+    redisPrefix: read(env, "REDIS_PREFIX", undefined as string | undefined, keyPrefix),
+    /** On SIGTERM/SIGINT: how long running requests, WebSocket close handshakes and a running job get. */
+    shutdownGraceMs: read(env, "SHUTDOWN_GRACE", 2000, (raw) => {
+      const ms = duration(raw);
+      if (ms > 60_000) throw new Error("must be at most 60s");
+      return ms;
+    }),
     auth: {
       /** PEM (PKCS#8) or JWK private key; generated into ROSTER_DATA_DIR when unset outside production. */
       privateKey: read(env, "JWT_PRIVATE_KEY", undefined as string | undefined, String),
@@ -127,8 +148,8 @@ export function loadConfig(env: Env = process.env) {
       loginPer15Min: read(env, "RATE_LIMIT_LOGIN_PER_15_MIN", 10, int(1, 100_000)),
       /** Failed sign-ins per client address, whatever the account. */
       loginPerIpPer15Min: read(env, "RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN", 50, int(1, 1_000_000)),
-      /** Redis key prefix of the counters (instances that share limits share it). */
-      keyPrefix: read(env, "RATE_LIMIT_KEY_PREFIX", "roster:rl", String),
+      /** The counters' namespace inside REDIS_PREFIX (instances that share both share limits). */
+      keyPrefix: read(env, "RATE_LIMIT_KEY_PREFIX", "rl", keyPrefix),
       messagesPerHour: read(env, "RATE_LIMIT_MESSAGES_PER_HOUR", 5, int(1, 100_000)),
       queryMaxDepth: read(env, "QUERY_MAX_DEPTH", 12, int(2, 100)),
       /** Most values an answer may hold (lists multiplied through, see server/graphql/cost.ts). */
@@ -142,6 +163,8 @@ export function loadConfig(env: Env = process.env) {
       wsConnectionsPerIp: read(env, "WS_MAX_CONNECTIONS_PER_IP", 50, int(1, 100_000)),
       wsSubscriptionsPerConnection: read(env, "WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, int(1, 10_000)),
       wsMessagesPerSecond: read(env, "WS_MESSAGES_PER_SECOND", 20, int(1, 100_000)),
+      /** Bytes a subscriber's socket may have unsent before it is closed (1013) as too slow a reader. */
+      wsSendBufferBytes: read(env, "WS_SEND_BUFFER_BYTES", 1_000_000, int(10_000, 1_000_000_000)),
     },
     http: {
       corsOrigins: read(env, "CORS_ORIGINS", [] as string[], list),

@@ -3,7 +3,7 @@
  * a transaction scoped to the viewer's tenant (row-level security), the viewer,
  * the tenant, per-request DataLoaders, and the events to publish after commit.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { authSessions, memberships, tenants, users, type Membership, type User } from "../drizzle/schema";
 import type { AppDeps } from "./app-deps";
 import type { AccessClaims } from "./auth/tokens";
@@ -14,6 +14,7 @@ import { enterScope, type Scope } from "./db/scope";
 import { AppError } from "./errors";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
+import { Aliases, reviveRow, rowJson } from "./plan/sql";
 import { Planner } from "./plan/planner";
 import { currentRequest, runWithRequestStore } from "./request-store";
 import { authenticateDevice } from "./services/devices";
@@ -91,22 +92,41 @@ export const TENANT_COLUMNS = {
   isActive: tenants.isActive,
 };
 
-/** Loads a tenant by id or slug through the cache (tenants are public rows). */
+/**
+ * Tenants read by this instance in the last few seconds: every request names its
+ * tenant, and tenants change rarely. Per app (tests run several in one process).
+ * Another instance's change reaches this one within LOCAL_TENANT_MS.
+ */
+const localTenants = new WeakMap<AppDeps, Map<string, { tenant: TenantInfo | null; until: number }>>();
+const LOCAL_TENANT_MS = 5_000;
+
+/** Loads a tenant by id or slug through the caches (tenants are public rows). */
 export async function loadTenant(app: AppDeps, db: Db, by: { id: string } | { slug: string }): Promise<TenantInfo | null> {
   const key = "id" in by ? `tenant:id:${by.id}` : `tenant:slug:${by.slug}`;
-  const cached = await app.cache.get<TenantInfo | null>(key);
-  if (cached !== undefined) return cached;
-  const [row] = await db
-    .select(TENANT_COLUMNS)
-    .from(tenants)
-    .where("id" in by ? eq(tenants.id, by.id) : eq(tenants.slug, by.slug.toLowerCase()));
-  const tenant = row ?? null;
-  await app.cache.set(key, tenant, TENANT_CACHE_SECONDS);
+  let local = localTenants.get(app);
+  if (!local) localTenants.set(app, (local = new Map()));
+  const now = Date.now();
+  const hit = local.get(key);
+  if (hit && hit.until > now) return hit.tenant;
+  let tenant = await app.cache.get<TenantInfo | null>(key);
+  if (tenant === undefined) {
+    const [row] = await db
+      .select(TENANT_COLUMNS)
+      .from(tenants)
+      .where("id" in by ? eq(tenants.id, by.id) : eq(tenants.slug, by.slug.toLowerCase()));
+    tenant = row ?? null;
+    await app.cache.set(key, tenant, TENANT_CACHE_SECONDS);
+  }
+  if (local.size > 1000) local.clear();
+  local.set(key, { tenant, until: now + LOCAL_TENANT_MS });
   return tenant;
 }
 
 /** Forgets a tenant's cached settings after it changes. */
 export async function forgetTenant(app: AppDeps, tenant: { id: string; slug: string }) {
+  const local = localTenants.get(app);
+  local?.delete(`tenant:id:${tenant.id}`);
+  local?.delete(`tenant:slug:${tenant.slug}`);
   await Promise.all([app.cache.delete(`tenant:id:${tenant.id}`), app.cache.delete(`tenant:slug:${tenant.slug}`)]);
 }
 
@@ -165,7 +185,7 @@ async function buildContext(
   };
   let tenant: TenantInfo | null = null;
   if (input.tenantSlug) {
-    await scope({ tenantId: null, userId: null });
+    // Tenants are public rows (and usually cached): read before any scope is set.
     tenant = await loadTenant(app, tx, { slug: input.tenantSlug });
     if (!tenant) throw new AppError("NOT_FOUND", "tenant.notFound", { slug: input.tenantSlug });
     const claimed = credentials.kind === "bearer" ? credentials.claims.tenantId : null;
@@ -176,7 +196,8 @@ async function buildContext(
   let signedIn: Awaited<ReturnType<typeof loadUserViewer>> | undefined;
   if (credentials.kind === "invalid") viewer = { kind: "anonymous", credentialError: credentials.messageKey };
   if (credentials.kind === "bearer") {
-    signedIn = await loadUserViewer(tx, scope, credentials.claims, tenant?.id ?? null);
+    signedIn = await loadUserViewer(app, tx, credentials.claims, tenant?.id ?? null);
+    current = signedIn.scope;
     viewer = signedIn.viewer;
   } else if (credentials.kind === "device") {
     const device = await authenticateDevice(tx, scope, credentials.token);
@@ -189,10 +210,8 @@ async function buildContext(
   await scope({ tenantId, userId: viewer.kind === "user" ? viewer.userId : null });
   if (tenantId && tenant?.id !== tenantId) tenant = await loadTenant(app, tx, { id: tenantId });
 
-  const ctx: Context = {
-    app,
+  return assembleContext(app, tx, {
     requestId: input.requestId,
-    db: tx,
     viewer,
     tenant,
     language:
@@ -202,6 +221,35 @@ async function buildContext(
       "ar",
     ip: input.ip,
     userAgent: input.userAgent ?? null,
+    user: signedIn?.user,
+    membership: signedIn?.membership,
+  }, afterCommit);
+}
+
+/** A viewer the caller already knows, with what was read about them (to prime the loaders). */
+export interface KnownViewer {
+  requestId: string;
+  viewer: Viewer;
+  tenant: TenantInfo | null;
+  language: Language;
+  ip: string;
+  userAgent: string | null;
+  user?: User;
+  membership?: Membership | null;
+}
+
+/** The context object for a transaction already scoped to the viewer. */
+function assembleContext(app: AppDeps, tx: Db, known: KnownViewer, afterCommit: Context["afterCommit"]): Context {
+  const { viewer, tenant } = known;
+  const ctx: Context = {
+    app,
+    requestId: known.requestId,
+    db: tx,
+    viewer,
+    tenant,
+    language: known.language,
+    ip: known.ip,
+    userAgent: known.userAgent,
     loaders: undefined as unknown as Loaders,
     planner: undefined as unknown as Planner,
     afterCommit,
@@ -209,62 +257,101 @@ async function buildContext(
   ctx.loaders = createLoaders(ctx);
   ctx.planner = new Planner(ctx);
   // What building the context read already, the loaders need not read again.
-  if (viewer.kind === "user" && signedIn?.user) {
-    ctx.loaders.user.prime(viewer.userId, signedIn.user);
+  if (viewer.kind === "user" && known.user) {
+    ctx.loaders.user.prime(viewer.userId, known.user);
     // The membership was looked up in the viewer's tenant (when there is one).
-    if (viewer.tenantId) ctx.loaders.membershipByUser.prime(viewer.userId, signedIn.membership ?? null);
+    if (viewer.tenantId) ctx.loaders.membershipByUser.prime(viewer.userId, known.membership ?? null);
   }
   if (tenant) ctx.loaders.tenant.prime(tenant.id, tenant);
   return ctx;
 }
 
 /**
+ * Runs `run` once per audience of one subscription event, all in ONE transaction
+ * scoped to the event's tenant (and to the person, on a person's channel). No
+ * viewer is read: sockets were authenticated at connection_init and are closed
+ * when their access changes. Within one tenant, row-level security shows every
+ * member the same rows, so the audiences can share the scope; each still gets its
+ * own viewer, loaders and planner, so what the resolvers decide per viewer holds.
+ */
+export async function withAudiences<T>(
+  app: AppDeps,
+  scope: Scope,
+  audiences: KnownViewer[],
+  run: (ctx: Context, index: number) => Promise<T>,
+): Promise<T[]> {
+  const afterCommit: Context["afterCommit"] = [];
+  const results = await app.database.db.transaction(async (tx) => {
+    await enterScope(tx, scope);
+    return Promise.all(
+      audiences.map((known, index) =>
+        runWithRequestStore({ requestId: known.requestId, language: known.language, sqlStatements: 0 }, () =>
+          run(assembleContext(app, tx, known, afterCommit), index),
+        ),
+      ),
+    );
+  });
+  for (const task of afterCommit) await task().catch((error) => app.log.error({ err: error }, "after-commit task failed"));
+  return results;
+}
+
+/**
  * The signed-in user behind an access token: the session must be live, and the
  * roles are read now (not from the token), so a removed role stops working at once.
  * The active tenant is the token's, else the one named by X-Tenant (public access).
+ *
+ * One statement sets the request's scope (tenant, user, role roster_app) and reads
+ * the session, user and membership. The read is the system's: the statement is
+ * planned before its role change applies, and it is keyed by the verified token's
+ * session and user. The scope is set even when no session matches (one row always).
  */
 async function loadUserViewer(
+  app: AppDeps,
   tx: Db,
-  scope: (next: Scope) => Promise<void>,
   claims: AccessClaims,
   headerTenantId: string | null,
-): Promise<{ viewer: Viewer; user?: User; membership?: Membership | null }> {
+): Promise<{ viewer: Viewer; scope: Scope; user?: User; membership?: Membership | null }> {
   const tenantId = claims.tenantId ?? headerTenantId;
-  await scope({ tenantId, userId: claims.userId });
-  // The whole user and membership rows come along: most requests read them next
-  // (me, roles), and the loaders are primed with them.
-  const [row] = await tx
-    .select({
-      revokedAt: authSessions.revokedAt,
-      expiresAt: authSessions.expiresAt,
-      user: users,
-      membership: memberships,
-    })
-    .from(authSessions)
-    .innerJoin(users, eq(users.id, authSessions.userId))
-    .leftJoin(
-      memberships,
-      tenantId
-        ? and(eq(memberships.userId, authSessions.userId), eq(memberships.tenantId, tenantId))
-        : sql`false`,
-    )
-    .where(and(eq(authSessions.id, claims.sessionId), eq(authSessions.userId, claims.userId)));
-  if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.user.isActive) {
-    return { viewer: { kind: "anonymous", credentialError: "auth.sessionRevoked" } };
+  const scope: Scope = { tenantId, userId: claims.userId };
+  const [row] = await app.database.query(tx, viewerStatement(), [tenantId ?? "", claims.userId, claims.sessionId, tenantId]);
+  const found = row as { revokedAt: string | null; expiresAt: string | null; user: Record<string, unknown> | null; membership: Record<string, unknown> | null };
+  if (!found?.user || found.revokedAt || !found.expiresAt || new Date(found.expiresAt) <= new Date() || !found.user.isActive) {
+    return { viewer: { kind: "anonymous", credentialError: "auth.sessionRevoked" }, scope };
   }
-  const member = Boolean(row.membership?.isActive);
+  const user = reviveRow<User>(users, found.user);
+  const membership = found.membership ? reviveRow<Membership>(memberships, found.membership) : null;
+  const member = Boolean(membership?.isActive);
   const viewer: Viewer = {
     kind: "user",
     userId: claims.userId,
     sessionId: claims.sessionId,
     // A token's tenant stays active only while the membership does; X-Tenant gives public access.
     tenantId: member || !claims.tenantId ? tenantId : null,
-    membershipId: member ? row.membership!.id : null,
-    roles: member ? row.membership!.roles : [],
-    isPlatformAdmin: row.user.isPlatformAdmin,
-    language: row.user.preferredLanguage,
+    membershipId: member ? membership!.id : null,
+    roles: member ? membership!.roles : [],
+    isPlatformAdmin: user.isPlatformAdmin,
+    language: user.preferredLanguage,
   };
-  return { viewer, user: row.user, membership: row.membership };
+  return { viewer, scope, user, membership };
+}
+
+let viewerSql: string | undefined;
+/** The scope-and-viewer statement ($1 tenant or "", $2 user, $3 session, $4 tenant or null). */
+function viewerStatement(): string {
+  if (viewerSql) return viewerSql;
+  const aliases = new Aliases();
+  const s = aliases.of(authSessions);
+  const u = aliases.of(users);
+  const m = aliases.of(memberships);
+  viewerSql =
+    `select set_config('app.tenant_id', $1, true) as "tenantScope", set_config('app.user_id', $2::text, true) as "userScope",` +
+    ` set_config('role', 'roster_app', true) as "role", v."revokedAt", v."expiresAt", v."user", v."membership"` +
+    ` from (select 1) as one left join (select ${s.col("revokedAt")} as "revokedAt", ${s.col("expiresAt")} as "expiresAt",` +
+    ` ${rowJson(u)} as "user", case when ${m.col("id")} is null then null else ${rowJson(m)} end as "membership"` +
+    ` from ${s.from} join ${u.from} on ${u.col("id")} = ${s.col("userId")}` +
+    ` left join ${m.from} on ${m.col("userId")} = ${s.col("userId")} and ${m.col("tenantId")} = $4::uuid` +
+    ` where ${s.col("id")} = $3::uuid and ${s.col("userId")} = $2::uuid) as v on true`;
+  return viewerSql;
 }
 
 /**

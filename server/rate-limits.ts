@@ -1,11 +1,12 @@
 /**
  * Rate limits (rate-limiter-flexible): counters in Redis when configured, so every
- * instance shares them, with an in-memory fallback if Redis stops answering.
+ * instance of a deployment shares them (keys `${REDIS_PREFIX}:${RATE_LIMIT_KEY_PREFIX}:<limit>:<key>`),
+ * with an in-memory fallback if Redis stops answering.
  */
-import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "./config";
 import { AppError } from "./errors";
+import type { RedisConnections } from "./redis";
 
 export interface RateLimits {
   apiPerIp: RateLimiterAbstract;
@@ -18,13 +19,13 @@ export interface RateLimits {
   messages: RateLimiterAbstract;
 }
 
-export function createRateLimits(limits: Config["limits"], redis?: Redis): RateLimits {
-  const prefix = limits.keyPrefix;
+export function createRateLimits(limits: Config["limits"], redis?: Pick<RedisConnections, "commands" | "prefix">): RateLimits {
+  const prefix = redis ? `${redis.prefix}:${limits.keyPrefix}` : limits.keyPrefix;
   const make = (name: string, points: number, duration: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
     if (!redis) return memory;
     return new RateLimiterRedis({
-      storeClient: redis,
+      storeClient: redis.commands,
       keyPrefix: `${prefix}:${name}`,
       points,
       duration,

@@ -31,6 +31,8 @@ describe("loadConfig", () => {
       host: undefined,
       database: { url: undefined, embedded: "file", migrateOnStart: true, seedDemo: true, preparedStatements: true },
       redisUrl: undefined,
+      redisPrefix: undefined,
+      shutdownGraceMs: 2000,
       auth: { algorithm: "EdDSA", accessTokenTtlMs: 15 * 60_000, refreshTokenTtlMs: 14 * 86_400_000 },
       logLevel: "info",
     });
@@ -53,6 +55,15 @@ describe("loadConfig", () => {
     ["GRAPHQL_INTROSPECTION", "sometimes"],
     ["METRICS_PORT", "99999"],
     ["RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN", "0"],
+    ["REDIS_PREFIX", "roster cache"],
+    ["REDIS_PREFIX", "site*"],
+    ["REDIS_PREFIX", "a::b"],
+    ["REDIS_PREFIX", ":"],
+    ["REDIS_PREFIX", "x".repeat(65)],
+    ["RATE_LIMIT_KEY_PREFIX", "rl{1}"],
+    ["SHUTDOWN_GRACE", "2m"],
+    ["SHUTDOWN_GRACE", "0s"],
+    ["SHUTDOWN_GRACE", "soon"],
   ])("rejects %s=%s with a ConfigError naming the variable", (name, value) => {
     const error = rejection({ [name]: value });
     expect(error).toBeInstanceOf(ConfigError);
@@ -100,6 +111,14 @@ describe("loadConfig", () => {
     // A secret is never quoted back.
     expect(rejection({ METRICS_TOKEN: "short-secret" }).message).toBe("METRICS_TOKEN: must be at least 16 characters");
     expect(load({}).limits).toMatchObject({ loginPer15Min: 10, loginPerIpPer15Min: 50 });
+  });
+
+  it("reads REDIS_PREFIX as a namespace (a trailing colon dropped) and SHUTDOWN_GRACE as a duration", () => {
+    expect(load({ REDIS_PREFIX: "roster:site-b" }).redisPrefix).toBe("roster:site-b");
+    expect(load({ REDIS_PREFIX: "site_b.prod:" }).redisPrefix).toBe("site_b.prod");
+    expect(load({}).limits.keyPrefix).toBe("rl");
+    expect(load({ SHUTDOWN_GRACE: "500ms" }).shutdownGraceMs).toBe(500);
+    expect(load({ SHUTDOWN_GRACE: "60s" }).shutdownGraceMs).toBe(60_000);
   });
 
   it("reads booleans and lists the documented ways", () => {

@@ -2,6 +2,7 @@
  * Scheduled jobs: driven directly with an injected clock (never by waiting for
  * real cron times), through the real runner, scheduler, database and pub/sub.
  */
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
@@ -19,6 +20,7 @@ import {
 import { createDeps } from "../server/app";
 import type { AppDeps } from "../server/app-deps";
 import { loadConfig } from "../server/config";
+import { lockDataDir } from "../server/db/data-dir-lock";
 import { instructorAttendanceJob } from "../server/jobs/instructor-attendance";
 import { dueWindows, scheduledTimeOf, sundayOnOrBefore, type Job } from "../server/jobs/job";
 import { markAbsent } from "../server/jobs/mark-absent";
@@ -595,12 +597,19 @@ describe("npm run jobs", () => {
     expect(run.stdout).toMatch(/^instructor-attendance +5 0 \* \* 0/m);
   }, 120_000);
 
-  it("refuses to open an embedded database an instance may hold", async () => {
-    const dataDir = path.join(os.tmpdir(), `roster-jobs-${process.pid}`);
-    const run = await cli(["run", "mark-absent"], { DATABASE_URL: undefined, ROSTER_DB: undefined, ROSTER_DATA_DIR: dataDir });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/single-process/);
-    expect(run.stderr).toMatch(/DATABASE_URL/);
+  it("refuses, in one line and with exit 75, an embedded database another process holds", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "roster-jobs-"));
+    // This test process stands for the running instance.
+    const lock = lockDataDir(dataDir);
+    try {
+      const run = await cli(["run", "mark-absent"], { DATABASE_URL: undefined, REDIS_URL: undefined, ROSTER_DB: undefined, ROSTER_DATA_DIR: dataDir });
+      expect(run.code).toBe(75);
+      expect(run.stderr.trim()).toMatch(new RegExp(`^data directory \\S+ is in use by pid ${process.pid} \\(.*\\); one process per embedded database: .*DATABASE_URL$`));
+      expect(run.stdout).toBe("");
+    } finally {
+      lock.release();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   // The CLI is a second process: it can only share a database with this test

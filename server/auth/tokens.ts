@@ -38,6 +38,10 @@ export function createTokenService(key: SigningKey, config: Config["auth"]): Tok
     if (!found) throw new TokenError("auth.tokenInvalid");
     return found;
   };
+  // Clients send the same access token with every request for its 15 minutes: a
+  // signature checked once is remembered (by the whole token) until the token expires.
+  const verified = new Map<string, AccessClaims>();
+  const VERIFIED_MAX = 10_000;
   return {
     refreshTtlMs: config.refreshTokenTtlMs,
     async issueAccess({ userId, sessionId, tenantId }) {
@@ -53,6 +57,12 @@ export function createTokenService(key: SigningKey, config: Config["auth"]): Tok
       return { token: await jwt.sign(key.privateKey), expiresAt };
     },
     async verifyAccess(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAt.getTime() > Date.now()) return known;
+        verified.delete(token);
+        throw new TokenError("auth.tokenExpired");
+      }
       try {
         const { payload } = await jwtVerify(token, keyOf, {
           issuer: config.issuer,
@@ -61,12 +71,16 @@ export function createTokenService(key: SigningKey, config: Config["auth"]): Tok
           typ: "at+jwt",
         });
         if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw new TokenError("auth.tokenInvalid");
-        return {
+        const claims: AccessClaims = {
           userId: payload.sub,
           sessionId: payload.sid,
           tenantId: typeof payload.tid === "string" ? payload.tid : null,
           expiresAt: new Date((payload.exp ?? 0) * 1000),
         };
+        // Oldest first out: a Map keeps insertion order.
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+        verified.set(token, Object.freeze(claims));
+        return claims;
       } catch (error) {
         if (error instanceof TokenError) throw error;
         if (error instanceof joseErrors.JWTExpired) throw new TokenError("auth.tokenExpired");

@@ -10,6 +10,7 @@ import * as schema from "../../drizzle/schema";
 import type { Config } from "../config";
 import type { Log } from "../log";
 import { recordStatement } from "../request-store";
+import { lockDataDir } from "./data-dir-lock";
 
 export type Schema = typeof schema;
 /** A Drizzle database or transaction, whichever driver is underneath. */
@@ -74,7 +75,7 @@ function preparing<T extends object>(client: T): T {
 export async function openDatabase(config: Config, log: Log): Promise<Database> {
   const logger = queryLogger(log);
   if (config.database.url) return openPostgres({ ...config.database, url: config.database.url }, logger);
-  return openPglite(config.database.embedded === "memory" ? undefined : path.join(config.dataDir, "pglite"), logger);
+  return openPglite(config.database.embedded === "memory" ? undefined : config.dataDir, logger);
 }
 
 async function openPostgres(
@@ -109,25 +110,44 @@ async function openPostgres(
         reserved.release();
       }
     },
-    close: () => client.end({ timeout: 5 }),
+    // Called once requests have drained: a query still running after a second is cut (shutdown stays bounded).
+    close: () => client.end({ timeout: 1 }),
   };
 }
 
+/**
+ * Embedded PGlite in ROSTER_DATA_DIR/pglite, or in memory. The data directory is
+ * locked first and until close (or exit): PGlite is single-process, and a second
+ * process on the same files would silently fork and then ruin the database.
+ */
 async function openPglite(dataDir: string | undefined, logger: Logger): Promise<Database> {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ? { dataDir } : {});
-  const db = drizzle({ client, schema, casing: "snake_case", logger }) as unknown as Db;
-  return {
-    db,
-    kind: "pglite",
-    async query(tx, text, params) {
-      recordStatement(text);
-      return (await driverOf<PGliteInterface>(tx).query<Record<string, unknown>>(text, params)).rows;
-    },
-    // One process owns an embedded database, so there is nobody to lock out.
-    withAdvisoryLock: (_key, fn) => fn(),
-    close: () => client.close(),
-  };
+  const lock = dataDir ? lockDataDir(dataDir) : undefined;
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const pgliteDir = lock ? path.join(lock.dir, "pglite") : undefined;
+    if (pgliteDir) fs.mkdirSync(pgliteDir, { recursive: true });
+    const client = await PGlite.create(pgliteDir ? { dataDir: pgliteDir } : {});
+    const db = drizzle({ client, schema, casing: "snake_case", logger }) as unknown as Db;
+    return {
+      db,
+      kind: "pglite",
+      async query(tx, text, params) {
+        recordStatement(text);
+        return (await driverOf<PGliteInterface>(tx).query<Record<string, unknown>>(text, params)).rows;
+      },
+      // The data-directory lock keeps every other process out, so there is nobody to lock out here.
+      withAdvisoryLock: (_key, fn) => fn(),
+      async close() {
+        try {
+          if (!client.closed) await client.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }

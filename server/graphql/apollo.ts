@@ -126,6 +126,9 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     // WebSocket); Apollo's own copy of the rule would report every refusal twice.
     introspection: true,
     csrfPrevention: true,
+    // server/main.ts owns SIGTERM/SIGINT and calls stop() in its shutdown; Apollo's own handler
+    // raced it (a concurrent stop() never resolves in @apollo/server 5) and held exit for ~10 s.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: protection.validationRules,

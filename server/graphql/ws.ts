@@ -1,54 +1,85 @@
 /**
- * GraphQL over WebSocket (graphql-ws) on the same port and path as HTTP.
- * Connections authenticate once with the access token (or device token) in
- * `connectionParams`; every operation, and every subscription event, then runs
- * in its own request context, so it sees exactly what an HTTP request would.
+ * GraphQL over WebSocket (graphql-ws) on the same port and path as HTTP, with
+ * the same checks and the same typed errors.
  *
- * Close codes: 4401 no or bad token (or session signed out), 4429 too many
- * connections, subscriptions or messages.
+ * A connection authenticates once, at connection_init: the access token (or
+ * device token) in `connectionParams` is verified and its session (or device)
+ * read; a bad one closes the socket with 4401 before any operation. The viewer
+ * is then kept for the socket's life, which ends
+ * - when the access token expires (4401: the client reconnects with a fresh one),
+ * - when access changes — session signed out, roles changed, device revoked —
+ *   told to every instance through the bus (4401),
+ * - when the client cannot keep up with its events (1013: try again later).
+ *
+ * Queries and mutations run like HTTP requests (server/graphql/executor.ts).
+ * Subscriptions are authorised at subscribe time and served by the fan-out
+ * (server/realtime/fanout.ts): each event is resolved once per audience.
+ *
+ * Close codes: 4401 unauthorised (bad or expired token, access changed),
+ * 4429 too many connections, subscriptions or messages, 1013 too slow a reader,
+ * 1001 server shutting down. Bad documents do not close the socket: they answer
+ * an `error` message with GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED or
+ * BAD_USER_INPUT, as HTTP does.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import {
   createSourceEventStream,
-  execute,
+  getOperationAST,
   GraphQLError,
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
 } from "graphql";
+import { isCompiledQuery } from "graphql-jit";
+import type { SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AppDeps } from "../app-deps";
-import { readCredentials, withRequestContext, type Credentials, type RequestInput } from "../context";
+import { isStaff, type Viewer } from "../auth/viewer";
+import { readCredentials, withRequestContext, type Credentials, type KnownViewer, type RequestInput } from "../context";
 import { AppError, toClientError } from "../errors";
-import { fromAcceptLanguage } from "../i18n";
+import { fromAcceptLanguage, type Language } from "../i18n";
+import { Topic } from "../pubsub/topics";
+import type { AccessChange } from "../realtime/access";
+import { personalDocument } from "../realtime/audience";
+import { createFanout, type Subscriber } from "../realtime/fanout";
+import { isLiveSource, LIVE } from "../realtime/live";
 import { runWithRequestStore } from "../request-store";
+import type { Executor } from "./executor";
 import { parseOptions, queryProtection } from "./protection";
 
 export const WS_CLOSE = {
+  goingAway: 1001,
+  slowConsumer: 1013,
   unauthorized: 4401,
   tooMany: 4429,
 } as const;
 
-interface ConnectionInfo {
+/** Events a subscriber may have waiting, and bytes a socket may have unsent, before it is cut off. */
+const MAX_QUEUED_EVENTS = 100;
+
+interface Connection {
   id: string;
   socket: WebSocket;
   credentials: Credentials;
+  known: KnownViewer;
   ip: string;
   userAgent: string | null;
   acceptLanguage?: string;
-  userKey?: string;
-  events: number;
+  operations: number;
+  /** Closes the socket when the access token expires. */
+  expiry?: NodeJS.Timeout;
 }
 
 interface Extra extends Record<PropertyKey, unknown> {
   socket: WebSocket;
   request: IncomingMessage;
-  info?: ConnectionInfo;
+  connection?: Connection;
 }
 
 /** The client's address: the first X-Forwarded-For hop when TRUST_PROXY is set (behind a balancer). */
@@ -68,9 +99,29 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
   return undefined;
 }
 
-export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer: Server) {
+/** Parsed and validated documents by text: equal texts share one document (and its compiled query). */
+class DocumentCache {
+  private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  constructor(private readonly max = 1000) {}
+  get(query: string, make: () => DocumentNode | readonly GraphQLError[]) {
+    let entry = this.documents.get(query);
+    if (!entry) {
+      entry = make();
+      if (this.documents.size >= this.max) this.documents.delete(this.documents.keys().next().value!);
+      this.documents.set(query, entry);
+    }
+    return entry;
+  }
+}
+
+export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer: Server, executor: Executor) {
   const { limits } = app.config;
+  const production = app.config.nodeEnv === "production";
   const wss = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: limits.bodyBytes });
+  const fanout = createFanout(app);
+  const documents = new DocumentCache();
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
   const connectionsPerIp = new Map<string, number>();
   const connectionsPerUser = new Map<string, number>();
   const rules = [...specifiedRules, ...queryProtection(app.config).validationRules];
@@ -80,6 +131,39 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
     else map.set(key, next);
     return next;
   };
+
+  // Open connections by what can end their access.
+  const bySession = new Map<string, Set<Connection>>();
+  const byUser = new Map<string, Set<Connection>>();
+  const byDevice = new Map<string, Set<Connection>>();
+  const index = (map: Map<string, Set<Connection>>, key: string | undefined, connection: Connection, add: boolean) => {
+    if (!key) return;
+    const set = map.get(key) ?? new Set();
+    if (add) map.set(key, set.add(connection));
+    else if (set.delete(connection) && set.size === 0) map.delete(key);
+  };
+  const indexConnection = (connection: Connection, add: boolean) => {
+    const viewer = connection.known.viewer;
+    index(bySession, viewer.kind === "user" ? viewer.sessionId : undefined, connection, add);
+    index(byUser, viewer.kind === "user" ? viewer.userId : undefined, connection, add);
+    index(byDevice, viewer.kind === "device" ? viewer.deviceId : undefined, connection, add);
+  };
+
+  /** Closes the sockets an access change ends (on every instance: the change comes through the bus). */
+  const accessListener = app.bus.subscribe(Topic.AccessChanged, []);
+  void accessListener.then(async (changes) => {
+    for await (const change of changes) {
+      for (const connection of affected(change)) {
+        connection.socket.close(WS_CLOSE.unauthorized, "Unauthorized: access changed; reconnect");
+      }
+    }
+  });
+  function affected(change: AccessChange): Connection[] {
+    if ("sessionId" in change) return [...(bySession.get(change.sessionId) ?? [])];
+    if ("deviceId" in change) return [...(byDevice.get(change.deviceId) ?? [])];
+    const of = [...(byUser.get(change.userId) ?? [])];
+    return change.tenantId ? of.filter((connection) => connection.known.tenant?.id === change.tenantId) : of;
+  }
 
   // Transport-level limits, before graphql-ws sees a message.
   wss.on("connection", (socket, request) => {
@@ -105,49 +189,40 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
     });
   });
 
-  const requestInput = (info: ConnectionInfo): RequestInput => ({
-    requestId: `${info.id}:${++info.events}`,
-    credentials: info.credentials,
-    ip: info.ip,
-    userAgent: info.userAgent,
-    acceptLanguage: info.acceptLanguage,
+  const requestInput = (connection: Connection): RequestInput => ({
+    requestId: `${connection.id}:${++connection.operations}`,
+    credentials: connection.credentials,
+    ip: connection.ip,
+    userAgent: connection.userAgent,
+    acceptLanguage: connection.acceptLanguage,
   });
 
-  /** Runs `fn` in a request context for this connection; a signed-out session closes the socket. */
-  const inContext = <T>(info: ConnectionInfo, fn: Parameters<typeof withRequestContext<T>>[2]) => {
-    const input = requestInput(info);
-    const store = { requestId: input.requestId, language: fromAcceptLanguage(info.acceptLanguage) ?? "ar", sqlStatements: 0 };
-    return runWithRequestStore(store, () =>
-      withRequestContext(app, input, async (ctx) => {
-        if (ctx.viewer.kind === "anonymous") {
-          info.socket.close(WS_CLOSE.unauthorized, "Unauthorized: the session has been signed out");
-          throw new AppError("UNAUTHENTICATED", "auth.sessionRevoked");
-        }
-        return fn(ctx);
-      }),
-    );
-  };
-
-  const safeResult = (result: ExecutionResult): ExecutionResult => {
-    if (!result.errors?.length) return result;
-    return {
-      ...result,
-      errors: result.errors.map((error) => {
-        const { error: safe, unexpected } = toClientError(error.toJSON(), error, { hideSuggestions: app.config.nodeEnv === "production" });
-        if (unexpected) app.log.error({ err: unexpected }, "unexpected error (ws)");
+  /** Errors as clients may see them, written (and logged) in a request store of the connection. */
+  const safeErrors = (errors: readonly GraphQLError[], requestId: string, language: Language): GraphQLError[] =>
+    runWithRequestStore({ requestId, language, sqlStatements: 0 }, () =>
+      errors.map((error) => {
+        const { error: safe, unexpected } = toClientError(error.toJSON(), error, { hideSuggestions: production });
+        if (unexpected) app.log.error({ err: unexpected, requestId }, "unexpected error (ws)");
         return new GraphQLError(safe.message, { path: safe.path, extensions: safe.extensions });
       }),
-    };
-  };
+    );
+  const safeResult = (result: ExecutionResult, requestId: string, language: Language): ExecutionResult =>
+    result.errors?.length ? { ...result, errors: safeErrors(result.errors, requestId, language) } : result;
+  const withCode = (errors: readonly GraphQLError[], code: string) =>
+    errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code: error.extensions.code ?? code } }));
 
-  const errorResult = (error: unknown): ExecutionResult =>
-    safeResult({ errors: [error instanceof GraphQLError ? error : new GraphQLError("error", { originalError: error as Error })] });
+  /** The audience a subscriber belongs to: who else gets exactly the same answer. */
+  const visibilityOf = (viewer: Viewer, tenantId: string | undefined, personal: boolean): string => {
+    if (viewer.kind === "device") return `device:${tenantId}`;
+    if (viewer.kind !== "user") return "anonymous";
+    // Staff see the same things, unless the document asks for something about the viewer themself.
+    if (isStaff(viewer) && !personal) return `staff:${tenantId}:${[...viewer.roles].sort().join(",")}`;
+    return `user:${viewer.userId}:${tenantId}`;
+  };
 
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
-      parse: (source) => parse(source, parseOptions(app.config)),
-      validate: (s, document) => validate(s, document, rules),
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
         const credentials = await readCredentials(app, authorizationOf(ctx.connectionParams));
@@ -156,112 +231,214 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           socket.close(WS_CLOSE.unauthorized, `Unauthorized: ${reason}`);
           return false;
         }
-        const userKey = credentials.kind === "bearer" ? `user:${credentials.claims.userId}` : `device:${credentials.token.slice(0, 48)}`;
+        const acceptLanguage = request.headers["accept-language"];
+        const connection: Connection = {
+          id: randomUUID(),
+          socket,
+          credentials,
+          known: undefined as unknown as KnownViewer,
+          ip: addressOf(request, app.config.http.trustProxy),
+          userAgent: request.headers["user-agent"] ?? null,
+          acceptLanguage,
+          operations: 0,
+        };
+        // The session (or device) is read now: a forged, unknown or signed-out one never gets an ack.
+        const input = requestInput(connection);
+        const language = fromAcceptLanguage(acceptLanguage) ?? "ar";
+        const known = await runWithRequestStore({ requestId: input.requestId, language, sqlStatements: 0 }, () =>
+          withRequestContext(app, input, async (context) => ({
+            requestId: input.requestId,
+            viewer: context.viewer,
+            tenant: context.tenant,
+            language: context.language,
+            ip: connection.ip,
+            userAgent: connection.userAgent,
+            user: context.viewer.kind === "user" ? ((await context.loaders.user.load(context.viewer.userId)) ?? undefined) : undefined,
+            membership: context.viewer.kind === "user" ? await context.loaders.membershipByUser.load(context.viewer.userId) : undefined,
+          })),
+        ).catch(() => undefined);
+        if (!known || known.viewer.kind === "anonymous") {
+          const reason = known?.viewer.kind === "anonymous" ? (known.viewer.credentialError ?? "auth.required") : "auth.tokenInvalid";
+          socket.close(WS_CLOSE.unauthorized, `Unauthorized: ${reason}`);
+          return false;
+        }
+        connection.known = known;
+        const userKey = known.viewer.kind === "user" ? `user:${known.viewer.userId}` : `device:${known.viewer.kind === "device" ? known.viewer.deviceId : ""}`;
         if (bump(connectionsPerUser, userKey, 1) > limits.wsConnectionsPerUser) {
           bump(connectionsPerUser, userKey, -1);
           socket.close(WS_CLOSE.tooMany, "Too many connections for this user");
           return false;
         }
-        socket.once("close", () => bump(connectionsPerUser, userKey, -1));
-        ctx.extra.info = {
-          id: randomUUID(),
-          socket,
-          credentials,
-          ip: addressOf(request, app.config.http.trustProxy),
-          userAgent: request.headers["user-agent"] ?? null,
-          acceptLanguage: request.headers["accept-language"],
-          userKey,
-          events: 0,
-        };
+        indexConnection(connection, true);
+        if (credentials.kind === "bearer") {
+          // A socket lives no longer than its access token.
+          const left = Math.min(credentials.claims.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
+          connection.expiry = setTimeout(() => socket.close(WS_CLOSE.unauthorized, "Unauthorized: the access token expired"), Math.max(0, left));
+        }
+        socket.once("close", () => {
+          bump(connectionsPerUser, userKey, -1);
+          indexConnection(connection, false);
+          clearTimeout(connection.expiry);
+        });
+        ctx.extra.connection = connection;
         return true;
       },
-      onSubscribe: (ctx) => {
-        if (Object.keys(ctx.subscriptions).length >= limits.wsSubscriptionsPerConnection) {
+      onSubscribe: (ctx, id, payload: SubscribePayload) => {
+        const connection = ctx.extra.connection!;
+        const requestId = `${connection.id}:${++connection.operations}`;
+        const language = connection.known.language;
+        // graphql-ws counts this subscription already.
+        if (Object.keys(ctx.subscriptions).length > limits.wsSubscriptionsPerConnection) {
           ctx.extra.socket.close(WS_CLOSE.tooMany, `Too many subscriptions on this connection (max ${limits.wsSubscriptionsPerConnection})`);
           return [new GraphQLError("Too many subscriptions", { extensions: { code: "RATE_LIMITED" } })];
         }
-        return undefined;
-      },
-      context: (ctx) => ctx.extra.info as unknown as Record<string, unknown>,
-      execute: (async (args: ExecutionArgs) => {
-        const info = args.contextValue as ConnectionInfo;
-        try {
-          return safeResult(await inContext(info, (ctx) => Promise.resolve(execute({ ...args, contextValue: ctx }))));
-        } catch (error) {
-          return errorResult(error);
+        const document = documents.get(payload.query, () => {
+          let parsed: DocumentNode;
+          try {
+            parsed = parse(payload.query, parseOptions(app.config));
+          } catch (error) {
+            return withCode([error as GraphQLError], "GRAPHQL_PARSE_FAILED");
+          }
+          const invalid = validate(schema, parsed, rules);
+          return invalid.length ? withCode(invalid, "GRAPHQL_VALIDATION_FAILED") : parsed;
+        });
+        if (!("kind" in document)) return safeErrors(document, requestId, language);
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          return safeErrors([new GraphQLError("Unable to identify operation", { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })], requestId, language);
         }
+        const variables = (payload.variables ?? {}) as Record<string, unknown>;
+        const refused = executor.check({ document, operationName: payload.operationName, variables, request: requestInput(connection) });
+        if (refused) return safeErrors(refused, requestId, language);
+        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: connection } satisfies ExecutionArgs;
+      },
+      execute: (async (args: ExecutionArgs) => {
+        const connection = args.contextValue as Connection;
+        const input = requestInput(connection);
+        const { failure, ...result } = await executor.execute({
+          document: args.document,
+          operationName: args.operationName,
+          variables: args.variableValues as Record<string, unknown>,
+          request: input,
+        });
+        if (failure?.code === "UNAUTHENTICATED") connection.socket.close(WS_CLOSE.unauthorized, "Unauthorized: the session has been signed out");
+        return safeResult(result, input.requestId, connection.known.language);
       }) as never,
       subscribe: (async (args: ExecutionArgs) => {
-        const info = args.contextValue as ConnectionInfo;
-        let source: Awaited<ReturnType<typeof createSourceEventStream>>;
+        const connection = args.contextValue as Connection;
+        const input = requestInput(connection);
+        const language = connection.known.language;
+        // Authorised now, with the database: the service picks the channel and what the viewer may see.
+        let source: unknown;
         try {
-          source = await inContext(info, (ctx) => Promise.resolve(createSourceEventStream({ ...args, contextValue: ctx })));
+          source = await runWithRequestStore({ requestId: input.requestId, language, sqlStatements: 0 }, () =>
+            withRequestContext(app, input, (ctx) => {
+              if (ctx.viewer.kind === "anonymous") throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError ?? "auth.sessionRevoked");
+              return Promise.resolve(createSourceEventStream({ ...args, contextValue: ctx }));
+            }),
+          );
         } catch (error) {
-          return errorResult(error);
+          return safeResult({ errors: [error instanceof GraphQLError ? error : new GraphQLError("error", { originalError: error as Error })] }, input.requestId, language);
         }
-        if (!(Symbol.asyncIterator in source)) return safeResult(source);
+        if (!isLiveSource(source)) return safeResult(source as ExecutionResult, input.requestId, language);
+        const query = executor.compiled(args.document, args.operationName);
+        if (!isCompiledQuery(query)) return safeResult(query, input.requestId, language);
+        const spec = source[LIVE];
+        let documentId = documentIds.get(args.document);
+        if (documentId === undefined) documentIds.set(args.document, (documentId = ++nextDocumentId));
+        const viewer = connection.known.viewer;
+        const tenantId = connection.known.tenant?.id;
+        const personal = personalDocument(schema, args.document, args.operationName);
+        const queue = new Queue<ExecutionResult>(() => connection.socket.close(WS_CLOSE.slowConsumer, "Slow consumer: too many events waiting"));
+        const subscriber: Subscriber = {
+          spec,
+          audienceKey: `${documentId}|${args.operationName ?? ""}|${JSON.stringify(args.variableValues ?? {})}|${visibilityOf(viewer, tenantId, personal)}`,
+          audience: { ...connection.known, requestId: `${connection.id}:event` },
+          scope: { tenantId: tenantId ?? null, userId: spec.scope === "user" && viewer.kind === "user" ? viewer.userId : null },
+          resolve: async (ctx, payload) => {
+            const result = (await query.query(payload, ctx, (args.variableValues ?? {}) as Record<string, unknown>)) as ExecutionResult;
+            return safeResult(result, ctx.requestId, ctx.language);
+          },
+          deliver: (result) => {
+            if (connection.socket.bufferedAmount > limits.wsSendBufferBytes) {
+              connection.socket.close(WS_CLOSE.slowConsumer, "Slow consumer: send buffer full");
+              return;
+            }
+            queue.push(result);
+          },
+        };
+        await fanout.add(subscriber);
         app.metrics.wsSubscriptions.inc();
-        return mapEvents(source[Symbol.asyncIterator](), async (payload) => {
-          try {
-            return safeResult(
-              await inContext(info, (ctx) => Promise.resolve(execute({ ...args, contextValue: ctx, rootValue: payload }))),
-            );
-          } catch (error) {
-            return errorResult(error);
-          }
-        }, () => app.metrics.wsSubscriptions.dec());
+        return queue.iterator(async () => {
+          app.metrics.wsSubscriptions.dec();
+          await fanout.remove(subscriber);
+        });
       }) as never,
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => {
-        const { error: safe } = toClientError(error.toJSON(), error, { hideSuggestions: app.config.nodeEnv === "production" });
-        return new GraphQLError(safe.message, { extensions: safe.extensions });
-      }),
+      onError: (ctx, _id, _payload, errors) => {
+        const connection = ctx.extra.connection;
+        return safeErrors(errors, connection ? `${connection.id}:error` : randomUUID(), connection?.known.language ?? "en");
+      },
     },
     wss,
   );
 
   return {
     wss,
+    fanout,
     async close() {
-      for (const client of wss.clients) client.close(1001, "Server shutting down");
+      for (const client of wss.clients) client.close(WS_CLOSE.goingAway, "Server shutting down");
       await server.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await (await accessListener).return?.();
     },
   };
 }
 
-/** Maps each source event through `map`; ending the result ends (unsubscribes) the source. */
-function mapEvents<T>(
-  source: AsyncIterator<unknown>,
-  map: (payload: unknown) => Promise<T>,
-  onEnd: () => void,
-): AsyncIterableIterator<T> {
-  let ended = false;
-  const end = async () => {
-    if (ended) return;
-    ended = true;
-    onEnd();
-    await source.return?.(undefined);
-  };
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      const result = await source.next();
-      if (result.done) {
-        await end();
-        return { value: undefined, done: true };
+/** A bounded queue read as an async iterator; over its bound it calls `overflow` (and takes nothing more). */
+class Queue<T> {
+  private readonly items: T[] = [];
+  private readonly readers: ((result: IteratorResult<T>) => void)[] = [];
+  private ended = false;
+  constructor(private readonly overflow: () => void) {}
+
+  push(item: T): void {
+    if (this.ended) return;
+    const reader = this.readers.shift();
+    if (reader) return reader({ value: item, done: false });
+    if (this.items.length >= MAX_QUEUED_EVENTS) {
+      this.ended = true;
+      this.overflow();
+      return;
+    }
+    this.items.push(item);
+  }
+
+  iterator(onEnd: () => Promise<void>): AsyncIterableIterator<T> {
+    let finished = false;
+    const finish = async (): Promise<IteratorResult<T>> => {
+      if (!finished) {
+        finished = true;
+        this.ended = true;
+        this.items.length = 0;
+        for (const reader of this.readers.splice(0)) reader({ value: undefined, done: true });
+        await onEnd();
       }
-      return { value: await map(result.value), done: false };
-    },
-    async return() {
-      await end();
       return { value: undefined, done: true };
-    },
-    async throw(error) {
-      await end();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
+    };
+    const iterator: AsyncIterableIterator<T> = {
+      next: () => {
+        if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
+        if (this.ended) return finish();
+        return new Promise((resolve) => this.readers.push(resolve));
+      },
+      return: finish,
+      throw: async (error) => {
+        await finish();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
 }

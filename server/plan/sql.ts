@@ -101,3 +101,17 @@ export function jsonObject(pairs: [string, string][]): string {
   if (chunks.length === 0) return "json_build_object()";
   return chunks.length === 1 ? chunks[0]! : `(${chunks.map((chunk) => `${chunk}::jsonb`).join(" || ")})::json`;
 }
+
+/** A whole row of `ref` as JSON: every column, numerics as exact text. */
+export function rowJson(ref: Ref): string {
+  return jsonObject([...ref.columns.keys()].map((key) => [key, ref.jsonValue(key)]));
+}
+
+/** A row read back from rowJson: timestamps revived as Dates, so it equals what Drizzle returns. */
+export function reviveRow<T>(table: PgTable, json: Record<string, unknown>): T {
+  for (const column of tableInfo(table).columns.values()) {
+    const value = json[column.key];
+    if (column.json === "timestamp" && typeof value === "string") json[column.key] = new Date(value);
+  }
+  return json as T;
+}

@@ -2,7 +2,9 @@
  * Pub/sub: in process memory (embedded mode) or Redis through
  * graphql-redis-subscriptions (REDIS_URL), so an event published on one
  * instance reaches subscribers on every instance. Both modes carry JSON, so
- * they behave the same.
+ * they behave the same. Channels are named here, not in topics.ts: the
+ * deployment's REDIS_PREFIX comes first (`roster:1a2b…:profile:<userId>`), so
+ * deployments that share a Redis never hear each other's events.
  */
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { PubSubEngine } from "graphql-subscriptions";
@@ -45,7 +47,8 @@ class MemoryEngine extends PubSubEngine {
   }
 }
 
-export function createBus(redis?: RedisConnections): Bus {
+export function createBus(redis?: Pick<RedisConnections, "publisher" | "subscriber" | "prefix">): Bus {
+  const channel = <T extends Topic>(topic: T, keys: TopicKeys[T]) => (redis ? `${redis.prefix}:${channelOf(topic, keys)}` : channelOf(topic, keys));
   const engine: PubSubEngine = redis
     ? new RedisPubSub({ publisher: redis.publisher, subscriber: redis.subscriber })
     : new MemoryEngine();
@@ -56,14 +59,14 @@ export function createBus(redis?: RedisConnections): Bus {
 
   return {
     async publish(topic, keys, payload) {
-      await engine.publish(channelOf(topic, keys), payload);
+      await engine.publish(channel(topic, keys), payload);
     },
     async subscribe<T extends Topic>(topic: T, keys: TopicKeys[T]) {
       const queue: TopicPayloads[T][] = [];
       const waiting: ((result: IteratorResult<TopicPayloads[T]>) => void)[] = [];
       let done = false;
       const id = await engine.subscribe(
-        channelOf(topic, keys),
+        channel(topic, keys),
         (payload: TopicPayloads[T]) => {
           const reader = waiting.shift();
           if (reader) return reader({ value: payload, done: false });

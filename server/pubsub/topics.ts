@@ -11,6 +11,8 @@ export enum Topic {
   NotificationAdded = "notification",
   AttendanceUpdated = "attendance",
   EventUpdated = "event",
+  /** Sessions signed out, roles changed, devices revoked: sockets relying on them close (server/graphql/ws.ts). */
+  AccessChanged = "access",
 }
 
 export interface TopicPayloads {
@@ -29,6 +31,8 @@ export interface TopicPayloads {
    * see without a database round trip per subscriber per event.
    */
   [Topic.EventUpdated]: { tenantId: string; eventId: string; change: EventChange; status: EventStatus; createdBy: string };
+  /** One session, every session of a user (optionally only their access to one tenant), or a device. */
+  [Topic.AccessChanged]: { sessionId: string } | { userId: string; tenantId?: string } | { deviceId: string };
 }
 
 /** The channel keys of each topic (what follows the topic name in the channel). */
@@ -37,6 +41,7 @@ export interface TopicKeys {
   [Topic.NotificationAdded]: [userId: string];
   [Topic.AttendanceUpdated]: [tenantId: string, courseId: string];
   [Topic.EventUpdated]: [tenantId: string];
+  [Topic.AccessChanged]: [];
 }
 
 export const channelOf = <T extends Topic>(topic: T, keys: TopicKeys[T]) => [topic, ...keys].join(":");

@@ -25,6 +25,7 @@ import { atomic, type Context } from "../context";
 import type { Db } from "../db/client";
 import { asSystem } from "../db/scope";
 import { AppError, badInput, fromDatabaseError, notFound } from "../errors";
+import { accessChanged } from "../realtime/access";
 import { emit } from "../events/domain-events";
 import { translate, type Language } from "../i18n";
 import { consume } from "../rate-limits";
@@ -343,6 +344,7 @@ export async function refresh(ctx: Context, token: string) {
           .update(authSessions)
           .set({ revokedAt: now, revokedReason: "refresh-token-reuse" })
           .where(eq(authSessions.id, row.session.id));
+        accessChanged(ctx, { sessionId: row.session.id });
         ctx.app.log.warn({ sessionId: row.session.id, userId: row.session.userId }, "refresh token reused; session revoked");
         return { kind: "reused" as const };
       }
@@ -386,7 +388,7 @@ export async function refresh(ctx: Context, token: string) {
 export async function logout(ctx: Context, refreshToken?: string | null) {
   return atomic(ctx, async (ctx) => {
     if (ctx.viewer.kind === "user") {
-      await revokeSessionById(ctx.db, ctx.viewer.sessionId, "logout");
+      await revokeSessionById(ctx, ctx.db, ctx.viewer.sessionId, "logout");
       return true;
     }
     if (!refreshToken) throw new AppError("UNAUTHENTICATED", "auth.required");
@@ -396,17 +398,18 @@ export async function logout(ctx: Context, refreshToken?: string | null) {
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
       if (!row) throw new AppError("UNAUTHENTICATED", "auth.refreshInvalid");
-      await revokeSessionById(system, row.sessionId, "logout");
+      await revokeSessionById(ctx, system, row.sessionId, "logout");
       return true;
     });
   });
 }
 
-async function revokeSessionById(db: Db, sessionId: string, reason: string) {
+async function revokeSessionById(ctx: Context, db: Db, sessionId: string, reason: string) {
   await db
     .update(authSessions)
     .set({ revokedAt: new Date(), revokedReason: reason })
     .where(and(eq(authSessions.id, sessionId), isNull(authSessions.revokedAt)));
+  accessChanged(ctx, { sessionId });
 }
 
 /** Checks an access token without using it: valid, whose, until when. */
@@ -450,6 +453,7 @@ export async function revokeSession(ctx: Context, sessionId: string) {
       .where(and(eq(authSessions.id, sessionId), eq(authSessions.userId, viewer.userId), isNull(authSessions.revokedAt)))
       .returning({ id: authSessions.id });
     if (!row) throw notFound("Session", sessionId);
+    accessChanged(ctx, { sessionId });
     return true;
   });
 }
@@ -471,10 +475,12 @@ export async function changePassword(
   return atomic(ctx, async (ctx) => {
     await ctx.db.update(users).set({ passwordHash, passwordChangedAt: new Date() }).where(eq(users.id, viewer.userId));
     if (input.signOutOtherDevices ?? true) {
-      await ctx.db
+      const ended = await ctx.db
         .update(authSessions)
         .set({ revokedAt: new Date(), revokedReason: "password-changed" })
-        .where(and(eq(authSessions.userId, viewer.userId), ne(authSessions.id, viewer.sessionId), isNull(authSessions.revokedAt)));
+        .where(and(eq(authSessions.userId, viewer.userId), ne(authSessions.id, viewer.sessionId), isNull(authSessions.revokedAt)))
+        .returning({ id: authSessions.id });
+      for (const session of ended) accessChanged(ctx, { sessionId: session.id });
     }
     await emit(ctx, { type: "user.passwordChanged", userId: viewer.userId });
     return true;

@@ -9,6 +9,7 @@ import type { Db } from "../db/client";
 import type { Scope } from "../db/scope";
 import { badInput, notFound } from "../errors";
 import { audit } from "./audit";
+import { accessChanged } from "../realtime/access";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -60,6 +61,7 @@ export async function revokeDevice(ctx: Context, deviceId: string) {
       .returning();
     if (!device) throw notFound("Device", deviceId);
     await audit(ctx, { action: "device.revoke", entity: "device", entityId: deviceId, after: device });
+    accessChanged(ctx, { deviceId });
     return device;
   });
 }

@@ -10,6 +10,7 @@ import { AppError, notFound } from "../errors";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { audit } from "./audit";
+import { accessChanged } from "../realtime/access";
 import { decodeCursor, encodeCursor, exactTime, pageSize, toPage, TIME_ID, countOf } from "../pagination";
 
 /** Roles a person may take by registering themselves. */
@@ -113,6 +114,8 @@ export async function setMemberRoles(ctx: Context, membershipId: string, roles: 
       .returning();
     await ensureProfiles(ctx.db, viewer.tenantId, after!.userId, roles);
     await audit(ctx, { action: "member.setRoles", entity: "membership", entityId: membershipId, before, after });
+    // Their open sockets were authorised with the old roles.
+    accessChanged(ctx, { userId: after!.userId, tenantId: viewer.tenantId });
     return after!;
   });
 }

@@ -1,46 +1,34 @@
 /**
  * Subscriptions: what a viewer may listen to, and on which channel. Each
- * function authorises at subscribe time (with the database), subscribes to the
- * narrowest channel, and filters events the viewer may not see.
+ * function authorises at subscribe time (with the database) and returns a live
+ * source: the narrowest channel and, decided in memory per event, which events
+ * the viewer may see (server/realtime/live.ts).
  */
 import { requireMember, requireUser } from "../auth/guards";
 import type { Context } from "../context";
 import { AppError, notFound } from "../errors";
 import { Topic, type TopicPayloads } from "../pubsub/topics";
+import { live } from "../realtime/live";
 import { teaches } from "./attendance";
 import { canSeeCourse } from "./courses";
 import { canSeeEvent, getEvent } from "./events";
 import { ownParticipantIds } from "./participants";
 
-/** Keeps the events `keep` accepts; ending the result ends (unsubscribes) the source. */
-export function filtered<T>(source: AsyncIterableIterator<T>, keep: (event: T) => boolean): AsyncIterableIterator<T> {
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      for (;;) {
-        const result = await source.next();
-        if (result.done || keep(result.value)) return result;
-      }
-    },
-    return: () => source.return?.() ?? Promise.resolve({ value: undefined, done: true }),
-    throw: (error) => source.throw?.(error) ?? Promise.reject(error),
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
-}
-
 /** The viewer's own profile and password changes. */
 export function subscribeToProfile(ctx: Context) {
   const viewer = requireUser(ctx);
-  return ctx.app.bus.subscribe(Topic.ProfileUpdated, [viewer.userId]);
+  return live(ctx.app.bus, { topic: Topic.ProfileUpdated, keys: [viewer.userId], keep: () => true, scope: "user" });
 }
 
 /** The viewer's new notifications in the current tenant. */
 export async function subscribeToNotifications(ctx: Context) {
   const viewer = requireMember(ctx);
-  const source = await ctx.app.bus.subscribe(Topic.NotificationAdded, [viewer.userId]);
-  return filtered(source, (event) => event.tenantId === viewer.tenantId);
+  return live(ctx.app.bus, {
+    topic: Topic.NotificationAdded,
+    keys: [viewer.userId],
+    keep: (event) => event.tenantId === viewer.tenantId,
+    scope: "user",
+  });
 }
 
 /**
@@ -70,11 +58,12 @@ export async function subscribeToAttendance(ctx: Context, args: { lectureId?: st
     own = new Set(enrolled.map((row) => (row.studentId ?? row.childId)!).filter((id) => mine.has(id)));
     if (own.size === 0) throw new AppError("FORBIDDEN", "attendance.notYourLecture");
   }
-  const source = await ctx.app.bus.subscribe(Topic.AttendanceUpdated, [course.tenantId, course.id]);
-  return filtered(
-    source,
-    (event) => (!args.lectureId || event.lectureId === args.lectureId) && (!own || event.participantIds.some((id) => own.has(id))),
-  );
+  return live(ctx.app.bus, {
+    topic: Topic.AttendanceUpdated,
+    keys: [course.tenantId, course.id],
+    keep: (event) => (!args.lectureId || event.lectureId === args.lectureId) && (!own || event.participantIds.some((id) => own.has(id))),
+    scope: "tenant",
+  });
 }
 
 /**
@@ -85,9 +74,11 @@ export async function subscribeToAttendance(ctx: Context, args: { lectureId?: st
 export async function subscribeToEvents(ctx: Context, eventId?: string | null) {
   const viewer = requireMember(ctx);
   if (eventId) await getEvent(ctx, eventId);
-  const source = await ctx.app.bus.subscribe(Topic.EventUpdated, [viewer.tenantId]);
-  return filtered(
-    source,
-    (update: TopicPayloads[Topic.EventUpdated]) => (!eventId || update.eventId === eventId) && canSeeEvent(viewer, update),
-  );
+  return live(ctx.app.bus, {
+    topic: Topic.EventUpdated,
+    keys: [viewer.tenantId],
+    keep: (update: TopicPayloads[Topic.EventUpdated]) => (!eventId || update.eventId === eventId) && canSeeEvent(viewer, update),
+    scope: "tenant",
+  });
 }
+

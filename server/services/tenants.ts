@@ -50,6 +50,8 @@ export async function createTenant(
       const inTenant = { ...ctx, db: system };
       await upsertMember(inTenant, tenant.id, { ...input.admin, roles: ["ADMIN"] });
       await audit(inTenant, { action: "tenant.create", entity: "tenant", entityId: tenant.id, after: tenant, tenantId: tenant.id });
+      // The slug may have been looked up (and cached as unknown) before it existed.
+      ctx.afterCommit.push(() => forgetTenant(ctx.app, tenant));
       return tenant;
     }),
   );

@@ -68,22 +68,23 @@ export async function startTestServer(overrides: Record<string, string> = {}, op
 }
 
 /**
- * Starts a subscription and resolves once the server is listening on its channel,
- * so an event published next cannot be missed. Waits first for the listener count
- * to settle: sockets closed just before may still be releasing theirs.
+ * Starts a subscription and resolves once the server has added it to the fan-out
+ * (listening on its channel), so an event published next cannot be missed. Waits
+ * first for the count to settle: sockets closed just before may still be leaving.
  */
 export async function subscribed<T>(t: TestServer, start: () => T): Promise<T> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  let before = t.deps.bus.listenerCount();
+  const count = () => t.server.fanout.subscriberCount();
+  let before = count();
   for (let i = 0; i < 50; i++) {
     await sleep(20);
-    const now = t.deps.bus.listenerCount();
+    const now = count();
     if (now === before) break;
     before = now;
   }
   const subscription = start();
   for (let i = 0; i < 250; i++) {
-    if (t.deps.bus.listenerCount() > before) return subscription;
+    if (count() > before) return subscription;
     await sleep(20);
   }
   throw new Error("the subscription did not start within 5 s");
