@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { freePort, startProcess, stopProcess, waitFor, type Proc } from "./proc";
+import { RUN_ID } from "./seed";
 
 const run = promisify(execFile);
 
@@ -80,7 +81,9 @@ export function rosterEnv(port: number, options: RosterOptions): Record<string, 
     RATE_LIMIT_IP_PER_MINUTE: "1000000",
     RATE_LIMIT_USER_PER_MINUTE: "1000000",
     RATE_LIMIT_LOGIN_PER_15_MIN: "100000",
-    RATE_LIMIT_KEY_PREFIX: `bench:${process.pid}:rl`,
+    // Every Redis key and channel of the run under its own prefix (checkouts without REDIS_PREFIX ignore it).
+    REDIS_PREFIX: `roster-bench:${RUN_ID}`,
+    RATE_LIMIT_KEY_PREFIX: "rl",
     WS_MAX_CONNECTIONS_PER_USER: "10000",
     WS_MAX_CONNECTIONS_PER_IP: "100000",
     WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "10000",
