@@ -1,7 +1,9 @@
 /** Builds the one GraphQL schema from every domain's resolvers. */
 import "reflect-metadata";
 import { defaultFieldResolver, getNullableType, isListType, isObjectType, isUnionType, type GraphQLSchema } from "graphql";
+import type { Context } from "../server/context";
 import { LIST_LIMITS, type ConnectionShape } from "../server/pagination";
+import { sourceOf } from "../server/plan/model";
 import { buildSchema } from "type-graphql";
 // The planned types (server/plan/<domain>.ts) declare themselves on import.
 import "../server/plan/courses";
@@ -76,6 +78,22 @@ export const resolvers = [
 let built: Promise<GraphQLSchema> | undefined;
 
 /**
+ * Planned relations (server/plan) resolve straight through the planner: their
+ * resolver methods declare the fields (and their arguments) for the schema, but
+ * type-graphql's per-call machinery (argument objects, middlewares) would cost
+ * more than the lookup itself on every parent of a large answer.
+ */
+function planRelations(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    const relations = isObjectType(type) ? sourceOf(type.name)?.relations : undefined;
+    if (!relations || !isObjectType(type)) continue;
+    for (const [name, field] of Object.entries(type.getFields())) {
+      if (relations[name]) field.resolve = (parent: object, _args, ctx: Context, info) => ctx.planner.load(parent, info);
+    }
+  }
+}
+
+/**
  * Every list that is not a connection has a cap (LIST_LIMITS): its field answers
  * at most that many items, whatever a service returns, and a query's cost counts
  * it at its estimate. A list without one stops the schema from building.
@@ -123,6 +141,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     // executor (graphql-jit) needs the answer synchronously.
     const participant = schema.getType("Participant");
     if (isUnionType(participant)) participant.resolveType = participantTypeOf;
+    planRelations(schema);
     capLists(schema);
     // A connection's total is counted only when asked for: services give a function.
     for (const type of Object.values(schema.getTypeMap())) {

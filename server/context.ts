@@ -314,8 +314,8 @@ async function loadUserViewer(
   const tenantId = claims.tenantId ?? headerTenantId;
   const scope: Scope = { tenantId, userId: claims.userId };
   const [row] = await app.database.query(tx, viewerStatement(), [tenantId ?? "", claims.userId, claims.sessionId, tenantId]);
-  const found = row as { revokedAt: string | null; expiresAt: string | null; user: Record<string, unknown> | null; membership: Record<string, unknown> | null };
-  if (!found?.user || found.revokedAt || !found.expiresAt || new Date(found.expiresAt) <= new Date() || !found.user.isActive) {
+  const found = row as { live: boolean | null; user: Record<string, unknown> | null; membership: Record<string, unknown> | null };
+  if (!found?.user || !found.live || !found.user.isActive) {
     return { viewer: { kind: "anonymous", credentialError: "auth.sessionRevoked" }, scope };
   }
   const user = reviveRow<User>(users, found.user);
@@ -345,8 +345,8 @@ function viewerStatement(): string {
   const m = aliases.of(memberships);
   viewerSql =
     `select set_config('app.tenant_id', $1, true) as "tenantScope", set_config('app.user_id', $2::text, true) as "userScope",` +
-    ` set_config('role', 'roster_app', true) as "role", v."revokedAt", v."expiresAt", v."user", v."membership"` +
-    ` from (select 1) as one left join (select ${s.col("revokedAt")} as "revokedAt", ${s.col("expiresAt")} as "expiresAt",` +
+    ` set_config('role', 'roster_app', true) as "role", v."live", v."user", v."membership"` +
+    ` from (select 1) as one left join (select ${s.col("revokedAt")} is null and ${s.col("expiresAt")} > now() as "live",` +
     ` ${rowJson(u)} as "user", case when ${m.col("id")} is null then null else ${rowJson(m)} end as "membership"` +
     ` from ${s.from} join ${u.from} on ${u.col("id")} = ${s.col("userId")}` +
     ` left join ${m.from} on ${m.col("userId")} = ${s.col("userId")} and ${m.col("tenantId")} = $4::uuid` +

@@ -1,7 +1,15 @@
 /**
- * Rate limits (rate-limiter-flexible): counters in Redis when configured, so every
- * instance of a deployment shares them (keys `${REDIS_PREFIX}:${RATE_LIMIT_KEY_PREFIX}:<limit>:<key>`),
- * with an in-memory fallback if Redis stops answering.
+ * Rate limits (rate-limiter-flexible).
+ *
+ * Limits that protect accounts — sign-ins, verification messages — count in Redis
+ * when configured, so every instance of a deployment shares them (keys
+ * `${REDIS_PREFIX}:${RATE_LIMIT_KEY_PREFIX}:<limit>:<key>`), with an in-memory
+ * fallback if Redis stops answering.
+ *
+ * Limits on API requests per address and per user protect the instance that
+ * answers them, and count in its memory: a Redis round trip on every request
+ * cost more than most requests (behind a balancer, a client's effective limit is
+ * the per-instance limit times the instances it reaches).
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "./config";
@@ -32,9 +40,10 @@ export function createRateLimits(limits: Config["limits"], redis?: Pick<RedisCon
       insuranceLimiter: memory,
     });
   };
+  const local = (name: string, points: number, duration: number) => new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
   return {
-    apiPerIp: make("ip", limits.apiPerMinutePerIp, 60),
-    apiPerUser: make("user", limits.apiPerMinutePerUser, 60),
+    apiPerIp: local("ip", limits.apiPerMinutePerIp, 60),
+    apiPerUser: local("user", limits.apiPerMinutePerUser, 60),
     login: make("login", limits.loginPer15Min, 15 * 60),
     loginPerAddress: make("login-ip", limits.loginPerIpPer15Min, 15 * 60),
     messages: make("messages", limits.messagesPerHour, 60 * 60),

@@ -9,7 +9,7 @@ import { zonedInstant } from "../../server/time";
 import { Enrollment } from "../enrollments/enrollment.type";
 import { Instructor, Participant } from "../people/people.type";
 import { LectureAttendanceSummary } from "../attendance/attendance.type";
-import { Connection, PageArgs, toConnection } from "../shared/connection";
+import { Connection, CONNECTION_ROWS, PageArgs, toConnection } from "../shared/connection";
 import { Money, money } from "../shared/money.type";
 import { DateTime, UUID } from "../shared/scalars";
 import {
@@ -73,20 +73,22 @@ export class TagResolver {
 @Resolver(() => Course)
 export class CourseResolver {
   @Query(() => Course, { description: "A course you may see (published, or yours to teach or manage)." })
-  course(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
-    return courses.getCourse(ctx, id);
+  course(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return courses.getCourse(ctx, id, ctx.planner.loader(info));
   }
 
   @Query(() => CourseConnection, { description: "Courses, filtered and sorted, a page at a time." })
   async courses(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg("filter", () => CourseFilter, { nullable: true }) filter?: CourseFilter,
     @Arg("orderBy", () => CourseOrder, { nullable: true }) orderBy?: CourseOrder,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
     const order = orderBy ? { field: orderBy.field, direction: orderBy.direction ?? "ASC" } : null;
-    return toConnection(await courses.listCourses(ctx, { filter, orderBy: order, first, after }), (row) => row);
+    const page = await courses.listCourses(ctx, { filter, orderBy: order, first, after }, ctx.planner.loader(info, CONNECTION_ROWS));
+    return toConnection(page, (row) => row);
   }
 
   @Mutation(() => Course, { description: "Staff: a new course." })
@@ -173,18 +175,19 @@ export class CourseResolver {
 @Resolver(() => Lecture)
 export class LectureResolver {
   @Query(() => Lecture, { description: "A lecture of a course you may see." })
-  lecture(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
-    return lectures.getLecture(ctx, id);
+  lecture(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return lectures.getLecture(ctx, id, ctx.planner.loader(info));
   }
 
   @Query(() => LectureConnection, { description: "Lectures by date (of one course, or every course you may see)." })
   async lectures(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg("filter", () => LectureFilter, { nullable: true }) filter?: LectureFilter,
     @Arg("first", () => Int, { nullable: true }) first?: number,
     @Arg("after", () => String, { nullable: true }) after?: string,
   ) {
-    return toConnection(await lectures.listLectures(ctx, { filter, first, after }), (row) => row);
+    return toConnection(await lectures.listLectures(ctx, { filter, first, after }, ctx.planner.loader(info, CONNECTION_ROWS)), (row) => row);
   }
 
   @Mutation(() => Lecture, { description: "Staff or the course's instructor: a lecture outside the schedule." })

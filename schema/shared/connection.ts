@@ -17,6 +17,9 @@ export class PageInfo {
   endCursor: string | null;
 }
 
+/** Where a connection's rows are below its field: `nodes` and `edges { node }` (for the planner). */
+export const CONNECTION_ROWS = [["nodes"], ["edges", "node"]];
+
 /** The paging arguments of every connection field. */
 @ArgsType()
 export class PageArgs {

@@ -91,3 +91,14 @@ export function declareSources(...declared: Source[]): void {
 }
 
 export const sourceOf = (type: string): Source | undefined => sources.get(type);
+
+/** A Drizzle query the planner can wrap (awaited as is, it gives the rows without relations). */
+export type PlannableQuery<T> = PromiseLike<T[]> & { toSQL(): { sql: string; params: unknown[] } };
+
+/**
+ * How a service's query for rows is run: as is (the default), or by the planner
+ * with the relations the client selected of those rows, in the same statement.
+ * Resolvers of root fields pass the planner's; services stay unaware of GraphQL.
+ */
+export type LoadRows = <T>(query: PlannableQuery<T>) => PromiseLike<T[]>;
+export const asIs: LoadRows = (query) => query;

@@ -6,12 +6,20 @@
  * statement per level of rows the services load, however wide or deep it is.
  */
 import DataLoader from "dataloader";
-import { getArgumentValues, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
+import {
+  getArgumentValues,
+  getNamedType,
+  isObjectType,
+  type FieldNode,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from "graphql";
 import type { Context } from "../context";
 import { pageSize, toConnection, toPage } from "../pagination";
-import { sourceOf, type ConnectionRelation, type Relation, type Row, type Source } from "./model";
+import { sourceOf, type ConnectionRelation, type LoadRows, type PlannableQuery, type Relation, type Row, type Source } from "./model";
 import { collectFields, objectTypeOf, siblingsOf, subSelections, type Fields, type SelectionScope } from "./selection";
-import { Aliases, jsonObject, Params, tableInfo, type Ref } from "./sql";
+import { Aliases, jsonObject, Params, rowFromDriver, tableInfo, type Ref } from "./sql";
 
 /** What to load for objects of one planned type. */
 interface ObjectPlan {
@@ -51,6 +59,42 @@ export class Planner {
     const planned = (parent as Row).$;
     if (planned && key in planned) return planned[key];
     return this.levelOf(info).loader.load(parent as Row).then((values) => values[key]);
+  }
+
+  /**
+   * Runs a service's query for rows of a planned type with every planned relation
+   * the selection asks of those rows, in the same statement. `at` are the paths
+   * from the field to the rows: [[]] for the field itself, [["nodes"], ["edges",
+   * "node"]] for a connection. Rows come back as Drizzle returns them, carrying
+   * their relations (their resolvers then read no more).
+   */
+  async rows<T>(query: PlannableQuery<T>, info: GraphQLResolveInfo, at: string[][]): Promise<T[]> {
+    const scope: SelectionScope = { schema: info.schema, fragments: info.fragments, variables: info.variableValues };
+    const found = rowSelection(scope, info, at);
+    const source = found && sourceOf(found.type.name);
+    if (!found || !source) return query;
+    const table = source.table;
+    const plan = planObject(scope, found.type, source, found.fields, true);
+    if (!plan.relations.size) return query;
+    await this.prepare(plan);
+    const { sql, params } = query.toSQL();
+    const values = new Params([...params]);
+    const aliases = new Aliases();
+    const p = aliases.of(table);
+    const text = `select ${p.alias}.*, ${relationsJson(plan, p, values, aliases)} as "$" from (${sql}) as ${p.alias}`;
+    return (await this.ctx.app.database.query(this.ctx.db, text, values.values)).map((raw) => {
+      const row = rowFromDriver<Row>(table, raw);
+      const planned = (raw.$ ?? {}) as Record<string, unknown>;
+      const values: Record<string, unknown> = {};
+      for (const [key, field] of plan.relations) values[key] = finishField(field, planned[key] ?? null, row);
+      row.$ = values;
+      return row as T;
+    });
+  }
+
+  /** The row loader for a root field's rows (see rows): for services' `load` parameter. */
+  loader(info: GraphQLResolveInfo, at: string[][] = [[]]): LoadRows {
+    return (query) => this.rows(query, info, at);
   }
 
   private levelOf(info: GraphQLResolveInfo): Level {
@@ -104,6 +148,29 @@ export class Planner {
       if (field.child) await this.prepare(field.child);
     }
   }
+}
+
+/** The object type of the rows at `at` below the field, and what is selected on them (all paths merged). */
+function rowSelection(scope: SelectionScope, info: GraphQLResolveInfo, at: string[][]): { type: GraphQLObjectType; fields: Fields } | null {
+  let rowType: GraphQLObjectType | null = null;
+  const sets: SelectionSetNode[] = [];
+  for (const path of at) {
+    let type = getNamedType(info.returnType);
+    let selections = subSelections(info.fieldNodes);
+    for (const key of path) {
+      if (!isObjectType(type)) return null;
+      // A path the client did not select still leads to the same type; it just adds no fields.
+      const nodes = selections.length ? collectFields(scope, type, selections).get(key) : undefined;
+      const next = objectTypeOf(type, key);
+      if (!next) return null;
+      selections = nodes ? subSelections(nodes) : [];
+      type = next;
+    }
+    if (!isObjectType(type) || (rowType && rowType !== type)) return null;
+    rowType = type;
+    sets.push(...selections);
+  }
+  return rowType ? { type: rowType, fields: collectFields(scope, rowType, sets) } : null;
 }
 
 function requireSource(type: string): Source {

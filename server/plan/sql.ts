@@ -8,9 +8,9 @@ import { getTableColumns, getTableName } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 
-/** Parameters of one statement. */
+/** Parameters of one statement (after `values` already there, e.g. those of a Drizzle query it wraps). */
 export class Params {
-  readonly values: unknown[] = [];
+  constructor(readonly values: unknown[] = []) {}
   /** A placeholder for `value`, cast to `type` when given (e.g. "uuid[]"). */
   add(value: unknown, type?: string): string {
     this.values.push(value);
@@ -26,6 +26,7 @@ export interface ColumnInfo {
   name: string;
   /** How the column travels in JSON: as is, as text (numerics, exactly), or as a timestamp to revive. */
   json: "plain" | "text" | "timestamp";
+  column: PgColumn;
 }
 
 const infoCache = new WeakMap<PgTable, { name: string; columns: Map<string, ColumnInfo> }>();
@@ -39,7 +40,7 @@ export function tableInfo(table: PgTable): { name: string; columns: Map<string, 
       const name = (column as unknown as { keyAsName: boolean }).keyAsName ? toSnakeCase(column.name) : column.name;
       const type = column.columnType;
       const json = type === "PgNumeric" || type === "PgBigInt64" ? "text" : type === "PgTimestamp" ? "timestamp" : "plain";
-      columns.set(key, { key, name, json });
+      columns.set(key, { key, name, json, column });
     }
     info = { name: getTableName(table), columns };
     infoCache.set(table, info);
@@ -114,4 +115,14 @@ export function reviveRow<T>(table: PgTable, json: Record<string, unknown>): T {
     if (column.json === "timestamp" && typeof value === "string") json[column.key] = new Date(value);
   }
   return json as T;
+}
+
+/** A row as the driver returned it (SQL names, driver values) as Drizzle would return it (keys, mapped values). */
+export function rowFromDriver<T>(table: PgTable, raw: Record<string, unknown>): T {
+  const row: Record<string, unknown> = {};
+  for (const { key, name, column } of tableInfo(table).columns.values()) {
+    const value = raw[name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T;
 }

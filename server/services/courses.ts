@@ -21,6 +21,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint } from "../errors";
 import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, type CursorPart, type SortDirection, countOf } from "../pagination";
+import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
 
 onConstraint("courses_capacity_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
@@ -346,9 +347,15 @@ export async function canSeeCourse(ctx: Context, course: Course): Promise<boolea
 }
 
 /** A course the viewer may see, or NOT_FOUND (unpublished courses do not exist for others). */
-export async function getCourse(ctx: Context, id: string): Promise<Course> {
-  requireTenant(ctx);
-  const course = await ctx.loaders.course.load(id);
+export async function getCourse(ctx: Context, id: string, load?: LoadRows): Promise<Course> {
+  const tenant = requireTenant(ctx);
+  let course: Course | null;
+  if (load) {
+    [course = null] = await load(ctx.db.select().from(courses).where(and(eq(courses.tenantId, tenant.id), eq(courses.id, id))));
+    if (course) ctx.loaders.course.prime(id, course);
+  } else {
+    course = await ctx.loaders.course.load(id);
+  }
   if (!course || !(await canSeeCourse(ctx, course))) throw notFound("Course", id);
   return course;
 }
@@ -401,6 +408,7 @@ const ORDER_COLUMNS = {
 export async function listCourses(
   ctx: Context,
   args: { filter?: CourseFilter | null; orderBy?: CourseOrder | null; first?: number | null; after?: string | null },
+  load: LoadRows = asIs,
 ) {
   const tenant = requireTenant(ctx);
   const limit = pageSize(args.first);
@@ -444,12 +452,14 @@ export async function listCourses(
   const direction = order.direction === "DESC" ? desc : asc;
   // The total is counted only when the client asks for totalCount.
   const total = countOf(ctx.db.select({ value: count() }).from(courses).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(courses)
-    .where(and(where, afterKey(column, courses.id, order.direction, cursor ? { value: decode(cursor[0]), id: cursor[1] } : null)))
-    .orderBy(direction(column), direction(courses.id))
-    .limit(limit + 1);
+  const rows = await load(
+    ctx.db
+      .select()
+      .from(courses)
+      .where(and(where, afterKey(column, courses.id, order.direction, cursor ? { value: decode(cursor[0]), id: cursor[1] } : null)))
+      .orderBy(direction(column), direction(courses.id))
+      .limit(limit + 1),
+  );
   for (const row of rows) ctx.loaders.course.prime(row.id, row);
   return toPage(rows, limit, total, Boolean(cursor), (row) => {
     const value = row[key];

@@ -13,6 +13,7 @@ import { AppError, badInput, notFound, onConstraint, wrongState } from "../error
 import { emit } from "../events/domain-events";
 import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
 import { datesBetween, weekdayOf } from "../time";
+import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
 import { canSeeCourse, courseForTeacher, getCourse, viewerInstructorId } from "./courses";
 
@@ -194,7 +195,11 @@ export interface LectureFilter {
 }
 
 /** Lectures by date: of one course (anyone who may see it) or of every course the viewer may see. */
-export async function listLectures(ctx: Context, args: { filter?: LectureFilter | null; first?: number | null; after?: string | null }) {
+export async function listLectures(
+  ctx: Context,
+  args: { filter?: LectureFilter | null; first?: number | null; after?: string | null },
+  load: LoadRows = asIs,
+) {
   const tenant = requireTenant(ctx);
   const limit = pageSize(args.first);
   const cursor = decodeCursor(args.after, [cursorPart.localDateTime, cursorPart.uuid]);
@@ -217,17 +222,19 @@ export async function listLectures(ctx: Context, args: { filter?: LectureFilter 
   // Cursor: date + start time joined (they sort together), then id.
   // The total is counted only when the client asks for totalCount.
   const total = countOf(ctx.db.select({ value: count() }).from(lectures).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(lectures)
-    .where(
-      and(
-        where,
-        afterKey(dateTimeKey, lectures.id, "ASC", cursor ? { value: cursor[0], id: cursor[1] } : null),
-      ),
-    )
-    .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectures.id))
-    .limit(limit + 1);
+  const rows = await load(
+    ctx.db
+      .select()
+      .from(lectures)
+      .where(
+        and(
+          where,
+          afterKey(dateTimeKey, lectures.id, "ASC", cursor ? { value: cursor[0], id: cursor[1] } : null),
+        ),
+      )
+      .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectures.id))
+      .limit(limit + 1),
+  );
   for (const row of rows) ctx.loaders.lecture.prime(row.id, row);
   return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([`${row.date} ${row.startTime}`, row.id]));
 }
@@ -246,9 +253,15 @@ async function visibleCourses(ctx: Context, tenantId: string): Promise<SQL> {
 }
 
 /** A lecture the viewer may see (its course is visible to them). */
-export async function getLecture(ctx: Context, lectureId: string): Promise<Lecture> {
-  requireTenant(ctx);
-  const lecture = await ctx.loaders.lecture.load(lectureId);
+export async function getLecture(ctx: Context, lectureId: string, load?: LoadRows): Promise<Lecture> {
+  const tenant = requireTenant(ctx);
+  let lecture: Lecture | null;
+  if (load) {
+    [lecture = null] = await load(ctx.db.select().from(lectures).where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId))));
+    if (lecture) ctx.loaders.lecture.prime(lectureId, lecture);
+  } else {
+    lecture = await ctx.loaders.lecture.load(lectureId);
+  }
   if (!lecture) throw notFound("Lecture", lectureId);
   const course = await ctx.loaders.course.load(lecture.courseId);
   if (!course || !(await canSeeCourse(ctx, course))) throw notFound("Lecture", lectureId);
