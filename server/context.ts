@@ -9,8 +9,8 @@ import type { AppDeps } from "./app-deps";
 import type { AccessClaims } from "./auth/tokens";
 import { TokenError } from "./auth/tokens";
 import type { Viewer } from "./auth/viewer";
-import type { Db } from "./db/client";
-import { enterScope, type Scope } from "./db/scope";
+import type { Db, Statement } from "./db/client";
+import { enterScope, scopeStatement, type Scope } from "./db/scope";
 import { AppError } from "./errors";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
@@ -143,11 +143,12 @@ export async function withRequestContext<T>(app: AppDeps, input: RequestInput, f
   };
   return runWithRequestStore(store, async () => {
     const afterCommit: (() => Promise<void>)[] = [];
-    const result = await app.database.db.transaction(async (tx) => {
-      const ctx = await buildContext(app, tx, input, afterCommit);
+    const start = await startOf(app, input);
+    const result = await app.database.transaction(async (tx, opened) => {
+      const ctx = await buildContext(app, tx, input, start, opened, afterCommit);
       store.language = ctx.language;
       return fn(ctx);
-    });
+    }, start.opening);
     for (const task of afterCommit) {
       await task().catch((error) => app.log.error({ err: error }, "after-commit task failed"));
     }
@@ -169,10 +170,41 @@ export function withSystemContext<T>(
   return withRequestContext(app, { requestId, credentials: { kind: "none" }, tenantSlug: tenant.slug, ip: "system" }, fn);
 }
 
+/** What a request knows before its transaction: its tenant (by slug), and the statement opening it. */
+interface RequestStart {
+  tenant: TenantInfo | null;
+  /** Sent with BEGIN: the scope-and-viewer statement for a bearer token, else the scope (`scope`). */
+  opening?: Statement;
+  scope?: Scope;
+}
+
+async function startOf(app: AppDeps, input: RequestInput): Promise<RequestStart> {
+  const { credentials } = input;
+  let tenant: TenantInfo | null = null;
+  if (input.tenantSlug) {
+    // Tenants are public rows (and usually cached): read outside any scope.
+    tenant = await loadTenant(app, app.database.db, { slug: input.tenantSlug });
+    if (!tenant) throw new AppError("NOT_FOUND", "tenant.notFound", { slug: input.tenantSlug });
+    const claimed = credentials.kind === "bearer" ? credentials.claims.tenantId : null;
+    if (claimed && claimed !== tenant.id) throw new AppError("FORBIDDEN", "tenant.mismatch");
+  }
+  // A device token names its tenant, read inside the transaction; anyone else's scope is known now.
+  if (credentials.kind === "device") return { tenant };
+  if (credentials.kind !== "bearer") {
+    const scope: Scope = { tenantId: tenant?.id ?? null, userId: null };
+    return { tenant, scope, opening: scopeStatement(scope) };
+  }
+  const { claims } = credentials;
+  const tenantId = claims.tenantId ?? tenant?.id ?? null;
+  return { tenant, opening: { text: viewerStatement(), params: [tenantId ?? "", claims.userId, claims.sessionId, tenantId] } };
+}
+
 async function buildContext(
   app: AppDeps,
   tx: Db,
   input: RequestInput,
+  start: RequestStart,
+  opened: Record<string, unknown>[] | undefined,
   afterCommit: Context["afterCommit"],
 ): Promise<Context> {
   const { credentials } = input;
@@ -183,20 +215,14 @@ async function buildContext(
     current = next;
     await enterScope(tx, next);
   };
-  let tenant: TenantInfo | null = null;
-  if (input.tenantSlug) {
-    // Tenants are public rows (and usually cached): read before any scope is set.
-    tenant = await loadTenant(app, tx, { slug: input.tenantSlug });
-    if (!tenant) throw new AppError("NOT_FOUND", "tenant.notFound", { slug: input.tenantSlug });
-    const claimed = credentials.kind === "bearer" ? credentials.claims.tenantId : null;
-    if (claimed && claimed !== tenant.id) throw new AppError("FORBIDDEN", "tenant.mismatch");
-  }
+  let tenant = start.tenant;
+  if (start.scope) current = start.scope;
 
   let viewer: Viewer = { kind: "anonymous" };
-  let signedIn: Awaited<ReturnType<typeof loadUserViewer>> | undefined;
+  let signedIn: ReturnType<typeof userViewer> | undefined;
   if (credentials.kind === "invalid") viewer = { kind: "anonymous", credentialError: credentials.messageKey };
   if (credentials.kind === "bearer") {
-    signedIn = await loadUserViewer(app, tx, credentials.claims, tenant?.id ?? null);
+    signedIn = userViewer(credentials.claims, tenant?.id ?? null, opened?.[0]);
     current = signedIn.scope;
     viewer = signedIn.viewer;
   } else if (credentials.kind === "device") {
@@ -281,8 +307,7 @@ export async function withAudiences<T>(
   run: (ctx: Context, index: number) => Promise<T>,
 ): Promise<T[]> {
   const afterCommit: Context["afterCommit"] = [];
-  const results = await app.database.db.transaction(async (tx) => {
-    await enterScope(tx, scope);
+  const results = await app.database.transaction(async (tx) => {
     return Promise.all(
       audiences.map((known, index) =>
         runWithRequestStore({ requestId: known.requestId, language: known.language, sqlStatements: 0 }, () =>
@@ -290,7 +315,7 @@ export async function withAudiences<T>(
         ),
       ),
     );
-  });
+  }, scopeStatement(scope));
   for (const task of afterCommit) await task().catch((error) => app.log.error({ err: error }, "after-commit task failed"));
   return results;
 }
@@ -300,20 +325,17 @@ export async function withAudiences<T>(
  * roles are read now (not from the token), so a removed role stops working at once.
  * The active tenant is the token's, else the one named by X-Tenant (public access).
  *
- * One statement sets the request's scope (tenant, user, role roster_app) and reads
- * the session, user and membership. The read is the system's: the statement is
- * planned before its role change applies, and it is keyed by the verified token's
- * session and user. The scope is set even when no session matches (one row always).
+ * The request's first statement, sent with BEGIN, sets its scope (tenant, user,
+ * role roster_app) and reads the session, user and membership (viewerStatement);
+ * this turns its row into the viewer.
  */
-async function loadUserViewer(
-  app: AppDeps,
-  tx: Db,
+function userViewer(
   claims: AccessClaims,
   headerTenantId: string | null,
-): Promise<{ viewer: Viewer; scope: Scope; user?: User; membership?: Membership | null }> {
+  row: Record<string, unknown> | undefined,
+): { viewer: Viewer; scope: Scope; user?: User; membership?: Membership | null } {
   const tenantId = claims.tenantId ?? headerTenantId;
   const scope: Scope = { tenantId, userId: claims.userId };
-  const [row] = await app.database.query(tx, viewerStatement(), [tenantId ?? "", claims.userId, claims.sessionId, tenantId]);
   const found = row as { live: boolean | null; user: Record<string, unknown> | null; membership: Record<string, unknown> | null };
   if (!found?.user || !found.live || !found.user.isActive) {
     return { viewer: { kind: "anonymous", credentialError: "auth.sessionRevoked" }, scope };
@@ -336,7 +358,12 @@ async function loadUserViewer(
 }
 
 let viewerSql: string | undefined;
-/** The scope-and-viewer statement ($1 tenant or "", $2 user, $3 session, $4 tenant or null). */
+/**
+ * The scope-and-viewer statement ($1 tenant or "", $2 user, $3 session, $4 tenant
+ * or null). The read is the system's: the statement is planned before its role
+ * change applies, and it is keyed by the verified token's session and user. The
+ * scope is set even when no session matches (one row always).
+ */
 function viewerStatement(): string {
   if (viewerSql) return viewerSql;
   const aliases = new Aliases();

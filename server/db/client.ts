@@ -16,6 +16,12 @@ export type Schema = typeof schema;
 /** A Drizzle database or transaction, whichever driver is underneath. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 
+/** A statement with its parameters. */
+export interface Statement {
+  text: string;
+  params: unknown[];
+}
+
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
@@ -25,6 +31,12 @@ export interface Database {
    * For statements built outside Drizzle's query builder (server/plan).
    */
   query(tx: Db, text: string, params: unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs `fn` in a transaction whose first statement, `opening`, is sent with its
+   * BEGIN in one round trip (on PostgreSQL; PGlite has no round trips); `fn` gets
+   * its rows. Commits when `fn` resolves, rolls back when it throws.
+   */
+  transaction<T>(fn: (tx: Db, opened: Record<string, unknown>[] | undefined) => Promise<T>, opening?: Statement): Promise<T>;
   /** Runs `fn` while holding a cluster-wide advisory lock (migrations, seeding). */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -83,7 +95,7 @@ async function openPostgres(
   logger: Logger,
 ): Promise<Database> {
   const { default: postgres } = await import("postgres");
-  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { drizzle, PostgresJsSession, PostgresJsTransaction } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, {
     max: poolSize,
     onnotice: () => {},
@@ -110,9 +122,66 @@ async function openPostgres(
         reserved.release();
       }
     },
+    async transaction(fn, opening) {
+      const reserved = await client.reserve();
+      try {
+        // Issued in the same tick, BEGIN and the opening statement leave in one write.
+        const begun = reserved.unsafe("begin");
+        const first = opening ? reserved.unsafe(opening.text, opening.params as never[], { prepare: preparedStatements }) : undefined;
+        if (opening) recordStatement(opening.text);
+        await begun;
+        const opened = first ? ((await first) as unknown as Record<string, unknown>[]) : undefined;
+        const result = await fn(transactionOver(reserved, db, { PostgresJsSession, PostgresJsTransaction } as never, preparedStatements), opened);
+        await reserved.unsafe("commit");
+        return result;
+      } catch (error) {
+        await reserved.unsafe("rollback").catch(() => {});
+        throw error;
+      } finally {
+        reserved.release();
+      }
+    },
     // Called once requests have drained: a query still running after a second is cut (shutdown stays bounded).
     close: () => client.end({ timeout: 1 }),
   };
+}
+
+/**
+ * A Drizzle transaction over a reserved postgres.js connection on which BEGIN
+ * was sent: Drizzle's own (client.begin) would wait for BEGIN's answer before the
+ * first statement. Nested transactions are savepoints, as in Drizzle's.
+ */
+function transactionOver(
+  reserved: import("postgres").ReservedSql,
+  db: Db,
+  { PostgresJsSession, PostgresJsTransaction }: typeof import("drizzle-orm/postgres-js"),
+  prepare: boolean,
+): Db {
+  const base = (db as unknown as { session: { dialect: unknown; schema: unknown; options: unknown } }).session;
+  const dialect = (db as unknown as { dialect: unknown }).dialect;
+  let savepoints = 0;
+  interface Client {
+    unsafe(text: string, params?: unknown[], options?: Record<string, unknown>): unknown;
+    savepoint<T>(fn: (nested: Client) => Promise<T>): Promise<T>;
+  }
+  const client: Client = {
+    unsafe: (text: string, params?: unknown[], options?: Record<string, unknown>) =>
+      reserved.unsafe(text, params as never[], { ...options, prepare }),
+    async savepoint<T>(fn: (nested: Client) => Promise<T>): Promise<T> {
+      const name = `s${++savepoints}`;
+      await reserved.unsafe(`savepoint ${name}`);
+      try {
+        const result = await fn(client);
+        await reserved.unsafe(`release savepoint ${name}`);
+        return result;
+      } catch (error) {
+        await reserved.unsafe(`rollback to savepoint ${name}`);
+        throw error;
+      }
+    },
+  };
+  const session = new PostgresJsSession(client as never, dialect as never, base.schema as never, base.options as never);
+  return new PostgresJsTransaction(dialect as never, session, base.schema as never) as unknown as Db;
 }
 
 /**
@@ -123,19 +192,24 @@ async function openPostgres(
 async function openPglite(dataDir: string | undefined, logger: Logger): Promise<Database> {
   const lock = dataDir ? lockDataDir(dataDir) : undefined;
   try {
-    const { PGlite } = await import("@electric-sql/pglite");
+    const { PGlite, types } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
+    // Dates and timestamps as text, as Drizzle reads them (its columns map them).
+    const asText = (value: string) => value;
+    const parsers = { [types.TIMESTAMP]: asText, [types.TIMESTAMPTZ]: asText, [types.INTERVAL]: asText, [types.DATE]: asText };
     const pgliteDir = lock ? path.join(lock.dir, "pglite") : undefined;
     if (pgliteDir) fs.mkdirSync(pgliteDir, { recursive: true });
     const client = await PGlite.create(pgliteDir ? { dataDir: pgliteDir } : {});
     const db = drizzle({ client, schema, casing: "snake_case", logger }) as unknown as Db;
+    const query = async (tx: Db, text: string, params: unknown[]) => {
+      recordStatement(text);
+      return (await driverOf<PGliteInterface>(tx).query<Record<string, unknown>>(text, params, { parsers })).rows;
+    };
     return {
       db,
       kind: "pglite",
-      async query(tx, text, params) {
-        recordStatement(text);
-        return (await driverOf<PGliteInterface>(tx).query<Record<string, unknown>>(text, params)).rows;
-      },
+      query,
+      transaction: (fn, opening) => db.transaction(async (tx) => fn(tx, opening ? await query(tx, opening.text, opening.params) : undefined)),
       // The data-directory lock keeps every other process out, so there is nobody to lock out here.
       withAdvisoryLock: (_key, fn) => fn(),
       async close() {

@@ -20,6 +20,12 @@ export function inScope<T>(db: Db, scope: Scope, fn: (tx: Db) => Promise<T>): Pr
   });
 }
 
+/** The statement setting a scope, to open a transaction with (see Database.transaction). */
+export const scopeStatement = (scope: Scope) => ({
+  text: "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('role', 'roster_app', true)",
+  params: [scope.tenantId ?? "", scope.userId ?? ""],
+});
+
 /** Sets the scope inside an open transaction (role last, so the settings are made as owner). */
 export async function enterScope(tx: Db, scope: Scope): Promise<void> {
   await tx.execute(
