@@ -150,6 +150,33 @@ describe("marking a lecture", () => {
   });
 });
 
+describe("marking many at once", () => {
+  it("a class of 12 costs the same statements as a class of 2 (students and children alike)", async () => {
+    const courseId = await school.createCourse({ name: "Big class" });
+    const families = [];
+    for (let i = 0; i < 6; i++) families.push(await school.family(2));
+    const participants = families.flatMap((f) => f.childIds);
+    for (const [i, child] of participants.entries()) await school.enroll(courseId, child, families[Math.floor(i / 2)]!.parent);
+    const pupil = await school.student();
+    await school.enroll(courseId, pupil.studentId, pupil);
+    const lecture = (date: string) =>
+      school.instructor.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "10:00" } }).then((r) => data(r).createLecture.id);
+    const counts = [];
+    for (const [date, who] of [
+      ["2099-05-01", [participants[0]!, pupil.studentId]],
+      ["2099-05-02", [...participants, pupil.studentId]],
+    ] as const) {
+      const result = await school.instructor.client.request(MarkAttendanceDocument, {
+        lectureId: await lecture(date),
+        marks: who.map((participantId) => ({ participantId, present: true, rating: "8" })),
+      });
+      expect(data(result).markAttendance.marks.map((m) => (m.participant as { id: string }).id)).toEqual([...who]);
+      counts.push(result.extensions!.diagnostics!.sqlStatements);
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
+});
+
 describe("reading attendance", () => {
   it("teachers see every mark of a lecture; a family only its own", async () => {
     const asTeacher = data(await school.instructor.client.request(LectureAttendanceDocument, { lectureId: lectureIds[0]! })).lectureAttendance;

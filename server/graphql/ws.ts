@@ -60,9 +60,6 @@ export const WS_CLOSE = {
   tooMany: 4429,
 } as const;
 
-/** Events a subscriber may have waiting, and bytes a socket may have unsent, before it is cut off. */
-const MAX_QUEUED_EVENTS = 100;
-
 interface Connection {
   id: string;
   socket: WebSocket;
@@ -74,6 +71,13 @@ interface Connection {
   operations: number;
   /** Closes the socket when the access token expires. */
   expiry?: NodeJS.Timeout;
+}
+
+/** What an operation of a connection carries from onSubscribe to execute/subscribe. */
+interface OperationContext {
+  connection: Connection;
+  /** The client's id of the operation (messages of a subscription carry it). */
+  id: string;
 }
 
 interface Extra extends Record<PropertyKey, unknown> {
@@ -284,7 +288,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         return true;
       },
       // Errors returned here are made safe once, by onError.
-      onSubscribe: (ctx, _id, payload: SubscribePayload) => {
+      onSubscribe: (ctx, id, payload: SubscribePayload) => {
         const connection = ctx.extra.connection!;
         // graphql-ws counts this subscription already.
         if (Object.keys(ctx.subscriptions).length > limits.wsSubscriptionsPerConnection) {
@@ -307,10 +311,11 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
         const refused = executor.check({ document, operationName: payload.operationName, variables, request: requestInput(connection) });
         if (refused) return [...refused];
-        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: connection } satisfies ExecutionArgs;
+        const operationContext: OperationContext = { connection, id };
+        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: operationContext } satisfies ExecutionArgs;
       },
       execute: (async (args: ExecutionArgs) => {
-        const connection = args.contextValue as Connection;
+        const { connection } = args.contextValue as OperationContext;
         const input = requestInput(connection);
         const { failure, ...result } = await executor.execute({
           document: args.document,
@@ -322,7 +327,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         return safeResult(result, input.requestId, connection.known.language);
       }) as never,
       subscribe: (async (args: ExecutionArgs) => {
-        const connection = args.contextValue as Connection;
+        const { connection, id } = args.contextValue as OperationContext;
         const input = requestInput(connection);
         const language = connection.known.language;
         // Authorised now, with the database: the service picks the channel and what the viewer may see.
@@ -346,7 +351,11 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         const viewer = connection.known.viewer;
         const tenantId = connection.known.tenant?.id;
         const personal = personalDocument(schema, args.document, args.operationName);
-        const queue = new Queue<ExecutionResult>(() => connection.socket.close(WS_CLOSE.slowConsumer, "Slow consumer: too many events waiting"));
+        // Events are sent straight to the socket, the answer serialised once per audience
+        // (graphql-ws would serialise it again for every socket); graphql-ws still owns the
+        // subscription's life: complete and close end it through the iterator below.
+        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const socket = connection.socket;
         const subscriber: Subscriber = {
           spec,
           audienceKey: `${documentId}|${args.operationName ?? ""}|${JSON.stringify(args.variableValues ?? {})}|${visibilityOf(viewer, tenantId, personal)}`,
@@ -356,17 +365,19 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
             const result = (await query.query(payload, ctx, (args.variableValues ?? {}) as Record<string, unknown>)) as ExecutionResult;
             return safeResult(result, ctx.requestId, ctx.language);
           },
-          deliver: (result) => {
-            if (connection.socket.bufferedAmount > limits.wsSendBufferBytes) {
-              connection.socket.close(WS_CLOSE.slowConsumer, "Slow consumer: send buffer full");
+          deliver: (json) => {
+            if (socket.readyState !== socket.OPEN) return false;
+            if (socket.bufferedAmount > limits.wsSendBufferBytes) {
+              socket.close(WS_CLOSE.slowConsumer, "Slow consumer: send buffer full");
               return false;
             }
-            return queue.push(result);
+            socket.send(`${prefix}${json}}`);
+            return true;
           },
         };
         await fanout.add(subscriber);
         app.metrics.wsSubscriptions.inc();
-        return queue.iterator(async () => {
+        return untilEnded(async () => {
           app.metrics.wsSubscriptions.dec();
           await fanout.remove(subscriber);
         });
@@ -391,57 +402,33 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
   };
 }
 
-/** A bounded queue read as an async iterator; over its bound it calls `overflow` (and takes nothing more). */
-class Queue<T> {
-  private readonly items: T[] = [];
-  private readonly readers: ((result: IteratorResult<T>) => void)[] = [];
-  private ended = false;
-  constructor(private readonly overflow: () => void) {}
-
-  /** Queues an item; false once the queue has overflowed (or ended). */
-  push(item: T): boolean {
-    if (this.ended) return false;
-    const reader = this.readers.shift();
-    if (reader) {
-      reader({ value: item, done: false });
-      return true;
+/**
+ * The iterator graphql-ws holds for a subscription served by the fan-out: it
+ * yields nothing (events go straight to the socket) and ends when graphql-ws ends
+ * it — the client's complete, or the socket's close — running `onEnd` once.
+ */
+function untilEnded(onEnd: () => Promise<void>): AsyncIterableIterator<never> {
+  let finish!: (result: IteratorResult<never>) => void;
+  const finished = new Promise<IteratorResult<never>>((resolve) => (finish = resolve));
+  let ended = false;
+  const end = async (): Promise<IteratorResult<never>> => {
+    if (!ended) {
+      ended = true;
+      await onEnd();
+      finish({ value: undefined, done: true });
     }
-    if (this.items.length >= MAX_QUEUED_EVENTS) {
-      this.ended = true;
-      this.overflow();
-      return false;
-    }
-    this.items.push(item);
-    return true;
-  }
-
-  iterator(onEnd: () => Promise<void>): AsyncIterableIterator<T> {
-    let finished = false;
-    const finish = async (): Promise<IteratorResult<T>> => {
-      if (!finished) {
-        finished = true;
-        this.ended = true;
-        this.items.length = 0;
-        for (const reader of this.readers.splice(0)) reader({ value: undefined, done: true });
-        await onEnd();
-      }
-      return { value: undefined, done: true };
-    };
-    const iterator: AsyncIterableIterator<T> = {
-      next: () => {
-        if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
-        if (this.ended) return finish();
-        return new Promise((resolve) => this.readers.push(resolve));
-      },
-      return: finish,
-      throw: async (error) => {
-        await finish();
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
-  }
+    return { value: undefined, done: true };
+  };
+  const iterator: AsyncIterableIterator<never> = {
+    next: () => finished,
+    return: end,
+    throw: async (error) => {
+      await end();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }

@@ -26,8 +26,11 @@ export interface Subscriber {
   scope: Scope;
   /** Resolves the event for this subscriber's audience. */
   resolve: (ctx: Context, payload: unknown) => Promise<ExecutionResult>;
-  /** Receives an answer; false when the subscriber was cut off (too slow a reader): it is removed at once. */
-  deliver: (result: ExecutionResult) => boolean;
+  /**
+   * Receives an answer as JSON (made once per audience); false when the subscriber
+   * was cut off (too slow a reader): it is removed at once.
+   */
+  deliver: (json: string) => boolean;
 }
 
 interface Channel {
@@ -67,6 +70,7 @@ export function createFanout(app: AppDeps) {
   /** Resolves one event once per audience and delivers it to every subscriber that may see it. */
   async function dispatch(subscribers: Set<Subscriber>, payload: unknown): Promise<void> {
     stats.events += 1;
+
     // Per transaction scope, per audience: who receives this event.
     const scopes = new Map<string, { scope: Scope; audiences: Map<string, Subscriber[]> }>();
     for (const subscriber of subscribers) {
@@ -89,8 +93,9 @@ export function createFanout(app: AppDeps) {
           (ctx, index) => groups[index]![0]!.resolve(ctx, payload),
         );
         groups.forEach((members, index) => {
+          const json = JSON.stringify(results[index]);
           for (const member of members) {
-            if (member.deliver(results[index]!)) stats.deliveries += 1;
+            if (member.deliver(json)) stats.deliveries += 1;
             else subscribers.delete(member);
           }
         });

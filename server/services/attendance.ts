@@ -20,7 +20,7 @@ import { emit } from "../events/domain-events";
 import { audit } from "./audit";
 import { canSeeCourse, getCourse, viewerInstructorId } from "./courses";
 import { lockLecture } from "./lectures";
-import { actsFor, findParticipant, ownParticipantIds, participantColumns, participantName, type Participant } from "./participants";
+import { actsFor, findParticipant, findParticipants, ownParticipantIds, participantColumns, participantName, type Participant } from "./participants";
 
 export interface MarkInput {
   participantId: string;
@@ -82,14 +82,14 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     if (lecture.status === "CANCELLED") throw wrongState("Lecture", lecture.status, ["SCHEDULED", "COMPLETED"]);
 
     // Every participant must exist and hold an ACTIVE enrolment in the course.
-    const participants: Participant[] = [];
-    for (const [index, mark] of marks.entries()) {
-      const participant = await findParticipant(ctx, mark.participantId);
+    const known = await findParticipants(ctx, marks.map((mark) => mark.participantId));
+    const participants: Participant[] = marks.map((mark, index) => {
+      const participant = known.get(mark.participantId);
       if (!participant) {
         throw new AppError("BAD_USER_INPUT", "enrollment.unknownParticipant", { row: index + 1 }, { field: `marks[${index}].participantId`, row: index + 1 });
       }
-      participants.push(participant);
-    }
+      return participant;
+    });
     const active = await ctx.db
       .select({ studentId: enrollments.studentId, childId: enrollments.childId })
       .from(enrollments)
@@ -117,30 +117,58 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
       .where(and(eq(lectureAttendance.tenantId, tenant.id), eq(lectureAttendance.lectureId, lectureId)));
     const before = new Map(previous.map((row) => [(row.studentId ?? row.childId)!, row]));
     const now = new Date();
-    const saved: LectureAttendance[] = [];
-    for (const [index, mark] of marks.entries()) {
-      const participant = participants[index]!;
-      const values = {
-        present: mark.present,
-        rating: mark.present ? Number(mark.rating).toFixed(2) : null,
-        notes: mark.notes?.trim() || null,
-        source: marker.deviceId ? ("DEVICE" as const) : ("MANUAL" as const),
-        markedBy: marker.userId,
-        markedByDeviceId: marker.deviceId,
-        markedAt: now,
-      };
-      const [row] = await ctx.db
-        .insert(lectureAttendance)
-        .values({ tenantId: tenant.id, lectureId, ...participantColumns(participant), ...values })
-        .onConflictDoUpdate({
-          target: participant.studentId
-            ? [lectureAttendance.tenantId, lectureAttendance.lectureId, lectureAttendance.studentId]
-            : [lectureAttendance.tenantId, lectureAttendance.lectureId, lectureAttendance.childId],
-          set: values,
-        })
-        .returning();
-      saved.push(row!);
-    }
+    const common = {
+      tenantId: tenant.id,
+      lectureId,
+      source: marker.deviceId ? ("DEVICE" as const) : ("MANUAL" as const),
+      markedBy: marker.userId,
+      markedByDeviceId: marker.deviceId,
+      markedAt: now,
+    };
+    const rowsOf = (kind: Participant["kind"]) =>
+      marks.flatMap((mark, index) =>
+        participants[index]!.kind === kind
+          ? [
+              {
+                ...common,
+                ...participantColumns(participants[index]!),
+                present: mark.present,
+                rating: mark.present ? Number(mark.rating).toFixed(2) : null,
+                notes: mark.notes?.trim() || null,
+              },
+            ]
+          : [],
+      );
+    // One upsert per kind of participant (their unique keys differ); re-marking updates.
+    const update = {
+      present: sql`excluded.present`,
+      rating: sql`excluded.rating`,
+      notes: sql`excluded.notes`,
+      source: sql`excluded.source`,
+      markedBy: sql`excluded.marked_by`,
+      markedByDeviceId: sql`excluded.marked_by_device_id`,
+      markedAt: sql`excluded.marked_at`,
+    };
+    const [studentMarks, childMarks] = [rowsOf("student"), rowsOf("child")];
+    const written = [
+      ...(studentMarks.length
+        ? await ctx.db
+            .insert(lectureAttendance)
+            .values(studentMarks)
+            .onConflictDoUpdate({ target: [lectureAttendance.tenantId, lectureAttendance.lectureId, lectureAttendance.studentId], set: update })
+            .returning()
+        : []),
+      ...(childMarks.length
+        ? await ctx.db
+            .insert(lectureAttendance)
+            .values(childMarks)
+            .onConflictDoUpdate({ target: [lectureAttendance.tenantId, lectureAttendance.lectureId, lectureAttendance.childId], set: update })
+            .returning()
+        : []),
+    ];
+    // In the order of the input rows.
+    const byParticipant = new Map(written.map((row) => [(row.studentId ?? row.childId)!, row]));
+    const saved: LectureAttendance[] = participants.map((participant) => byParticipant.get(participant.id)!);
     await ctx.db
       .update(lectures)
       .set({ attendanceTaken: true })
@@ -155,13 +183,15 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     });
 
     const course = (await ctx.loaders.course.load(lecture.courseId))!;
-    const newlyAbsent = [];
-    for (const [index, row] of saved.entries()) {
-      const was = before.get((row.studentId ?? row.childId)!);
-      if (!row.present && (!was || was.present)) {
-        newlyAbsent.push({ userId: participants[index]!.userId, participant: await participantName(ctx, participants[index]!) });
-      }
-    }
+    // Names of the newly absent (loaders batch them into one statement).
+    const newlyAbsent = await Promise.all(
+      saved.flatMap((row, index) => {
+        const was = before.get((row.studentId ?? row.childId)!);
+        if (row.present || (was && !was.present)) return [];
+        const participant = participants[index]!;
+        return [participantName(ctx, participant).then((name) => ({ userId: participant.userId, participant: name }))];
+      }),
+    );
     await emit(ctx, {
       type: "attendance.marked",
       tenantId: tenant.id,

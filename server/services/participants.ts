@@ -26,23 +26,32 @@ export const participantColumns = (participant: Participant) => ({
 
 /** Looks a participant id up among the tenant's students and children. */
 export async function findParticipant(ctx: Context, participantId: string): Promise<Participant | null> {
+  return (await findParticipants(ctx, [participantId])).get(participantId) ?? null;
+}
+
+/** Students and children by id, in two statements however many (unknown ids are absent from the map). */
+export async function findParticipants(ctx: Context, ids: readonly string[]): Promise<Map<string, Participant>> {
   const tenant = requireTenant(ctx);
-  const [student] = await ctx.db
-    .select()
-    .from(students)
-    .where(and(eq(students.tenantId, tenant.id), eq(students.id, participantId)));
-  if (student) {
-    return { kind: "student", id: student.id, studentId: student.id, childId: null, userId: student.userId, row: student };
+  const found = new Map<string, Participant>();
+  if (ids.length === 0) return found;
+  const [studentRows, childRows] = await Promise.all([
+    ctx.db
+      .select()
+      .from(students)
+      .where(and(eq(students.tenantId, tenant.id), inArray(students.id, [...ids]))),
+    ctx.db
+      .select({ child: children, parentUserId: parents.userId })
+      .from(children)
+      .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+      .where(and(eq(children.tenantId, tenant.id), inArray(children.id, [...ids]))),
+  ]);
+  for (const student of studentRows) {
+    found.set(student.id, { kind: "student", id: student.id, studentId: student.id, childId: null, userId: student.userId, row: student });
   }
-  const [found] = await ctx.db
-    .select({ child: children, parentUserId: parents.userId })
-    .from(children)
-    .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
-    .where(and(eq(children.tenantId, tenant.id), eq(children.id, participantId)));
-  if (found) {
-    return { kind: "child", id: found.child.id, studentId: null, childId: found.child.id, userId: found.parentUserId, row: found.child };
+  for (const { child, parentUserId } of childRows) {
+    found.set(child.id, { kind: "child", id: child.id, studentId: null, childId: child.id, userId: parentUserId, row: child });
   }
-  return null;
+  return found;
 }
 
 /** May the viewer act for this participant (enrol, pay, request refunds, rate)? */

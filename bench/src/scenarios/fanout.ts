@@ -286,6 +286,11 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       const heapPerConnectionKiB = perConnection(heapIdle, heapBefore);
       bench.progress(`  [${elapsed(bench)}] ${subscribers} subscribers (${payload}) connected in ${((Date.now() - t) / 1000).toFixed(1)} s; sending ${options.fanoutMarks} marks`);
 
+      // Warm-up with this audience connected (its code paths compiled, its documents planned), not measured:
+      // the clients count only the burst's lectures, set by the reset below.
+      await sendMarks(bench, graphqlA, adminToken, lectures(5), course.studentIds);
+      await sleep(1000);
+
       const burstLectures = lectures(M);
       for (const swarm of swarms) swarm.child.send({ type: "reset", lectures: burstLectures });
       const metricsBefore = await Promise.all(urls.map(metricsText));
