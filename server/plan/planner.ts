@@ -246,11 +246,26 @@ function planField(scope: SelectionScope, type: GraphQLObjectType, relation: Rel
 // ------------------------------------------------------------------ SQL
 
 /** The JSON object of a row: its columns, and its relations under "$". */
+/**
+ * A row as a JSON array of its columns (in keysOf order), then its relations'
+ * object when it has any: cheaper for PostgreSQL to build, and for Node to parse,
+ * than an object repeating every key on every row.
+ */
 function objectJson(plan: ObjectPlan, c: Ref, params: Params, aliases: Aliases): string {
-  const keys = plan.allColumns ? [...c.columns.keys()] : [...plan.columns];
-  const pairs: [string, string][] = keys.map((key) => [key, c.jsonValue(key)]);
-  if (plan.relations.size) pairs.push(["$", relationsJson(plan, c, params, aliases)]);
-  return jsonObject(pairs);
+  const values = keysOf(plan).map((key) => c.jsonValue(key));
+  if (plan.relations.size) values.push(relationsJson(plan, c, params, aliases));
+  // json_build_array takes at most 100 arguments: wider rows are joined from parts.
+  const chunks: string[] = [];
+  for (let i = 0; i < values.length; i += 100) chunks.push(`jsonb_build_array(${values.slice(i, i + 100).join(", ")})`);
+  return chunks.length === 1 ? `json_build_array(${values.join(", ")})` : `(${chunks.join(" || ")})::json`;
+}
+
+/** The columns a planned row carries, in the order its JSON array holds them. */
+const keyOrder = new WeakMap<ObjectPlan, string[]>();
+function keysOf(plan: ObjectPlan): string[] {
+  let keys = keyOrder.get(plan);
+  if (!keys) keyOrder.set(plan, (keys = plan.allColumns ? [...tableInfo(plan.source.table).columns.keys()] : [...plan.columns]));
+  return keys;
 }
 
 function relationsJson(plan: ObjectPlan, p: Ref, params: Params, aliases: Aliases): string {
@@ -307,12 +322,12 @@ function finishField(field: FieldPlan, raw: unknown, parent: Row): unknown {
     case "value":
       return relation.finish(raw, parent);
     case "one":
-      return raw ? finishObject(field.child!, raw as Row) : null;
+      return raw ? finishObject(field.child!, raw as unknown[]) : null;
     case "many":
-      return ((raw as Row[] | null) ?? []).map((row) => finishObject(field.child!, row));
+      return ((raw as unknown[][] | null) ?? []).map((row) => finishObject(field.child!, row));
     case "connection": {
       const { limit, after } = field.page!;
-      const shaped = (raw as { rows: Row[] | null; total?: number } | null) ?? { rows: [] };
+      const shaped = (raw as { rows: unknown[][] | null; total?: number } | null) ?? { rows: [] };
       const rows = (shaped.rows ?? []).map((row) => finishObject(field.child!, row));
       return toConnection(toPage(rows, limit, shaped.total ?? 0, Boolean(after), relation.cursor.encode), (row) => row);
     }
@@ -321,7 +336,11 @@ function finishField(field: FieldPlan, raw: unknown, parent: Row): unknown {
 
 const timestampsCache = new WeakMap<ObjectPlan, string[]>();
 
-function finishObject(plan: ObjectPlan, row: Row): Row {
+function finishObject(plan: ObjectPlan, values: unknown[]): Row {
+  const keys = keysOf(plan);
+  const row: Row = {};
+  for (let i = 0; i < keys.length; i++) row[keys[i]!] = values[i];
+  if (plan.relations.size) row.$ = (values[keys.length] ?? {}) as Record<string, unknown>;
   let timestamps = timestampsCache.get(plan);
   if (!timestamps) {
     const columns = tableInfoOf(plan);
