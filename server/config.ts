@@ -103,6 +103,8 @@ export function loadConfig(env: Env = process.env) {
       url: databaseUrl,
       /** Embedded PGlite: kept in ROSTER_DATA_DIR/pglite, or in memory with ROSTER_DB=memory. */
       embedded: embedded ? read(env, "ROSTER_DB", "file" as "file" | "memory", oneOf("file", "memory")) : undefined,
+      /** A dump of a migrated embedded database to start `ROSTER_DB=memory` from (the test suite's speed-up). */
+      snapshot: read(env, "ROSTER_DB_SNAPSHOT", undefined as string | undefined, String),
       poolSize: read(env, "DATABASE_POOL_SIZE", 10, int(1, 500)),
       /** Turn off behind PgBouncer older than 1.21 in transaction mode. */
       preparedStatements: read(env, "DATABASE_PREPARED_STATEMENTS", true, bool),

@@ -87,7 +87,8 @@ function preparing<T extends object>(client: T): T {
 export async function openDatabase(config: Config, log: Log): Promise<Database> {
   const logger = queryLogger(log);
   if (config.database.url) return openPostgres({ ...config.database, url: config.database.url }, logger);
-  return openPglite(config.database.embedded === "memory" ? undefined : config.dataDir, logger);
+  if (config.database.embedded === "memory") return openPglite(undefined, logger, config.database.snapshot);
+  return openPglite(config.dataDir, logger);
 }
 
 async function openPostgres(
@@ -189,7 +190,7 @@ function transactionOver(
  * locked first and until close (or exit): PGlite is single-process, and a second
  * process on the same files would silently fork and then ruin the database.
  */
-async function openPglite(dataDir: string | undefined, logger: Logger): Promise<Database> {
+async function openPglite(dataDir: string | undefined, logger: Logger, snapshot?: string): Promise<Database> {
   const lock = dataDir ? lockDataDir(dataDir) : undefined;
   try {
     const { PGlite, types } = await import("@electric-sql/pglite");
@@ -199,7 +200,10 @@ async function openPglite(dataDir: string | undefined, logger: Logger): Promise<
     const parsers = { [types.TIMESTAMP]: asText, [types.TIMESTAMPTZ]: asText, [types.INTERVAL]: asText, [types.DATE]: asText };
     const pgliteDir = lock ? path.join(lock.dir, "pglite") : undefined;
     if (pgliteDir) fs.mkdirSync(pgliteDir, { recursive: true });
-    const client = await PGlite.create(pgliteDir ? { dataDir: pgliteDir } : {});
+    // In memory, from a dump of a migrated database when given (a new one runs initdb: seconds).
+    const client = await PGlite.create(
+      pgliteDir ? { dataDir: pgliteDir } : snapshot ? { loadDataDir: new Blob([fs.readFileSync(snapshot)]) } : {},
+    );
     const db = drizzle({ client, schema, casing: "snake_case", logger }) as unknown as Db;
     const query = async (tx: Db, text: string, params: unknown[]) => {
       recordStatement(text);
