@@ -3,8 +3,7 @@
  * a transaction scoped to the viewer's tenant (row-level security), the viewer,
  * the tenant, per-request DataLoaders, and the events to publish after commit.
  */
-import { eq } from "drizzle-orm";
-import { authSessions, memberships, tenants, users, type Membership, type User } from "../drizzle/schema";
+import type { Membership, User } from "../drizzle/schema";
 import type { AppDeps } from "./app-deps";
 import type { AccessClaims } from "./auth/tokens";
 import { TokenError } from "./auth/tokens";
@@ -14,21 +13,11 @@ import { enterScope, scopeStatement, type Scope } from "./db/scope";
 import { AppError } from "./errors";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
-import { Aliases, reviveRow, rowJson } from "./plan/sql";
+import { loadTenant, type TenantInfo } from "./tenancy";
 import { Planner } from "./plan/planner";
 import { currentRequest, runWithRequestStore } from "./request-store";
-import { authenticateDevice } from "./services/devices";
-
-/** The tenant a request acts in. */
-export interface TenantInfo {
-  id: string;
-  slug: string;
-  name: string;
-  timeZone: string;
-  currency: string;
-  defaultLanguage: Language;
-  isActive: boolean;
-}
+import { authenticateDevice } from "./auth/devices";
+import { userViewer, viewerStatement } from "./auth/session";
 
 export interface Context {
   app: AppDeps;
@@ -77,57 +66,6 @@ export async function readCredentials(app: AppDeps, authorization: string | unde
     if (error instanceof TokenError) return { kind: "invalid", messageKey: error.messageKey };
     throw error;
   }
-}
-
-const TENANT_CACHE_SECONDS = 30;
-
-/** The columns of a tenant a request carries (and the Tenant type shows). */
-export const TENANT_COLUMNS = {
-  id: tenants.id,
-  slug: tenants.slug,
-  name: tenants.name,
-  timeZone: tenants.timeZone,
-  currency: tenants.currency,
-  defaultLanguage: tenants.defaultLanguage,
-  isActive: tenants.isActive,
-};
-
-/**
- * Tenants read by this instance in the last few seconds: every request names its
- * tenant, and tenants change rarely. Per app (tests run several in one process).
- * Another instance's change reaches this one within LOCAL_TENANT_MS.
- */
-const localTenants = new WeakMap<AppDeps, Map<string, { tenant: TenantInfo | null; until: number }>>();
-const LOCAL_TENANT_MS = 5_000;
-
-/** Loads a tenant by id or slug through the caches (tenants are public rows). */
-export async function loadTenant(app: AppDeps, db: Db, by: { id: string } | { slug: string }): Promise<TenantInfo | null> {
-  const key = "id" in by ? `tenant:id:${by.id}` : `tenant:slug:${by.slug}`;
-  let local = localTenants.get(app);
-  if (!local) localTenants.set(app, (local = new Map()));
-  const now = Date.now();
-  const hit = local.get(key);
-  if (hit && hit.until > now) return hit.tenant;
-  let tenant = await app.cache.get<TenantInfo | null>(key);
-  if (tenant === undefined) {
-    const [row] = await db
-      .select(TENANT_COLUMNS)
-      .from(tenants)
-      .where("id" in by ? eq(tenants.id, by.id) : eq(tenants.slug, by.slug.toLowerCase()));
-    tenant = row ?? null;
-    await app.cache.set(key, tenant, TENANT_CACHE_SECONDS);
-  }
-  if (local.size > 1000) local.clear();
-  local.set(key, { tenant, until: now + LOCAL_TENANT_MS });
-  return tenant;
-}
-
-/** Forgets a tenant's cached settings after it changes. */
-export async function forgetTenant(app: AppDeps, tenant: { id: string; slug: string }) {
-  const local = localTenants.get(app);
-  local?.delete(`tenant:id:${tenant.id}`);
-  local?.delete(`tenant:slug:${tenant.slug}`);
-  await Promise.all([app.cache.delete(`tenant:id:${tenant.id}`), app.cache.delete(`tenant:slug:${tenant.slug}`)]);
 }
 
 /**
@@ -321,67 +259,6 @@ export async function withAudiences<T>(
 }
 
 /**
- * The signed-in user behind an access token: the session must be live, and the
- * roles are read now (not from the token), so a removed role stops working at once.
- * The active tenant is the token's, else the one named by X-Tenant (public access).
- *
- * The request's first statement, sent with BEGIN, sets its scope (tenant, user,
- * role roster_app) and reads the session, user and membership (viewerStatement);
- * this turns its row into the viewer.
- */
-function userViewer(
-  claims: AccessClaims,
-  headerTenantId: string | null,
-  row: Record<string, unknown> | undefined,
-): { viewer: Viewer; scope: Scope; user?: User; membership?: Membership | null } {
-  const tenantId = claims.tenantId ?? headerTenantId;
-  const scope: Scope = { tenantId, userId: claims.userId };
-  const found = row as { live: boolean | null; user: Record<string, unknown> | null; membership: Record<string, unknown> | null };
-  if (!found?.user || !found.live || !found.user.isActive) {
-    return { viewer: { kind: "anonymous", credentialError: "auth.sessionRevoked" }, scope };
-  }
-  const user = reviveRow<User>(users, found.user);
-  const membership = found.membership ? reviveRow<Membership>(memberships, found.membership) : null;
-  const member = Boolean(membership?.isActive);
-  const viewer: Viewer = {
-    kind: "user",
-    userId: claims.userId,
-    sessionId: claims.sessionId,
-    // A token's tenant stays active only while the membership does; X-Tenant gives public access.
-    tenantId: member || !claims.tenantId ? tenantId : null,
-    membershipId: member ? membership!.id : null,
-    roles: member ? membership!.roles : [],
-    isPlatformAdmin: user.isPlatformAdmin,
-    language: user.preferredLanguage,
-  };
-  return { viewer, scope, user, membership };
-}
-
-let viewerSql: string | undefined;
-/**
- * The scope-and-viewer statement ($1 tenant or "", $2 user, $3 session, $4 tenant
- * or null). The read is the system's: the statement is planned before its role
- * change applies, and it is keyed by the verified token's session and user. The
- * scope is set even when no session matches (one row always).
- */
-function viewerStatement(): string {
-  if (viewerSql) return viewerSql;
-  const aliases = new Aliases();
-  const s = aliases.of(authSessions);
-  const u = aliases.of(users);
-  const m = aliases.of(memberships);
-  viewerSql =
-    `select set_config('app.tenant_id', $1, true) as "tenantScope", set_config('app.user_id', $2::text, true) as "userScope",` +
-    ` set_config('role', 'roster_app', true) as "role", v."live", v."user", v."membership"` +
-    ` from (select 1) as one left join (select ${s.col("revokedAt")} is null and ${s.col("expiresAt")} > now() as "live",` +
-    ` ${rowJson(u)} as "user", case when ${m.col("id")} is null then null else ${rowJson(m)} end as "membership"` +
-    ` from ${s.from} join ${u.from} on ${u.col("id")} = ${s.col("userId")}` +
-    ` left join ${m.from} on ${m.col("userId")} = ${s.col("userId")} and ${m.col("tenantId")} = $4::uuid` +
-    ` where ${s.col("id")} = $3::uuid and ${s.col("userId")} = $2::uuid) as v on true`;
-  return viewerSql;
-}
-
-/**
  * Runs a unit of work in a savepoint of the request's transaction: if it throws,
  * its writes and its queued after-commit work are undone, and the request goes on.
  * Every mutation's service runs in one.
@@ -392,3 +269,5 @@ export async function atomic<T>(ctx: Context, fn: (ctx: Context) => Promise<T>):
   ctx.afterCommit.push(...pending);
   return result;
 }
+
+export { forgetTenant, loadTenant, type TenantInfo } from "./tenancy";

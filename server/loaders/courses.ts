@@ -19,7 +19,6 @@ import {
   students,
   tags,
 } from "../../drizzle/schema";
-import { loadParticipants } from "../services/participants";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
 
@@ -87,7 +86,19 @@ export function courseLoaders(ctx: LoaderContext) {
       (row) => row.userId,
     ),
     /** A student or a child, by id. */
-    participant: oneLoader((ids: readonly string[]) => loadParticipants(ctx, ids), (row) => row.id),
+    participant: oneLoader(
+      async (ids: readonly string[]) => {
+        const [studentRows, childRows] = await Promise.all([
+          db.select().from(students).where(and(inTenant(students), inArray(students.id, [...ids]))),
+          db.select().from(children).where(and(inTenant(children), inArray(children.id, [...ids]))),
+        ]);
+        return [
+          ...studentRows.map((row) => ({ kind: "student" as const, id: row.id, row })),
+          ...childRows.map((row) => ({ kind: "child" as const, id: row.id, row })),
+        ];
+      },
+      (row) => row.id,
+    ),
     tagsOfCourse: manyLoader(
       (courseIds: readonly string[]) =>
         db

@@ -1,7 +1,7 @@
 /** Loaders for accounts, tenants and memberships. */
 import { and, eq, inArray } from "drizzle-orm";
 import { memberships, tenants, users } from "../../drizzle/schema";
-import { TENANT_COLUMNS, type TenantInfo } from "../context";
+import { TENANT_COLUMNS, type TenantInfo } from "../tenancy";
 import type { LoaderContext } from "./index";
 import { manyLoader, oneLoader } from "./batch";
 

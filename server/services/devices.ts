@@ -1,38 +1,14 @@
 /** Attendance devices (a centre's tablet): registration, revocation and token authentication. */
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
+import { hashToken } from "../auth/tokens";
 import { devices } from "../../drizzle/schema";
 import { requireRole } from "../auth/guards";
-import { hashToken } from "../auth/tokens";
+import { deviceToken } from "../auth/devices";
 import { atomic, type Context } from "../context";
-import type { Db } from "../db/client";
-import type { Scope } from "../db/scope";
 import { badInput, notFound } from "../errors";
 import { audit } from "./audit";
 import { accessChanged } from "../realtime/access";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Device tokens name their tenant: `rdv_<tenant uuid>_<secret>`. */
-export const deviceToken = (tenantId: string, secret: string) => `rdv_${tenantId}_${secret}`;
-
-/** The device a token belongs to, if it is live; sets the transaction's scope to its tenant. */
-export async function authenticateDevice(
-  tx: Db,
-  scope: (next: Scope) => Promise<void>,
-  token: string,
-): Promise<{ deviceId: string; tenantId: string } | null> {
-  const match = /^rdv_([0-9a-f-]{36})_[\w-]{20,}$/.exec(token);
-  if (!match || !UUID.test(match[1]!)) return null;
-  const tenantId = match[1]!;
-  await scope({ tenantId, userId: null });
-  const [device] = await tx
-    .update(devices)
-    .set({ lastSeenAt: new Date() })
-    .where(and(eq(devices.tenantId, tenantId), eq(devices.tokenHash, hashToken(token)), isNull(devices.revokedAt)))
-    .returning({ id: devices.id });
-  return device ? { deviceId: device.id, tenantId } : null;
-}
 
 /** Staff register an attendance device; its token is returned once and stored hashed. */
 export async function registerDevice(ctx: Context, name: string) {

@@ -226,21 +226,3 @@ async function listProfiles<Row extends { id: string }>(
 }
 
 /** Loads several participants by id (students and children), for DataLoaders. */
-export async function loadParticipants(ctx: Pick<Context, "db" | "tenant">, ids: readonly string[]) {
-  if (!ctx.tenant || ids.length === 0) return [];
-  const tenantId = ctx.tenant.id;
-  const [studentRows, childRows] = await Promise.all([
-    ctx.db
-      .select()
-      .from(students)
-      .where(and(eq(students.tenantId, tenantId), inArray(students.id, [...ids]))),
-    ctx.db
-      .select()
-      .from(children)
-      .where(and(eq(children.tenantId, tenantId), inArray(children.id, [...ids]))),
-  ]);
-  return [
-    ...studentRows.map((row) => ({ kind: "student" as const, id: row.id, row })),
-    ...childRows.map((row) => ({ kind: "child" as const, id: row.id, row })),
-  ];
-}
