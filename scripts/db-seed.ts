@@ -1,5 +1,5 @@
 /** `npm run db:seed`: idempotent demo data in the configured database (pending migrations are applied first). */
-import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../drizzle/seed";
+import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../server/seed/demo";
 import { createPasswordHasher } from "../server/auth/passwords";
 import { loadConfig } from "../server/config";
 import { openDatabase } from "../server/db/client";

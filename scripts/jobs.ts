@@ -93,7 +93,7 @@ const deps = await createDeps(config).catch(exitOnStartupError);
 let failed = false;
 try {
   if (config.database.embedded === "memory" && config.database.seedDemo) {
-    const { seedDemo } = await import("../drizzle/seed");
+    const { seedDemo } = await import("../server/seed/demo");
     await seedDemo(deps.database, deps.passwords);
   }
   const all = await listJobTenants(deps);

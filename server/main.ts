@@ -10,7 +10,7 @@
  * under npm reaches the process twice (the terminal's and npm's forwarded one).
  */
 import "reflect-metadata";
-import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../drizzle/seed";
+import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "./seed/demo";
 import type { AppDeps } from "./app-deps";
 import { closeDeps, createDeps, createServer, type RosterServer } from "./app";
 import { loadConfigOrExit } from "./config";

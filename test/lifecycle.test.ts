@@ -11,7 +11,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS } from "../drizzle/seed";
+import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS } from "../server/seed/demo";
 import { createDeps, createServer } from "../server/app";
 import { loadConfig } from "../server/config";
 import { StartupError } from "../server/startup-error";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../drizzle/seed";
+import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../server/seed/demo";
 import { CoursesDocument, EnrollmentRequestsDocument, EnrollmentsDocument, LoginDocument, MyChildrenDocument } from "./sdk/graphql";
 import { data } from "./helpers/client";
 import { startTestServer, type TestServer } from "./helpers/server";

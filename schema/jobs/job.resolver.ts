@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context";
-import * as jobs from "../../server/services/jobs";
+import * as jobs from "../../server/jobs/logs";
 import { Instructor } from "../people/people.type";
 import { Connection, toConnection } from "../shared/connection";
 import { LocalDate, UUID } from "../shared/scalars";

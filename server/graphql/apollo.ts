@@ -17,6 +17,7 @@ import type { Server } from "node:http";
 import type { AppDeps } from "../app-deps";
 import { readCredentials, type RequestInput } from "../context";
 import { AppError, httpStatusOf, requestFailure, toClientError } from "../errors";
+import { clientIp } from "../http/client-ip";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
 import { createExecutor, serializedData, type Executor } from "./executor";
@@ -156,8 +157,6 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
   return server;
 }
 
-/** The client's address (X-Forwarded-For is trusted only with TRUST_PROXY). */
-export const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? "unknown";
 
 /** Express handler for /graphql: GET (queries, Sandbox) and POST. */
 export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {

@@ -12,7 +12,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppDeps } from "../app-deps";
 import { AppError, fromDatabaseError, httpStatusOf } from "../errors";
-import { clientIp } from "../graphql/apollo";
+import { clientIp } from "./client-ip";
 import { fromAcceptLanguage, translate, type Language } from "../i18n";
 import { WebhookRejected } from "../payments/provider";
 import { runWithRequestStore } from "../request-store";

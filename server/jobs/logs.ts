@@ -8,11 +8,11 @@ import { requireMember, requireRole } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import type { Context } from "../context";
 import { AppError, forbidden } from "../errors";
-import { findJob, JOBS } from "../jobs";
-import { sundayOnOrBefore } from "../jobs/job";
+import { findJob, JOBS } from "./index";
+import { sundayOnOrBefore } from "./job";
 import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { addDays, localDate } from "../time";
-import { viewerInstructorId } from "./courses";
+import { viewerInstructorId } from "../services/courses";
 
 /** Weeks of instructor attendance listed when no week is asked for. */
 const RECENT_WEEKS = 8;

@@ -4,12 +4,12 @@
  * admin. Running it again changes nothing. Runs as the owner (no row-level security).
  */
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../server/db/client";
-import { planLectures } from "../server/services/lectures";
-import { addDays, localDate } from "../server/time";
-import type { PasswordHasher } from "../server/auth/passwords";
-import type { Database } from "../server/db/client";
-import { grantMembership } from "../server/services/members";
+import type { Db } from "../db/client";
+import { planLectures } from "../services/lectures";
+import { addDays, localDate } from "../time";
+import type { PasswordHasher } from "../auth/passwords";
+import type { Database } from "../db/client";
+import { grantMembership } from "../services/members";
 import {
   children,
   courseSchedules,
@@ -26,8 +26,8 @@ import {
   tags,
   tenants,
   users,
-} from "./schema";
-import type { MembershipRole } from "./tables/enums-types";
+} from "../../drizzle/schema";
+import type { MembershipRole } from "../../drizzle/tables/enums-types";
 
 export const DEMO_PASSWORD = "roster-demo";
 export const DEMO_TENANT = { slug: "redwan", name: "Redwan Courses Center", timeZone: "Africa/Cairo", currency: "EGP" } as const;
