@@ -171,18 +171,6 @@ function clientError(formatted: GraphQLFormattedError, error: unknown): { error:
     return { error: { message: mapped.message, locations, path, extensions: mapped.extensions } };
   }
 
-  // type-graphql's @Authorized failures, in the request's language.
-  const name = (original as { name?: string } | undefined)?.name;
-  if (name === "AuthenticationError" || name === "AuthorizationError") {
-    const typed = name === "AuthenticationError" ? unauthenticated() : forbidden();
-    return { error: { message: typed.message, locations, path, extensions: typed.extensions } };
-  }
-  // type-graphql's class-validator failures: keep the field-level details, drop the rest.
-  if (name === "ArgumentValidationError") {
-    const details = (original as { extensions?: { validationErrors?: unknown } }).extensions?.validationErrors;
-    const extensions = { code: "BAD_USER_INPUT", validationErrors: details };
-    return { error: { message: formatted.message, locations, path, extensions } };
-  }
   // Errors graphql-js and Apollo raise on purpose (syntax, validation, variable
   // coercion, auth checks) carry a code of their own and a message meant for clients.
   const code = formatted.extensions?.code;

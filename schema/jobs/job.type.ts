@@ -11,10 +11,10 @@ export class AttendanceCronLog
   @Field(() => UUID)
   id: string;
 
-  @Field(() => String, { description: "The job: mark-absent (daily 23:59) or instructor-attendance (Sunday 00:05), in the tenant's time zone." })
+  @Field(() => String, { description: "The job: mark-absent (daily 23:59), instructor-attendance (Sunday 00:05) or purge-idempotency-keys (daily 03:30), in the tenant's time zone." })
   job: string;
 
-  @Field(() => String, { description: "The window the run covers: the local date (mark-absent) or the week's first date, a Sunday (instructor-attendance)." })
+  @Field(() => String, { description: "The window the run covers: the local date (mark-absent, purge-idempotency-keys) or the week's first date, a Sunday (instructor-attendance)." })
   windowKey: string;
 
   @Field(() => CronRunStatus, { description: "RUNNING, SUCCEEDED, or FAILED (retried later)." })
