@@ -17,6 +17,7 @@ import type { Server } from "node:http";
 import type { AppDeps } from "../app-deps";
 import { readCredentials, type RequestInput } from "../context";
 import { AppError, httpStatusOf, requestFailure, toClientError } from "../errors";
+import { refreshCookieJar } from "../http/refresh-cookie";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
 import { createExecutor, serializedData, type Executor } from "./executor";
@@ -173,6 +174,7 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
       body: req.body,
     };
     const store = currentRequest()!;
+    store.refreshCookie = refreshCookieJar(req, res, app.config);
     // The Sandbox page (a browser GET without a query) needs no database.
     const isLandingPage = req.method === "GET" && !req.query.query;
     try {
