@@ -170,6 +170,12 @@ export function loadConfig(env: Env = process.env) {
       corsOrigins: read(env, "CORS_ORIGINS", [] as string[], list),
       trustProxy: read(env, "TRUST_PROXY", false, bool),
     },
+    admin: {
+      /** The back office at /admin: the build in admin/dist (static), Vite with hot reload (dev, `npm run dev`), or off. */
+      mode: read(env, "ADMIN_UI", "static" as "static" | "dev" | "off", oneOf("static", "dev", "off")),
+      /** Vite's hot-reload WebSocket port in dev mode. */
+      hmrPort: read(env, "ADMIN_HMR_PORT", 24678, int(1, 65535)),
+    },
     messaging: {
       /** Where verification codes go: unset keeps them in the outbox (and the log). */
       webhookUrl: read(env, "MESSAGE_WEBHOOK_URL", undefined as string | undefined, url("http:", "https:")),
