@@ -652,12 +652,12 @@ export type EventUpdatedSubscriptionVariables = Exact<{
 export type EventUpdatedSubscription = { eventUpdated: { change: EventChange, event: { id: string, title: string, description: string, location: string, startsAt: string, endsAt: string, status: EventStatus, maxParticipants: number, confirmedCount: number, spotsLeft: number, waitlistEnabled: boolean, isUpcoming: boolean } } };
 
 export type PaymentRowFragment = { id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-      | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+      | { __typename: 'Child', id: string, firstName: string, lastName: string }
       | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
      } };
 
-export type RefundRowFragment = { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-        | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+export type RefundRowFragment = { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, enrollment: { id: string, course: { id: string, name: string }, participant:
+        | { __typename: 'Child', id: string, firstName: string, lastName: string }
         | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
        } } };
 
@@ -669,7 +669,7 @@ export type PaymentsQueryVariables = Exact<{
 
 
 export type PaymentsQuery = { payments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-          | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+          | { __typename: 'Child', id: string, firstName: string, lastName: string }
           | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
          } }> } };
 
@@ -679,8 +679,8 @@ export type RefundRequestsQueryVariables = Exact<{
 }>;
 
 
-export type RefundRequestsQuery = { refundRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-            | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+export type RefundRequestsQuery = { refundRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, enrollment: { id: string, course: { id: string, name: string }, participant:
+            | { __typename: 'Child', id: string, firstName: string, lastName: string }
             | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
            } } }> } };
 
@@ -690,7 +690,7 @@ export type RecordCashPaymentMutationVariables = Exact<{
 
 
 export type RecordCashPaymentMutation = { recordManualPayment: { id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-        | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+        | { __typename: 'Child', id: string, firstName: string, lastName: string }
         | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
        } } };
 
@@ -699,8 +699,8 @@ export type RequestRefundMutationVariables = Exact<{
 }>;
 
 
-export type RequestRefundMutation = { requestRefund: { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-          | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+export type RequestRefundMutation = { requestRefund: { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, enrollment: { id: string, course: { id: string, name: string }, participant:
+          | { __typename: 'Child', id: string, firstName: string, lastName: string }
           | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
          } } } };
 
@@ -709,8 +709,8 @@ export type ApproveRefundMutationVariables = Exact<{
 }>;
 
 
-export type ApproveRefundMutation = { approveRefund: { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-          | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+export type ApproveRefundMutation = { approveRefund: { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, enrollment: { id: string, course: { id: string, name: string }, participant:
+          | { __typename: 'Child', id: string, firstName: string, lastName: string }
           | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
          } } } };
 
@@ -720,8 +720,8 @@ export type RejectRefundMutationVariables = Exact<{
 }>;
 
 
-export type RejectRefundMutation = { rejectRefund: { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, provider: string, providerReference: string, createdAt: string, paidAt: string | null, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, recordedBy: { id: string, firstName: string, lastName: string } | null, enrollment: { id: string, course: { id: string, name: string }, participant:
-          | { __typename: 'Child', id: string, firstName: string, lastName: string, parent: { id: string, user: { id: string, firstName: string, lastName: string } } }
+export type RejectRefundMutation = { rejectRefund: { id: string, status: RefundStatus, reason: string, createdAt: string, decidedAt: string | null, amount: { amount: string, currency: string }, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, refundedAmount: { amount: string, currency: string }, enrollment: { id: string, course: { id: string, name: string }, participant:
+          | { __typename: 'Child', id: string, firstName: string, lastName: string }
           | { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } }
          } } } };
 
@@ -781,6 +781,15 @@ export type ParticipantNameFragment =
 ;
 
 export type MoneyPartsFragment = { amount: string, currency: string };
+
+type ParticipantShort_Child_Fragment = { __typename: 'Child', id: string, firstName: string, lastName: string };
+
+type ParticipantShort_Student_Fragment = { __typename: 'Student', id: string, user: { id: string, firstName: string, lastName: string } };
+
+export type ParticipantShortFragment =
+  | ParticipantShort_Child_Fragment
+  | ParticipantShort_Student_Fragment
+;
 
 export type TodayLecturesQueryVariables = Exact<{
   today: string;
@@ -1077,6 +1086,24 @@ export const EventRowFragmentDoc = new TypedDocumentString(`
   isUpcoming
 }
     `, {"fragmentName":"EventRow"}) as unknown as TypedDocumentString<EventRowFragment, unknown>;
+export const ParticipantShortFragmentDoc = new TypedDocumentString(`
+    fragment ParticipantShort on Participant {
+  __typename
+  ... on Child {
+    id
+    firstName
+    lastName
+  }
+  ... on Student {
+    id
+    user {
+      id
+      firstName
+      lastName
+    }
+  }
+}
+    `, {"fragmentName":"ParticipantShort"}) as unknown as TypedDocumentString<ParticipantShortFragment, unknown>;
 export const PaymentRowFragmentDoc = new TypedDocumentString(`
     fragment PaymentRow on Payment {
   id
@@ -1103,24 +1130,20 @@ export const PaymentRowFragmentDoc = new TypedDocumentString(`
       name
     }
     participant {
-      ...ParticipantName
+      ...ParticipantShort
     }
   }
 }
-    fragment ParticipantName on Participant {
+    fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -1130,10 +1153,6 @@ export const PaymentRowFragmentDoc = new TypedDocumentString(`
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`, {"fragmentName":"PaymentRow"}) as unknown as TypedDocumentString<PaymentRowFragment, unknown>;
 export const RefundRowFragmentDoc = new TypedDocumentString(`
     fragment RefundRow on RefundRequest {
@@ -1146,52 +1165,36 @@ export const RefundRowFragmentDoc = new TypedDocumentString(`
     ...MoneyParts
   }
   payment {
-    ...PaymentRow
-  }
-}
-    fragment PaymentRow on Payment {
-  id
-  status
-  provider
-  providerReference
-  createdAt
-  paidAt
-  amount {
-    ...MoneyParts
-  }
-  refundedAmount {
-    ...MoneyParts
-  }
-  recordedBy {
     id
-    firstName
-    lastName
-  }
-  enrollment {
-    id
-    course {
+    status
+    amount {
+      ...MoneyParts
+    }
+    refundedAmount {
+      ...MoneyParts
+    }
+    enrollment {
       id
-      name
-    }
-    participant {
-      ...ParticipantName
+      course {
+        id
+        name
+      }
+      participant {
+        ...ParticipantShort
+      }
     }
   }
 }
-fragment ParticipantName on Participant {
+    fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -1201,10 +1204,6 @@ fragment ParticipantName on Participant {
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`, {"fragmentName":"RefundRow"}) as unknown as TypedDocumentString<RefundRowFragment, unknown>;
 export const RegisterDocument = new TypedDocumentString(`
     query Register($lectureId: UUID!, $courseId: UUID!) {
@@ -2370,24 +2369,20 @@ export const PaymentsDocument = new TypedDocumentString(`
       name
     }
     participant {
-      ...ParticipantName
+      ...ParticipantShort
     }
   }
 }
-fragment ParticipantName on Participant {
+fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -2397,10 +2392,6 @@ fragment ParticipantName on Participant {
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`) as unknown as TypedDocumentString<PaymentsQuery, PaymentsQueryVariables>;
 export const RefundRequestsDocument = new TypedDocumentString(`
     query RefundRequests($status: RefundStatus, $after: String) {
@@ -2415,36 +2406,7 @@ export const RefundRequestsDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment PaymentRow on Payment {
-  id
-  status
-  provider
-  providerReference
-  createdAt
-  paidAt
-  amount {
-    ...MoneyParts
-  }
-  refundedAmount {
-    ...MoneyParts
-  }
-  recordedBy {
-    id
-    firstName
-    lastName
-  }
-  enrollment {
-    id
-    course {
-      id
-      name
-    }
-    participant {
-      ...ParticipantName
-    }
-  }
-}
-fragment RefundRow on RefundRequest {
+    fragment RefundRow on RefundRequest {
   id
   status
   reason
@@ -2454,23 +2416,36 @@ fragment RefundRow on RefundRequest {
     ...MoneyParts
   }
   payment {
-    ...PaymentRow
+    id
+    status
+    amount {
+      ...MoneyParts
+    }
+    refundedAmount {
+      ...MoneyParts
+    }
+    enrollment {
+      id
+      course {
+        id
+        name
+      }
+      participant {
+        ...ParticipantShort
+      }
+    }
   }
 }
-fragment ParticipantName on Participant {
+fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -2480,10 +2455,6 @@ fragment ParticipantName on Participant {
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`) as unknown as TypedDocumentString<RefundRequestsQuery, RefundRequestsQueryVariables>;
 export const RecordCashPaymentDocument = new TypedDocumentString(`
     mutation RecordCashPayment($input: RecordManualPaymentInput!) {
@@ -2516,24 +2487,20 @@ export const RecordCashPaymentDocument = new TypedDocumentString(`
       name
     }
     participant {
-      ...ParticipantName
+      ...ParticipantShort
     }
   }
 }
-fragment ParticipantName on Participant {
+fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -2543,10 +2510,6 @@ fragment ParticipantName on Participant {
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`) as unknown as TypedDocumentString<RecordCashPaymentMutation, RecordCashPaymentMutationVariables>;
 export const RequestRefundDocument = new TypedDocumentString(`
     mutation RequestRefund($input: RequestRefundInput!) {
@@ -2554,36 +2517,7 @@ export const RequestRefundDocument = new TypedDocumentString(`
     ...RefundRow
   }
 }
-    fragment PaymentRow on Payment {
-  id
-  status
-  provider
-  providerReference
-  createdAt
-  paidAt
-  amount {
-    ...MoneyParts
-  }
-  refundedAmount {
-    ...MoneyParts
-  }
-  recordedBy {
-    id
-    firstName
-    lastName
-  }
-  enrollment {
-    id
-    course {
-      id
-      name
-    }
-    participant {
-      ...ParticipantName
-    }
-  }
-}
-fragment RefundRow on RefundRequest {
+    fragment RefundRow on RefundRequest {
   id
   status
   reason
@@ -2593,23 +2527,36 @@ fragment RefundRow on RefundRequest {
     ...MoneyParts
   }
   payment {
-    ...PaymentRow
+    id
+    status
+    amount {
+      ...MoneyParts
+    }
+    refundedAmount {
+      ...MoneyParts
+    }
+    enrollment {
+      id
+      course {
+        id
+        name
+      }
+      participant {
+        ...ParticipantShort
+      }
+    }
   }
 }
-fragment ParticipantName on Participant {
+fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -2619,10 +2566,6 @@ fragment ParticipantName on Participant {
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`) as unknown as TypedDocumentString<RequestRefundMutation, RequestRefundMutationVariables>;
 export const ApproveRefundDocument = new TypedDocumentString(`
     mutation ApproveRefund($input: ApproveRefundInput!) {
@@ -2630,36 +2573,7 @@ export const ApproveRefundDocument = new TypedDocumentString(`
     ...RefundRow
   }
 }
-    fragment PaymentRow on Payment {
-  id
-  status
-  provider
-  providerReference
-  createdAt
-  paidAt
-  amount {
-    ...MoneyParts
-  }
-  refundedAmount {
-    ...MoneyParts
-  }
-  recordedBy {
-    id
-    firstName
-    lastName
-  }
-  enrollment {
-    id
-    course {
-      id
-      name
-    }
-    participant {
-      ...ParticipantName
-    }
-  }
-}
-fragment RefundRow on RefundRequest {
+    fragment RefundRow on RefundRequest {
   id
   status
   reason
@@ -2669,23 +2583,36 @@ fragment RefundRow on RefundRequest {
     ...MoneyParts
   }
   payment {
-    ...PaymentRow
+    id
+    status
+    amount {
+      ...MoneyParts
+    }
+    refundedAmount {
+      ...MoneyParts
+    }
+    enrollment {
+      id
+      course {
+        id
+        name
+      }
+      participant {
+        ...ParticipantShort
+      }
+    }
   }
 }
-fragment ParticipantName on Participant {
+fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -2695,10 +2622,6 @@ fragment ParticipantName on Participant {
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`) as unknown as TypedDocumentString<ApproveRefundMutation, ApproveRefundMutationVariables>;
 export const RejectRefundDocument = new TypedDocumentString(`
     mutation RejectRefund($refundRequestId: UUID!, $reason: String!) {
@@ -2706,36 +2629,7 @@ export const RejectRefundDocument = new TypedDocumentString(`
     ...RefundRow
   }
 }
-    fragment PaymentRow on Payment {
-  id
-  status
-  provider
-  providerReference
-  createdAt
-  paidAt
-  amount {
-    ...MoneyParts
-  }
-  refundedAmount {
-    ...MoneyParts
-  }
-  recordedBy {
-    id
-    firstName
-    lastName
-  }
-  enrollment {
-    id
-    course {
-      id
-      name
-    }
-    participant {
-      ...ParticipantName
-    }
-  }
-}
-fragment RefundRow on RefundRequest {
+    fragment RefundRow on RefundRequest {
   id
   status
   reason
@@ -2745,23 +2639,36 @@ fragment RefundRow on RefundRequest {
     ...MoneyParts
   }
   payment {
-    ...PaymentRow
+    id
+    status
+    amount {
+      ...MoneyParts
+    }
+    refundedAmount {
+      ...MoneyParts
+    }
+    enrollment {
+      id
+      course {
+        id
+        name
+      }
+      participant {
+        ...ParticipantShort
+      }
+    }
   }
 }
-fragment ParticipantName on Participant {
+fragment MoneyParts on Money {
+  amount
+  currency
+}
+fragment ParticipantShort on Participant {
   __typename
   ... on Child {
     id
     firstName
     lastName
-    parent {
-      id
-      user {
-        id
-        firstName
-        lastName
-      }
-    }
   }
   ... on Student {
     id
@@ -2771,10 +2678,6 @@ fragment ParticipantName on Participant {
       lastName
     }
   }
-}
-fragment MoneyParts on Money {
-  amount
-  currency
 }`) as unknown as TypedDocumentString<RejectRefundMutation, RejectRefundMutationVariables>;
 export const MembersDocument = new TypedDocumentString(`
     query Members($role: Role, $search: String, $after: String) {

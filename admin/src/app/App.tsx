@@ -152,6 +152,7 @@ function Shell() {
                 to={screen.path}
                 label={t(screen.label)}
                 active={isActive(screen.path)}
+                variant="filled"
                 aria-current={isActive(screen.path) ? "page" : undefined}
                 onClick={close}
               />

@@ -1,7 +1,7 @@
-import type { ParticipantNameFragment } from "../api/sdk";
+import type { ParticipantNameFragment, ParticipantShortFragment } from "../api/sdk";
 
-/** A participant's name; a child's with their guardian's. */
-export function participantName(participant: ParticipantNameFragment | null | undefined): string {
+/** A participant's name. */
+export function participantName(participant: ParticipantNameFragment | ParticipantShortFragment | null | undefined): string {
   if (!participant) return "—";
   if (participant.__typename === "Child") return `${participant.firstName} ${participant.lastName}`.trim();
   if (participant.__typename === "Student") return `${participant.user.firstName} ${participant.user.lastName}`.trim();
