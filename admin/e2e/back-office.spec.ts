@@ -201,7 +201,7 @@ const SCREENS = [
   { name: "money", link: "Money", ready: "Omar Ali" },
   { name: "people", link: "People", ready: "Amira Hassan" },
   { name: "events", link: "Events", ready: "Open day" },
-  { name: "audit", link: "Audit & jobs", ready: "enrollment" },
+  { name: "audit", link: "Audit & jobs", ready: "payment.refund" },
   { name: "sessions", link: "My sessions", ready: "This device" },
 ] as const;
 

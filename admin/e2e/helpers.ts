@@ -42,23 +42,28 @@ export async function expectAccessible(page: Page, name: string) {
 
 /**
  * Every visible control of the page receives focus by Tab alone, in some order.
- * (Controls inside closed menus and the like are not visible, so not counted.)
+ * (Controls inside closed menus are not visible, so not counted; the other tabs of
+ * a tab list and the other options of a radio group are reached with the arrow
+ * keys from the one Tab reaches, as WAI-ARIA's roving focus has it.)
  */
 export async function expectKeyboardReachable(page: Page, name: string) {
   const controls = await page.evaluate(() => {
-    const selector = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+    const selector = "summary, a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
     const visible = (element: Element) => {
       const box = (element as HTMLElement).getBoundingClientRect();
       const style = getComputedStyle(element);
       return box.width > 0 && box.height > 0 && style.visibility !== "hidden" && !element.closest("[aria-hidden=true], [inert]");
     };
-    const all = [...document.querySelectorAll(selector)].filter(visible);
+    const roving = (element: Element) =>
+      (element.getAttribute("role") === "tab" && element.getAttribute("tabindex") === "-1") ||
+      (element instanceof HTMLInputElement && element.type === "radio" && !element.checked);
+    const all = [...document.querySelectorAll(selector)].filter((element) => visible(element) && !roving(element));
     all.forEach((element, index) => element.setAttribute("data-e2e-control", String(index)));
     return all.length;
   });
   const reached = new Set<string>();
   await page.locator("body").focus();
-  for (let i = 0; i < controls + 15 && reached.size < controls; i++) {
+  for (let i = 0; i < controls * 2 + 20 && reached.size < controls; i++) {
     await page.keyboard.press("Tab");
     const id = await page.evaluate(() => document.activeElement?.closest("[data-e2e-control]")?.getAttribute("data-e2e-control") ?? null);
     if (id !== null) reached.add(id);
