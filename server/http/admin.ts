@@ -1,7 +1,7 @@
 /**
  * The back office at /admin (the staff web app in admin/).
  *
- * ADMIN_UI=static (default): the build in admin/dist — made by `npm install` (the
+ * ADMIN_UI=static (default): the build in admin/dist (ADMIN_DIST_DIR) — made by `npm install` (the
  * root package's `prepare`) or `npm run build:admin`. Hashed files under
  * /admin/assets/ are cached for a year; index.html and every client route (SPA
  * fallback) are revalidated each time, so a new build shows at once.
@@ -21,7 +21,6 @@ import type { AppDeps } from "../app-deps";
 import { fromAcceptLanguage, translate } from "../i18n";
 
 const ADMIN_DIR = fileURLToPath(new URL("../../admin/", import.meta.url));
-export const ADMIN_DIST = path.join(ADMIN_DIR, "dist");
 
 /** The policy of every /admin answer; `connect-src` names the WebSocket origin explicitly for browsers whose 'self' omits ws:. */
 export function adminCsp(req: Request, dev = false): string {
@@ -56,7 +55,7 @@ function securityHeaders(dev: boolean) {
 /** Routes for /admin; in dev mode the Vite server is closed with the HTTP server. */
 export async function adminRoutes(app: AppDeps, httpServer: Server): Promise<Router> {
   const router = Router();
-  const mode = app.config.admin.mode;
+  const { mode, dist } = app.config.admin;
   if (mode === "off") return router;
   // "/admin" → "/admin/": relative asset URLs and the router's basename need the slash.
   router.get("/admin", (req, res, next) => {
@@ -73,12 +72,12 @@ export async function adminRoutes(app: AppDeps, httpServer: Server): Promise<Rou
   }
   router.use(
     "/admin/assets",
-    express.static(path.join(ADMIN_DIST, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: false, etag: true }),
+    express.static(path.join(dist, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: false, etag: true }),
   );
-  router.use("/admin", express.static(ADMIN_DIST, { index: false, maxAge: 0, etag: true, setHeaders: (res) => res.setHeader("cache-control", "no-cache") }));
+  router.use("/admin", express.static(dist, { index: false, maxAge: 0, etag: true, setHeaders: (res) => res.setHeader("cache-control", "no-cache") }));
   // Client routes (/admin/catalogue/…): the app's shell, which routes in the browser.
   router.get("/admin/{*rest}", (req, res) => {
-    const index = path.join(ADMIN_DIST, "index.html");
+    const index = path.join(dist, "index.html");
     if (!fs.existsSync(index)) {
       const language = fromAcceptLanguage(req.header("accept-language")) ?? "en";
       return void res
