@@ -111,6 +111,25 @@ test("mark a lecture's attendance; the instructor's register shows it live", asy
   await expect(instructor.getByTestId("register-row").filter({ hasText: "Laila Ali" }).getByTestId("mark-state")).toHaveText("Marked absent");
   await expect(instructor.getByRole("button", { name: "Present: Omar Ali" })).toHaveAttribute("aria-pressed", "true");
   await expectAccessible(instructor, "register (instructor)");
+
+  // Access changes (a role added): the server closes the instructor's socket with 4401;
+  // the app refreshes its token, connects again, and the marks keep arriving.
+  const sockets: string[] = [];
+  instructor.on("websocket", (socket) => sockets.push(socket.url()));
+  await admin.getByRole("link", { name: "People", exact: true }).click();
+  await admin.getByRole("row").filter({ hasText: "Karim Mostafa" }).getByRole("button", { name: "Roles…" }).click();
+  const dialog = admin.getByRole("dialog");
+  await dialog.locator("input:not([type=hidden])").first().focus();
+  await admin.keyboard.press("ArrowDown");
+  await admin.getByRole("option", { name: "Staff", exact: true }).click();
+  await admin.keyboard.press("Escape"); // closes the list, not the dialog
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect.poll(() => sockets.length).toBeGreaterThan(0);
+  await admin.goto(register);
+  await admin.getByRole("button", { name: "Absent: Omar Ali" }).click();
+  await admin.getByRole("button", { name: /^Save 1 marks/ }).click();
+  await expect(instructor.getByTestId("register-row").filter({ hasText: "Omar Ali" }).getByTestId("mark-state")).toHaveText("Marked absent");
   await instructor.context().close();
 });
 
