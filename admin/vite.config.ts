@@ -22,4 +22,7 @@ export default defineConfig({
     },
   },
   worker: { format: "es" },
+  // GraphiQL's Monaco set-up imports workers with "?worker", which the dev server's
+  // dependency pre-bundling cannot follow: it is served as is (the build handles it).
+  optimizeDeps: { exclude: ["graphiql", "@graphiql/react"] },
 });
