@@ -1,5 +1,15 @@
-# The Roster API. There is no build step: tsx runs the TypeScript sources, so
-# the image is the production dependencies plus the source tree.
+# The Roster API. tsx runs the TypeScript sources, so the image is the production
+# dependencies plus the source tree, and the back office built in a stage of its own
+# (its build tools stay out of the image).
+FROM node:24-slim AS admin
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY admin/package.json ./admin/
+COPY scripts/build-admin.mjs ./scripts/
+RUN npm ci --no-audit --ignore-scripts
+COPY admin ./admin
+RUN node scripts/build-admin.mjs
+
 FROM node:24-slim
 
 ENV NODE_ENV=production \
@@ -11,7 +21,11 @@ WORKDIR /app
 
 # Dependencies first, so a source change reuses this layer. argon2 ships
 # prebuilt binaries for linux x64/arm64, so no compiler is needed.
+# admin/package.json: the workspace the lockfile names; build-admin.mjs (npm's
+# `prepare`) steps aside here, where the build tools are not installed.
 COPY package.json package-lock.json ./
+COPY admin/package.json ./admin/
+COPY scripts/build-admin.mjs ./scripts/
 RUN npm ci --omit=dev --no-audit && npm cache clean --force
 
 # tsconfig.json is read at run time: tsx takes the decorator settings from it.
@@ -20,6 +34,7 @@ COPY drizzle ./drizzle
 COPY schema ./schema
 COPY scripts ./scripts
 COPY server ./server
+COPY --from=admin /app/admin/dist ./admin/dist
 
 # The one directory the app writes to: the embedded database and its JWT key
 # (embedded mode only), and where /ready measures free disk space.

@@ -23,6 +23,7 @@ import { clientIp } from "./http/client-ip";
 import { createExecutor } from "./graphql/executor";
 import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
+import { adminRoutes } from "./http/admin";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
@@ -151,6 +152,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   // METRICS_PORT: a listener of its own, for a network the public never reaches.
   const metricsServer = metricsAt === "separate" ? http.createServer(express().disable("x-powered-by").use(metricsRoutes(app))) : undefined;
   web.use(paymentWebhookRoutes(app));
+  web.use(await adminRoutes(app, httpServer));
   web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));
   // After body parsing: parsers resume on stream callbacks, which would lose the async context.
   web.use((req, _res, next) => {

@@ -5,6 +5,7 @@
  */
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -171,6 +172,14 @@ export function loadConfig(env: Env = process.env) {
     http: {
       corsOrigins: read(env, "CORS_ORIGINS", [] as string[], list),
       trustProxy: read(env, "TRUST_PROXY", false, bool),
+    },
+    admin: {
+      /** The back office at /admin: the build in admin/dist (static), Vite with hot reload (dev, `npm run dev`), or off. */
+      mode: read(env, "ADMIN_UI", "static" as "static" | "dev" | "off", oneOf("static", "dev", "off")),
+      /** Where the built back office is (static mode). */
+      dist: path.resolve(read(env, "ADMIN_DIST_DIR", fileURLToPath(new URL("../admin/dist", import.meta.url)), String)),
+      /** Vite's hot-reload WebSocket port in dev mode. */
+      hmrPort: read(env, "ADMIN_HMR_PORT", 24678, int(1, 65535)),
     },
     messaging: {
       /** Where verification codes go: unset keeps them in the outbox (and the log). */

@@ -97,6 +97,7 @@ async function main() {
       "",
       `  Roster is running (${deps.database.kind === "pglite" ? `embedded PostgreSQL${config.database.embedded === "memory" ? ", in memory" : " in .data/"}` : "PostgreSQL"}, ${deps.redis ? "Redis" : "in-memory"} pub/sub)`,
       "",
+      ...(config.admin.mode !== "off" ? [`  Back office      ${url}/admin   (staff web app; sign in with a demo login below)`] : []),
       ...(config.graphql.introspection ? [`  Apollo Sandbox   ${url}/graphql   (open in a browser; loads from Apollo's CDN)`] : []),
       `  GraphQL          POST ${url}/graphql, subscriptions ws://${url.replace(/^http:\/\//, "")}/graphql`,
       `  Health           ${url}/health  ${url}/ready  ${url}/info${server.metricsUrl() ? `  ${server.metricsUrl()}` : ""}`,

@@ -4,6 +4,7 @@
  * statement counter behind `extensions.diagnostics` and the N+1 tests.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { RefreshCookieJar } from "./http/refresh-cookie";
 import type { Language } from "./i18n";
 
 const storage = new AsyncLocalStorage<RequestStore>();
@@ -20,6 +21,8 @@ export interface RequestStore {
   passwordMs?: number;
   /** The first database error a resolver met: it aborted the transaction, so its COMMIT fails next. */
   databaseError?: unknown;
+  /** HTTP only: the refresh cookie of cookie mode (server/http/refresh-cookie.ts). */
+  refreshCookie?: RefreshCookieJar;
 }
 
 const KEEP_SQL = 30;

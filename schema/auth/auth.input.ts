@@ -44,6 +44,13 @@ export class LoginInput {
 
   @Field(() => String, { nullable: true, description: "A name for this device, shown in mySessions." })
   deviceName?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Cookie mode for browsers: the refresh token is set as an HttpOnly cookie (Path=/graphql, SameSite=Strict) instead of being returned; refreshToken and logout without arguments then use it. HTTP only; the request's Origin must be this server's or one of CORS_ORIGINS.",
+  })
+  cookie?: boolean | null;
 }
 
 @InputType({ description: "A code received by SMS, WhatsApp or email." })
@@ -56,6 +63,13 @@ export class VerifyAccountInput {
 
   @Field(() => String, { nullable: true })
   deviceName?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Cookie mode for browsers: the refresh token is set as an HttpOnly cookie (Path=/graphql, SameSite=Strict) instead of being returned; refreshToken and logout without arguments then use it. HTTP only; the request's Origin must be this server's or one of CORS_ORIGINS.",
+  })
+  cookie?: boolean | null;
 }
 
 @InputType()

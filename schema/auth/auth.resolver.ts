@@ -39,9 +39,10 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload, {
-    description: "New tokens for a refresh token, which is spent. Using a spent one again signs the session out.",
+    description:
+      "New tokens for a refresh token, which is spent. Using a spent one again signs the session out. Without refreshToken, the refresh cookie's is used (cookie mode) and the new one replaces it.",
   })
-  refreshToken(@Arg("refreshToken", () => String) refreshToken: string, @Ctx() ctx: Context) {
+  refreshToken(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true }) refreshToken?: string | null) {
     return auth.refresh(ctx, refreshToken);
   }
 
@@ -50,7 +51,7 @@ export class AuthResolver {
     return auth.verifyToken(ctx, token);
   }
 
-  @Mutation(() => Boolean, { description: "Signs this session out (or the one of the refresh token given)." })
+  @Mutation(() => Boolean, { description: "Signs this session out (or the one of the refresh token given, or of the refresh cookie, which is cleared)." })
   logout(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true }) refreshToken?: string) {
     return auth.logout(ctx, refreshToken);
   }

@@ -14,7 +14,7 @@ export class AuthPayload {
 
   @Field(() => String, {
     nullable: true,
-    description: "Exchange with refreshToken for new tokens; single use. Null when the session's current one stays valid.",
+    description: "Exchange with refreshToken for new tokens; single use. Null when the session's current one stays valid, and in cookie mode (it is in the cookie).",
   })
   refreshToken: string | null;
 

@@ -18,6 +18,7 @@ import type { AppDeps } from "../app-deps";
 import { readCredentials, type RequestInput } from "../context";
 import { AppError, httpStatusOf, requestFailure, toClientError } from "../errors";
 import { clientIp } from "../http/client-ip";
+import { refreshCookieJar } from "../http/refresh-cookie";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
 import { createExecutor, serializedData, type Executor } from "./executor";
@@ -172,6 +173,7 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
       body: req.body,
     };
     const store = currentRequest()!;
+    store.refreshCookie = refreshCookieJar(req, res, app.config);
     // The Sandbox page (a browser GET without a query) needs no database.
     const isLandingPage = req.method === "GET" && !req.query.query;
     try {

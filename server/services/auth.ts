@@ -28,7 +28,9 @@ import { AppError, badInput, fromDatabaseError, notFound } from "../errors";
 import { accessChanged } from "../realtime/access";
 import { emit } from "../events/domain-events";
 import { translate, type Language } from "../i18n";
+import type { RefreshCookieJar } from "../http/refresh-cookie";
 import { consume } from "../rate-limits";
+import { currentRequest } from "../request-store";
 import { normalizeEmail, normalizePhone, parseLoginIdentifier, type LoginIdentifier } from "../validation";
 import { grantMembership, SELF_SERVICE_ROLES } from "./members";
 
@@ -116,6 +118,26 @@ async function initialTenant(ctx: Context, system: Db, userId: string): Promise<
     return ctx.tenant.id;
   }
   return rows[0]?.tenantId ?? null;
+}
+
+// ---------------------------------------------------------------- cookie mode
+
+/**
+ * The request's refresh cookie (server/http/refresh-cookie.ts): HTTP only, and only
+ * from this server's own origin or a configured one (CSRF).
+ */
+function refreshCookie(): RefreshCookieJar {
+  const jar = currentRequest()?.refreshCookie;
+  if (!jar) throw new AppError("BAD_USER_INPUT", "auth.cookieNeedsHttp", {}, { field: "cookie" });
+  if (!jar.originAllowed) throw new AppError("FORBIDDEN", "auth.cookieOrigin");
+  return jar;
+}
+
+/** Cookie mode: the refresh token goes into the cookie once committed, never into the answer. */
+function intoCookie(ctx: Context, result: AuthResult, jar: RefreshCookieJar): AuthResult {
+  const { refreshToken, refreshTokenExpiresAt } = result;
+  if (refreshToken && refreshTokenExpiresAt) ctx.afterCommit.push(async () => jar.set(refreshToken, refreshTokenExpiresAt));
+  return { ...result, refreshToken: null };
 }
 
 // ---------------------------------------------------------------- register & verify
@@ -239,8 +261,9 @@ export async function requestVerificationCode(ctx: Context, rawIdentifier: strin
 }
 
 /** Checks a code sent to a phone or email, marks it verified and signs the user in. */
-export async function verifyAccount(ctx: Context, input: { identifier: string; code: string; deviceName?: string | null }) {
+export async function verifyAccount(ctx: Context, input: { identifier: string; code: string; deviceName?: string | null; cookie?: boolean | null }) {
   const identifier = parseLoginIdentifier(input.identifier);
+  const jar = input.cookie ? refreshCookie() : undefined;
   await consume(ctx.app.rateLimits.login, `verify:${ctx.ip}:${identifier.value}`);
   const outcome = await atomic(ctx, (ctx) =>
     asSystem(ctx.db, async (system) => {
@@ -281,7 +304,7 @@ export async function verifyAccount(ctx: Context, input: { identifier: string; c
   );
   // Wrong codes are committed (the attempt counter), then reported.
   if (!outcome.ok) throw new AppError("BAD_USER_INPUT", "auth.verificationInvalid", {}, { field: "code" });
-  return outcome.result;
+  return jar ? intoCookie(ctx, outcome.result, jar) : outcome.result;
 }
 
 // ---------------------------------------------------------------- login, refresh, logout
@@ -294,8 +317,9 @@ export async function verifyAccount(ctx: Context, input: { identifier: string; c
  * password on many accounts. A success clears the account's counter and gives its
  * point back to the address: both count failures.
  */
-export async function login(ctx: Context, input: { identifier: string; password: string; deviceName?: string | null }) {
+export async function login(ctx: Context, input: { identifier: string; password: string; deviceName?: string | null; cookie?: boolean | null }) {
   const identifier = parseLoginIdentifier(input.identifier);
+  const jar = input.cookie ? refreshCookie() : undefined;
   const { login: perAccount, loginPerAddress: perAddress } = ctx.app.rateLimits;
   const addressKey = `address:${ctx.ip}`;
   await consume(perAddress, addressKey);
@@ -319,14 +343,18 @@ export async function login(ctx: Context, input: { identifier: string; password:
     }),
   );
   await Promise.all([perAccount.delete(accountKey).catch(() => {}), perAddress.reward(addressKey, 1).catch(() => {})]);
-  return result;
+  return jar ? intoCookie(ctx, result, jar) : result;
 }
 
 /**
  * Rotates a refresh token: the presented one is spent and a new one issued.
  * Presenting a spent token again means it leaked: the whole session is revoked.
+ * Without a token, the refresh cookie's is used and the new one replaces it (cookie mode).
  */
-export async function refresh(ctx: Context, token: string) {
+export async function refresh(ctx: Context, given?: string | null) {
+  const jar = given ? undefined : refreshCookie();
+  const token = given ?? jar?.token;
+  if (!token) throw new AppError("UNAUTHENTICATED", "auth.refreshInvalid");
   const outcome = await atomic(ctx, (ctx) =>
     asSystem(ctx.db, async (system) => {
       const [row] = await system
@@ -379,14 +407,18 @@ export async function refresh(ctx: Context, token: string) {
       };
     }),
   );
-  if (outcome.kind === "invalid") throw new AppError("UNAUTHENTICATED", "auth.refreshInvalid");
-  if (outcome.kind === "reused") throw new AppError("UNAUTHENTICATED", "auth.refreshReused");
-  return outcome.result;
+  if (outcome.kind !== "ok") {
+    jar?.clear();
+    throw new AppError("UNAUTHENTICATED", outcome.kind === "reused" ? "auth.refreshReused" : "auth.refreshInvalid");
+  }
+  return jar ? intoCookie(ctx, outcome.result, jar) : outcome.result;
 }
 
-/** Ends a session: the caller's own, or the one a refresh token belongs to. */
-export async function logout(ctx: Context, refreshToken?: string | null) {
-  return atomic(ctx, async (ctx) => {
+/** Ends a session: the caller's own, or the one a refresh token (or the refresh cookie) belongs to; clears the cookie. */
+export async function logout(ctx: Context, given?: string | null) {
+  const jar = !given && currentRequest()?.refreshCookie?.token ? refreshCookie() : undefined;
+  const refreshToken = given ?? jar?.token;
+  const done = await atomic(ctx, async (ctx) => {
     if (ctx.viewer.kind === "user") {
       await revokeSessionById(ctx, ctx.db, ctx.viewer.sessionId, "logout");
       return true;
@@ -401,7 +433,12 @@ export async function logout(ctx: Context, refreshToken?: string | null) {
       await revokeSessionById(ctx, system, row.sessionId, "logout");
       return true;
     });
+  }).catch((error) => {
+    jar?.clear(); // a dead cookie goes too
+    throw error;
   });
+  if (jar) ctx.afterCommit.push(async () => jar.clear());
+  return done;
 }
 
 async function revokeSessionById(ctx: Context, db: Db, sessionId: string, reason: string) {
