@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { describe, expect, it } from "vitest";
+import { startTestServer, useTestServer } from "./helpers/server";
 
 const INDEX = '<!doctype html><html lang="ar" dir="rtl"><head><script type="module" src="/admin/assets/app-1a2b3c.js"></script></head><body><div id="root"></div></body></html>';
 
@@ -20,13 +20,9 @@ function fakeBuild(): string {
   return dir;
 }
 
-let t: TestServer;
 const get = (url: string, init: RequestInit = {}) => fetch(`${t.url}${url}`, { redirect: "manual", ...init });
 
-beforeAll(async () => {
-  t = await startTestServer({ ADMIN_DIST_DIR: fakeBuild() });
-});
-afterAll(() => t?.close());
+const t = useTestServer({ ADMIN_DIST_DIR: fakeBuild() });
 
 describe("the back office at /admin", () => {
   it("redirects /admin to /admin/, keeping the query", async () => {

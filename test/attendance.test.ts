@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { lectureAttendance, notifications } from "../drizzle/schema";
 import {
   CancelLectureDocument,
@@ -19,9 +19,8 @@ import {
 import { codes, data } from "./helpers/client";
 import type { SignedIn } from "./helpers/fixtures";
 import { createSchool, type Family, type School } from "./helpers/school";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { useTestServer } from "./helpers/server";
 
-let t: TestServer;
 let school: School;
 let courseId: string;
 let family: Family;
@@ -32,8 +31,8 @@ async function addLecture(date: string, course = courseId, as = school.instructo
   return data(await as.client.request(CreateLectureDocument, { courseId: course, input: { date, startTime: "10:00" } })).createLecture.id;
 }
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   school = await createSchool(t);
   courseId = await school.createCourse({ name: "Robotics" });
   family = await school.family(2);
@@ -43,7 +42,6 @@ beforeAll(async () => {
   await school.enroll(courseId, student.studentId);
   lectureIds = [await addLecture("2099-01-10"), await addLecture("2099-01-17"), await addLecture("2099-01-24")];
 });
-afterAll(() => t?.close());
 
 describe("marking a lecture", () => {
   it("the instructor marks a whole lecture; it becomes attendanceTaken; absent families are notified", async () => {

@@ -23,16 +23,14 @@ import {
 import { print } from "graphql";
 import { codes, data, type GraphQLClient } from "./helpers/client";
 import { PASSWORD, uniquePhone, type TestTenant } from "./helpers/fixtures";
-import { startTestServer, subscribed, type TestServer } from "./helpers/server";
+import { startTestServer, useTestServer, subscribed, type TestServer } from "./helpers/server";
 
-let t: TestServer;
 let tenant: TestTenant;
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   tenant = await t.fixtures.tenant();
 });
-afterAll(() => t?.close());
 
 describe("register and login", () => {
   it("registers with a phone number into a tenant, then signs in and reads me", async () => {

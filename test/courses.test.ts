@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { lectures as lecturesTable } from "../drizzle/schema";
 import {
   CancelLectureDocument,
@@ -24,18 +24,16 @@ import {
 import { codes, data } from "./helpers/client";
 import type { SignedIn } from "./helpers/fixtures";
 import { createSchool, type School } from "./helpers/school";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { useTestServer } from "./helpers/server";
 
-let t: TestServer;
 let school: School;
 let parent: SignedIn;
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   school = await createSchool(t);
   parent = await t.fixtures.member(school.tenant, ["PARENT"]);
 });
-afterAll(() => t?.close());
 
 describe("seasons and tags", () => {
   it("staff create, change, list and delete seasons", async () => {

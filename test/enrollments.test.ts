@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { courses, enrollments, notifications } from "../drizzle/schema";
 import {
   AddChildDocument,
@@ -25,16 +25,14 @@ import {
 } from "./sdk/graphql";
 import { codes, data } from "./helpers/client";
 import { createSchool, parentIdOf, type School } from "./helpers/school";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { useTestServer } from "./helpers/server";
 
-let t: TestServer;
 let school: School;
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   school = await createSchool(t);
 });
-afterAll(() => t?.close());
 
 const notificationsOf = (userId: string) =>
   t.deps.database.db.select().from(notifications).where(eq(notifications.userId, userId));

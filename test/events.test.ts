@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, eventRegistrations, events, notifications } from "../drizzle/schema";
 import { inScope } from "../server/db/scope";
 import { fromDatabaseError } from "../server/errors";
@@ -21,9 +21,8 @@ import {
 } from "./sdk/graphql";
 import { codes, data, type GraphQLClient, type Result } from "./helpers/client";
 import type { SignedIn, TestTenant } from "./helpers/fixtures";
-import { startTestServer, subscribed, type TestServer } from "./helpers/server";
+import { useTestServer, subscribed } from "./helpers/server";
 
-let t: TestServer;
 let a: TestTenant;
 let b: TestTenant;
 let adminA: SignedIn;
@@ -54,8 +53,8 @@ const notificationsOf = (userId: string, kind: string) =>
     .from(notifications)
     .where(and(eq(notifications.userId, userId), eq(notifications.kind, kind)));
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   [a, b] = await Promise.all([t.fixtures.tenant(), t.fixtures.tenant()]);
   adminA = await t.fixtures.member(a, ["ADMIN"]);
   staffA = await t.fixtures.member(a, ["STAFF"]);
@@ -64,7 +63,6 @@ beforeAll(async () => {
   memberA = await t.fixtures.member(a, ["MEMBER"]);
   adminB = await t.fixtures.member(b, ["ADMIN"]);
 });
-afterAll(() => t?.close());
 
 describe("creating and changing events", () => {
   it("an instructor creates a draft and publishes it; every change is audited", async () => {

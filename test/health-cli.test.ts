@@ -4,16 +4,12 @@
  * PostgreSQL and Redis when it is set (the CI's second run).
  */
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { npmRun } from "./helpers/cli";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { useTestServer } from "./helpers/server";
 
-let t: TestServer;
 
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t?.close());
+const t = useTestServer();
 
 /** Runs `npm run health -- …args` with `env` on top of this process's environment. */
 const health = (args: string[], env: Record<string, string | undefined>) => npmRun("health", args, env);

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MeDocument, TenantBySlugDocument } from "./sdk/graphql";
 import { codes, data } from "./helpers/client";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { startTestServer, useTestServer } from "./helpers/server";
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer({ BODY_LIMIT_BYTES: "4096", QUERY_MAX_DEPTH: "6", QUERY_MAX_ALIASES: "3" });
-});
-afterAll(() => t?.close());
+const t = useTestServer({ BODY_LIMIT_BYTES: "4096", QUERY_MAX_DEPTH: "6", QUERY_MAX_ALIASES: "3" });
 
 describe("bad HTTP input never reaches a 500", () => {
   it("malformed JSON → 400 BAD_REQUEST", async () => {

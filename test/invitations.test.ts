@@ -4,7 +4,7 @@
  * expiry) and the privacy policy every private field goes through.
  */
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, invitations, memberships, notifications, users } from "../drizzle/schema";
 import {
   AcceptInvitationDocument,
@@ -25,9 +25,8 @@ import {
 import { codes, data, type GraphQLClient, type Result } from "./helpers/client";
 import { PASSWORD, uniquePhone, uniqueSlug, type SignedIn, type TestTenant, type TestUser } from "./helpers/fixtures";
 import { createSchool } from "./helpers/school";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { useTestServer } from "./helpers/server";
 
-let t: TestServer;
 let a: TestTenant;
 let b: TestTenant;
 let adminA: TestUser;
@@ -75,15 +74,14 @@ async function membershipOf(tenant: TestTenant, userId: string) {
   return row;
 }
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   a = await t.fixtures.tenant({ name: "Alpha Academy" });
   b = await t.fixtures.tenant({ name: "Beta Club" });
   adminA = await withPrivateDetails(await t.fixtures.user({ tenant: a, roles: ["ADMIN"], firstName: "Amira" }));
   staffB = await t.fixtures.member(b, ["STAFF"]);
   adminB = await t.fixtures.member(b, ["ADMIN"]);
 });
-afterAll(() => t?.close());
 
 describe("the probe: staff of one tenant adds another tenant's admin by email", () => {
   it("without a password: the same refusal as for an unknown email, and nothing changes", async () => {

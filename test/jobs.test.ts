@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   attendanceCronLogs,
   enrollments,
@@ -39,14 +39,10 @@ import {
 import { npmRun } from "./helpers/cli";
 import { codes, data } from "./helpers/client";
 import { createSchool, type School } from "./helpers/school";
-import { startTestServer, subscribed, testEnv, type TestServer } from "./helpers/server";
+import { useTestServer, subscribed, testEnv } from "./helpers/server";
 
-let t: TestServer;
 
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t?.close());
+const t = useTestServer();
 
 const onPostgres = () => t.deps.database.kind === "postgres";
 const utc = (iso: string) => new Date(iso);

@@ -19,22 +19,21 @@ import {
   type GraphQLInputType,
   type OperationDefinitionNode,
 } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { courses, lectures } from "../drizzle/schema";
 import { buildRosterSchema } from "../schema";
 import { operationCost } from "../server/graphql/cost";
 import { LIST_LIMITS } from "../server/pagination";
 import { codes, data } from "./helpers/client";
 import { createSchool, type School } from "./helpers/school";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { startTestServer, useTestServer } from "./helpers/server";
 import { CourseDocument, type CourseQueryVariables } from "./sdk/graphql";
 
-let t: TestServer;
 let school: School;
 let courseId: string;
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   school = await createSchool(t);
   courseId = await school.createCourse({
     startsOn: "2099-01-03",
@@ -46,7 +45,6 @@ beforeAll(async () => {
   });
   await school.admin.client.raw({ query: `mutation { generateLectures(courseId: "${courseId}") { created } }` });
 });
-afterAll(() => t?.close());
 
 /** `levels` nested course → lectures → course … selections, `first` per lectures field when given. */
 function nested(levels: number, first?: number) {

@@ -21,17 +21,16 @@ import {
 import { codes, data } from "./helpers/client";
 import type { SignedIn } from "./helpers/fixtures";
 import { createSchool, type Family, type School } from "./helpers/school";
-import { startTestServer, subscribed, type TestServer } from "./helpers/server";
+import { startTestServer, useTestServer, subscribed, type TestServer } from "./helpers/server";
 
-let t: TestServer;
 let school: School;
 let courseId: string;
 let lectureId: string;
 let family: Family;
 let otherFamily: Family;
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   school = await createSchool(t);
   courseId = await school.createCourse({ name: "Live robotics" });
   family = await school.family(1);
@@ -42,7 +41,6 @@ beforeAll(async () => {
     await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date: "2099-04-04", startTime: "09:00" } }),
   ).createLecture.id;
 });
-afterAll(() => t?.close());
 
 const mark = (participantId: string, present = true, lecture = lectureId) =>
   school.instructor.client.request(MarkAttendanceDocument, {

@@ -1,15 +1,11 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "../server/seed/demo";
 import { CoursesDocument, EnrollmentRequestsDocument, EnrollmentsDocument, LoginDocument, MyChildrenDocument } from "./sdk/graphql";
 import { data } from "./helpers/client";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { useTestServer } from "./helpers/server";
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(() => t?.close());
+const t = useTestServer();
 
 const counts = async () => {
   // Counted inside the demo tenant only: other test files write to the same database in CI.

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, children, enrollments, memberships, notifications, parents, students } from "../drizzle/schema";
 import { inScope, rowsOf } from "../server/db/scope";
 import { fromDatabaseError } from "../server/errors";
@@ -20,14 +20,13 @@ import {
 } from "./sdk/graphql";
 import { codes, data } from "./helpers/client";
 import { PASSWORD, uniquePhone, uniqueSlug, type TestTenant } from "./helpers/fixtures";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { useTestServer } from "./helpers/server";
 
-let t: TestServer;
 let a: TestTenant;
 let b: TestTenant;
 
+const t = useTestServer();
 beforeAll(async () => {
-  t = await startTestServer();
   a = await t.fixtures.tenant();
   b = await t.fixtures.tenant();
   const db = t.deps.database.db;
@@ -37,7 +36,6 @@ beforeAll(async () => {
     await db.insert(notifications).values({ tenantId: tenant.id, userId: user.id, kind: "TEST", title: "t", body: "b" });
   }
 });
-afterAll(() => t?.close());
 
 describe("row-level security", () => {
   it("an unfiltered select inside a tenant's transaction returns only that tenant's rows", async () => {

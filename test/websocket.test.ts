@@ -1,12 +1,5 @@
-/**
- * WebSocket behaves like HTTP (issue 8 §5), and live events reach many watchers
- * with one resolution per audience (issue 15): typed errors without closing the
- * socket, authentication at connection_init, a socket no older than its token,
- * access changes closing sockets on every instance, exact limits, slow readers
- * cut off, and database work per event independent of the number of sockets.
- */
-import { print } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { getMetadataStorage } from "type-graphql";
 import { buildRosterSchema } from "../schema";
@@ -16,7 +9,7 @@ import { statementsTotal } from "../server/request-store";
 import { data } from "./helpers/client";
 import type { SignedIn } from "./helpers/fixtures";
 import { createSchool, type Family, type School } from "./helpers/school";
-import { startTestServer, subscribed, type TestServer } from "./helpers/server";
+import { startTestServer, useTestServer, subscribed } from "./helpers/server";
 import {
   AttendanceMarkersDocument,
   AttendanceRegisterDocument,
@@ -31,21 +24,19 @@ import {
   TagsDocument,
 } from "./sdk/graphql";
 
-let t: TestServer;
 let school: School;
 let courseId: string;
 let lectureId: string;
 let family: Family;
 
+const t = useTestServer({ WS_MAX_CONNECTIONS_PER_USER: "50", WS_MAX_CONNECTIONS_PER_IP: "200", WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "3" });
 beforeAll(async () => {
-  t = await startTestServer({ WS_MAX_CONNECTIONS_PER_USER: "50", WS_MAX_CONNECTIONS_PER_IP: "200", WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "3" });
   school = await createSchool(t);
   courseId = await school.createCourse({ name: "Live" });
   family = await school.family(2);
   for (const child of family.childIds) await school.enroll(courseId, child, family.parent);
   lectureId = data(await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date: "2099-04-04", startTime: "09:00" } })).createLecture.id;
 });
-afterAll(() => t?.close());
 
 const mark = (present = true) =>
   school.instructor.client.request(MarkAttendanceDocument, {

@@ -4,6 +4,7 @@
  * and REDIS_URL are set (the CI's second run). One per test file.
  */
 import "reflect-metadata";
+import { afterAll, beforeAll } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createServer, type RosterServer } from "../../server/app";
 import { createDeps } from "../../server/app";
@@ -65,6 +66,20 @@ export async function startTestServer(overrides: Record<string, string> = {}, op
   };
   test.fixtures = new Fixtures(test);
   return test;
+}
+
+/**
+ * The test file's server: started before its tests (before any other beforeAll
+ * registered after this call), closed after them. The returned object is the
+ * server once started; use it inside hooks and tests.
+ */
+export function useTestServer(...args: Parameters<typeof startTestServer>): TestServer {
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startTestServer(...args));
+  });
+  afterAll(() => server.close?.());
+  return server;
 }
 
 /**
