@@ -1,6 +1,7 @@
 /** A small GraphQL-over-HTTP client for the generated TypedDocumentNodes. */
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type DocumentNode } from "graphql";
+import { expect } from "vitest";
 
 export interface GraphQLErrorShape {
   message: string;
@@ -78,3 +79,17 @@ export function data<T>(result: Result<T>): T {
 
 /** The error codes of a result, in order. */
 export const codes = (result: Result<unknown>) => (result.errors ?? []).map((error) => error.extensions?.code);
+
+/**
+ * The check against statements per row, for every list and bulk write: the same
+ * operation at a small and a large size must both succeed and cost the same SQL
+ * statements (read from the response's diagnostics). Returns that count.
+ */
+export function expectFlatStatements(small: Result<unknown>, large: Result<unknown>): number {
+  data(small);
+  data(large);
+  const counts = [small, large].map((result) => result.extensions?.diagnostics?.sqlStatements);
+  expect(counts[0], "the small operation reports its statements").toBeGreaterThan(0);
+  expect(counts[1], `statements for the large operation (small: ${counts[0]})`).toBe(counts[0]);
+  return counts[0]!;
+}
