@@ -28,8 +28,11 @@ export type ApproveRefundInput = {
 
 /** How an attendance mark was made. */
 export type AttendanceSource =
+  /** By the nightly mark-absent job: absent, as the participant was left unmarked on the lecture's day. */
   | 'AUTO_ABSENT'
+  /** By an attendance device of the tenant. */
   | 'DEVICE'
+  /** By a person: staff or the course's instructor. */
   | 'MANUAL';
 
 /** Which audit entries to list. */
@@ -157,8 +160,11 @@ export type CreateTenantInput = {
 
 /** Outcome of a scheduled job run. */
 export type CronRunStatus =
+  /** Failed and rolled back (error says why); tried again later. */
   | 'FAILED'
+  /** In progress (a run RUNNING for over an hour is taken as crashed and run again). */
   | 'RUNNING'
+  /** Done; its work and this log were committed together. */
   | 'SUCCEEDED';
 
 /** Which enrolments to list. */
@@ -176,16 +182,24 @@ export type EnrollmentRequestFilter = {
 
 /** Lifecycle of an enrolment request. */
 export type EnrollmentRequestStatus =
+  /** Approved by staff: the participant has an ACTIVE enrolment. */
   | 'APPROVED'
+  /** Withdrawn before a decision, by its requester, whoever acts for the participant, or staff. */
   | 'CANCELLED'
+  /** Waiting for staff to decide. */
   | 'PENDING'
+  /** Declined by staff, with a reason (decisionReason). */
   | 'REJECTED';
 
 /** Lifecycle of an enrolment. */
 export type EnrollmentStatus =
+  /** Holds a place in the course (counts against its capacity). */
   | 'ACTIVE'
+  /** Finished: staff marked it completed. */
   | 'COMPLETED'
+  /** Left the course; the place was freed. */
   | 'DROPPED'
+  /** Everything paid for it was refunded; the place was freed. */
   | 'REFUNDED';
 
 /** What happened to an event. */
@@ -234,8 +248,11 @@ export type EventOrderField =
 
 /** Lifecycle of an event. */
 export type EventStatus =
+  /** Called off; registrants were notified. */
   | 'CANCELLED'
+  /** Being prepared: visible to its creator and staff only. */
   | 'DRAFT'
+  /** Visible to everyone in the tenant and open for registration until it starts. */
   | 'PUBLISHED';
 
 /** An exam. Required when creating: title, date, maxScore. */
@@ -256,22 +273,33 @@ export type ExamResultInput = {
 
 /** Gender of a person. */
 export type Gender =
+  /** Female. */
   | 'FEMALE'
+  /** Male. */
   | 'MALE'
+  /** Not given (the default). */
   | 'UNSPECIFIED';
 
 /** Lifecycle of an invitation to join a tenant (EXPIRED once past its expiresAt). */
 export type InvitationStatus =
+  /** Accepted: the person is a member with the roles offered. */
   | 'ACCEPTED'
+  /** Declined by the person invited. */
   | 'DECLINED'
+  /** Not answered before expiresAt. */
   | 'EXPIRED'
+  /** Open: its owner may accept or decline it until expiresAt. */
   | 'PENDING'
+  /** Withdrawn by the tenant before an answer. */
   | 'REVOKED';
 
-/** Languages of messages and notifications. */
+/** Languages of messages and notifications (ISO 639-1 codes). */
 export type Language =
+  /** Arabic. */
   | 'ar'
+  /** English. */
   | 'en'
+  /** French. */
   | 'fr';
 
 /** Which lectures to list. */
@@ -292,8 +320,11 @@ export type LectureInput = {
 
 /** Lifecycle of a lecture. */
 export type LectureStatus =
+  /** Called off (cancelLecture); enrolled families were notified. No attendance. */
   | 'CANCELLED'
+  /** Held and closed by a teacher (updateLecture); attendance may still be marked. */
   | 'COMPLETED'
+  /** Planned: may be rescheduled, completed or cancelled. */
   | 'SCHEDULED';
 
 /** Sign in with a phone number (E.164) or email, and a password. */
@@ -329,10 +360,15 @@ export type PaymentFilter = {
 
 /** Lifecycle of a payment. */
 export type PaymentStatus =
+  /** Declined or failed at the provider: nothing was received. */
   | 'FAILED'
+  /** Received, and part of it refunded. */
   | 'PARTIALLY_REFUNDED'
+  /** Started: waiting for the provider to confirm (see nextAction). */
   | 'PENDING'
+  /** Received, and all of it refunded. */
   | 'REFUNDED'
+  /** The money was received. */
   | 'SUCCEEDED';
 
 /** A rating of the course's instructor. */
@@ -367,10 +403,15 @@ export type RefundRequestFilter = {
 
 /** Lifecycle of a refund request. */
 export type RefundStatus =
+  /** Reserved for refunds approved but not yet paid back; approveRefund currently answers REFUNDED or FAILED. */
   | 'APPROVED'
+  /** Approved, but the provider could not pay it back (decisionNote says why). */
   | 'FAILED'
+  /** Paid back through the provider. */
   | 'REFUNDED'
+  /** Declined by staff, with a reason (decisionNote). */
   | 'REJECTED'
+  /** Waiting for staff to approve or reject it. */
   | 'REQUESTED';
 
 /** A new account: a phone number or an email (or both), and a password. */
@@ -391,8 +432,11 @@ export type RegisterInput = {
 
 /** State of an event registration. */
 export type RegistrationStatus =
+  /** Cancelled by the person or the event's manager. */
   | 'CANCELLED'
+  /** Has a place. */
   | 'CONFIRMED'
+  /** Queued for a place; promoted in registration order when one frees up. */
   | 'WAITLISTED';
 
 /** Ask for a place in a course for a participant you act for. */
@@ -415,13 +459,19 @@ export type RequestRefundInput = {
   reason: string;
 };
 
-/** What a member may do in a tenant. */
+/** What a member may do in a tenant; a member may hold several. */
 export type Role =
+  /** Everything STAFF may, plus the tenant's settings, members' roles, the audit log, and inviting ADMIN or STAFF. */
   | 'ADMIN'
+  /** Teaches courses: their lectures, exams and attendance, and their weekly attendance report. */
   | 'INSTRUCTOR'
+  /** Belongs to the tenant without a profile: events, notifications. */
   | 'MEMBER'
+  /** Has a parent profile: adds children, enrols them, pays and asks for refunds for them. */
   | 'PARENT'
+  /** Runs the tenant: catalogue, enrolments, payments and refunds, attendance, devices, invitations of non-staff roles. */
   | 'STAFF'
+  /** Has a student profile: takes part in courses under their own account. */
   | 'STUDENT';
 
 /** A weekly slot. Weekday: Saturday=0 … Friday=6. */
@@ -443,15 +493,22 @@ export type SeasonInput = {
 
 /** Kind of academic period. */
 export type SeasonKind =
+  /** Eid holidays. */
   | 'EID'
+  /** Anything else (the default). */
   | 'OTHER'
+  /** The month of Ramadan. */
   | 'RAMADAN'
+  /** A school term. */
   | 'SCHOOL'
+  /** A summer camp. */
   | 'SUMMER_CAMP';
 
 /** Direction of a sorted list. */
 export type SortDirection =
+  /** Ascending: smallest, earliest or A first. */
   | 'ASC'
+  /** Descending: largest, latest or Z first. */
   | 'DESC';
 
 /** Start paying for an enrolment through an online provider. */
@@ -531,8 +588,11 @@ export type UpdateTenantInput = {
 
 /** Where codes are sent. */
 export type VerificationChannel =
+  /** An email to the email address. */
   | 'EMAIL'
+  /** A text message to the phone number. */
   | 'SMS'
+  /** A WhatsApp message to the phone number. */
   | 'WHATSAPP';
 
 /** A code received by SMS, WhatsApp or email. */

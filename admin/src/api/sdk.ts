@@ -28,8 +28,11 @@ export type ApproveRefundInput = {
 
 /** How an attendance mark was made. */
 export type AttendanceSource =
+  /** By the nightly mark-absent job: absent, as the participant was left unmarked on the lecture's day. */
   | 'AUTO_ABSENT'
+  /** By an attendance device of the tenant. */
   | 'DEVICE'
+  /** By a person: staff or the course's instructor. */
   | 'MANUAL';
 
 /** Which audit entries to list. */
@@ -126,22 +129,33 @@ export type CreateEventInput = {
 
 /** Outcome of a scheduled job run. */
 export type CronRunStatus =
+  /** Failed and rolled back (error says why); tried again later. */
   | 'FAILED'
+  /** In progress (a run RUNNING for over an hour is taken as crashed and run again). */
   | 'RUNNING'
+  /** Done; its work and this log were committed together. */
   | 'SUCCEEDED';
 
 /** Lifecycle of an enrolment request. */
 export type EnrollmentRequestStatus =
+  /** Approved by staff: the participant has an ACTIVE enrolment. */
   | 'APPROVED'
+  /** Withdrawn before a decision, by its requester, whoever acts for the participant, or staff. */
   | 'CANCELLED'
+  /** Waiting for staff to decide. */
   | 'PENDING'
+  /** Declined by staff, with a reason (decisionReason). */
   | 'REJECTED';
 
 /** Lifecycle of an enrolment. */
 export type EnrollmentStatus =
+  /** Holds a place in the course (counts against its capacity). */
   | 'ACTIVE'
+  /** Finished: staff marked it completed. */
   | 'COMPLETED'
+  /** Left the course; the place was freed. */
   | 'DROPPED'
+  /** Everything paid for it was refunded; the place was freed. */
   | 'REFUNDED';
 
 /** What happened to an event. */
@@ -159,34 +173,51 @@ export type EventChange =
 
 /** Lifecycle of an event. */
 export type EventStatus =
+  /** Called off; registrants were notified. */
   | 'CANCELLED'
+  /** Being prepared: visible to its creator and staff only. */
   | 'DRAFT'
+  /** Visible to everyone in the tenant and open for registration until it starts. */
   | 'PUBLISHED';
 
 /** Gender of a person. */
 export type Gender =
+  /** Female. */
   | 'FEMALE'
+  /** Male. */
   | 'MALE'
+  /** Not given (the default). */
   | 'UNSPECIFIED';
 
 /** Lifecycle of an invitation to join a tenant (EXPIRED once past its expiresAt). */
 export type InvitationStatus =
+  /** Accepted: the person is a member with the roles offered. */
   | 'ACCEPTED'
+  /** Declined by the person invited. */
   | 'DECLINED'
+  /** Not answered before expiresAt. */
   | 'EXPIRED'
+  /** Open: its owner may accept or decline it until expiresAt. */
   | 'PENDING'
+  /** Withdrawn by the tenant before an answer. */
   | 'REVOKED';
 
-/** Languages of messages and notifications. */
+/** Languages of messages and notifications (ISO 639-1 codes). */
 export type Language =
+  /** Arabic. */
   | 'ar'
+  /** English. */
   | 'en'
+  /** French. */
   | 'fr';
 
 /** Lifecycle of a lecture. */
 export type LectureStatus =
+  /** Called off (cancelLecture); enrolled families were notified. No attendance. */
   | 'CANCELLED'
+  /** Held and closed by a teacher (updateLecture); attendance may still be marked. */
   | 'COMPLETED'
+  /** Planned: may be rescheduled, completed or cancelled. */
   | 'SCHEDULED';
 
 /** Sign in with a phone number (E.164) or email, and a password. */
@@ -212,10 +243,15 @@ export type MarkInput = {
 
 /** Lifecycle of a payment. */
 export type PaymentStatus =
+  /** Declined or failed at the provider: nothing was received. */
   | 'FAILED'
+  /** Received, and part of it refunded. */
   | 'PARTIALLY_REFUNDED'
+  /** Started: waiting for the provider to confirm (see nextAction). */
   | 'PENDING'
+  /** Received, and all of it refunded. */
   | 'REFUNDED'
+  /** The money was received. */
   | 'SUCCEEDED';
 
 /** Staff: record money taken in person (cash, a checked bank transfer). */
@@ -234,16 +270,24 @@ export type RecordManualPaymentInput = {
 
 /** Lifecycle of a refund request. */
 export type RefundStatus =
+  /** Reserved for refunds approved but not yet paid back; approveRefund currently answers REFUNDED or FAILED. */
   | 'APPROVED'
+  /** Approved, but the provider could not pay it back (decisionNote says why). */
   | 'FAILED'
+  /** Paid back through the provider. */
   | 'REFUNDED'
+  /** Declined by staff, with a reason (decisionNote). */
   | 'REJECTED'
+  /** Waiting for staff to approve or reject it. */
   | 'REQUESTED';
 
 /** State of an event registration. */
 export type RegistrationStatus =
+  /** Cancelled by the person or the event's manager. */
   | 'CANCELLED'
+  /** Has a place. */
   | 'CONFIRMED'
+  /** Queued for a place; promoted in registration order when one frees up. */
   | 'WAITLISTED';
 
 /** Ask for part or all of a payment back. */
@@ -258,13 +302,19 @@ export type RequestRefundInput = {
   reason: string;
 };
 
-/** What a member may do in a tenant. */
+/** What a member may do in a tenant; a member may hold several. */
 export type Role =
+  /** Everything STAFF may, plus the tenant's settings, members' roles, the audit log, and inviting ADMIN or STAFF. */
   | 'ADMIN'
+  /** Teaches courses: their lectures, exams and attendance, and their weekly attendance report. */
   | 'INSTRUCTOR'
+  /** Belongs to the tenant without a profile: events, notifications. */
   | 'MEMBER'
+  /** Has a parent profile: adds children, enrols them, pays and asks for refunds for them. */
   | 'PARENT'
+  /** Runs the tenant: catalogue, enrolments, payments and refunds, attendance, devices, invitations of non-staff roles. */
   | 'STAFF'
+  /** Has a student profile: takes part in courses under their own account. */
   | 'STUDENT';
 
 /** A weekly slot. Weekday: Saturday=0 … Friday=6. */
@@ -286,15 +336,22 @@ export type SeasonInput = {
 
 /** Kind of academic period. */
 export type SeasonKind =
+  /** Eid holidays. */
   | 'EID'
+  /** Anything else (the default). */
   | 'OTHER'
+  /** The month of Ramadan. */
   | 'RAMADAN'
+  /** A school term. */
   | 'SCHOOL'
+  /** A summer camp. */
   | 'SUMMER_CAMP';
 
 /** Direction of a sorted list. */
 export type SortDirection =
+  /** Ascending: smallest, earliest or A first. */
   | 'ASC'
+  /** Descending: largest, latest or Z first. */
   | 'DESC';
 
 /** Changes to a scheduled lecture; status COMPLETED closes it. */
