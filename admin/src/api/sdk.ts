@@ -64,11 +64,13 @@ export type CourseFilter = {
   activeSeason?: boolean | null | undefined;
   /** Courses still running on or after this date. */
   from?: string | null | undefined;
+  /** Only courses this Instructor teaches. */
   instructorId?: string | null | undefined;
-  /** Staff: published or not. */
+  /** Only published (true) or unpublished (false) courses among those you may see. */
   isPublished?: boolean | null | undefined;
-  /** Words in the name or description. */
+  /** Text found in the name or description (any case). */
   search?: string | null | undefined;
+  /** Only courses of this season. */
   seasonId?: string | null | undefined;
   /** Courses with any of these tags. */
   tagIds?: Array<string> | null | undefined;
@@ -76,22 +78,31 @@ export type CourseFilter = {
   to?: string | null | undefined;
 };
 
-/** A course. Required when creating: name, startsOn, endsOn, capacity. Lists given replace the old ones. */
+/** A course. Required when creating: name, startsOn, endsOn, capacity. When updating, omitted fields keep their value; lists given replace the old ones. */
 export type CourseInput = {
+  /** Places, 1 to 100,000; not below the ACTIVE enrolments (CONFLICT). */
   capacity?: number | null | undefined;
   /** Default: the tenant's currency. */
   currency?: string | null | undefined;
+  /** Free text (default empty). */
   description?: string | null | undefined;
+  /** Last day (YYYY-MM-DD), on or after startsOn. */
   endsOn?: string | null | undefined;
-  /** An Instructor profile id. */
+  /** An Instructor profile id; null when updating removes the instructor. */
   instructorId?: string | null | undefined;
+  /** Visible to everyone in the tenant and open for enrolment requests (default false when creating). */
   isPublished?: boolean | null | undefined;
+  /** Its name; not empty. */
   name?: string | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
+  /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */
   schedule?: Array<ScheduleSlotInput> | null | undefined;
+  /** A season of the tenant; null when updating removes it. */
   seasonId?: string | null | undefined;
+  /** First day (YYYY-MM-DD). */
   startsOn?: string | null | undefined;
+  /** Tags of the tenant; replace the course's tags. */
   tagIds?: Array<string> | null | undefined;
 };
 
@@ -99,14 +110,19 @@ export type CourseInput = {
 export type CourseOrder = {
   /** Default ASC. */
   direction?: SortDirection | null | undefined;
+  /** Sort key. */
   field: CourseOrderField;
 };
 
 /** What courses are sorted by. */
 export type CourseOrderField =
+  /** Creation time. */
   | 'CREATED_AT'
+  /** Name, in the database's collation. */
   | 'NAME'
+  /** Price amount (whatever the currency). */
   | 'PRICE'
+  /** First day (the default). */
   | 'STARTS_ON';
 
 /** A new event. It starts as a DRAFT: publish it to open registration. */
@@ -319,18 +335,25 @@ export type Role =
 
 /** A weekly slot. Weekday: Saturday=0 … Friday=6. */
 export type ScheduleSlotInput = {
-  /** Default 60. */
+  /** Length in minutes, 1 to 1440 (default 60). */
   durationMinutes?: number | null | undefined;
+  /** Start, local time (HH:MM:SS) in the tenant's time zone. */
   startTime: string;
+  /** Saturday=0, Sunday=1 … Friday=6. */
   weekday: number;
 };
 
-/** A season; all fields but isActive are required when creating. */
+/** A season. Required when creating: name, startsOn, endsOn. When updating, omitted (or null) fields keep their value. */
 export type SeasonInput = {
+  /** Last day (YYYY-MM-DD), on or after startsOn. */
   endsOn?: string | null | undefined;
+  /** Mark it current (default false when creating). */
   isActive?: boolean | null | undefined;
+  /** What kind of period it is (default OTHER). */
   kind?: SeasonKind | null | undefined;
+  /** Its name; not empty. */
   name?: string | null | undefined;
+  /** First day (YYYY-MM-DD). */
   startsOn?: string | null | undefined;
 };
 
@@ -354,12 +377,17 @@ export type SortDirection =
   /** Descending: largest, latest or Z first. */
   | 'DESC';
 
-/** Changes to a scheduled lecture; status COMPLETED closes it. */
+/** Changes to a SCHEDULED lecture; omitted fields keep their value; status COMPLETED closes it. */
 export type UpdateLectureInput = {
+  /** Local date (YYYY-MM-DD) in the tenant's time zone. */
   date?: string | null | undefined;
+  /** Length in minutes, 1 to 1440 (default 60 when adding). */
   durationMinutes?: number | null | undefined;
+  /** Start, local time (HH:MM:SS) in the tenant's time zone. */
   startTime?: string | null | undefined;
+  /** COMPLETED closes the lecture; CANCELLED is refused (use cancelLecture). */
   status?: LectureStatus | null | undefined;
+  /** An optional title, e.g. the topic; empty or null clears it. */
   title?: string | null | undefined;
 };
 
