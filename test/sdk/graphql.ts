@@ -186,14 +186,19 @@ export type CronRunStatus =
 
 /** Which enrolments to list. */
 export type EnrollmentFilter = {
+  /** Only enrolments in this course. */
   courseId?: string | null | undefined;
+  /** Only enrolments of this participant (a Student or Child id). */
   participantId?: string | null | undefined;
+  /** Only enrolments in this state. */
   status?: EnrollmentStatus | null | undefined;
 };
 
 /** Which enrolment requests to list. */
 export type EnrollmentRequestFilter = {
+  /** Only requests for this course. */
   courseId?: string | null | undefined;
+  /** Only requests in this state (PENDING: staff's queue). */
   status?: EnrollmentRequestStatus | null | undefined;
 };
 
@@ -470,7 +475,9 @@ export type RegistrationStatus =
 
 /** Ask for a place in a course for a participant you act for. */
 export type RequestEnrollmentInput = {
+  /** A course you may see, published (staff: any) and not yet over. */
   courseId: string;
+  /** A note for staff. */
   note?: string | null | undefined;
   /** Your Student id, or one of your children's ids (staff: anyone's). */
   participantId: string;
