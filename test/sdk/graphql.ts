@@ -55,14 +55,17 @@ export type ChangePasswordInput = {
 
 /** A child's details; omitted fields keep their value when updating. */
 export type ChildInput = {
+  /** YYYY-MM-DD, not in the future; null clears it. */
   dateOfBirth?: string | null | undefined;
-  /** Required when adding. */
+  /** Required when adding; not empty. */
   firstName?: string | null | undefined;
+  /** Default UNSPECIFIED. */
   gender?: Gender | null | undefined;
+  /** Default empty; null clears it. */
   lastName?: string | null | undefined;
-  /** Notes for staff (allergies, pick-up …). */
+  /** Notes for staff (allergies, pick-up …); null clears them. */
   notes?: string | null | undefined;
-  /** Staff only: the parent profile to add the child to. */
+  /** Staff only, when adding: the parent profile to add the child to (default: your own; FORBIDDEN for others). */
   parentId?: string | null | undefined;
 };
 
