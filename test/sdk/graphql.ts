@@ -377,9 +377,11 @@ export type LoginInput = {
 
 /** One participant's mark. */
 export type MarkInput = {
+  /** Remarks, up to 1000 characters. */
   notes?: string | null | undefined;
   /** A Student or Child id, enrolled (ACTIVE) in the course. */
   participantId: string;
+  /** Whether the participant attended. */
   present: boolean;
   /** Required when present (1.00–10.00); must be absent when not present. */
   rating?: string | null | undefined;
@@ -410,7 +412,9 @@ export type PaymentStatus =
 
 /** A rating of the course's instructor. */
 export type RateInstructorInput = {
+  /** Up to 2000 characters. */
   comment?: string | null | undefined;
+  /** A course with an instructor, in which one of your participants is or was enrolled (ACTIVE or COMPLETED). */
   courseId: string;
   /** 1.00–10.00. */
   rating: string;

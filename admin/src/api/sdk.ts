@@ -252,9 +252,11 @@ export type LoginInput = {
 
 /** One participant's mark. */
 export type MarkInput = {
+  /** Remarks, up to 1000 characters. */
   notes?: string | null | undefined;
   /** A Student or Child id, enrolled (ACTIVE) in the course. */
   participantId: string;
+  /** Whether the participant attended. */
   present: boolean;
   /** Required when present (1.00–10.00); must be absent when not present. */
   rating?: string | null | undefined;
