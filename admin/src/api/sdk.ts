@@ -37,11 +37,17 @@ export type AttendanceSource =
 
 /** Which audit entries to list. */
 export type AuditFilter = {
+  /** Only this action, e.g. enrollment.approve (exact match). */
   action?: string | null | undefined;
+  /** Only changes made by this user. */
   actorId?: string | null | undefined;
+  /** Only changes to this kind of record, e.g. course (exact match). */
   entity?: string | null | undefined;
+  /** Only changes to the record with this id. */
   entityId?: string | null | undefined;
+  /** Only changes made at or after this time. */
   from?: string | null | undefined;
+  /** Only changes made at or before this time (not before from). */
   to?: string | null | undefined;
 };
 
