@@ -166,7 +166,7 @@ export class DeviceResolver {
     return devices.registerDevice(ctx, name);
   }
 
-  @Mutation(() => Device, { description: "Staff: revokes a device; its token stops working at once." })
+  @Mutation(() => Device, { description: "Staff: revokes a device; its token stops working at once (its open WebSocket connections close)." })
   revokeDevice(@Arg("id", () => UUID, { description: "The device to revoke (NOT_FOUND if already revoked)." }) id: string, @Ctx() ctx: Context) {
     return devices.revokeDevice(ctx, id);
   }

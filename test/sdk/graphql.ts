@@ -6,9 +6,11 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** A person to invite to a tenant, by phone or email. An existing account is invited; for an unknown login an account is made with the temporary password and invited the same way (you are not told which). */
 export type AddMemberInput = {
+  /** Email address; give it, the phone number, or both. */
   email?: string | null | undefined;
-  /** As you know the person; the account's own name is not shown to you. */
+  /** As you know the person (1 to 100 characters); the account's own name is not shown to you. */
   firstName: string;
+  /** Up to 100 characters. */
   lastName?: string | null | undefined;
   /** E.164, e.g. +201001234567. */
   phoneNumber?: string | null | undefined;
@@ -172,13 +174,15 @@ export type CreateEventInput = {
 
 /** A new tenant and its first admin. */
 export type CreateTenantInput = {
+  /** Who becomes its first ADMIN: an existing account, or a new one. */
   admin: TenantAdminInput;
   /** Default EGP. */
   currency?: string | null | undefined;
   /** Default ar. */
   defaultLanguage?: Language | null | undefined;
+  /** Display name. */
   name: string;
-  /** Lower-case letters, digits and dashes, 2–63 characters. */
+  /** Lower-case letters, digits and dashes, 2–63 characters; unique (CONFLICT when taken). */
   slug: string;
   /** IANA time zone; default Africa/Cairo. */
   timeZone?: string | null | undefined;
@@ -583,11 +587,15 @@ export type StartPaymentInput = {
 
 /** The first admin of a new tenant. */
 export type TenantAdminInput = {
+  /** Email address: the login when no phone number is given; kept on a new account. */
   email?: string | null | undefined;
+  /** First name of a new account (an existing account keeps its own). */
   firstName: string;
+  /** Last name of a new account (an existing account keeps its own). */
   lastName?: string | null | undefined;
+  /** E.164; the account with this login becomes admin (phone or email required). */
   phoneNumber?: string | null | undefined;
-  /** Required when the account is new. */
+  /** Password of a new account (8–128 characters); required when no account has this login. */
   temporaryPassword?: string | null | undefined;
 };
 
@@ -640,8 +648,11 @@ export type UpdateProfileInput = {
 
 /** Tenant settings; omitted fields keep their value. */
 export type UpdateTenantInput = {
+  /** ISO 4217 currency of new courses (existing prices keep theirs). */
   currency?: string | null | undefined;
+  /** Language for people who have not chosen one. */
   defaultLanguage?: Language | null | undefined;
+  /** New display name. */
   name?: string | null | undefined;
   /** IANA time zone, e.g. Africa/Cairo. */
   timeZone?: string | null | undefined;

@@ -6,9 +6,11 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 /** A person to invite to a tenant, by phone or email. An existing account is invited; for an unknown login an account is made with the temporary password and invited the same way (you are not told which). */
 export type AddMemberInput = {
+  /** Email address; give it, the phone number, or both. */
   email?: string | null | undefined;
-  /** As you know the person; the account's own name is not shown to you. */
+  /** As you know the person (1 to 100 characters); the account's own name is not shown to you. */
   firstName: string;
+  /** Up to 100 characters. */
   lastName?: string | null | undefined;
   /** E.164, e.g. +201001234567. */
   phoneNumber?: string | null | undefined;
