@@ -70,12 +70,14 @@ export const NAMING_EXCEPTIONS: readonly string[] = [
   "Language.fr",
 ];
 
-/** First words a mutation may start with: it does something. Add a verb here when a new one is needed. */
+/**
+ * First words a mutation may start with: it does something. These are the verbs in use; add one here
+ * (in review) when a new mutation needs it, rather than naming a mutation after a noun.
+ */
 export const MUTATION_VERBS: ReadonlySet<string> = new Set([
-  "accept", "add", "approve", "archive", "assign", "cancel", "change", "complete", "confirm", "create", "decline",
-  "delete", "drop", "enroll", "generate", "invite", "link", "login", "logout", "mark", "publish", "rate", "record", "refresh",
-  "register", "reject", "remove", "request", "reschedule", "resend", "revoke", "send", "set", "start", "submit",
-  "switch", "unlink", "update", "upsert", "verify",
+  "accept", "add", "approve", "cancel", "change", "complete", "create", "decline", "delete", "drop", "generate",
+  "login", "logout", "mark", "publish", "rate", "record", "refresh", "register", "reject", "request", "revoke",
+  "set", "start", "switch", "update", "verify",
 ]);
 
 const PASCAL = /^[A-Z][A-Za-z0-9]*$/;
@@ -154,7 +156,7 @@ export function lintSchema(
   const types = Object.values(schema.getTypeMap()).filter(
     (type: GraphQLNamedType) => !isIntrospectionType(type) && !isSpecifiedScalarType(type),
   );
-  for (const type of types.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const type of types.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     // The root types are containers: their fields are the API's entry points and carry the descriptions.
     if (!roots.has(type as never)) count("types", type.name, type.description);
     name(type.name, PASCAL.test(type.name), "types are PascalCase");
