@@ -99,7 +99,7 @@ export class InstructorRating implements Pick<RatingRow, "id" | "rating" | "comm
   @Field(() => String, { nullable: true, description: "The rater's comment; null when none." })
   comment: string | null;
 
-  @Field(() => DateTime, { description: "When this rater first rated this course's instructor." })
+  @Field(() => DateTime, { description: "When it was first given (one rating per rater and course)." })
   createdAt: Date;
 
   @Field(() => DateTime, { description: "When the rating last changed (rating again replaces it)." })
