@@ -23,42 +23,49 @@ import {
 @Resolver(() => LectureAttendance)
 export class AttendanceResolver {
   @Mutation(() => MarkAttendancePayload, {
-    description: "Marks a whole lecture in one go (staff, the course's instructor, or a device). Re-marking updates.",
+    description:
+      "Marks a whole lecture in one go (staff, the course's instructor, or a device of the tenant), all or nothing; re-marking replaces a participant's mark. Families of participants newly absent are notified; attendanceUpdated subscribers are told.",
   })
   markAttendance(
-    @Arg("lectureId", () => UUID) lectureId: string,
-    @Arg("marks", () => [MarkInput]) marks: MarkInput[],
+    @Arg("lectureId", () => UUID, { description: "A lecture that is not CANCELLED." }) lectureId: string,
+    @Arg("marks", () => [MarkInput], { description: "1 to 500 rows, each participant once; every row is checked before any is written." })
+    marks: MarkInput[],
     @Ctx() ctx: Context,
   ) {
     return attendance.markAttendance(ctx, lectureId, marks);
   }
 
-  @Query(() => [LectureAttendance], { description: "Marks of a lecture (teachers and devices: all; families: their own)." })
-  lectureAttendance(@Arg("lectureId", () => UUID) lectureId: string, @Ctx() ctx: Context) {
+  @Query(() => [LectureAttendance], {
+    description: "Marks of a lecture, in marking order (teachers and devices: all; families: their own participants'; at most 1000).",
+  })
+  lectureAttendance(@Arg("lectureId", () => UUID, { description: "The lecture." }) lectureId: string, @Ctx() ctx: Context) {
     return attendance.attendanceOfLecture(ctx, lectureId);
   }
 
-  @Query(() => ParticipantAttendance, { description: "A participant's marks and attendance rate (optionally in one course)." })
+  @Query(() => ParticipantAttendance, {
+    description:
+      "A participant's marks and attendance rate (optionally in one course): for who acts for the participant, and for teachers (an instructor sees only the marks of courses they teach).",
+  })
   async participantAttendance(
-    @Arg("participantId", () => UUID) participantId: string,
+    @Arg("participantId", () => UUID, { description: "A Student or Child id." }) participantId: string,
     @Ctx() ctx: Context,
-    @Arg("courseId", () => UUID, { nullable: true }) courseId?: string,
+    @Arg("courseId", () => UUID, { nullable: true, description: "Only this course's lectures." }) courseId?: string,
   ) {
     const result = await attendance.attendanceOfParticipant(ctx, participantId, courseId);
     return { ...result, participantId: result.participant.id };
   }
 
-  @Query(() => CourseAttendance, { description: "Per-lecture attendance summary of a course (teachers)." })
-  courseAttendance(@Arg("courseId", () => UUID) courseId: string, @Ctx() ctx: Context) {
+  @Query(() => CourseAttendance, { description: "Per-lecture attendance summary of a course (staff and the course's instructor)." })
+  courseAttendance(@Arg("courseId", () => UUID, { description: "The course." }) courseId: string, @Ctx() ctx: Context) {
     return attendance.attendanceOfCourse(ctx, courseId);
   }
 
-  @FieldResolver(() => Lecture)
+  @FieldResolver(() => Lecture, { description: "The lecture." })
   lecture(@Root() mark: LectureAttendance, @Ctx() ctx: Context) {
     return ctx.loaders.lecture.load(mark.lectureId);
   }
 
-  @FieldResolver(() => Participant)
+  @FieldResolver(() => Participant, { description: "Who was marked: a student or a child." })
   async participant(@Root() mark: LectureAttendance, @Ctx() ctx: Context) {
     return (await ctx.loaders.participant.load((mark.studentId ?? mark.childId)!))?.row;
   }
@@ -71,7 +78,7 @@ export class AttendanceResolver {
 
 @Resolver(() => ParticipantAttendance)
 export class ParticipantAttendanceResolver {
-  @FieldResolver(() => Participant)
+  @FieldResolver(() => Participant, { description: "Whose marks these are." })
   async participant(@Root() summary: ParticipantAttendance, @Ctx() ctx: Context) {
     return (await ctx.loaders.participant.load(summary.participantId))?.row;
   }
@@ -86,18 +93,18 @@ export class AttendanceUpdateResolver {
   })
   attendanceUpdated(
     @Root() payload: TopicPayloads[Topic.AttendanceUpdated],
-    @Arg("lectureId", () => UUID, { nullable: true }) _lectureId?: string,
-    @Arg("courseId", () => UUID, { nullable: true }) _courseId?: string,
+    @Arg("lectureId", () => UUID, { nullable: true, description: "Marks of this lecture." }) _lectureId?: string,
+    @Arg("courseId", () => UUID, { nullable: true, description: "Marks of any lecture of this course." }) _courseId?: string,
   ): AttendanceUpdate {
     return payload;
   }
 
-  @FieldResolver(() => Lecture)
+  @FieldResolver(() => Lecture, { description: "The lecture as it is now." })
   lecture(@Root() update: AttendanceUpdate, @Ctx() ctx: Context) {
     return ctx.loaders.lecture.load(update.lectureId);
   }
 
-  @FieldResolver(() => Course)
+  @FieldResolver(() => Course, { description: "The course." })
   course(@Root() update: AttendanceUpdate, @Ctx() ctx: Context) {
     return ctx.loaders.course.load(update.courseId);
   }
@@ -112,17 +119,23 @@ export class AttendanceUpdateResolver {
 
 @Resolver(() => InstructorRating)
 export class InstructorRatingResolver {
-  @Mutation(() => InstructorRating, { description: "Rates the course's instructor (a student or parent enrolled in it); again replaces it." })
-  rateInstructor(@Arg("input", () => RateInstructorInput) input: RateInstructorInput, @Ctx() ctx: Context) {
+  @Mutation(() => InstructorRating, {
+    description:
+      "Rates the course's instructor (STUDENT or PARENT role, with a participant enrolled in it, ACTIVE or COMPLETED); rating again replaces your rating.",
+  })
+  rateInstructor(
+    @Arg("input", () => RateInstructorInput, { description: "The course and the rating." }) input: RateInstructorInput,
+    @Ctx() ctx: Context,
+  ) {
     return attendance.rateInstructor(ctx, input);
   }
 
-  @FieldResolver(() => Course)
+  @FieldResolver(() => Course, { description: "The course rated." })
   course(@Root() rating: InstructorRating, @Ctx() ctx: Context) {
     return ctx.loaders.course.load(rating.courseId);
   }
 
-  @FieldResolver(() => Instructor)
+  @FieldResolver(() => Instructor, { description: "The instructor rated: the course's instructor when rated." })
   instructor(@Root() rating: InstructorRating, @Ctx() ctx: Context) {
     return ctx.loaders.instructor.load(rating.instructorId);
   }
@@ -135,7 +148,7 @@ export class InstructorRatingsResolver {
     return (await ctx.loaders.ratingOfInstructor.load(instructor.id))?.average ?? null;
   }
 
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: "How many ratings there are (one per rater and course)." })
   async ratingCount(@Root() instructor: Instructor, @Ctx() ctx: Context) {
     return (await ctx.loaders.ratingOfInstructor.load(instructor.id))?.count ?? 0;
   }
@@ -143,18 +156,18 @@ export class InstructorRatingsResolver {
 
 @Resolver(() => Device)
 export class DeviceResolver {
-  @Query(() => [Device], { description: "Staff: the tenant's attendance devices." })
+  @Query(() => [Device], { description: "Staff: the tenant's attendance devices, newest first, revoked ones too (at most 500)." })
   devices(@Ctx() ctx: Context) {
     return devices.listDevices(ctx);
   }
 
   @Mutation(() => RegisterDevicePayload, { description: "Staff: registers a device; the token is shown once." })
-  registerDevice(@Arg("name", () => String) name: string, @Ctx() ctx: Context) {
+  registerDevice(@Arg("name", () => String, { description: "1 to 100 characters, e.g. \"Front desk tablet\"." }) name: string, @Ctx() ctx: Context) {
     return devices.registerDevice(ctx, name);
   }
 
-  @Mutation(() => Device, { description: "Staff: revokes a device; its token stops working at once." })
-  revokeDevice(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Device, { description: "Staff: revokes a device; its token stops working at once (its open WebSocket connections close)." })
+  revokeDevice(@Arg("id", () => UUID, { description: "The device to revoke (NOT_FOUND if already revoked)." }) id: string, @Ctx() ctx: Context) {
     return devices.revokeDevice(ctx, id);
   }
 }

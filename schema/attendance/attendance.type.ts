@@ -7,22 +7,22 @@ import { DateTime, Decimal, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "A participant's mark for one lecture." })
 export class LectureAttendance implements Pick<MarkRow, "id" | "present" | "rating" | "notes" | "source" | "markedAt"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The mark's id." })
   id: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether the participant attended." })
   present: boolean;
 
   @Field(() => Decimal, { nullable: true, description: "1.00–10.00 when present; null when absent." })
   rating: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The marker's remarks; null when none." })
   notes: string | null;
 
   @Field(() => AttendanceSource, { description: "MANUAL (a person), DEVICE (a centre tablet), AUTO_ABSENT (the nightly job)." })
   source: SourceValue;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When it was last marked (re-marking replaces the mark)." })
   markedAt: Date;
 
   lectureId: string;
@@ -34,22 +34,22 @@ export class LectureAttendance implements Pick<MarkRow, "id" | "present" | "rati
 
 @ObjectType({ description: "The marks just written for a lecture." })
 export class MarkAttendancePayload {
-  @Field(() => Lecture)
+  @Field(() => Lecture, { description: "The lecture, now attendanceTaken." })
   lecture: LectureRow;
 
-  @Field(() => [LectureAttendance])
+  @Field(() => [LectureAttendance], { description: "The marks written, in the order of the input rows." })
   marks: MarkRow[];
 }
 
 @ObjectType({ description: "A participant's attendance record and rate." })
 export class ParticipantAttendance {
-  @Field(() => [LectureAttendance], { description: "Marks, by lecture date." })
+  @Field(() => [LectureAttendance], { description: "The marks you may see, by lecture date and time (at most 1000)." })
   records: MarkRow[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Marks present, among those you may see." })
   present: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Marks absent, among those you may see." })
   absent: number;
 
   @Field(() => Float, { nullable: true, description: "present / marked, from 0 to 1; null before any mark." })
@@ -60,49 +60,49 @@ export class ParticipantAttendance {
 
 @ObjectType({ description: "Attendance of one lecture of a course." })
 export class LectureAttendanceSummary {
-  @Field(() => Lecture)
+  @Field(() => Lecture, { description: "The lecture." })
   lecture: LectureRow;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Participants marked present." })
   present: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Participants marked absent." })
   absent: number;
 
   @Field(() => Int, { description: "ACTIVE participants without a mark (0 for cancelled lectures)." })
   unmarked: number;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: "present / (present + absent), from 0 to 1; null before any mark." })
   rate: number | null;
 }
 
 @ObjectType({ description: "Per-lecture attendance of a course." })
 export class CourseAttendance {
-  @Field(() => Course)
+  @Field(() => Course, { description: "The course." })
   course: Course;
 
-  @Field(() => [LectureAttendanceSummary])
+  @Field(() => [LectureAttendanceSummary], { description: "Every lecture of the course by date and time, with its counts (at most 1000)." })
   lectures: LectureAttendanceSummary[];
 
-  @Field(() => Float, { nullable: true, description: "present / marked over every lecture." })
+  @Field(() => Float, { nullable: true, description: "present / marked over every lecture, from 0 to 1; null before any mark." })
   rate: number | null;
 }
 
 @ObjectType({ description: "A rating of a course's instructor by a student or parent." })
 export class InstructorRating implements Pick<RatingRow, "id" | "rating" | "comment" | "createdAt" | "updatedAt"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The rating's id." })
   id: string;
 
   @Field(() => Decimal, { description: "1.00–10.00." })
   rating: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The rater's comment; null when none." })
   comment: string | null;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When it was first given (one rating per rater and course)." })
   createdAt: Date;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When the rating last changed (rating again replaces it)." })
   updatedAt: Date;
 
   courseId: string;
@@ -111,25 +111,25 @@ export class InstructorRating implements Pick<RatingRow, "id" | "rating" | "comm
 
 @ObjectType({ description: "A registered attendance device (a centre's tablet)." })
 export class Device implements Pick<DeviceRow, "id" | "name" | "lastSeenAt" | "revokedAt" | "createdAt"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The device's id." })
   id: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Its name, 1 to 100 characters, e.g. \"Front desk tablet\"." })
   name: string;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: "When its token was last used; null if never." })
   lastSeenAt: Date | null;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: "When it was revoked; null while its token works." })
   revokedAt: Date | null;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When it was registered." })
   createdAt: Date;
 }
 
 @ObjectType({ description: "A new device and its token (shown once: store it on the device)." })
 export class RegisterDevicePayload {
-  @Field(() => Device)
+  @Field(() => Device, { description: "The new device." })
   device: DeviceRow;
 
   @Field(() => String, { description: "Send as `Authorization: Device <token>` (or connectionParams.deviceToken)." })
@@ -138,10 +138,10 @@ export class RegisterDevicePayload {
 
 @ObjectType({ description: "Marks were written for a lecture." })
 export class AttendanceUpdate {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The lecture marked." })
   lectureId: string;
 
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "Its course." })
   courseId: string;
 
   attendanceIds: string[];

@@ -12,9 +12,9 @@ export class AuditLogResolver {
   @Query(() => AuditLogConnection, { description: "Tenant admins: every change in the tenant, newest first." })
   async auditLog(
     @Ctx() ctx: Context,
-    @Arg("filter", () => AuditFilter, { nullable: true }) filter?: AuditFilter,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("filter", () => AuditFilter, { nullable: true, description: "Conditions the entries must meet." }) filter?: AuditFilter,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await listAudit(ctx, { filter, first, after }), (row) => row);
   }

@@ -5,7 +5,7 @@ import { DateTime, JSONValue, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "One change: who did what to which record, with the record before and after." })
 export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" | "entityId" | "requestId" | "createdAt"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The entry's id." })
   id: string;
 
   @Field(() => String, { description: "What was done, e.g. enrollment.approve, course.update." })
@@ -14,7 +14,7 @@ export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" 
   @Field(() => String, { description: "Kind of record, e.g. course, enrollment_request." })
   entity: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Id of the record changed; null when the change has none." })
   entityId: string | null;
 
   // JSON, not JSONObject: some changes keep a list (attendance.mark: every mark of the lecture).
@@ -27,7 +27,7 @@ export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" 
   @Field(() => String, { nullable: true, description: "The request that made the change (matches the logs)." })
   requestId: string | null;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When the change was made." })
   createdAt: Date;
 
   actorId: string | null;
@@ -35,21 +35,21 @@ export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" 
 
 @InputType({ description: "Which audit entries to list." })
 export class AuditFilter implements AuditFilterFields {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Only changes to this kind of record, e.g. course (exact match)." })
   entity?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Only changes to the record with this id." })
   entityId?: string | null;
 
-  @Field(() => UUID, { nullable: true })
+  @Field(() => UUID, { nullable: true, description: "Only changes made by this user." })
   actorId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Only this action, e.g. enrollment.approve (exact match)." })
   action?: string | null;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: "Only changes made at or after this time." })
   from?: Date | null;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: "Only changes made at or before this time (not before from)." })
   to?: Date | null;
 }

@@ -7,48 +7,53 @@ import { LectureStatus, SeasonKind, SortDirection } from "../shared/enums";
 import type { SortDirection as SortDirectionValue } from "../../server/pagination";
 import { CurrencyCode, Decimal, LocalDate, LocalTime, UUID } from "../shared/scalars";
 
-@InputType({ description: "A season; all fields but isActive are required when creating." })
+@InputType({
+  description: "A season. Required when creating: name, startsOn, endsOn. When updating, omitted (or null) fields keep their value.",
+})
 export class SeasonInput implements SeasonFields {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Its name; not empty." })
   name?: string | null;
 
-  @Field(() => SeasonKind, { nullable: true })
+  @Field(() => SeasonKind, { nullable: true, description: "What kind of period it is (default OTHER)." })
   kind?: SeasonKindValue | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "First day (YYYY-MM-DD)." })
   startsOn?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "Last day (YYYY-MM-DD), on or after startsOn." })
   endsOn?: string | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: "Mark it current (default false when creating)." })
   isActive?: boolean | null;
 }
 
 @InputType({ description: "A weekly slot. Weekday: Saturday=0 … Friday=6." })
 export class ScheduleSlotInput implements SlotFields {
-  @Field(() => Int)
+  @Field(() => Int, { description: "Saturday=0, Sunday=1 … Friday=6." })
   weekday: number;
 
-  @Field(() => LocalTime)
+  @Field(() => LocalTime, { description: "Start, local time (HH:MM:SS) in the tenant's time zone." })
   startTime: string;
 
-  @Field(() => Int, { nullable: true, description: "Default 60." })
+  @Field(() => Int, { nullable: true, description: "Length in minutes, 1 to 1440 (default 60)." })
   durationMinutes?: number | null;
 }
 
-@InputType({ description: "A course. Required when creating: name, startsOn, endsOn, capacity. Lists given replace the old ones." })
+@InputType({
+  description:
+    "A course. Required when creating: name, startsOn, endsOn, capacity. When updating, omitted fields keep their value; lists given replace the old ones.",
+})
 export class CourseInput implements CourseFields {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Its name; not empty." })
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Free text (default empty)." })
   description?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "First day (YYYY-MM-DD)." })
   startsOn?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "Last day (YYYY-MM-DD), on or after startsOn." })
   endsOn?: string | null;
 
   @Field(() => Decimal, { nullable: true, description: "0 or more; default 0." })
@@ -57,28 +62,31 @@ export class CourseInput implements CourseFields {
   @Field(() => CurrencyCode, { nullable: true, description: "Default: the tenant's currency." })
   currency?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Places, 1 to 100,000; not below the ACTIVE enrolments (CONFLICT)." })
   capacity?: number | null;
 
-  @Field(() => UUID, { nullable: true })
+  @Field(() => UUID, { nullable: true, description: "A season of the tenant; null when updating removes it." })
   seasonId?: string | null;
 
-  @Field(() => UUID, { nullable: true, description: "An Instructor profile id." })
+  @Field(() => UUID, { nullable: true, description: "An Instructor profile id; null when updating removes the instructor." })
   instructorId?: string | null;
 
-  @Field(() => [UUID], { nullable: true })
+  @Field(() => [UUID], { nullable: true, description: "Tags of the tenant; replace the course's tags." })
   tagIds?: string[] | null;
 
-  @Field(() => [ScheduleSlotInput], { nullable: true })
+  @Field(() => [ScheduleSlotInput], {
+    nullable: true,
+    description: "Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures).",
+  })
   schedule?: ScheduleSlotInput[] | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: "Visible to everyone in the tenant and open for enrolment requests (default false when creating)." })
   isPublished?: boolean | null;
 }
 
 @InputType({ description: "Which courses to list." })
 export class CourseFilter implements CourseFilterFields {
-  @Field(() => UUID, { nullable: true })
+  @Field(() => UUID, { nullable: true, description: "Only courses of this season." })
   seasonId?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: "Only courses of active (true) or inactive (false) seasons." })
@@ -87,7 +95,7 @@ export class CourseFilter implements CourseFilterFields {
   @Field(() => [UUID], { nullable: true, description: "Courses with any of these tags." })
   tagIds?: string[] | null;
 
-  @Field(() => UUID, { nullable: true })
+  @Field(() => UUID, { nullable: true, description: "Only courses this Instructor teaches." })
   instructorId?: string | null;
 
   @Field(() => LocalDate, { nullable: true, description: "Courses still running on or after this date." })
@@ -96,19 +104,28 @@ export class CourseFilter implements CourseFilterFields {
   @Field(() => LocalDate, { nullable: true, description: "Courses starting on or before this date." })
   to?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Words in the name or description." })
+  @Field(() => String, { nullable: true, description: "Text found in the name or description (any case)." })
   search?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Staff: published or not." })
+  @Field(() => Boolean, { nullable: true, description: "Only published (true) or unpublished (false) courses among those you may see." })
   isPublished?: boolean | null;
 }
 
 export const CourseOrderFieldEnum = { STARTS_ON: "STARTS_ON", NAME: "NAME", PRICE: "PRICE", CREATED_AT: "CREATED_AT" } as const;
-registerEnumType(CourseOrderFieldEnum, { name: "CourseOrderField", description: "What courses are sorted by." });
+registerEnumType(CourseOrderFieldEnum, {
+  name: "CourseOrderField",
+  description: "What courses are sorted by.",
+  valuesConfig: {
+    STARTS_ON: { description: "First day (the default)." },
+    NAME: { description: "Name, in the database's collation." },
+    PRICE: { description: "Price amount (whatever the currency)." },
+    CREATED_AT: { description: "Creation time." },
+  },
+});
 
 @InputType({ description: "Sort order of courses (ties broken by id)." })
 export class CourseOrder {
-  @Field(() => CourseOrderFieldEnum)
+  @Field(() => CourseOrderFieldEnum, { description: "Sort key." })
   field: CourseOrderField;
 
   @Field(() => SortDirection, { nullable: true, description: "Default ASC." })
@@ -117,37 +134,37 @@ export class CourseOrder {
 
 @InputType({ description: "A lecture. Required when adding: date and startTime." })
 export class LectureInput implements LectureFields {
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "Local date (YYYY-MM-DD) in the tenant's time zone." })
   date?: string | null;
 
-  @Field(() => LocalTime, { nullable: true })
+  @Field(() => LocalTime, { nullable: true, description: "Start, local time (HH:MM:SS) in the tenant's time zone." })
   startTime?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Length in minutes, 1 to 1440 (default 60 when adding)." })
   durationMinutes?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "An optional title, e.g. the topic; empty or null clears it." })
   title?: string | null;
 }
 
-@InputType({ description: "Changes to a scheduled lecture; status COMPLETED closes it." })
+@InputType({ description: "Changes to a SCHEDULED lecture; omitted fields keep their value; status COMPLETED closes it." })
 export class UpdateLectureInput extends LectureInput {
-  @Field(() => LectureStatus, { nullable: true })
+  @Field(() => LectureStatus, { nullable: true, description: "COMPLETED closes the lecture; CANCELLED is refused (use cancelLecture)." })
   status?: LectureStatusValue | null;
 }
 
 @InputType({ description: "Which lectures to list." })
 export class LectureFilter implements LectureFilterFields {
-  @Field(() => UUID, { nullable: true })
+  @Field(() => UUID, { nullable: true, description: "Only this course's lectures (NOT_FOUND if you may not see it)." })
   courseId?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "On or after this date." })
   from?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "On or before this date (not before from)." })
   to?: string | null;
 
-  @Field(() => LectureStatus, { nullable: true })
+  @Field(() => LectureStatus, { nullable: true, description: "Only lectures in this state." })
   status?: LectureStatusValue | null;
 }
 
@@ -156,22 +173,22 @@ export class CourseLectureFilter {
   @Field(() => LocalDate, { nullable: true, description: "On or after this date." })
   from?: string | null;
 
-  @Field(() => LocalDate, { nullable: true, description: "On or before this date." })
+  @Field(() => LocalDate, { nullable: true, description: "On or before this date (not before from)." })
   to?: string | null;
 
-  @Field(() => LectureStatus, { nullable: true })
+  @Field(() => LectureStatus, { nullable: true, description: "Only lectures in this state." })
   status?: LectureStatusValue | null;
 }
 
-@InputType({ description: "An exam. Required when creating: title, date, maxScore." })
+@InputType({ description: "An exam. Required when creating: title, date, maxScore. When updating, omitted fields keep their value." })
 export class ExamInput implements ExamFields {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Its title; not empty." })
   title?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "When it takes place (YYYY-MM-DD)." })
   date?: string | null;
 
-  @Field(() => Decimal, { nullable: true })
+  @Field(() => Decimal, { nullable: true, description: "The highest possible score: above 0, and not below a score already recorded." })
   maxScore?: string | null;
 }
 
@@ -183,6 +200,6 @@ export class ExamResultInput implements ResultInput {
   @Field(() => Decimal, { description: "From 0 to the exam's maxScore." })
   score: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The teacher's remarks." })
   notes?: string | null;
 }

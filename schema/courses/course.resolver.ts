@@ -31,60 +31,70 @@ const LectureConnection = Connection(Lecture, "Lecture");
 
 @Resolver(() => Season)
 export class SeasonResolver {
-  @Query(() => [Season], { description: "Seasons of the tenant, newest first." })
-  seasons(@Ctx() ctx: Context, @Arg("activeOnly", () => Boolean, { defaultValue: false }) activeOnly: boolean) {
+  @Query(() => [Season], { description: "Seasons of the tenant, latest start first (anyone; anonymous with X-Tenant)." })
+  seasons(
+    @Ctx() ctx: Context,
+    @Arg("activeOnly", () => Boolean, { defaultValue: false, description: "Only seasons marked active." }) activeOnly: boolean,
+  ) {
     return courses.listSeasons(ctx, activeOnly);
   }
 
   @Mutation(() => Season, { description: "Staff: a new season." })
-  createSeason(@Arg("input", () => SeasonInput) input: SeasonInput, @Ctx() ctx: Context) {
+  createSeason(@Arg("input", () => SeasonInput, { description: "The new season." }) input: SeasonInput, @Ctx() ctx: Context) {
     return courses.createSeason(ctx, input);
   }
 
   @Mutation(() => Season, { description: "Staff: changes a season." })
-  updateSeason(@Arg("id", () => UUID) id: string, @Arg("input", () => SeasonInput) input: SeasonInput, @Ctx() ctx: Context) {
+  updateSeason(
+    @Arg("id", () => UUID, { description: "The season to change." }) id: string,
+    @Arg("input", () => SeasonInput, { description: "The fields to change." }) input: SeasonInput,
+    @Ctx() ctx: Context,
+  ) {
     return courses.updateSeason(ctx, id, input);
   }
 
-  @Mutation(() => Boolean, { description: "Staff: deletes a season without courses." })
-  deleteSeason(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Boolean, { description: "Staff: deletes a season no course uses (CONFLICT otherwise); true when done." })
+  deleteSeason(@Arg("id", () => UUID, { description: "The season to delete." }) id: string, @Ctx() ctx: Context) {
     return courses.deleteSeason(ctx, id);
   }
 }
 
 @Resolver(() => Tag)
 export class TagResolver {
-  @Query(() => [Tag], { description: "Tags of the tenant, by name." })
+  @Query(() => [Tag], { description: "Tags of the tenant, by name (anyone; anonymous with X-Tenant)." })
   tags(@Ctx() ctx: Context) {
     return courses.listTags(ctx);
   }
 
-  @Mutation(() => Tag, { description: "Staff: a new tag." })
-  createTag(@Arg("name", () => String) name: string, @Ctx() ctx: Context) {
+  @Mutation(() => Tag, { description: "Staff: a new tag (CONFLICT if the name is taken)." })
+  createTag(@Arg("name", () => String, { description: "1 to 60 characters, unique in the tenant." }) name: string, @Ctx() ctx: Context) {
     return courses.createTag(ctx, name);
   }
 
-  @Mutation(() => Boolean, { description: "Staff: deletes a tag (courses lose it)." })
-  deleteTag(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Boolean, { description: "Staff: deletes a tag (courses lose it); true when done." })
+  deleteTag(@Arg("id", () => UUID, { description: "The tag to delete." }) id: string, @Ctx() ctx: Context) {
     return courses.deleteTag(ctx, id);
   }
 }
 
 @Resolver(() => Course)
 export class CourseResolver {
-  @Query(() => Course, { description: "A course you may see (published, or yours to teach or manage)." })
-  course(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+  @Query(() => Course, { description: "A course you may see (published, or yours to teach or manage); NOT_FOUND otherwise." })
+  course(@Arg("id", () => UUID, { description: "The course's id." }) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return courses.getCourse(ctx, id, ctx.planner.loader(info));
   }
 
-  @Query(() => CourseConnection, { description: "Courses, filtered and sorted, a page at a time." })
+  @Query(() => CourseConnection, {
+    description:
+      "Courses you may see (published ones; staff: all; instructors: also their own), filtered and sorted, a page at a time. Anonymous with X-Tenant.",
+  })
   async courses(
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
-    @Arg("filter", () => CourseFilter, { nullable: true }) filter?: CourseFilter,
-    @Arg("orderBy", () => CourseOrder, { nullable: true }) orderBy?: CourseOrder,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("filter", () => CourseFilter, { nullable: true, description: "Conditions the courses must meet." }) filter?: CourseFilter,
+    @Arg("orderBy", () => CourseOrder, { nullable: true, description: "Sort order (default STARTS_ON ASC)." }) orderBy?: CourseOrder,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page (same orderBy)." }) after?: string,
   ) {
     const order = orderBy ? { field: orderBy.field, direction: orderBy.direction ?? "ASC" } : null;
     const page = await courses.listCourses(ctx, { filter, orderBy: order, first, after }, ctx.planner.loader(info, CONNECTION_ROWS));
@@ -92,28 +102,33 @@ export class CourseResolver {
   }
 
   @Mutation(() => Course, { description: "Staff: a new course." })
-  createCourse(@Arg("input", () => CourseInput) input: CourseInput, @Ctx() ctx: Context) {
+  createCourse(@Arg("input", () => CourseInput, { description: "The new course." }) input: CourseInput, @Ctx() ctx: Context) {
     return courses.createCourse(ctx, input);
   }
 
   @Mutation(() => Course, { description: "Staff: changes a course (tags and schedule given replace the old ones)." })
-  updateCourse(@Arg("id", () => UUID) id: string, @Arg("input", () => CourseInput) input: CourseInput, @Ctx() ctx: Context) {
+  updateCourse(
+    @Arg("id", () => UUID, { description: "The course to change." }) id: string,
+    @Arg("input", () => CourseInput, { description: "The fields to change." }) input: CourseInput,
+    @Ctx() ctx: Context,
+  ) {
     return courses.updateCourse(ctx, id, input);
   }
 
-  @Mutation(() => Boolean, { description: "Staff: deletes a course nobody asked to join." })
-  deleteCourse(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Boolean, { description: "Staff: deletes a course nobody asked to join (CONFLICT otherwise); true when done." })
+  deleteCourse(@Arg("id", () => UUID, { description: "The course to delete." }) id: string, @Ctx() ctx: Context) {
     return courses.deleteCourse(ctx, id);
   }
 
   @Mutation(() => GenerateLecturesPayload, {
-    description: "Creates the lectures of the weekly schedule between the course dates (again: creates nothing new).",
+    description:
+      "Staff or the course's instructor: creates the lectures of the weekly schedule between the course dates (at most 2000). A slot that already has a lecture, even a cancelled one, is skipped: running it again creates only what is missing.",
   })
-  generateLectures(@Arg("courseId", () => UUID) courseId: string, @Ctx() ctx: Context) {
+  generateLectures(@Arg("courseId", () => UUID, { description: "The course whose schedule to fill in." }) courseId: string, @Ctx() ctx: Context) {
     return lectures.generateLectures(ctx, courseId);
   }
 
-  @FieldResolver(() => Money)
+  @FieldResolver(() => Money, { description: "What the course costs, in its own currency (0 when free)." })
   price(@Root() course: Course) {
     return money(course.price, course.currency);
   }
@@ -130,12 +145,12 @@ export class CourseResolver {
 
   // Relations are planned reads (server/plan/courses.ts): one statement loads every
   // relation selected at this place in the answer, for every course there.
-  @FieldResolver(() => Season, { nullable: true })
+  @FieldResolver(() => Season, { nullable: true, description: "Its season; null when it has none." })
   season(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return ctx.planner.load(course, info);
   }
 
-  @FieldResolver(() => Instructor, { nullable: true })
+  @FieldResolver(() => Instructor, { nullable: true, description: "Who teaches it; null when nobody is assigned." })
   instructor(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return ctx.planner.load(course, info);
   }
@@ -156,7 +171,8 @@ export class CourseResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
     @Args(() => PageArgs) _page: PageArgs,
-    @Arg("filter", () => CourseLectureFilter, { nullable: true }) _filter?: CourseLectureFilter,
+    @Arg("filter", () => CourseLectureFilter, { nullable: true, description: "Only lectures on these dates or in this state." })
+    _filter?: CourseLectureFilter,
   ) {
     return ctx.planner.load(course, info);
   }
@@ -166,7 +182,9 @@ export class CourseResolver {
     return ctx.planner.load(course, info);
   }
 
-  @FieldResolver(() => [Enrollment], { description: "Teachers see every enrolment; others only their own participants'." })
+  @FieldResolver(() => [Enrollment], {
+    description: "Its enrolments in any status, oldest first (at most 1000): teachers see every one; others only their own participants'.",
+  })
   enrollments(@Root() course: Course, @Ctx() ctx: Context) {
     return enrollments.enrollmentsOfCourseForViewer(ctx, course.id);
   }
@@ -174,46 +192,52 @@ export class CourseResolver {
 
 @Resolver(() => Lecture)
 export class LectureResolver {
-  @Query(() => Lecture, { description: "A lecture of a course you may see." })
-  lecture(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+  @Query(() => Lecture, { description: "A lecture of a course you may see; NOT_FOUND otherwise." })
+  lecture(@Arg("id", () => UUID, { description: "The lecture's id." }) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return lectures.getLecture(ctx, id, ctx.planner.loader(info));
   }
 
-  @Query(() => LectureConnection, { description: "Lectures by date (of one course, or every course you may see)." })
+  @Query(() => LectureConnection, { description: "Lectures by date and time (of one course, or of every course you may see)." })
   async lectures(
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
-    @Arg("filter", () => LectureFilter, { nullable: true }) filter?: LectureFilter,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("filter", () => LectureFilter, { nullable: true, description: "Conditions the lectures must meet." }) filter?: LectureFilter,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await lectures.listLectures(ctx, { filter, first, after }, ctx.planner.loader(info, CONNECTION_ROWS)), (row) => row);
   }
 
   @Mutation(() => Lecture, { description: "Staff or the course's instructor: a lecture outside the schedule." })
   createLecture(
-    @Arg("courseId", () => UUID) courseId: string,
-    @Arg("input", () => LectureInput) input: LectureInput,
+    @Arg("courseId", () => UUID, { description: "The course to add it to." }) courseId: string,
+    @Arg("input", () => LectureInput, { description: "The new lecture." }) input: LectureInput,
     @Ctx() ctx: Context,
   ) {
     return lectures.createLecture(ctx, courseId, input);
   }
 
-  @Mutation(() => Lecture, { description: "Staff or the course's instructor: reschedules, renames or completes a lecture." })
-  updateLecture(@Arg("id", () => UUID) id: string, @Arg("input", () => UpdateLectureInput) input: UpdateLectureInput, @Ctx() ctx: Context) {
+  @Mutation(() => Lecture, { description: "Staff or the course's instructor: reschedules, renames or completes a SCHEDULED lecture." })
+  updateLecture(
+    @Arg("id", () => UUID, { description: "The lecture to change." }) id: string,
+    @Arg("input", () => UpdateLectureInput, { description: "The fields to change." }) input: UpdateLectureInput,
+    @Ctx() ctx: Context,
+  ) {
     return lectures.updateLecture(ctx, id, input);
   }
 
-  @Mutation(() => Lecture, { description: "Staff or the course's instructor: cancels a lecture; enrolled families are notified." })
+  @Mutation(() => Lecture, {
+    description: "Staff or the course's instructor: cancels a SCHEDULED lecture; families of ACTIVE participants are notified.",
+  })
   cancelLecture(
-    @Arg("id", () => UUID) id: string,
+    @Arg("id", () => UUID, { description: "The lecture to cancel." }) id: string,
     @Ctx() ctx: Context,
-    @Arg("reason", () => String, { nullable: true }) reason?: string,
+    @Arg("reason", () => String, { nullable: true, description: "Why; kept as the lecture's cancelledReason." }) reason?: string,
   ) {
     return lectures.cancelLecture(ctx, id, reason);
   }
 
-  @FieldResolver(() => Course)
+  @FieldResolver(() => Course, { description: "The course it belongs to." })
   course(@Root() lecture: Lecture, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return ctx.planner.load(lecture, info);
   }
@@ -231,7 +255,7 @@ export class LectureResolver {
     return zonedInstant(lecture.date, lecture.startTime, ctx.tenant?.timeZone ?? "Africa/Cairo");
   }
 
-  @FieldResolver(() => DateTime)
+  @FieldResolver(() => DateTime, { description: "End instant: startsAt plus durationMinutes." })
   endsAt(@Root() lecture: Lecture, @Ctx() ctx: Context) {
     const start = zonedInstant(lecture.date, lecture.startTime, ctx.tenant?.timeZone ?? "Africa/Cairo");
     return new Date(start.getTime() + lecture.durationMinutes * 60_000);
@@ -241,30 +265,42 @@ export class LectureResolver {
 @Resolver(() => Exam)
 export class ExamResolver {
   @Mutation(() => Exam, { description: "Staff or the course's instructor: a new exam." })
-  createExam(@Arg("courseId", () => UUID) courseId: string, @Arg("input", () => ExamInput) input: ExamInput, @Ctx() ctx: Context) {
+  createExam(
+    @Arg("courseId", () => UUID, { description: "The course the exam belongs to." }) courseId: string,
+    @Arg("input", () => ExamInput, { description: "The new exam." }) input: ExamInput,
+    @Ctx() ctx: Context,
+  ) {
     return exams.createExam(ctx, courseId, input);
   }
 
-  @Mutation(() => Exam)
-  updateExam(@Arg("id", () => UUID) id: string, @Arg("input", () => ExamInput) input: ExamInput, @Ctx() ctx: Context) {
+  @Mutation(() => Exam, { description: "Staff or the course's instructor: changes an exam." })
+  updateExam(
+    @Arg("id", () => UUID, { description: "The exam to change." }) id: string,
+    @Arg("input", () => ExamInput, { description: "The fields to change." }) input: ExamInput,
+    @Ctx() ctx: Context,
+  ) {
     return exams.updateExam(ctx, id, input);
   }
 
-  @Mutation(() => Boolean)
-  deleteExam(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Boolean, { description: "Staff or the course's instructor: deletes an exam and its results; true when done." })
+  deleteExam(@Arg("id", () => UUID, { description: "The exam to delete." }) id: string, @Ctx() ctx: Context) {
     return exams.deleteExam(ctx, id);
   }
 
-  @Mutation(() => [ExamResult], { description: "Records or corrects scores, all or nothing." })
+  @Mutation(() => [ExamResult], {
+    description:
+      "Staff or the course's instructor: records or corrects scores, all or nothing. Each participant must be enrolled in the course (ACTIVE or COMPLETED). Answers the results written, in input order.",
+  })
   recordExamResults(
-    @Arg("examId", () => UUID) examId: string,
-    @Arg("results", () => [ExamResultInput]) results: ExamResultInput[],
+    @Arg("examId", () => UUID, { description: "The exam." }) examId: string,
+    @Arg("results", () => [ExamResultInput], { description: "One score per participant (each participant once; not empty)." })
+    results: ExamResultInput[],
     @Ctx() ctx: Context,
   ) {
     return exams.recordExamResults(ctx, examId, results);
   }
 
-  @FieldResolver(() => Course)
+  @FieldResolver(() => Course, { description: "The course it belongs to." })
   course(@Root() exam: Exam, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return ctx.planner.load(exam, info);
   }
@@ -277,7 +313,7 @@ export class ExamResolver {
 
 @Resolver(() => ExamResult)
 export class ExamResultResolver {
-  @FieldResolver(() => Participant)
+  @FieldResolver(() => Participant, { description: "Whose result it is." })
   async participant(@Root() result: ExamResult, @Ctx() ctx: Context) {
     return (await ctx.loaders.participant.load((result.studentId ?? result.childId)!))?.row;
   }

@@ -14,31 +14,33 @@ import { DateTime, Decimal, LocalDate, LocalTime, UUID } from "../shared/scalars
 
 @ObjectType({ description: "An academic period: summer camp, school term, Ramadan, Eid …" })
 export class Season implements Pick<SeasonRow, "id" | "name" | "kind" | "startsOn" | "endsOn" | "isActive"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The season's id." })
   id: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Its name, e.g. \"Summer 2025\"." })
   name: string;
 
-  @Field(() => SeasonKind)
+  @Field(() => SeasonKind, { description: "What kind of period it is." })
   kind: SeasonKindValue;
 
-  @Field(() => LocalDate)
+  @Field(() => LocalDate, { description: "First day (YYYY-MM-DD)." })
   startsOn: string;
 
-  @Field(() => LocalDate)
+  @Field(() => LocalDate, { description: "Last day (YYYY-MM-DD), on or after startsOn." })
   endsOn: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description: "Marked current by staff (several may be); seasons(activeOnly) and CourseFilter.activeSeason read it.",
+  })
   isActive: boolean;
 }
 
 @ObjectType({ description: "A label that groups courses." })
 export class Tag implements Pick<TagRow, "id" | "name"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The tag's id." })
   id: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Unique in the tenant, 1 to 60 characters." })
   name: string;
 }
 
@@ -47,10 +49,10 @@ export class ScheduleSlot implements Pick<CourseSchedule, "weekday" | "startTime
   @Field(() => Int, { description: "Saturday=0, Sunday=1 … Friday=6." })
   weekday: number;
 
-  @Field(() => LocalTime, { description: "Local time in the tenant's time zone." })
+  @Field(() => LocalTime, { description: "Start, local time (HH:MM:SS) in the tenant's time zone." })
   startTime: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Length in minutes, 1 to 1440." })
   durationMinutes: number;
 }
 
@@ -59,28 +61,28 @@ export class Course
   implements
     Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "createdAt">
 {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The course's id." })
   id: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Its name (not empty)." })
   name: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Free text; may be empty." })
   description: string;
 
-  @Field(() => LocalDate)
+  @Field(() => LocalDate, { description: "First day (YYYY-MM-DD); generateLectures starts here." })
   startsOn: string;
 
-  @Field(() => LocalDate)
+  @Field(() => LocalDate, { description: "Last day (YYYY-MM-DD), on or after startsOn; enrolment requests close after it." })
   endsOn: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Places in total, 1 to 100,000: ACTIVE enrolments never exceed it." })
   capacity: number;
 
   @Field(() => Boolean, { description: "Visible to everyone in the tenant and open for enrolment requests." })
   isPublished: boolean;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When the course was created." })
   createdAt: Date;
 
   price: string;
@@ -93,28 +95,28 @@ export class Course
 
 @ObjectType({ description: "One session of a course." })
 export class Lecture implements Pick<LectureRow, "id" | "date" | "startTime" | "durationMinutes" | "title" | "status" | "attendanceTaken" | "cancelledReason"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The lecture's id." })
   id: string;
 
-  @Field(() => LocalDate, { description: "Local date in the tenant's time zone." })
+  @Field(() => LocalDate, { description: "Local date (YYYY-MM-DD) in the tenant's time zone." })
   date: string;
 
-  @Field(() => LocalTime)
+  @Field(() => LocalTime, { description: "Start, local time (HH:MM:SS) in the tenant's time zone." })
   startTime: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Length in minutes, 1 to 1440." })
   durationMinutes: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "A title, e.g. the topic; null when none was given." })
   title: string | null;
 
-  @Field(() => LectureStatus)
+  @Field(() => LectureStatus, { description: "SCHEDULED, COMPLETED or CANCELLED." })
   status: LectureStatusValue;
 
   @Field(() => Boolean, { description: "Attendance has been marked for this lecture." })
   attendanceTaken: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Why it was cancelled (cancelLecture's reason); null otherwise." })
   cancelledReason: string | null;
 
   courseId: string;
@@ -132,16 +134,16 @@ export class GenerateLecturesPayload {
 
 @ObjectType({ description: "An exam of a course." })
 export class Exam implements Pick<ExamRow, "id" | "title" | "date" | "maxScore"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The exam's id." })
   id: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Its title (not empty)." })
   title: string;
 
-  @Field(() => LocalDate)
+  @Field(() => LocalDate, { description: "When it takes place (YYYY-MM-DD)." })
   date: string;
 
-  @Field(() => Decimal)
+  @Field(() => Decimal, { description: "The highest possible score (above 0)." })
   maxScore: string;
 
   courseId: string;
@@ -150,13 +152,13 @@ export class Exam implements Pick<ExamRow, "id" | "title" | "date" | "maxScore">
 
 @ObjectType({ description: "A participant's result in an exam." })
 export class ExamResult implements Pick<ExamResultRow, "id" | "score" | "notes"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The result's id." })
   id: string;
 
-  @Field(() => Decimal)
+  @Field(() => Decimal, { description: "From 0 to the exam's maxScore." })
   score: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The teacher's remarks; null when none." })
   notes: string | null;
 
   examId: string;

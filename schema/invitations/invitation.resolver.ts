@@ -15,9 +15,10 @@ export class InvitationResolver {
   @Query(() => InvitationConnection, { description: "The current tenant's invitations, newest first (staff)." })
   async invitations(
     @Ctx() ctx: Context,
-    @Arg("status", () => InvitationStatus, { nullable: true }) status?: InvitationStatusValue,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("status", () => InvitationStatus, { nullable: true, description: "Only invitations in this state, as of now." })
+    status?: InvitationStatusValue,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await invitations.listInvitations(ctx, { status, first, after }), (row) => row);
   }
@@ -27,8 +28,8 @@ export class InvitationResolver {
   })
   async myInvitations(
     @Ctx() ctx: Context,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await invitations.myInvitations(ctx, { first, after }), (row) => row);
   }
@@ -38,19 +39,22 @@ export class InvitationResolver {
       "Accepts one of your invitations: you join its tenant with the roles offered (switchTenant to act there). " +
       "Accepting again answers the same membership; a declined, revoked or expired invitation is CONFLICT.",
   })
-  acceptInvitation(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  acceptInvitation(@Arg("id", () => UUID, { description: "One of your invitations (NOT_FOUND for anyone else's)." }) id: string, @Ctx() ctx: Context) {
     return invitations.acceptInvitation(ctx, id);
   }
 
-  @Mutation(() => Invitation, { description: "Declines one of your invitations; the tenant sees it DECLINED." })
-  declineInvitation(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Invitation, {
+    description: "Declines one of your open invitations; the tenant sees it DECLINED. Declining again answers the same.",
+  })
+  declineInvitation(@Arg("id", () => UUID, { description: "One of your invitations (NOT_FOUND for anyone else's)." }) id: string, @Ctx() ctx: Context) {
     return invitations.declineInvitation(ctx, id);
   }
 
   @Mutation(() => Invitation, {
-    description: "Withdraws an open invitation of the current tenant (staff; one offering ADMIN or STAFF: admins).",
+    description:
+      "Withdraws an open invitation of the current tenant (staff; one offering ADMIN or STAFF: admins). Revoking again answers the same.",
   })
-  revokeInvitation(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  revokeInvitation(@Arg("id", () => UUID, { description: "An invitation of the current tenant." }) id: string, @Ctx() ctx: Context) {
     return invitations.revokeInvitation(ctx, id);
   }
 

@@ -16,7 +16,7 @@ export class Invitation
       "id" | "tenantId" | "roles" | "status" | "phoneNumber" | "email" | "firstName" | "lastName" | "invitedByName" | "expiresAt" | "respondedAt" | "createdAt"
     >
 {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The invitation's id." })
   id: string;
 
   tenantId: string;
@@ -24,7 +24,7 @@ export class Invitation
   @Field(() => [Role], { description: "The roles the person gets on accepting." })
   roles: MembershipRole[];
 
-  @Field(() => InvitationStatus)
+  @Field(() => InvitationStatus, { description: "As of now: an open invitation past expiresAt reads EXPIRED." })
   status: InvitationStatusValue;
 
   @Field(() => PhoneNumber, { nullable: true, description: "The phone number the inviter typed." })
@@ -42,12 +42,12 @@ export class Invitation
   @Field(() => String, { description: "Who invited, as named when they did." })
   invitedByName: string;
 
-  @Field(() => DateTime, { description: "After this the invitation can no longer be accepted." })
+  @Field(() => DateTime, { description: "After this the invitation can no longer be accepted (14 days after it was sent or last renewed)." })
   expiresAt: Date;
 
   @Field(() => DateTime, { nullable: true, description: "When it was accepted, declined, revoked or marked expired." })
   respondedAt: Date | null;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When it was first sent." })
   createdAt: Date;
 }

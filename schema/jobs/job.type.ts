@@ -8,7 +8,7 @@ import { DateTime, JSONObject, LocalDate, UUID } from "../shared/scalars";
 export class AttendanceCronLog
   implements Pick<CronLogRow, "id" | "job" | "windowKey" | "status" | "startedAt" | "finishedAt" | "counts" | "error">
 {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The log row's id." })
   id: string;
 
   @Field(() => String, { description: "The job: mark-absent (daily 23:59), instructor-attendance (Sunday 00:05) or purge-idempotency-keys (daily 03:30), in the tenant's time zone." })
@@ -37,7 +37,7 @@ export class AttendanceCronLog
 export class InstructorAttendance
   implements Pick<InstructorAttendanceRow, "id" | "weekStart" | "lecturesScheduled" | "lecturesTaken" | "lecturesCancelled" | "updatedAt">
 {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The report row's id." })
   id: string;
 
   @Field(() => LocalDate, { description: "The week's first date, a Sunday." })

@@ -22,16 +22,16 @@ const RefundRequestConnection = Connection(RefundRequest, "RefundRequest");
 @Resolver(() => Payment)
 export class PaymentResolver {
   @Query(() => Payment, { description: "A payment you may see (staff: any; families: their own participants')." })
-  payment(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  payment(@Arg("id", () => UUID, { description: "The payment's id." }) id: string, @Ctx() ctx: Context) {
     return payments.getPayment(ctx, id);
   }
 
   @Query(() => PaymentConnection, { description: "Payments you may see (staff: all; families: their own participants'), newest first." })
   async payments(
     @Ctx() ctx: Context,
-    @Arg("filter", () => PaymentFilter, { nullable: true }) filter?: PaymentFilter,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("filter", () => PaymentFilter, { nullable: true, description: "Conditions the payments must meet." }) filter?: PaymentFilter,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await payments.listPayments(ctx, { filter, first, after }), (row) => row);
   }
@@ -39,12 +39,15 @@ export class PaymentResolver {
   @Mutation(() => Payment, {
     description: "Starts paying for an enrolment through an online provider: PENDING with `nextAction`, or FAILED when the gateway declines.",
   })
-  startPayment(@Arg("input", () => StartPaymentInput) input: StartPaymentInput, @Ctx() ctx: Context) {
+  startPayment(@Arg("input", () => StartPaymentInput, { description: "The enrolment, provider, amount and idempotency key." }) input: StartPaymentInput, @Ctx() ctx: Context) {
     return payments.startPayment(ctx, input);
   }
 
   @Mutation(() => Payment, { description: "Staff: records money taken in person; SUCCEEDED at once." })
-  recordManualPayment(@Arg("input", () => RecordManualPaymentInput) input: RecordManualPaymentInput, @Ctx() ctx: Context) {
+  recordManualPayment(
+    @Arg("input", () => RecordManualPaymentInput, { description: "The enrolment, amount received and idempotency key." }) input: RecordManualPaymentInput,
+    @Ctx() ctx: Context,
+  ) {
     return payments.recordManualPayment(ctx, input);
   }
 
@@ -86,22 +89,23 @@ export class RefundRequestResolver {
   })
   async refundRequests(
     @Ctx() ctx: Context,
-    @Arg("filter", () => RefundRequestFilter, { nullable: true }) filter?: RefundRequestFilter,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("filter", () => RefundRequestFilter, { nullable: true, description: "Conditions the refund requests must meet." })
+    filter?: RefundRequestFilter,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await payments.listRefundRequests(ctx, { filter, first, after }), (row) => row);
   }
 
   @Mutation(() => RefundRequest, { description: "Asks for money back (who acts for the participant, or staff): REQUESTED." })
-  requestRefund(@Arg("input", () => RequestRefundInput) input: RequestRefundInput, @Ctx() ctx: Context) {
+  requestRefund(@Arg("input", () => RequestRefundInput, { description: "The payment, amount, reason and idempotency key." }) input: RequestRefundInput, @Ctx() ctx: Context) {
     return payments.requestRefund(ctx, input);
   }
 
   @Mutation(() => RefundRequest, {
     description: "Staff: pays a REQUESTED refund back through the provider: REFUNDED (payment and, when all is returned, enrolment too) or FAILED.",
   })
-  approveRefund(@Arg("input", () => ApproveRefundInput) input: ApproveRefundInput, @Ctx() ctx: Context) {
+  approveRefund(@Arg("input", () => ApproveRefundInput, { description: "The refund request and idempotency key." }) input: ApproveRefundInput, @Ctx() ctx: Context) {
     return payments.approveRefund(ctx, input);
   }
 

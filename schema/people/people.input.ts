@@ -6,21 +6,24 @@ import { LocalDate, UUID } from "../shared/scalars";
 
 @InputType({ description: "A child's details; omitted fields keep their value when updating." })
 export class ChildInput implements ChildFields {
-  @Field(() => String, { nullable: true, description: "Required when adding." })
+  @Field(() => String, { nullable: true, description: "Required when adding; not empty." })
   firstName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Default empty; null clears it." })
   lastName?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "YYYY-MM-DD, not in the future; null clears it." })
   dateOfBirth?: string | null;
 
-  @Field(() => Gender, { nullable: true })
+  @Field(() => Gender, { nullable: true, description: "Default UNSPECIFIED." })
   gender?: GenderValue | null;
 
-  @Field(() => String, { nullable: true, description: "Notes for staff (allergies, pick-up …)." })
+  @Field(() => String, { nullable: true, description: "Notes for staff (allergies, pick-up …); null clears them." })
   notes?: string | null;
 
-  @Field(() => UUID, { nullable: true, description: "Staff only: the parent profile to add the child to." })
+  @Field(() => UUID, {
+    nullable: true,
+    description: "Staff only, when adding: the parent profile to add the child to (default: your own; FORBIDDEN for others).",
+  })
   parentId?: string | null;
 }

@@ -14,17 +14,17 @@ const InstructorConnection = Connection(Instructor, "Instructor");
 
 @Resolver(() => Student)
 export class StudentResolver {
-  @Query(() => StudentConnection, { description: "Students of the tenant (staff and instructors)." })
+  @Query(() => StudentConnection, { description: "Students of the tenant (staff and instructors), in a stable order (by id)." })
   async students(
     @Ctx() ctx: Context,
-    @Arg("search", () => String, { nullable: true }) search?: string,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("search", () => String, { nullable: true, description: "Text found in the first or last name (any case)." }) search?: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await participants.listStudents(ctx, { search, first, after }), (row) => row);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: "The student's account (private fields follow the privacy rules)." })
   user(@Root() student: Student, @Ctx() ctx: Context) {
     return ctx.loaders.user.load(student.userId);
   }
@@ -32,17 +32,19 @@ export class StudentResolver {
 
 @Resolver(() => Instructor)
 export class InstructorResolver {
-  @Query(() => InstructorConnection, { description: "Instructors of the tenant (public)." })
+  @Query(() => InstructorConnection, {
+    description: "Instructors of the tenant, in a stable order (by id). Public: anonymous with X-Tenant too.",
+  })
   async instructors(
     @Ctx() ctx: Context,
-    @Arg("search", () => String, { nullable: true }) search?: string,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("search", () => String, { nullable: true, description: "Text found in the first or last name (any case)." }) search?: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await participants.listInstructors(ctx, { search, first, after }), (row) => row);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: "The instructor's account (private fields follow the privacy rules)." })
   user(@Root() instructor: Instructor, @Ctx() ctx: Context) {
     return ctx.loaders.user.load(instructor.userId);
   }
@@ -50,12 +52,14 @@ export class InstructorResolver {
 
 @Resolver(() => Parent)
 export class ParentResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: "The parent's account (private fields follow the privacy rules)." })
   user(@Root() parent: Parent, @Ctx() ctx: Context) {
     return ctx.loaders.user.load(parent.userId);
   }
 
-  @FieldResolver(() => [Child], { description: "Visible to the parent and staff." })
+  @FieldResolver(() => [Child], {
+    description: "The parent's children, oldest added first (at most 50): for the parent and staff of the tenant; empty for others.",
+  })
   async children(@Root() parent: Parent, @Ctx() ctx: Context) {
     return mayListChildren(ctx, parent) ? ctx.loaders.childrenOfParent.load(parent.id) : [];
   }
@@ -63,39 +67,43 @@ export class ParentResolver {
 
 @Resolver(() => Child)
 export class ChildResolver {
-  @Query(() => [Child], { description: "Your children in the current tenant." })
+  @Query(() => [Child], { description: "Your children in the current tenant, oldest added first (members; at most 50)." })
   myChildren(@Ctx() ctx: Context) {
     return participants.myChildren(ctx);
   }
 
-  @Mutation(() => Child, { description: "Adds a child to your parent profile (staff: to the parent given)." })
-  addChild(@Arg("input", () => ChildInput) input: ChildInput, @Ctx() ctx: Context) {
+  @Mutation(() => Child, { description: "Adds a child to your parent profile (PARENT role), or staff to the parent given." })
+  addChild(@Arg("input", () => ChildInput, { description: "The child; firstName is required." }) input: ChildInput, @Ctx() ctx: Context) {
     return participants.addChild(ctx, input);
   }
 
   @Mutation(() => Child, { description: "Changes a child's details (the parent or staff)." })
-  updateChild(@Arg("id", () => UUID) id: string, @Arg("input", () => ChildInput) input: ChildInput, @Ctx() ctx: Context) {
+  updateChild(
+    @Arg("id", () => UUID, { description: "The child to change." }) id: string,
+    @Arg("input", () => ChildInput, { description: "The fields to change; parentId is ignored." }) input: ChildInput,
+    @Ctx() ctx: Context,
+  ) {
     return participants.updateChild(ctx, id, input);
   }
 
-  @FieldResolver(() => Parent)
+  @FieldResolver(() => Parent, { description: "The parent the child belongs to." })
   parent(@Root() child: Child, @Ctx() ctx: Context) {
     return ctx.loaders.parent.load(child.parentId);
   }
 
   @Authorized<PrivacyRule>("CHILD")
-  @FieldResolver(() => LocalDate, { nullable: true, description: "The parent and staff only." })
+  @FieldResolver(() => LocalDate, { nullable: true, description: "Date of birth (YYYY-MM-DD). Private: the parent and staff only (null for others, or when not given)." })
   dateOfBirth(@Root() child: Child & { dateOfBirth: string | null }) {
     return child.dateOfBirth;
   }
 
-  @FieldResolver(() => Gender, { nullable: true })
+  @FieldResolver(() => Gender, { nullable: true, description: "Gender (UNSPECIFIED when not given)." })
   gender(@Root() child: Child & { gender: string }) {
     return child.gender;
   }
 
   @Authorized<PrivacyRule>("CHILD")
-  @FieldResolver(() => String, { nullable: true, description: "The parent and staff only." })
+  @FieldResolver(() => String, { nullable: true, description: "Notes for staff (allergies, pick-up …). Private: the parent and staff only (null for others, or when none)." })
   notes(@Root() child: Child & { notes: string | null }) {
     return child.notes;
   }

@@ -9,16 +9,16 @@ export class Student implements Pick<StudentRow, "id" | "school" | "grade"> {
 
   userId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The school the student attends; null when not recorded." })
   school: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The student's school grade or year; null when not recorded." })
   grade: string | null;
 }
 
 @ObjectType({ description: "A parent's profile in a tenant; a parent enrols their children." })
 export class Parent implements Pick<ParentRow, "id" | "tenantId" | "userId"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The parent profile's id (ChildInput.parentId)." })
   id: string;
 
   tenantId: string;
@@ -33,24 +33,24 @@ export class Child implements Pick<ChildRow, "id" | "tenantId" | "parentId" | "f
   tenantId: string;
   parentId: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "First name (not empty)." })
   firstName: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Last name; may be empty." })
   lastName: string;
 }
 
 @ObjectType({ description: "An instructor's profile in a tenant." })
 export class Instructor implements Pick<InstructorRow, "id" | "bio" | "specialty"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The instructor profile's id (CourseInput.instructorId, CourseFilter.instructorId)." })
   id: string;
 
   userId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "About the instructor; null when not recorded." })
   bio: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "What they teach, e.g. \"Mathematics\"; null when not recorded." })
   specialty: string | null;
 }
 

@@ -37,22 +37,22 @@ export function Connection<T extends object>(Node: ClassType<T>, name: string) {
     @Field(() => String, { description: "Opaque position of this item; pass it as `after`." })
     cursor: string;
 
-    @Field(() => Node)
+    @Field(() => Node, { description: "The item." })
     node: T;
   }
 
   @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
   class ConnectionType implements ConnectionShape<T> {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: "The page's items, each with its cursor, in the list's order." })
     edges: EdgeType[];
 
     @Field(() => [Node], { description: "The page's items without cursors." })
     nodes: T[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: "Whether more items follow, and the cursors to ask for them." })
     pageInfo: PageInfo;
 
-    @Field(() => Int, { description: "Items in the whole filtered list." })
+    @Field(() => Int, { description: "Items in the whole filtered list (counted only when asked for)." })
     totalCount: number;
   }
   return ConnectionType;

@@ -3,38 +3,131 @@ import { registerEnumType } from "type-graphql";
 import * as db from "../../drizzle/tables/enums";
 import { SORT_DIRECTIONS } from "../../server/pagination";
 
-function fromPg<const V extends string>(pgEnum: { enumValues: readonly V[] }, name: string, description: string) {
-  const values = Object.fromEntries(pgEnum.enumValues.map((value) => [value, value])) as { [K in V]: K };
-  registerEnumType(values, { name, description });
-  return values;
+/** One description per value: a value added to the PostgreSQL enum must be described here too. */
+type ValueDescriptions<V extends string> = { [K in V]: string };
+
+function fromPg<const V extends string>(
+  pgEnum: { enumValues: readonly V[] },
+  name: string,
+  description: string,
+  values: ValueDescriptions<V>,
+) {
+  const enumObject = Object.fromEntries(pgEnum.enumValues.map((value) => [value, value])) as { [K in V]: K };
+  const valuesConfig = Object.fromEntries(pgEnum.enumValues.map((value) => [value, { description: values[value] }])) as {
+    [K in V]: { description: string };
+  };
+  registerEnumType(enumObject, { name, description, valuesConfig });
+  return enumObject;
 }
 
-export const Language = fromPg(db.languageEnum, "Language", "Languages of messages and notifications.");
-export const Gender = fromPg(db.genderEnum, "Gender", "Gender of a person.");
-export const Role = fromPg(db.membershipRoleEnum, "Role", "What a member may do in a tenant.");
+export const Language = fromPg(db.languageEnum, "Language", "Languages of messages and notifications (ISO 639-1 codes).", {
+  ar: "Arabic.",
+  en: "English.",
+  fr: "French.",
+});
+export const Gender = fromPg(db.genderEnum, "Gender", "Gender of a person.", {
+  MALE: "Male.",
+  FEMALE: "Female.",
+  UNSPECIFIED: "Not given (the default).",
+});
+export const Role = fromPg(db.membershipRoleEnum, "Role", "What a member may do in a tenant; a member may hold several.", {
+  ADMIN: "Everything STAFF may, plus the tenant's settings, members' roles, the audit log, and inviting ADMIN or STAFF.",
+  STAFF: "Runs the tenant: catalogue, enrolments, payments and refunds, attendance, devices, invitations of non-staff roles.",
+  INSTRUCTOR: "Teaches courses: their lectures, exams and attendance, and their weekly attendance report.",
+  PARENT: "Has a parent profile: adds children, enrols them, pays and asks for refunds for them.",
+  STUDENT: "Has a student profile: takes part in courses under their own account.",
+  MEMBER: "Belongs to the tenant without a profile: events, notifications.",
+});
 export const InvitationStatus = fromPg(
   db.invitationStatusEnum,
   "InvitationStatus",
   "Lifecycle of an invitation to join a tenant (EXPIRED once past its expiresAt).",
+  {
+    PENDING: "Open: its owner may accept or decline it until expiresAt.",
+    ACCEPTED: "Accepted: the person is a member with the roles offered.",
+    DECLINED: "Declined by the person invited.",
+    REVOKED: "Withdrawn by the tenant before an answer.",
+    EXPIRED: "Not answered before expiresAt.",
+  },
 );
-export const VerificationChannel = fromPg(db.verificationChannelEnum, "VerificationChannel", "Where codes are sent.");
-export const SeasonKind = fromPg(db.seasonKindEnum, "SeasonKind", "Kind of academic period.");
-export const LectureStatus = fromPg(db.lectureStatusEnum, "LectureStatus", "Lifecycle of a lecture.");
+export const VerificationChannel = fromPg(db.verificationChannelEnum, "VerificationChannel", "Where codes are sent.", {
+  SMS: "A text message to the phone number.",
+  WHATSAPP: "A WhatsApp message to the phone number.",
+  EMAIL: "An email to the email address.",
+});
+export const SeasonKind = fromPg(db.seasonKindEnum, "SeasonKind", "Kind of academic period.", {
+  SUMMER_CAMP: "A summer camp.",
+  SCHOOL: "A school term.",
+  RAMADAN: "The month of Ramadan.",
+  EID: "Eid holidays.",
+  OTHER: "Anything else (the default).",
+});
+export const LectureStatus = fromPg(db.lectureStatusEnum, "LectureStatus", "Lifecycle of a lecture.", {
+  SCHEDULED: "Planned: may be rescheduled, completed or cancelled.",
+  COMPLETED: "Held and closed by a teacher (updateLecture); attendance may still be marked.",
+  CANCELLED: "Called off (cancelLecture); enrolled families were notified. No attendance.",
+});
 export const EnrollmentRequestStatus = fromPg(
   db.enrollmentRequestStatusEnum,
   "EnrollmentRequestStatus",
   "Lifecycle of an enrolment request.",
+  {
+    PENDING: "Waiting for staff to decide.",
+    APPROVED: "Approved by staff: the participant has an ACTIVE enrolment.",
+    REJECTED: "Declined by staff, with a reason (decisionReason).",
+    CANCELLED: "Withdrawn before a decision, by its requester, whoever acts for the participant, or staff.",
+  },
 );
-export const EnrollmentStatus = fromPg(db.enrollmentStatusEnum, "EnrollmentStatus", "Lifecycle of an enrolment.");
-export const PaymentStatus = fromPg(db.paymentStatusEnum, "PaymentStatus", "Lifecycle of a payment.");
-export const RefundStatus = fromPg(db.refundStatusEnum, "RefundStatus", "Lifecycle of a refund request.");
-export const AttendanceSource = fromPg(db.attendanceSourceEnum, "AttendanceSource", "How an attendance mark was made.");
-export const CronRunStatus = fromPg(db.cronRunStatusEnum, "CronRunStatus", "Outcome of a scheduled job run.");
-export const EventStatus = fromPg(db.eventStatusEnum, "EventStatus", "Lifecycle of an event.");
-export const RegistrationStatus = fromPg(db.registrationStatusEnum, "RegistrationStatus", "State of an event registration.");
+export const EnrollmentStatus = fromPg(db.enrollmentStatusEnum, "EnrollmentStatus", "Lifecycle of an enrolment.", {
+  ACTIVE: "Holds a place in the course (counts against its capacity).",
+  COMPLETED: "Finished: staff marked it completed.",
+  DROPPED: "Left the course; the place was freed.",
+  REFUNDED: "Everything paid for it was refunded; the place was freed.",
+});
+export const PaymentStatus = fromPg(db.paymentStatusEnum, "PaymentStatus", "Lifecycle of a payment.", {
+  PENDING: "Started: waiting for the provider to confirm (see nextAction).",
+  SUCCEEDED: "The money was received.",
+  FAILED: "Declined or failed at the provider: nothing was received.",
+  PARTIALLY_REFUNDED: "Received, and part of it refunded.",
+  REFUNDED: "Received, and all of it refunded.",
+});
+export const RefundStatus = fromPg(db.refundStatusEnum, "RefundStatus", "Lifecycle of a refund request.", {
+  REQUESTED: "Waiting for staff to approve or reject it.",
+  APPROVED: "Reserved for refunds approved but not yet paid back; approveRefund currently answers REFUNDED or FAILED.",
+  REFUNDED: "Paid back through the provider.",
+  REJECTED: "Declined by staff, with a reason (decisionNote).",
+  FAILED: "Approved, but the provider could not pay it back (decisionNote says why).",
+});
+export const AttendanceSource = fromPg(db.attendanceSourceEnum, "AttendanceSource", "How an attendance mark was made.", {
+  MANUAL: "By a person: staff or the course's instructor.",
+  DEVICE: "By an attendance device of the tenant.",
+  AUTO_ABSENT: "By the nightly mark-absent job: absent, as the participant was left unmarked on the lecture's day.",
+});
+export const CronRunStatus = fromPg(db.cronRunStatusEnum, "CronRunStatus", "Outcome of a scheduled job run.", {
+  RUNNING: "In progress (a run RUNNING for over an hour is taken as crashed and run again).",
+  SUCCEEDED: "Done; its work and this log were committed together.",
+  FAILED: "Failed and rolled back (error says why); tried again later.",
+});
+export const EventStatus = fromPg(db.eventStatusEnum, "EventStatus", "Lifecycle of an event.", {
+  DRAFT: "Being prepared: visible to its creator and staff only.",
+  PUBLISHED: "Visible to everyone in the tenant and open for registration until it starts.",
+  CANCELLED: "Called off; registrants were notified.",
+});
+export const RegistrationStatus = fromPg(db.registrationStatusEnum, "RegistrationStatus", "State of an event registration.", {
+  CONFIRMED: "Has a place.",
+  WAITLISTED: "Queued for a place; promoted in registration order when one frees up.",
+  CANCELLED: "Cancelled by the person or the event's manager.",
+});
 
 /** Direction of a sorted list (any domain's `orderBy`). */
 export const SortDirection = Object.fromEntries(SORT_DIRECTIONS.map((value) => [value, value])) as {
   [K in (typeof SORT_DIRECTIONS)[number]]: K;
 };
-registerEnumType(SortDirection, { name: "SortDirection", description: "Direction of a sorted list." });
+registerEnumType(SortDirection, {
+  name: "SortDirection",
+  description: "Direction of a sorted list.",
+  valuesConfig: {
+    ASC: { description: "Ascending: smallest, earliest or A first." },
+    DESC: { description: "Descending: largest, latest or Z first." },
+  },
+});

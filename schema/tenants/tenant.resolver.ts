@@ -23,46 +23,46 @@ export class TenantResolver {
     return ctx.tenant;
   }
 
-  @Query(() => Tenant, { nullable: true, description: "A tenant by its slug (public)." })
-  tenantBySlug(@Arg("slug", () => String) slug: string, @Ctx() ctx: Context) {
+  @Query(() => Tenant, { nullable: true, description: "A tenant by its slug (public); null when none has it." })
+  tenantBySlug(@Arg("slug", () => String, { description: "The slug, in any case." }) slug: string, @Ctx() ctx: Context) {
     return loadTenant(ctx.app, ctx.db, { slug: slug.trim().toLowerCase() });
   }
 
-  @Query(() => TenantConnection, { description: "Every tenant (platform admins)." })
+  @Query(() => TenantConnection, { description: "Every tenant, by slug (platform admins)." })
   async tenants(
     @Ctx() ctx: Context,
-    @Arg("search", () => String, { nullable: true }) search?: string,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("search", () => String, { nullable: true, description: "Text found in the name or slug (any case)." }) search?: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await tenants.listTenants(ctx, { search, first, after }), (row) => row);
   }
 
   @Mutation(() => Tenant, { description: "Creates a tenant and its first admin (platform admins)." })
-  createTenant(@Arg("input", () => CreateTenantInput) input: CreateTenantInput, @Ctx() ctx: Context) {
+  createTenant(@Arg("input", () => CreateTenantInput, { description: "The tenant and its first admin." }) input: CreateTenantInput, @Ctx() ctx: Context) {
     return tenants.createTenant(ctx, input);
   }
 
   @Mutation(() => Tenant, { description: "Changes the current tenant's settings (tenant admins)." })
-  updateTenant(@Arg("input", () => UpdateTenantInput) input: UpdateTenantInput, @Ctx() ctx: Context) {
+  updateTenant(@Arg("input", () => UpdateTenantInput, { description: "The settings to change." }) input: UpdateTenantInput, @Ctx() ctx: Context) {
     return tenants.updateTenant(ctx, input);
   }
 }
 
 @Resolver(() => Membership)
 export class MembershipResolver {
-  @Query(() => [Membership], { description: "Your memberships in every tenant (to pick one with switchTenant)." })
+  @Query(() => [Membership], { description: "Your active memberships in every tenant, oldest first (to pick one with switchTenant; at most 100)." })
   myTenants(@Ctx() ctx: Context) {
     return tenants.myMemberships(ctx);
   }
 
-  @Query(() => MembershipConnection, { description: "Members of the current tenant (staff), oldest first." })
+  @Query(() => MembershipConnection, { description: "Members of the current tenant, deactivated ones too (staff), oldest first." })
   async members(
     @Ctx() ctx: Context,
-    @Arg("role", () => Role, { nullable: true }) role?: MembershipRole,
-    @Arg("search", () => String, { nullable: true, description: "Part of a name, phone number or email." }) search?: string,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("role", () => Role, { nullable: true, description: "Only members holding this role." }) role?: MembershipRole,
+    @Arg("search", () => String, { nullable: true, description: "Part of a name, phone number or email (any case)." }) search?: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await members.listMembers(ctx, { role, search, first, after }), (row) => row);
   }
@@ -73,25 +73,27 @@ export class MembershipResolver {
       "(myInvitations). Admins offer any role; staff offer INSTRUCTOR, PARENT, STUDENT, MEMBER. " +
       "The answer is the same whether or not the phone or email has an account, and shows only what you typed.",
   })
-  addMember(@Arg("input", () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: Context) {
+  addMember(@Arg("input", () => AddMemberInput, { description: "Who to invite, and with which roles." }) input: AddMemberInput, @Ctx() ctx: Context) {
     return invitations.invite(ctx, input);
   }
 
-  @Mutation(() => Membership, { description: "Replaces a member's roles (tenant admins)." })
+  @Mutation(() => Membership, {
+    description: "Replaces a member's roles (tenant admins); the member's open WebSocket connections close (code 4401) to reconnect with them.",
+  })
   setMemberRoles(
-    @Arg("membershipId", () => UUID) membershipId: string,
-    @Arg("roles", () => [Role]) roles: MembershipRole[],
+    @Arg("membershipId", () => UUID, { description: "The membership (Membership.id) to change." }) membershipId: string,
+    @Arg("roles", () => [Role], { description: "The new roles, replacing the old ones." }) roles: MembershipRole[],
     @Ctx() ctx: Context,
   ) {
     return members.setMemberRoles(ctx, membershipId, roles);
   }
 
-  @FieldResolver(() => Tenant)
+  @FieldResolver(() => Tenant, { description: "The tenant." })
   tenant(@Root() membership: Membership, @Ctx() ctx: Context) {
     return ctx.loaders.tenant.load(membership.tenantId);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: "The member's account (signed-in viewers only)." })
   user(@Root() membership: Membership, @Ctx() ctx: Context) {
     requireUser(ctx);
     return ctx.loaders.user.load(membership.userId);

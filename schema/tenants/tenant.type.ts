@@ -8,13 +8,13 @@ import { CurrencyCode, DateTime, UUID } from "../shared/scalars";
 export class Tenant
   implements Pick<TenantRow, "id" | "slug" | "name" | "timeZone" | "currency" | "defaultLanguage" | "isActive">
 {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The tenant's id." })
   id: string;
 
   @Field(() => String, { description: "Short unique name; anonymous requests send it in the X-Tenant header." })
   slug: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Display name." })
   name: string;
 
   @Field(() => String, { description: "IANA time zone of schedules and jobs, e.g. Africa/Cairo." })
@@ -26,24 +26,24 @@ export class Tenant
   @Field(() => Language, { description: "Language for people who have not chosen one." })
   defaultLanguage: LanguageValue;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "False when suspended: requests in it are FORBIDDEN and its jobs do not run." })
   isActive: boolean;
 }
 
 @ObjectType({ description: "A person's place in a tenant, with that tenant's roles." })
 export class Membership implements Pick<MembershipRow, "id" | "tenantId" | "userId" | "roles" | "isActive" | "createdAt"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The membership's id (setMemberRoles)." })
   id: string;
 
   tenantId: string;
   userId: string;
 
-  @Field(() => [Role])
+  @Field(() => [Role], { description: "What the member may do in the tenant (ADMIN includes STAFF)." })
   roles: MembershipRole[];
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "False once deactivated: the person then acts in the tenant as a non-member." })
   isActive: boolean;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When the person joined." })
   createdAt: Date;
 }

@@ -6,9 +6,11 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** A person to invite to a tenant, by phone or email. An existing account is invited; for an unknown login an account is made with the temporary password and invited the same way (you are not told which). */
 export type AddMemberInput = {
+  /** Email address; give it, the phone number, or both. */
   email?: string | null | undefined;
-  /** As you know the person; the account's own name is not shown to you. */
+  /** As you know the person (1 to 100 characters); the account's own name is not shown to you. */
   firstName: string;
+  /** Up to 100 characters. */
   lastName?: string | null | undefined;
   /** E.164, e.g. +201001234567. */
   phoneNumber?: string | null | undefined;
@@ -28,17 +30,26 @@ export type ApproveRefundInput = {
 
 /** How an attendance mark was made. */
 export type AttendanceSource =
+  /** By the nightly mark-absent job: absent, as the participant was left unmarked on the lecture's day. */
   | 'AUTO_ABSENT'
+  /** By an attendance device of the tenant. */
   | 'DEVICE'
+  /** By a person: staff or the course's instructor. */
   | 'MANUAL';
 
 /** Which audit entries to list. */
 export type AuditFilter = {
+  /** Only this action, e.g. enrollment.approve (exact match). */
   action?: string | null | undefined;
+  /** Only changes made by this user. */
   actorId?: string | null | undefined;
+  /** Only changes to this kind of record, e.g. course (exact match). */
   entity?: string | null | undefined;
+  /** Only changes to the record with this id. */
   entityId?: string | null | undefined;
+  /** Only changes made at or after this time. */
   from?: string | null | undefined;
+  /** Only changes made at or before this time (not before from). */
   to?: string | null | undefined;
 };
 
@@ -52,14 +63,17 @@ export type ChangePasswordInput = {
 
 /** A child's details; omitted fields keep their value when updating. */
 export type ChildInput = {
+  /** YYYY-MM-DD, not in the future; null clears it. */
   dateOfBirth?: string | null | undefined;
-  /** Required when adding. */
+  /** Required when adding; not empty. */
   firstName?: string | null | undefined;
+  /** Default UNSPECIFIED. */
   gender?: Gender | null | undefined;
+  /** Default empty; null clears it. */
   lastName?: string | null | undefined;
-  /** Notes for staff (allergies, pick-up …). */
+  /** Notes for staff (allergies, pick-up …); null clears them. */
   notes?: string | null | undefined;
-  /** Staff only: the parent profile to add the child to. */
+  /** Staff only, when adding: the parent profile to add the child to (default: your own; FORBIDDEN for others). */
   parentId?: string | null | undefined;
 };
 
@@ -69,11 +83,13 @@ export type CourseFilter = {
   activeSeason?: boolean | null | undefined;
   /** Courses still running on or after this date. */
   from?: string | null | undefined;
+  /** Only courses this Instructor teaches. */
   instructorId?: string | null | undefined;
-  /** Staff: published or not. */
+  /** Only published (true) or unpublished (false) courses among those you may see. */
   isPublished?: boolean | null | undefined;
-  /** Words in the name or description. */
+  /** Text found in the name or description (any case). */
   search?: string | null | undefined;
+  /** Only courses of this season. */
   seasonId?: string | null | undefined;
   /** Courses with any of these tags. */
   tagIds?: Array<string> | null | undefined;
@@ -81,22 +97,31 @@ export type CourseFilter = {
   to?: string | null | undefined;
 };
 
-/** A course. Required when creating: name, startsOn, endsOn, capacity. Lists given replace the old ones. */
+/** A course. Required when creating: name, startsOn, endsOn, capacity. When updating, omitted fields keep their value; lists given replace the old ones. */
 export type CourseInput = {
+  /** Places, 1 to 100,000; not below the ACTIVE enrolments (CONFLICT). */
   capacity?: number | null | undefined;
   /** Default: the tenant's currency. */
   currency?: string | null | undefined;
+  /** Free text (default empty). */
   description?: string | null | undefined;
+  /** Last day (YYYY-MM-DD), on or after startsOn. */
   endsOn?: string | null | undefined;
-  /** An Instructor profile id. */
+  /** An Instructor profile id; null when updating removes the instructor. */
   instructorId?: string | null | undefined;
+  /** Visible to everyone in the tenant and open for enrolment requests (default false when creating). */
   isPublished?: boolean | null | undefined;
+  /** Its name; not empty. */
   name?: string | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
+  /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */
   schedule?: Array<ScheduleSlotInput> | null | undefined;
+  /** A season of the tenant; null when updating removes it. */
   seasonId?: string | null | undefined;
+  /** First day (YYYY-MM-DD). */
   startsOn?: string | null | undefined;
+  /** Tags of the tenant; replace the course's tags. */
   tagIds?: Array<string> | null | undefined;
 };
 
@@ -104,8 +129,9 @@ export type CourseInput = {
 export type CourseLectureFilter = {
   /** On or after this date. */
   from?: string | null | undefined;
+  /** Only lectures in this state. */
   status?: LectureStatus | null | undefined;
-  /** On or before this date. */
+  /** On or before this date (not before from). */
   to?: string | null | undefined;
 };
 
@@ -113,14 +139,19 @@ export type CourseLectureFilter = {
 export type CourseOrder = {
   /** Default ASC. */
   direction?: SortDirection | null | undefined;
+  /** Sort key. */
   field: CourseOrderField;
 };
 
 /** What courses are sorted by. */
 export type CourseOrderField =
+  /** Creation time. */
   | 'CREATED_AT'
+  /** Name, in the database's collation. */
   | 'NAME'
+  /** Price amount (whatever the currency). */
   | 'PRICE'
+  /** First day (the default). */
   | 'STARTS_ON';
 
 /** A new event. It starts as a DRAFT: publish it to open registration. */
@@ -143,13 +174,15 @@ export type CreateEventInput = {
 
 /** A new tenant and its first admin. */
 export type CreateTenantInput = {
+  /** Who becomes its first ADMIN: an existing account, or a new one. */
   admin: TenantAdminInput;
   /** Default EGP. */
   currency?: string | null | undefined;
   /** Default ar. */
   defaultLanguage?: Language | null | undefined;
+  /** Display name. */
   name: string;
-  /** Lower-case letters, digits and dashes, 2–63 characters. */
+  /** Lower-case letters, digits and dashes, 2–63 characters; unique (CONFLICT when taken). */
   slug: string;
   /** IANA time zone; default Africa/Cairo. */
   timeZone?: string | null | undefined;
@@ -157,35 +190,51 @@ export type CreateTenantInput = {
 
 /** Outcome of a scheduled job run. */
 export type CronRunStatus =
+  /** Failed and rolled back (error says why); tried again later. */
   | 'FAILED'
+  /** In progress (a run RUNNING for over an hour is taken as crashed and run again). */
   | 'RUNNING'
+  /** Done; its work and this log were committed together. */
   | 'SUCCEEDED';
 
 /** Which enrolments to list. */
 export type EnrollmentFilter = {
+  /** Only enrolments in this course. */
   courseId?: string | null | undefined;
+  /** Only enrolments of this participant (a Student or Child id). */
   participantId?: string | null | undefined;
+  /** Only enrolments in this state. */
   status?: EnrollmentStatus | null | undefined;
 };
 
 /** Which enrolment requests to list. */
 export type EnrollmentRequestFilter = {
+  /** Only requests for this course. */
   courseId?: string | null | undefined;
+  /** Only requests in this state (PENDING: staff's queue). */
   status?: EnrollmentRequestStatus | null | undefined;
 };
 
 /** Lifecycle of an enrolment request. */
 export type EnrollmentRequestStatus =
+  /** Approved by staff: the participant has an ACTIVE enrolment. */
   | 'APPROVED'
+  /** Withdrawn before a decision, by its requester, whoever acts for the participant, or staff. */
   | 'CANCELLED'
+  /** Waiting for staff to decide. */
   | 'PENDING'
+  /** Declined by staff, with a reason (decisionReason). */
   | 'REJECTED';
 
 /** Lifecycle of an enrolment. */
 export type EnrollmentStatus =
+  /** Holds a place in the course (counts against its capacity). */
   | 'ACTIVE'
+  /** Finished: staff marked it completed. */
   | 'COMPLETED'
+  /** Left the course; the place was freed. */
   | 'DROPPED'
+  /** Everything paid for it was refunded; the place was freed. */
   | 'REFUNDED';
 
 /** What happened to an event. */
@@ -234,19 +283,26 @@ export type EventOrderField =
 
 /** Lifecycle of an event. */
 export type EventStatus =
+  /** Called off; registrants were notified. */
   | 'CANCELLED'
+  /** Being prepared: visible to its creator and staff only. */
   | 'DRAFT'
+  /** Visible to everyone in the tenant and open for registration until it starts. */
   | 'PUBLISHED';
 
-/** An exam. Required when creating: title, date, maxScore. */
+/** An exam. Required when creating: title, date, maxScore. When updating, omitted fields keep their value. */
 export type ExamInput = {
+  /** When it takes place (YYYY-MM-DD). */
   date?: string | null | undefined;
+  /** The highest possible score: above 0, and not below a score already recorded. */
   maxScore?: string | null | undefined;
+  /** Its title; not empty. */
   title?: string | null | undefined;
 };
 
 /** A participant's score. */
 export type ExamResultInput = {
+  /** The teacher's remarks. */
   notes?: string | null | undefined;
   /** A Student or Child id. */
   participantId: string;
@@ -256,44 +312,66 @@ export type ExamResultInput = {
 
 /** Gender of a person. */
 export type Gender =
+  /** Female. */
   | 'FEMALE'
+  /** Male. */
   | 'MALE'
+  /** Not given (the default). */
   | 'UNSPECIFIED';
 
 /** Lifecycle of an invitation to join a tenant (EXPIRED once past its expiresAt). */
 export type InvitationStatus =
+  /** Accepted: the person is a member with the roles offered. */
   | 'ACCEPTED'
+  /** Declined by the person invited. */
   | 'DECLINED'
+  /** Not answered before expiresAt. */
   | 'EXPIRED'
+  /** Open: its owner may accept or decline it until expiresAt. */
   | 'PENDING'
+  /** Withdrawn by the tenant before an answer. */
   | 'REVOKED';
 
-/** Languages of messages and notifications. */
+/** Languages of messages and notifications (ISO 639-1 codes). */
 export type Language =
+  /** Arabic. */
   | 'ar'
+  /** English. */
   | 'en'
+  /** French. */
   | 'fr';
 
 /** Which lectures to list. */
 export type LectureFilter = {
+  /** Only this course's lectures (NOT_FOUND if you may not see it). */
   courseId?: string | null | undefined;
+  /** On or after this date. */
   from?: string | null | undefined;
+  /** Only lectures in this state. */
   status?: LectureStatus | null | undefined;
+  /** On or before this date (not before from). */
   to?: string | null | undefined;
 };
 
 /** A lecture. Required when adding: date and startTime. */
 export type LectureInput = {
+  /** Local date (YYYY-MM-DD) in the tenant's time zone. */
   date?: string | null | undefined;
+  /** Length in minutes, 1 to 1440 (default 60 when adding). */
   durationMinutes?: number | null | undefined;
+  /** Start, local time (HH:MM:SS) in the tenant's time zone. */
   startTime?: string | null | undefined;
+  /** An optional title, e.g. the topic; empty or null clears it. */
   title?: string | null | undefined;
 };
 
 /** Lifecycle of a lecture. */
 export type LectureStatus =
+  /** Called off (cancelLecture); enrolled families were notified. No attendance. */
   | 'CANCELLED'
+  /** Held and closed by a teacher (updateLecture); attendance may still be marked. */
   | 'COMPLETED'
+  /** Planned: may be rescheduled, completed or cancelled. */
   | 'SCHEDULED';
 
 /** Sign in with a phone number (E.164) or email, and a password. */
@@ -309,9 +387,11 @@ export type LoginInput = {
 
 /** One participant's mark. */
 export type MarkInput = {
+  /** Remarks, up to 1000 characters. */
   notes?: string | null | undefined;
   /** A Student or Child id, enrolled (ACTIVE) in the course. */
   participantId: string;
+  /** Whether the participant attended. */
   present: boolean;
   /** Required when present (1.00–10.00); must be absent when not present. */
   rating?: string | null | undefined;
@@ -329,15 +409,22 @@ export type PaymentFilter = {
 
 /** Lifecycle of a payment. */
 export type PaymentStatus =
+  /** Declined or failed at the provider: nothing was received. */
   | 'FAILED'
+  /** Received, and part of it refunded. */
   | 'PARTIALLY_REFUNDED'
+  /** Started: waiting for the provider to confirm (see nextAction). */
   | 'PENDING'
+  /** Received, and all of it refunded. */
   | 'REFUNDED'
+  /** The money was received. */
   | 'SUCCEEDED';
 
 /** A rating of the course's instructor. */
 export type RateInstructorInput = {
+  /** Up to 2000 characters. */
   comment?: string | null | undefined;
+  /** A course with an instructor, in which one of your participants is or was enrolled (ACTIVE or COMPLETED). */
   courseId: string;
   /** 1.00–10.00. */
   rating: string;
@@ -367,10 +454,15 @@ export type RefundRequestFilter = {
 
 /** Lifecycle of a refund request. */
 export type RefundStatus =
+  /** Reserved for refunds approved but not yet paid back; approveRefund currently answers REFUNDED or FAILED. */
   | 'APPROVED'
+  /** Approved, but the provider could not pay it back (decisionNote says why). */
   | 'FAILED'
+  /** Paid back through the provider. */
   | 'REFUNDED'
+  /** Declined by staff, with a reason (decisionNote). */
   | 'REJECTED'
+  /** Waiting for staff to approve or reject it. */
   | 'REQUESTED';
 
 /** A new account: a phone number or an email (or both), and a password. */
@@ -391,13 +483,18 @@ export type RegisterInput = {
 
 /** State of an event registration. */
 export type RegistrationStatus =
+  /** Cancelled by the person or the event's manager. */
   | 'CANCELLED'
+  /** Has a place. */
   | 'CONFIRMED'
+  /** Queued for a place; promoted in registration order when one frees up. */
   | 'WAITLISTED';
 
 /** Ask for a place in a course for a participant you act for. */
 export type RequestEnrollmentInput = {
+  /** A course you may see, published (staff: any) and not yet over. */
   courseId: string;
+  /** A note for staff. */
   note?: string | null | undefined;
   /** Your Student id, or one of your children's ids (staff: anyone's). */
   participantId: string;
@@ -415,43 +512,63 @@ export type RequestRefundInput = {
   reason: string;
 };
 
-/** What a member may do in a tenant. */
+/** What a member may do in a tenant; a member may hold several. */
 export type Role =
+  /** Everything STAFF may, plus the tenant's settings, members' roles, the audit log, and inviting ADMIN or STAFF. */
   | 'ADMIN'
+  /** Teaches courses: their lectures, exams and attendance, and their weekly attendance report. */
   | 'INSTRUCTOR'
+  /** Belongs to the tenant without a profile: events, notifications. */
   | 'MEMBER'
+  /** Has a parent profile: adds children, enrols them, pays and asks for refunds for them. */
   | 'PARENT'
+  /** Runs the tenant: catalogue, enrolments, payments and refunds, attendance, devices, invitations of non-staff roles. */
   | 'STAFF'
+  /** Has a student profile: takes part in courses under their own account. */
   | 'STUDENT';
 
 /** A weekly slot. Weekday: Saturday=0 … Friday=6. */
 export type ScheduleSlotInput = {
-  /** Default 60. */
+  /** Length in minutes, 1 to 1440 (default 60). */
   durationMinutes?: number | null | undefined;
+  /** Start, local time (HH:MM:SS) in the tenant's time zone. */
   startTime: string;
+  /** Saturday=0, Sunday=1 … Friday=6. */
   weekday: number;
 };
 
-/** A season; all fields but isActive are required when creating. */
+/** A season. Required when creating: name, startsOn, endsOn. When updating, omitted (or null) fields keep their value. */
 export type SeasonInput = {
+  /** Last day (YYYY-MM-DD), on or after startsOn. */
   endsOn?: string | null | undefined;
+  /** Mark it current (default false when creating). */
   isActive?: boolean | null | undefined;
+  /** What kind of period it is (default OTHER). */
   kind?: SeasonKind | null | undefined;
+  /** Its name; not empty. */
   name?: string | null | undefined;
+  /** First day (YYYY-MM-DD). */
   startsOn?: string | null | undefined;
 };
 
 /** Kind of academic period. */
 export type SeasonKind =
+  /** Eid holidays. */
   | 'EID'
+  /** Anything else (the default). */
   | 'OTHER'
+  /** The month of Ramadan. */
   | 'RAMADAN'
+  /** A school term. */
   | 'SCHOOL'
+  /** A summer camp. */
   | 'SUMMER_CAMP';
 
 /** Direction of a sorted list. */
 export type SortDirection =
+  /** Ascending: smallest, earliest or A first. */
   | 'ASC'
+  /** Descending: largest, latest or Z first. */
   | 'DESC';
 
 /** Start paying for an enrolment through an online provider. */
@@ -470,11 +587,15 @@ export type StartPaymentInput = {
 
 /** The first admin of a new tenant. */
 export type TenantAdminInput = {
+  /** Email address: the login when no phone number is given; kept on a new account. */
   email?: string | null | undefined;
+  /** First name of a new account (an existing account keeps its own). */
   firstName: string;
+  /** Last name of a new account (an existing account keeps its own). */
   lastName?: string | null | undefined;
+  /** E.164; the account with this login becomes admin (phone or email required). */
   phoneNumber?: string | null | undefined;
-  /** Required when the account is new. */
+  /** Password of a new account (8–128 characters); required when no account has this login. */
   temporaryPassword?: string | null | undefined;
 };
 
@@ -496,12 +617,17 @@ export type UpdateEventInput = {
   waitlistEnabled?: boolean | null | undefined;
 };
 
-/** Changes to a scheduled lecture; status COMPLETED closes it. */
+/** Changes to a SCHEDULED lecture; omitted fields keep their value; status COMPLETED closes it. */
 export type UpdateLectureInput = {
+  /** Local date (YYYY-MM-DD) in the tenant's time zone. */
   date?: string | null | undefined;
+  /** Length in minutes, 1 to 1440 (default 60 when adding). */
   durationMinutes?: number | null | undefined;
+  /** Start, local time (HH:MM:SS) in the tenant's time zone. */
   startTime?: string | null | undefined;
+  /** COMPLETED closes the lecture; CANCELLED is refused (use cancelLecture). */
   status?: LectureStatus | null | undefined;
+  /** An optional title, e.g. the topic; empty or null clears it. */
   title?: string | null | undefined;
 };
 
@@ -522,8 +648,11 @@ export type UpdateProfileInput = {
 
 /** Tenant settings; omitted fields keep their value. */
 export type UpdateTenantInput = {
+  /** ISO 4217 currency of new courses (existing prices keep theirs). */
   currency?: string | null | undefined;
+  /** Language for people who have not chosen one. */
   defaultLanguage?: Language | null | undefined;
+  /** New display name. */
   name?: string | null | undefined;
   /** IANA time zone, e.g. Africa/Cairo. */
   timeZone?: string | null | undefined;
@@ -531,8 +660,11 @@ export type UpdateTenantInput = {
 
 /** Where codes are sent. */
 export type VerificationChannel =
+  /** An email to the email address. */
   | 'EMAIL'
+  /** A text message to the phone number. */
   | 'SMS'
+  /** A WhatsApp message to the phone number. */
   | 'WHATSAPP';
 
 /** A code received by SMS, WhatsApp or email. */
