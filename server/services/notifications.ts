@@ -7,6 +7,7 @@ import { notFound } from "../errors";
 import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
+import { dispatchNotifications } from "../messaging/dispatch";
 
 export interface NotificationSpec {
   tenantId: string;
@@ -44,7 +45,15 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
         };
       }),
     )
-    .returning({ id: notifications.id, userId: notifications.userId });
+    .returning({
+      id: notifications.id,
+      tenantId: notifications.tenantId,
+      userId: notifications.userId,
+      kind: notifications.kind,
+      title: notifications.title,
+      body: notifications.body,
+    });
+  await dispatchNotifications(ctx, rows);
   ctx.afterCommit.push(async () => {
     for (const row of rows) {
       await ctx.app.bus.publish(Topic.NotificationAdded, [row.userId], {
