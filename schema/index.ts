@@ -26,7 +26,7 @@ import {
   TagResolver,
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
-import { AttendanceCronLogResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
+import { JobRunResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
 import { InvitationResolver } from "./invitations/invitation.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
@@ -71,7 +71,7 @@ export const resolvers = [
   PaymentResolver,
   RefundRequestResolver,
   EnrollmentPaymentsResolver,
-  AttendanceCronLogResolver,
+  JobRunResolver,
   InstructorAttendanceResolver,
 ] as const;
 

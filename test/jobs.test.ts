@@ -8,7 +8,7 @@ import path from "node:path";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  attendanceCronLogs,
+  jobRuns,
   enrollments,
   idempotencyKeys,
   instructorAttendance,
@@ -28,7 +28,7 @@ import { purgeIdempotencyKeys } from "../server/jobs/purge-idempotency-keys";
 import { createJobRunner, listJobTenants, type JobTenant } from "../server/jobs/runner";
 import { planRuns, startJobs, type WindowRun } from "../server/jobs/scheduler";
 import {
-  AttendanceCronLogsDocument,
+  JobRunsDocument,
   AttendanceUpdatedDocument,
   CancelLectureDocument,
   CreateLectureDocument,
@@ -70,9 +70,9 @@ const marksOf = (lectureIds: string[]) =>
 const logsOf = (tenantId: string, job = markAbsent.name) =>
   t.deps.database.db
     .select()
-    .from(attendanceCronLogs)
-    .where(and(eq(attendanceCronLogs.tenantId, tenantId), eq(attendanceCronLogs.job, job)))
-    .orderBy(asc(attendanceCronLogs.windowKey));
+    .from(jobRuns)
+    .where(and(eq(jobRuns.tenantId, tenantId), eq(jobRuns.job, job)))
+    .orderBy(asc(jobRuns.windowKey));
 
 const absentNotices = async (userId: string) =>
   (await t.deps.database.db.select().from(notifications).where(eq(notifications.userId, userId))).filter(
@@ -395,7 +395,7 @@ describe("once only", () => {
     const lectureId = await kidsLecture(date);
     const tenant = await jobTenant(school);
     await t.deps.database.db
-      .insert(attendanceCronLogs)
+      .insert(jobRuns)
       .values({ tenantId: school.tenant.id, job: markAbsent.name, windowKey: date, status: "RUNNING", instanceId: "crashed" });
     expect(await runner().runWindow(markAbsent, tenant, date, { force: true })).toEqual({
       status: "SKIPPED",
@@ -403,9 +403,9 @@ describe("once only", () => {
       instanceId: "crashed",
     });
     await t.deps.database.db
-      .update(attendanceCronLogs)
+      .update(jobRuns)
       .set({ startedAt: sql`now() - interval '2 hours'` })
-      .where(and(eq(attendanceCronLogs.tenantId, school.tenant.id), eq(attendanceCronLogs.windowKey, date)));
+      .where(and(eq(jobRuns.tenantId, school.tenant.id), eq(jobRuns.windowKey, date)));
     expect(await runner().runWindow(markAbsent, tenant, date)).toMatchObject({ status: "SUCCEEDED", counts: { markedAbsent: 3 } });
     expect(await marksOf([lectureId])).toHaveLength(3);
   });
@@ -421,7 +421,7 @@ describe("catch-up", () => {
     const lectureOn = new Map<string, string>();
     for (const day of days) lectureOn.set(day, await lecture(school, course, day));
     // The last success was on the 4th; the instances were down since.
-    await t.deps.database.db.insert(attendanceCronLogs).values(
+    await t.deps.database.db.insert(jobRuns).values(
       ["2099-01-31", "2099-02-01", "2099-02-02", "2099-02-03", "2099-02-04"].map((windowKey) => ({
         tenantId: school.tenant.id,
         job: markAbsent.name,
@@ -541,7 +541,7 @@ describe("instructor-attendance", () => {
   });
 });
 
-describe("attendanceCronLogs", () => {
+describe("jobRuns", () => {
   let school: School;
 
   beforeAll(async () => {
@@ -552,31 +552,31 @@ describe("attendanceCronLogs", () => {
   });
 
   it("staff read the runs, newest first, by job and page by page", async () => {
-    const all = data(await school.admin.client.request(AttendanceCronLogsDocument, {})).attendanceCronLogs;
+    const all = data(await school.admin.client.request(JobRunsDocument, {})).jobRuns;
     expect(all.totalCount).toBe(4);
     expect(all.nodes.map((log) => log.windowKey)).toEqual(["2099-08-30", "2099-09-03", "2099-09-02", "2099-09-01"]);
     expect(all.nodes[1]).toMatchObject({ job: "mark-absent", status: "SUCCEEDED", counts: { lectures: 0, markedAbsent: 0 }, error: null });
     expect(all.nodes[1]!.finishedAt).toBeTruthy();
 
-    const first = data(await school.admin.client.request(AttendanceCronLogsDocument, { job: "mark-absent", first: 2 })).attendanceCronLogs;
+    const first = data(await school.admin.client.request(JobRunsDocument, { job: "mark-absent", first: 2 })).jobRuns;
     expect(first).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
     const next = data(
-      await school.admin.client.request(AttendanceCronLogsDocument, { job: "mark-absent", first: 2, after: first.pageInfo.endCursor }),
-    ).attendanceCronLogs;
+      await school.admin.client.request(JobRunsDocument, { job: "mark-absent", first: 2, after: first.pageInfo.endCursor }),
+    ).jobRuns;
     expect([...first.nodes, ...next.nodes].map((log) => log.windowKey)).toEqual(["2099-09-03", "2099-09-02", "2099-09-01"]);
     expect(next.pageInfo.hasNextPage).toBe(false);
-    const one = await school.admin.client.request(AttendanceCronLogsDocument, { first: 1 });
-    const four = await school.admin.client.request(AttendanceCronLogsDocument, { first: 4 });
+    const one = await school.admin.client.request(JobRunsDocument, { first: 1 });
+    const four = await school.admin.client.request(JobRunsDocument, { first: 4 });
     expectFlatStatements(one, four);
-    expect(codes(await school.admin.client.request(AttendanceCronLogsDocument, { job: "nope" }))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await school.admin.client.request(JobRunsDocument, { job: "nope" }))).toEqual(["BAD_USER_INPUT"]);
   });
 
   it("parents and instructors are refused; other tenants see none of them", async () => {
     const parent = (await school.family(1)).parent;
-    expect(codes(await parent.client.request(AttendanceCronLogsDocument, {}))).toEqual(["FORBIDDEN"]);
-    expect(codes(await school.instructor.client.request(AttendanceCronLogsDocument, {}))).toEqual(["FORBIDDEN"]);
+    expect(codes(await parent.client.request(JobRunsDocument, {}))).toEqual(["FORBIDDEN"]);
+    expect(codes(await school.instructor.client.request(JobRunsDocument, {}))).toEqual(["FORBIDDEN"]);
     const other = await createSchool(t);
-    const theirs = data(await other.admin.client.request(AttendanceCronLogsDocument, {})).attendanceCronLogs;
+    const theirs = data(await other.admin.client.request(JobRunsDocument, {})).jobRuns;
     expect(theirs).toMatchObject({ totalCount: 0, nodes: [] });
   });
 });

@@ -16,7 +16,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { createdAt, exactlyOneParticipant, id, tenantFk, tenantIsolation, updatedAt } from "./columns";
 import { courses, lectures } from "./courses";
-import { attendanceSourceEnum, cronRunStatusEnum } from "./enums";
+import { attendanceSourceEnum } from "./enums";
 import { children, instructors, students } from "./memberships";
 import { tenantId } from "./tenants";
 import { users } from "./users";
@@ -136,31 +136,7 @@ export const instructorAttendance = pgTable(
   ],
 );
 
-/** One run of a scheduled job for one tenant and window; the unique key makes it run once. */
-export const attendanceCronLogs = pgTable(
-  "attendance_cron_logs",
-  {
-    tenantId: tenantId(),
-    id: id(),
-    job: text().notNull(),
-    /** The window the run covers, e.g. the local date `2026-11-23` or week `2026-W47`. */
-    windowKey: text().notNull(),
-    status: cronRunStatusEnum().notNull().default("RUNNING"),
-    startedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    finishedAt: timestamp({ withTimezone: true, precision: 3 }),
-    counts: jsonb().$type<Record<string, number>>(),
-    error: text(),
-    instanceId: text(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    unique("attendance_cron_logs_window_key").on(t.tenantId, t.job, t.windowKey),
-    tenantIsolation(),
-  ],
-);
-
 export type Device = typeof devices.$inferSelect;
 export type LectureAttendance = typeof lectureAttendance.$inferSelect;
 export type InstructorRating = typeof instructorRatings.$inferSelect;
 export type InstructorAttendance = typeof instructorAttendance.$inferSelect;
-export type AttendanceCronLog = typeof attendanceCronLogs.$inferSelect;

@@ -15,6 +15,6 @@ export type EnrollmentStatus = Values<typeof enums.enrollmentStatusEnum>;
 export type PaymentStatus = Values<typeof enums.paymentStatusEnum>;
 export type RefundStatus = Values<typeof enums.refundStatusEnum>;
 export type AttendanceSource = Values<typeof enums.attendanceSourceEnum>;
-export type CronRunStatus = Values<typeof enums.cronRunStatusEnum>;
+export type JobRunStatus = Values<typeof enums.jobRunStatusEnum>;
 export type EventStatus = Values<typeof enums.eventStatusEnum>;
 export type RegistrationStatus = Values<typeof enums.registrationStatusEnum>;

@@ -32,7 +32,7 @@ export const paymentStatusEnum = pgEnum("payment_status", [
 ]);
 export const refundStatusEnum = pgEnum("refund_status", ["REQUESTED", "APPROVED", "REFUNDED", "REJECTED", "FAILED"]);
 export const attendanceSourceEnum = pgEnum("attendance_source", ["MANUAL", "DEVICE", "AUTO_ABSENT"]);
-export const cronRunStatusEnum = pgEnum("cron_run_status", ["RUNNING", "SUCCEEDED", "FAILED"]);
+export const jobRunStatusEnum = pgEnum("job_run_status", ["RUNNING", "SUCCEEDED", "FAILED"]);
 export const eventStatusEnum = pgEnum("event_status", ["DRAFT", "PUBLISHED", "CANCELLED"]);
 export const registrationStatusEnum = pgEnum("registration_status", ["CONFIRMED", "WAITLISTED", "CANCELLED"]);
 export const idempotencyStatusEnum = pgEnum("idempotency_status", ["IN_PROGRESS", "COMPLETED"]);

@@ -4,20 +4,30 @@ import * as jobs from "../../server/jobs/logs";
 import { Instructor } from "../people/people.type";
 import { Connection, toConnection } from "../shared/connection";
 import { LocalDate, UUID } from "../shared/scalars";
-import { AttendanceCronLog, InstructorAttendance } from "./job.type";
+import { JobRun, InstructorAttendance } from "./job.type";
 
-const AttendanceCronLogConnection = Connection(AttendanceCronLog, "AttendanceCronLog");
+const JobRunConnection = Connection(JobRun, "JobRun");
 
-@Resolver(() => AttendanceCronLog)
-export class AttendanceCronLogResolver {
-  @Query(() => AttendanceCronLogConnection, { description: "Staff: runs of this tenant's scheduled jobs, newest first." })
-  async attendanceCronLogs(
+@Resolver(() => JobRun)
+export class JobRunResolver {
+  @Query(() => JobRunConnection, { description: "Staff: runs of this tenant's scheduled jobs, newest first." })
+  async jobRuns(
     @Ctx() ctx: Context,
     @Arg("job", () => String, { nullable: true, description: "Only this job (mark-absent, instructor-attendance)." }) job?: string,
     @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
-    return toConnection(await jobs.listCronLogs(ctx, { job, first, after }), (row) => row);
+    return toConnection(await jobs.listJobRuns(ctx, { job, first, after }), (row) => row);
+  }
+
+  @Query(() => JobRunConnection, { description: "The old name of jobRuns.", deprecationReason: "Use jobRuns: the log covers every scheduled job, not only attendance." })
+  async attendanceCronLogs(
+    @Ctx() ctx: Context,
+    @Arg("job", () => String, { nullable: true, description: "Only this job." }) job?: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
+  ) {
+    return this.jobRuns(ctx, job, first, after);
   }
 }
 

@@ -1,11 +1,11 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import type { AttendanceCronLog as CronLogRow, InstructorAttendance as InstructorAttendanceRow } from "../../drizzle/schema";
-import type { CronRunStatus as CronRunStatusValue } from "../../drizzle/tables/enums-types";
-import { CronRunStatus } from "../shared/enums";
+import type { JobRun as CronLogRow, InstructorAttendance as InstructorAttendanceRow } from "../../drizzle/schema";
+import type { JobRunStatus as JobRunStatusValue } from "../../drizzle/tables/enums-types";
+import { JobRunStatus } from "../shared/enums";
 import { DateTime, JSONObject, LocalDate, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "One run of a scheduled job for this tenant and one window (a day, a week)." })
-export class AttendanceCronLog
+export class JobRun
   implements Pick<CronLogRow, "id" | "job" | "windowKey" | "status" | "startedAt" | "finishedAt" | "counts" | "error">
 {
   @Field(() => UUID, { description: "The log row's id." })
@@ -17,8 +17,8 @@ export class AttendanceCronLog
   @Field(() => String, { description: "The window the run covers: the local date (mark-absent, purge-idempotency-keys) or the week's first date, a Sunday (instructor-attendance)." })
   windowKey: string;
 
-  @Field(() => CronRunStatus, { description: "RUNNING, SUCCEEDED, or FAILED (retried later)." })
-  status: CronRunStatusValue;
+  @Field(() => JobRunStatus, { description: "RUNNING, SUCCEEDED, or FAILED (retried later)." })
+  status: JobRunStatusValue;
 
   @Field(() => DateTime, { description: "When the latest attempt started." })
   startedAt: Date;

@@ -103,7 +103,7 @@ export const AttendanceSource = fromPg(db.attendanceSourceEnum, "AttendanceSourc
   DEVICE: "By an attendance device of the tenant.",
   AUTO_ABSENT: "By the nightly mark-absent job: absent, as the participant was left unmarked on the lecture's day.",
 });
-export const CronRunStatus = fromPg(db.cronRunStatusEnum, "CronRunStatus", "Outcome of a scheduled job run.", {
+export const JobRunStatus = fromPg(db.jobRunStatusEnum, "JobRunStatus", "Outcome of a scheduled job run.", {
   RUNNING: "In progress (a run RUNNING for over an hour is taken as crashed and run again).",
   SUCCEEDED: "Done; its work and this log were committed together.",
   FAILED: "Failed and rolled back (error says why); tried again later.",

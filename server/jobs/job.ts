@@ -7,11 +7,11 @@ import { Cron } from "croner";
 import type { Context } from "../context";
 import { addDays, weekdayOf } from "../time";
 
-/** What a run did, e.g. `{ lectures: 3, markedAbsent: 7 }` (stored in attendance_cron_logs.counts). */
+/** What a run did, e.g. `{ lectures: 3, markedAbsent: 7 }` (stored in job_runs.counts). */
 export type Counts = Record<string, number>;
 
 export interface Job {
-  /** Stable name: the `job` column of attendance_cron_logs and the CLI's argument. */
+  /** Stable name: the `job` column of job_runs and the CLI's argument. */
   name: string;
   description: string;
   /** Cron expression (croner, 5 fields) in the tenant's local time. */

@@ -3,7 +3,7 @@
  * and the weekly instructor attendance they produce.
  */
 import { and, asc, count, desc, eq, gte } from "drizzle-orm";
-import { attendanceCronLogs, instructorAttendance, type InstructorAttendance } from "../../drizzle/schema";
+import { jobRuns, instructorAttendance, type InstructorAttendance } from "../../drizzle/schema";
 import { requireMember, requireRole } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import type { Context } from "../context";
@@ -18,22 +18,22 @@ import { viewerInstructorId } from "../services/courses";
 const RECENT_WEEKS = 8;
 
 /** Staff: the runs of the tenant's scheduled jobs (optionally one job), newest first. */
-export async function listCronLogs(ctx: Context, args: { job?: string | null; first?: number | null; after?: string | null }) {
+export async function listJobRuns(ctx: Context, args: { job?: string | null; first?: number | null; after?: string | null }) {
   const viewer = requireRole(ctx, "STAFF");
   if (args.job != null && !findJob(args.job)) {
     throw new AppError("BAD_USER_INPUT", "jobs.unknownJob", { job: args.job, jobs: JOBS.map((job) => job.name).join(", ") }, { field: "job" });
   }
   const limit = pageSize(args.first);
   const cursor = decodeCursor(args.after, TIME_ID);
-  const where = and(eq(attendanceCronLogs.tenantId, viewer.tenantId), args.job != null ? eq(attendanceCronLogs.job, args.job) : undefined);
-  const keyset = afterKey(attendanceCronLogs.startedAt, attendanceCronLogs.id, "DESC", timeKey(cursor));
+  const where = and(eq(jobRuns.tenantId, viewer.tenantId), args.job != null ? eq(jobRuns.job, args.job) : undefined);
+  const keyset = afterKey(jobRuns.startedAt, jobRuns.id, "DESC", timeKey(cursor));
   // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(attendanceCronLogs).where(where));
+  const total = countOf(ctx.db.select({ value: count() }).from(jobRuns).where(where));
   const rows = await ctx.db
     .select()
-    .from(attendanceCronLogs)
+    .from(jobRuns)
     .where(and(where, keyset))
-    .orderBy(desc(attendanceCronLogs.startedAt), desc(attendanceCronLogs.id))
+    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
     .limit(limit + 1);
   return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.startedAt.toISOString(), row.id]));
 }

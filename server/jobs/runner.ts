@@ -1,7 +1,7 @@
 /**
  * Runs one window of one job for one tenant, once, however many instances try.
  *
- * 1. Claim (its own short transaction): insert the attendance_cron_logs row as
+ * 1. Claim (its own short transaction): insert the job_runs row as
  *    RUNNING; the unique (tenant_id, job, window_key) lets exactly one insert win.
  *    A loser may still take the window over when the row is FAILED (after a
  *    retry delay), RUNNING for longer than `staleAfterMs` (its instance died),
@@ -18,7 +18,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
-import { attendanceCronLogs, tenants } from "../../drizzle/schema";
+import { jobRuns, tenants } from "../../drizzle/schema";
 import type { AppDeps } from "../app-deps";
 import { withSystemContext } from "../context";
 import { inScope } from "../db/scope";
@@ -87,37 +87,37 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
   async function claim(job: Job, tenant: JobTenant, window: string, force: boolean): Promise<Claim> {
     return inScope<Claim>(app.database.db, { tenantId: tenant.id, userId: null }, async (tx) => {
       const [inserted] = await tx
-        .insert(attendanceCronLogs)
+        .insert(jobRuns)
         .values({ tenantId: tenant.id, job: job.name, windowKey: window, status: "RUNNING", instanceId, startedAt: sql`clock_timestamp()` })
         .onConflictDoNothing()
-        .returning({ id: attendanceCronLogs.id });
+        .returning({ id: jobRuns.id });
       if (inserted) return { id: inserted.id };
 
       const row = and(
-        eq(attendanceCronLogs.tenantId, tenant.id),
-        eq(attendanceCronLogs.job, job.name),
-        eq(attendanceCronLogs.windowKey, window),
+        eq(jobRuns.tenantId, tenant.id),
+        eq(jobRuns.job, job.name),
+        eq(jobRuns.windowKey, window),
       );
       const [taken] = await tx
-        .update(attendanceCronLogs)
+        .update(jobRuns)
         .set({ status: "RUNNING", instanceId, startedAt: sql`clock_timestamp()`, finishedAt: null, counts: null, error: null })
         .where(
           and(
             row,
             or(
               // A live RUNNING row is never taken, not even by force: two runs would overlap.
-              and(eq(attendanceCronLogs.status, "RUNNING"), lte(attendanceCronLogs.startedAt, ago(staleAfterMs))),
-              and(eq(attendanceCronLogs.status, "FAILED"), force ? undefined : lte(attendanceCronLogs.finishedAt, ago(retryFailedAfterMs))),
-              force ? eq(attendanceCronLogs.status, "SUCCEEDED") : undefined,
+              and(eq(jobRuns.status, "RUNNING"), lte(jobRuns.startedAt, ago(staleAfterMs))),
+              and(eq(jobRuns.status, "FAILED"), force ? undefined : lte(jobRuns.finishedAt, ago(retryFailedAfterMs))),
+              force ? eq(jobRuns.status, "SUCCEEDED") : undefined,
             ),
           ),
         )
-        .returning({ id: attendanceCronLogs.id });
+        .returning({ id: jobRuns.id });
       if (taken) return { id: taken.id };
 
       const [current] = await tx
-        .select({ status: attendanceCronLogs.status, instanceId: attendanceCronLogs.instanceId })
-        .from(attendanceCronLogs)
+        .select({ status: jobRuns.status, instanceId: jobRuns.instanceId })
+        .from(jobRuns)
         .where(row);
       const reason: SkipReason =
         current?.status === "SUCCEEDED" ? "already succeeded" : current?.status === "FAILED" ? "failed recently" : "claimed elsewhere";
@@ -140,10 +140,10 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
 
     // The log row as this instance claimed it: still RUNNING and still ours.
     const ourClaim = and(
-      eq(attendanceCronLogs.tenantId, tenant.id),
-      eq(attendanceCronLogs.id, claimed.id),
-      eq(attendanceCronLogs.status, "RUNNING"),
-      eq(attendanceCronLogs.instanceId, instanceId),
+      eq(jobRuns.tenantId, tenant.id),
+      eq(jobRuns.id, claimed.id),
+      eq(jobRuns.status, "RUNNING"),
+      eq(jobRuns.instanceId, instanceId),
     );
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
@@ -151,10 +151,10 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
       const counts = await withSystemContext(app, tenant, `job:${randomUUID()}`, async (ctx) => {
         const counts = await job.run(ctx, window);
         const [done] = await ctx.db
-          .update(attendanceCronLogs)
+          .update(jobRuns)
           .set({ status: "SUCCEEDED", finishedAt: sql`clock_timestamp()`, counts })
           .where(ourClaim)
-          .returning({ id: attendanceCronLogs.id });
+          .returning({ id: jobRuns.id });
         if (!done) throw new ClaimLost("another instance took this window over as crashed; this run's work was rolled back");
         return counts;
       });
@@ -167,7 +167,7 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
       log.error({ ...fields, err: error, ms }, "job run failed");
       await inScope(app.database.db, { tenantId: tenant.id, userId: null }, (tx) =>
         tx
-          .update(attendanceCronLogs)
+          .update(jobRuns)
           .set({ status: "FAILED", finishedAt: sql`clock_timestamp()`, error: message })
           .where(ourClaim),
       ).catch((logError) =>

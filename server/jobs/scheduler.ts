@@ -10,7 +10,7 @@
  */
 import { Cron } from "croner";
 import { and, eq, inArray } from "drizzle-orm";
-import { attendanceCronLogs } from "../../drizzle/schema";
+import { jobRuns } from "../../drizzle/schema";
 import type { AppDeps } from "../app-deps";
 import { asSystem, inScope } from "../db/scope";
 import { JOBS } from "./index";
@@ -150,14 +150,14 @@ export function startJobs(options: JobsOptions): Jobs {
     const rows = await inScope(app.database.db, { tenantId: null, userId: null }, (tx) =>
       asSystem(tx, (system) =>
         system
-          .select({ tenantId: attendanceCronLogs.tenantId, job: attendanceCronLogs.job, window: attendanceCronLogs.windowKey })
-          .from(attendanceCronLogs)
+          .select({ tenantId: jobRuns.tenantId, job: jobRuns.job, window: jobRuns.windowKey })
+          .from(jobRuns)
           .where(
             and(
-              eq(attendanceCronLogs.status, "SUCCEEDED"),
-              inArray(attendanceCronLogs.tenantId, [...new Set(runs.map((run) => run.tenant.id))]),
-              inArray(attendanceCronLogs.job, [...new Set(runs.map((run) => run.job.name))]),
-              inArray(attendanceCronLogs.windowKey, [...new Set(runs.map((run) => run.window))]),
+              eq(jobRuns.status, "SUCCEEDED"),
+              inArray(jobRuns.tenantId, [...new Set(runs.map((run) => run.tenant.id))]),
+              inArray(jobRuns.job, [...new Set(runs.map((run) => run.job.name))]),
+              inArray(jobRuns.windowKey, [...new Set(runs.map((run) => run.window))]),
             ),
           ),
       ),

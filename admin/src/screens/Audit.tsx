@@ -107,7 +107,7 @@ function JobRuns() {
   const { t } = useI18n();
   const { formats } = useAccess();
   const [job, setJob] = useState<string | null>(null);
-  const page = (data: JobRunsQuery) => data.attendanceCronLogs;
+  const page = (data: JobRunsQuery) => data.jobRuns;
   const query = useInfiniteQuery({
     queryKey: ["jobRuns", job],
     queryFn: ({ pageParam }) => request(JobRunsDocument, { job, after: pageParam }),
