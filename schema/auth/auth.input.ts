@@ -9,19 +9,19 @@ export class RegisterInput implements Register {
   @Field(() => PhoneNumber, { nullable: true, description: "E.164, e.g. +201001234567; becomes the login." })
   phoneNumber?: string | null;
 
-  @Field(() => EmailAddress, { nullable: true })
+  @Field(() => EmailAddress, { nullable: true, description: "Email address; becomes a login too." })
   email?: string | null;
 
   @Field(() => String, { description: "8–128 characters." })
   password: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Given name, 1 to 100 characters." })
   firstName: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Family name, up to 100 characters." })
   lastName?: string | null;
 
-  @Field(() => Language, { nullable: true })
+  @Field(() => Language, { nullable: true, description: "Language of messages; default the tenant's (or Arabic)." })
   preferredLanguage?: LanguageValue | null;
 
   @Field(() => Role, {
@@ -39,7 +39,7 @@ export class LoginInput {
   @Field(() => String, { description: "Phone number in international format or email address." })
   identifier: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The account's password." })
   password: string;
 
   @Field(() => String, { nullable: true, description: "A name for this device, shown in mySessions." })
@@ -55,13 +55,13 @@ export class LoginInput {
 
 @InputType({ description: "A code received by SMS, WhatsApp or email." })
 export class VerifyAccountInput {
-  @Field(() => String)
+  @Field(() => String, { description: "The phone number or email the code was sent to." })
   identifier: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The six-digit code." })
   code: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "A name for this device, shown in mySessions." })
   deviceName?: string | null;
 
   @Field(() => Boolean, {
@@ -72,9 +72,9 @@ export class VerifyAccountInput {
   cookie?: boolean | null;
 }
 
-@InputType()
+@InputType({ description: "Your current password and the new one." })
 export class ChangePasswordInput {
-  @Field(() => String)
+  @Field(() => String, { description: "The password in use now." })
   currentPassword: string;
 
   @Field(() => String, { description: "8–128 characters." })

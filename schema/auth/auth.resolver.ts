@@ -14,13 +14,13 @@ export class AuthResolver {
   @Mutation(() => RegisterPayload, {
     description: "Creates an account; with X-Tenant also joins that tenant. Then sign in (or verify first).",
   })
-  register(@Arg("input", () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context) {
+  register(@Arg("input", () => RegisterInput, { description: "The new account." }) input: RegisterInput, @Ctx() ctx: Context) {
     return auth.register(ctx, input);
   }
 
   @Mutation(() => Boolean, { description: "Sends a new verification code to an unverified phone or email (answers true either way)." })
   requestVerificationCode(
-    @Arg("identifier", () => String) identifier: string,
+    @Arg("identifier", () => String, { description: "The phone number or email to verify." }) identifier: string,
     @Ctx() ctx: Context,
     @Arg("channel", () => VerificationChannel, { nullable: true, description: "SMS (default) or WHATSAPP for a phone." })
     channel?: ChannelValue,
@@ -29,12 +29,12 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload, { description: "Checks a verification code and signs in." })
-  verifyAccount(@Arg("input", () => VerifyAccountInput) input: VerifyAccountInput, @Ctx() ctx: Context) {
+  verifyAccount(@Arg("input", () => VerifyAccountInput, { description: "The address and its code." }) input: VerifyAccountInput, @Ctx() ctx: Context) {
     return auth.verifyAccount(ctx, input);
   }
 
   @Mutation(() => AuthPayload, { description: "Signs in; with X-Tenant, into that tenant." })
-  login(@Arg("input", () => LoginInput) input: LoginInput, @Ctx() ctx: Context) {
+  login(@Arg("input", () => LoginInput, { description: "Login and password." }) input: LoginInput, @Ctx() ctx: Context) {
     return auth.login(ctx, input);
   }
 
@@ -42,31 +42,31 @@ export class AuthResolver {
     description:
       "New tokens for a refresh token, which is spent. Using a spent one again signs the session out. Without refreshToken, the refresh cookie's is used (cookie mode) and the new one replaces it.",
   })
-  refreshToken(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true }) refreshToken?: string | null) {
+  refreshToken(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true, description: "The refresh token; omit in cookie mode." }) refreshToken?: string | null) {
     return auth.refresh(ctx, refreshToken);
   }
 
   @Mutation(() => TokenVerification, { description: "Tells whether an access token is valid now." })
-  verifyToken(@Arg("token", () => String) token: string, @Ctx() ctx: Context) {
+  verifyToken(@Arg("token", () => String, { description: "An access token." }) token: string, @Ctx() ctx: Context) {
     return auth.verifyToken(ctx, token);
   }
 
   @Mutation(() => Boolean, { description: "Signs this session out (or the one of the refresh token given, or of the refresh cookie, which is cleared)." })
-  logout(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true }) refreshToken?: string) {
+  logout(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true, description: "Sign out this refresh token's session instead of the current one." }) refreshToken?: string) {
     return auth.logout(ctx, refreshToken);
   }
 
   @Mutation(() => Boolean, { description: "Changes your password; other devices are signed out unless told not to." })
-  changePassword(@Arg("input", () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context) {
+  changePassword(@Arg("input", () => ChangePasswordInput, { description: "Current and new password." }) input: ChangePasswordInput, @Ctx() ctx: Context) {
     return auth.changePassword(ctx, input);
   }
 
   @Mutation(() => AuthPayload, { description: "Makes another of your tenants the active one for this session." })
-  switchTenant(@Arg("tenantId", () => UUID) tenantId: string, @Ctx() ctx: Context) {
+  switchTenant(@Arg("tenantId", () => UUID, { description: "One of myTenants." }) tenantId: string, @Ctx() ctx: Context) {
     return auth.switchTenant(ctx, tenantId);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: "The signed-in account." })
   user(@Root() payload: AuthPayload, @Ctx() ctx: Context) {
     return auth.userOfPayload(ctx, payload.userId);
   }
@@ -85,7 +85,7 @@ export class SessionResolver {
   }
 
   @Mutation(() => Boolean, { description: "Signs one of your devices out." })
-  revokeSession(@Arg("sessionId", () => UUID) sessionId: string, @Ctx() ctx: Context) {
+  revokeSession(@Arg("sessionId", () => UUID, { description: "One of mySessions." }) sessionId: string, @Ctx() ctx: Context) {
     return auth.revokeSession(ctx, sessionId);
   }
 

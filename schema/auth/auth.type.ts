@@ -9,7 +9,7 @@ export class AuthPayload {
   @Field(() => String, { description: "Send as `Authorization: Bearer <token>`; short-lived (15 minutes by default)." })
   accessToken: string;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When accessToken stops working: refresh before then." })
   accessTokenExpiresAt: Date;
 
   @Field(() => String, {
@@ -18,7 +18,7 @@ export class AuthPayload {
   })
   refreshToken: string | null;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: "When the refresh token (or cookie) expires; null when refreshToken is null outside cookie mode." })
   refreshTokenExpiresAt: Date | null;
 
   @Field(() => UUID, { description: "This device's session (see mySessions)." })
@@ -39,42 +39,42 @@ export class RegisterPayload {
 
 @ObjectType({ description: "Whether an access token is valid now." })
 export class TokenVerification {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "The token is signed by this server, unexpired, and its session not revoked." })
   valid: boolean;
 
   @Field(() => String, { nullable: true, description: "EXPIRED, INVALID or REVOKED when not valid." })
   reason: string | null;
 
-  @Field(() => UUID, { nullable: true })
+  @Field(() => UUID, { nullable: true, description: "Whose token it is (valid tokens only)." })
   userId?: string | null;
 
-  @Field(() => UUID, { nullable: true })
+  @Field(() => UUID, { nullable: true, description: "The tenant the token acts in, if any (valid tokens only)." })
   tenantId?: string | null;
 
-  @Field(() => DateTime, { nullable: true })
+  @Field(() => DateTime, { nullable: true, description: "When the token expires (valid tokens only)." })
   expiresAt?: Date | null;
 }
 
 @ObjectType({ description: "A signed-in device." })
 export class Session implements Pick<AuthSession, "id" | "deviceName" | "userAgent" | "ipAddress" | "createdAt" | "lastUsedAt" | "expiresAt"> {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The session's id (revokeSession takes it)." })
   id: string;
 
   @Field(() => String, { nullable: true, description: "Name given at login, e.g. \"Mona's phone\"." })
   deviceName: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The User-Agent the session signed in with." })
   userAgent: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The client address it signed in from (behind TRUST_PROXY, the forwarded one)." })
   ipAddress: string | null;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When it signed in." })
   createdAt: Date;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When its refresh token was last used." })
   lastUsedAt: Date;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When it ends unless refreshed." })
   expiresAt: Date;
 }

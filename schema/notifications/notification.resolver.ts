@@ -14,9 +14,9 @@ export class NotificationResolver {
   @Query(() => NotificationConnection, { description: "Your notifications in this tenant, newest first." })
   async notifications(
     @Ctx() ctx: Context,
-    @Arg("unreadOnly", () => Boolean, { defaultValue: false }) unreadOnly: boolean,
-    @Arg("first", () => Int, { nullable: true }) first?: number,
-    @Arg("after", () => String, { nullable: true }) after?: string,
+    @Arg("unreadOnly", () => Boolean, { defaultValue: false, description: "Only those not yet read." }) unreadOnly: boolean,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await notifications.listNotifications(ctx, { unreadOnly, first, after }), (row) => row);
   }
@@ -26,8 +26,8 @@ export class NotificationResolver {
     return notifications.unreadCount(ctx);
   }
 
-  @Mutation(() => Notification)
-  markNotificationRead(@Arg("id", () => UUID) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Notification, { description: "Marks one of your notifications read (again: no change); NOT_FOUND for anyone else's." })
+  markNotificationRead(@Arg("id", () => UUID, { description: "The notification's id." }) id: string, @Ctx() ctx: Context) {
     return notifications.markRead(ctx, id);
   }
 
@@ -44,7 +44,7 @@ export class NotificationResolver {
     return notifications.ownNotification(ctx, payload.notificationId);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: "readAt is set." })
   isRead(@Root() notification: Notification) {
     return notification.readAt !== null;
   }

@@ -3,7 +3,7 @@ import { DateTime, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "A change to a user's profile or password." })
 export class ProfileUpdate {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "Whose profile changed (you: profileUpdated only tells you of your own)." })
   userId: string;
 
   @Field(() => Boolean, { description: "The password was changed (other devices may have been signed out)." })
@@ -12,6 +12,6 @@ export class ProfileUpdate {
   @Field(() => [String], { description: "Names of the profile fields that changed." })
   changedFields: string[];
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When the change was committed." })
   at: Date;
 }

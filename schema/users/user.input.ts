@@ -6,10 +6,10 @@ import { EmailAddress, LocalDate, PhoneNumber } from "../shared/scalars";
 
 @InputType({ description: "Changes to your own profile. Omit a field to keep it; null clears an optional one." })
 export class UpdateProfileInput implements ProfileInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Given name, 1 to 100 characters." })
   firstName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Family name, up to 100 characters (may be empty)." })
   lastName?: string | null;
 
   @Field(() => EmailAddress, { nullable: true, description: "A new email address must be verified again." })
@@ -18,15 +18,15 @@ export class UpdateProfileInput implements ProfileInput {
   @Field(() => PhoneNumber, { nullable: true, description: "Second phone number, E.164." })
   phoneNumber2?: string | null;
 
-  @Field(() => LocalDate, { nullable: true })
+  @Field(() => LocalDate, { nullable: true, description: "Date of birth, in the past." })
   dateOfBirth?: string | null;
 
-  @Field(() => Gender, { nullable: true })
+  @Field(() => Gender, { nullable: true, description: "Gender; null clears it." })
   gender?: GenderValue | null;
 
   @Field(() => String, { nullable: true, description: "National identity number." })
   identityNumber?: string | null;
 
-  @Field(() => Language, { nullable: true })
+  @Field(() => Language, { nullable: true, description: "Language of messages and notifications." })
   preferredLanguage?: LanguageValue | null;
 }

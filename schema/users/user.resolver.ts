@@ -21,7 +21,7 @@ export class UserResolver {
   }
 
   @Mutation(() => User, { description: "Updates your profile; subscribers of profileUpdated are told." })
-  updateProfile(@Arg("input", () => UpdateProfileInput) input: UpdateProfileInput, @Ctx() ctx: Context) {
+  updateProfile(@Arg("input", () => UpdateProfileInput, { description: "The fields to change." }) input: UpdateProfileInput, @Ctx() ctx: Context) {
     return auth.updateProfile(ctx, input);
   }
 

@@ -20,16 +20,16 @@ export class User
       "id" | "firstName" | "lastName" | "createdAt" | "phoneNumber1" | "phoneNumber2" | "email" | "dateOfBirth" | "gender" | "identityNumber" | "passwordChangedAt"
     >
 {
-  @Field(() => UUID)
+  @Field(() => UUID, { description: "The account's id, the same in every organisation." })
   id: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Given name, as the person wrote it." })
   firstName: string;
 
   @Field(() => String, { description: "May be empty." })
   lastName: string;
 
-  @Field(() => DateTime)
+  @Field(() => DateTime, { description: "When the account was registered." })
   createdAt: Date;
 
   @Private()
@@ -49,7 +49,7 @@ export class User
   dateOfBirth: string | null;
 
   @Private()
-  @Field(() => Gender, { nullable: true, description: "Private." })
+  @Field(() => Gender, { nullable: true, description: "Gender, if given. Private." })
   gender: GenderValue;
 
   @Private()

@@ -53,7 +53,9 @@ export type AuditFilter = {
   to?: string | null | undefined;
 };
 
+/** Your current password and the new one. */
 export type ChangePasswordInput = {
+  /** The password in use now. */
   currentPassword: string;
   /** 8–128 characters. */
   newPassword: string;
@@ -382,6 +384,7 @@ export type LoginInput = {
   deviceName?: string | null | undefined;
   /** Phone number in international format or email address. */
   identifier: string;
+  /** The account's password. */
   password: string;
 };
 
@@ -467,13 +470,17 @@ export type RefundStatus =
 
 /** A new account: a phone number or an email (or both), and a password. */
 export type RegisterInput = {
+  /** Email address; becomes a login too. */
   email?: string | null | undefined;
+  /** Given name, 1 to 100 characters. */
   firstName: string;
+  /** Family name, up to 100 characters. */
   lastName?: string | null | undefined;
   /** 8–128 characters. */
   password: string;
   /** E.164, e.g. +201001234567; becomes the login. */
   phoneNumber?: string | null | undefined;
+  /** Language of messages; default the tenant's (or Arabic). */
   preferredLanguage?: Language | null | undefined;
   /** With X-Tenant: join that tenant as PARENT, STUDENT or MEMBER (default). */
   role?: Role | null | undefined;
@@ -633,16 +640,21 @@ export type UpdateLectureInput = {
 
 /** Changes to your own profile. Omit a field to keep it; null clears an optional one. */
 export type UpdateProfileInput = {
+  /** Date of birth, in the past. */
   dateOfBirth?: string | null | undefined;
   /** A new email address must be verified again. */
   email?: string | null | undefined;
+  /** Given name, 1 to 100 characters. */
   firstName?: string | null | undefined;
+  /** Gender; null clears it. */
   gender?: Gender | null | undefined;
   /** National identity number. */
   identityNumber?: string | null | undefined;
+  /** Family name, up to 100 characters (may be empty). */
   lastName?: string | null | undefined;
   /** Second phone number, E.164. */
   phoneNumber2?: string | null | undefined;
+  /** Language of messages and notifications. */
   preferredLanguage?: Language | null | undefined;
 };
 
@@ -669,10 +681,13 @@ export type VerificationChannel =
 
 /** A code received by SMS, WhatsApp or email. */
 export type VerifyAccountInput = {
+  /** The six-digit code. */
   code: string;
   /** Cookie mode for browsers: the refresh token is set as an HttpOnly cookie (Path=/graphql, SameSite=Strict) instead of being returned; refreshToken and logout without arguments then use it. HTTP only; the request's Origin must be this server's or one of CORS_ORIGINS. */
   cookie?: boolean | null | undefined;
+  /** A name for this device, shown in mySessions. */
   deviceName?: string | null | undefined;
+  /** The phone number or email the code was sent to. */
   identifier: string;
 };
 

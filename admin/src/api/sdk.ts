@@ -255,6 +255,7 @@ export type LoginInput = {
   deviceName?: string | null | undefined;
   /** Phone number in international format or email address. */
   identifier: string;
+  /** The account's password. */
   password: string;
 };
 
