@@ -15,6 +15,7 @@ import { lockDataDir } from "../server/db/data-dir-lock";
 import { migrateDatabase } from "../server/db/migrate";
 import { createLog } from "../server/log";
 import { npmRun, run } from "./helpers/cli";
+import { startTestServer } from "./helpers/server";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "roster-backup-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -96,22 +97,51 @@ describe("embedded (PGlite data directory)", () => {
     await withDatabase(other, async (database) => expect(await names(database)).toEqual([{ slug: "backup-alpha", name: "Alpha before" }]));
   });
 
-  it("refuses while an instance holds the data directory, saying to stop it", { timeout: 60_000 }, async () => {
+  it("refuses while another process holds the data directory and offers no backup endpoint, saying to stop it", { timeout: 60_000 }, async () => {
     const lock = lockDataDir(dataDir);
     try {
-      for (const [script, args] of [
-        ["db:backup", [path.join(scratch, "while-running.tar.gz")]],
-        ["db:restore", [path.join(scratch, "embedded.tar.gz"), "--force"]],
-      ] as const) {
-        const refused = await npmRun(script, [...args], env);
-        expect(refused.code).toBe(75);
-        expect(refused.stderr).toContain("while no instance runs on it");
-        expect(refused.stderr).toContain(`in use by pid ${process.pid}`);
-      }
+      const restore = await npmRun("db:restore", [path.join(scratch, "embedded.tar.gz"), "--force"], env);
+      expect(restore.code).toBe(75);
+      expect(restore.stderr).toContain("can only be restored while no instance runs on it");
+      expect(restore.stderr).toContain(`in use by pid ${process.pid}`);
+      // A holder that wrote no backup token (a command such as db:seed, or an older server).
+      const backup = await npmRun("db:backup", [path.join(scratch, "while-running.tar.gz")], env);
+      expect(backup.code).toBe(75);
+      expect(backup.stderr).toContain("stop it, run this again");
       expect(fs.existsSync(path.join(scratch, "while-running.tar.gz"))).toBe(false);
     } finally {
       lock.release();
     }
+  });
+
+  it("while an instance runs, the instance takes the snapshot (POST /ops/backup with its token)", { timeout: 180_000 }, async () => {
+    const liveDir = path.join(scratch, "live");
+    const t = await startTestServer({ ROSTER_DB: "file", ROSTER_DATA_DIR: liveDir });
+    const file = path.join(scratch, "live.tar.gz");
+    try {
+      await t.deps.database.db.insert(tenants).values({ slug: "backup-live", name: "Live", timeZone: "Pacific/Chatham" });
+      const port = new URL(t.url).port;
+      const liveEnv = { ...envFor({ dataDir: liveDir }), HOST: "127.0.0.1", PORT: port };
+      const backup = await npmRun("db:backup", [file], liveEnv);
+      expect(backup.stderr).toBe("");
+      expect(backup.code).toBe(0);
+      expect(backup.stdout).toContain("taken by the running instance");
+      // The instance went on serving.
+      expect((await fetch(`${t.url}/health`)).status).toBe(200);
+      // Restoring under a running instance is refused.
+      const restore = await npmRun("db:restore", [file, "--force"], liveEnv);
+      expect(restore.code).toBe(75);
+      // The endpoint wants the token of the data directory.
+      const forged = await fetch(`${t.url}/ops/backup`, { method: "POST", headers: { authorization: "Bearer nope" } });
+      expect(forged.status).toBe(401);
+      expect((fs.statSync(path.join(liveDir, "backup.token")).mode & 0o777).toString(8)).toBe("600");
+    } finally {
+      await t.close();
+    }
+    const other = envFor({ dataDir: path.join(scratch, "from-live") });
+    const restored = await npmRun("db:restore", [file], other);
+    expect(restored.code).toBe(0);
+    await withDatabase(other, async (database) => expect(await names(database)).toEqual([{ slug: "backup-live", name: "Live" }]));
   });
 
   it("answers a missing file and a bad file clearly, changing nothing", { timeout: 60_000 }, async () => {

@@ -2,14 +2,14 @@
  * `npm run db:backup` and `npm run db:restore` for both database modes.
  *
  * Embedded (PGlite): PGlite is single-process and the running instance holds the
- * data-directory lock, so the embedded database is backed up and restored only
- * while no instance runs on it: the command takes the lock (refusing, exit 75,
- * naming the holder, while an instance runs) and then opens the database itself.
- * The backup is PGlite's own `dumpDataDir("gzip")`, a tar.gz of the data
- * directory taken while no query runs (PGlite serialises it with its queries), so
- * it is consistent; a restore loads it with `loadDataDir` into an empty directory.
- * A copy of the files made by hand while an instance runs may be inconsistent
- * (dirty pages in memory); stop the instance or use PostgreSQL for online backups.
+ * data-directory lock, so no other process may open the database. The backup is
+ * PGlite's own `dumpDataDir("gzip")` after a checkpoint, a tar.gz of the data
+ * directory taken while no query runs (PGlite serialises it with its queries), so it
+ * is consistent. While an instance runs, the command asks it for that snapshot
+ * (POST /ops/backup on HOST:PORT, with the token the instance wrote to
+ * ROSTER_DATA_DIR/backup.token: server/http/backup.ts); otherwise it takes the lock
+ * and opens the database itself. A restore needs the instance stopped (exit 75
+ * otherwise) and loads the tar.gz with `loadDataDir` into an empty directory.
  *
  * PostgreSQL (DATABASE_URL): `pg_dump --format=custom` and `pg_restore`, online,
  * when the client tools are on PATH (the same major version as the server or newer).
@@ -38,6 +38,10 @@ export const BACKUP_EXIT = {
   failed: 70,
 } as const;
 
+/** The instance's backup endpoint and the token file that authorises it (server/http/backup.ts). */
+export const BACKUP_TOKEN_FILE = "backup.token";
+export const BACKUP_PATH = "/ops/backup";
+
 export class BackupError extends StartupError {
   override name = "BackupError";
 }
@@ -46,6 +50,8 @@ export interface BackupResult {
   file: string;
   kind: "pglite" | "postgres";
   bytes: number;
+  /** Embedded: taken by the running instance (true) or by this process with the instance stopped. */
+  online?: boolean;
 }
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
@@ -71,7 +77,13 @@ export async function backupDatabase(config: Config, file: string): Promise<Back
     return { file: target, kind: "postgres", bytes: fs.statSync(target).size };
   }
   const pgliteDir = embeddedDir(config);
-  const lock = lockEmbedded(config, "backed up");
+  let lock: ReturnType<typeof lockDataDir>;
+  try {
+    lock = lockDataDir(config.dataDir);
+  } catch (error) {
+    if (!(error instanceof StartupError && error.exitCode === EXIT.inUse)) throw error;
+    return await askInstance(config, target, error);
+  }
   try {
     if (!fs.existsSync(path.join(pgliteDir, "PG_VERSION"))) {
       throw new BackupError(`no embedded database in ${pgliteDir}: nothing to back up`, BACKUP_EXIT.noInput);
@@ -154,6 +166,39 @@ export async function restoreDatabase(config: Config, file: string, { force = fa
   } finally {
     lock.release();
   }
+}
+
+/** The running instance takes the snapshot (it alone may read its database). */
+async function askInstance(config: Config, target: string, locked: StartupError): Promise<BackupResult> {
+  let token: string;
+  try {
+    token = fs.readFileSync(path.join(config.dataDir, BACKUP_TOKEN_FILE), "utf8").trim();
+  } catch {
+    throw new StartupError(
+      `the instance running on the embedded database wrote no ${BACKUP_TOKEN_FILE} (an older version?): stop it, run this again, then start it. ${locked.message}`,
+      EXIT.inUse,
+    );
+  }
+  const host = !config.host || config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${config.port || 4000}${BACKUP_PATH}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    throw new StartupError(
+      `the embedded database is in use, and the instance did not answer at ${url} (${(error as Error).cause ?? (error as Error).message}): set HOST and PORT to the instance's, or stop it and run this again. ${locked.message}`,
+      EXIT.inUse,
+    );
+  }
+  if (!response.ok) {
+    const body = await response.text();
+    throw new BackupError(`the instance refused the backup at ${url}: ${response.status} ${body.slice(0, 300)}`, BACKUP_EXIT.failed);
+  }
+  const dump = Buffer.from(await response.arrayBuffer());
+  const temporary = `${target}.partial`;
+  fs.writeFileSync(temporary, dump, { mode: 0o600 });
+  fs.renameSync(temporary, target);
+  return { file: target, kind: "pglite", bytes: dump.length, online: true };
 }
 
 function embeddedDir(config: Config): string {
