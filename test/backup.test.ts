@@ -116,7 +116,7 @@ describe("embedded (PGlite data directory)", () => {
 
   it("while an instance runs, the instance takes the snapshot (POST /ops/backup with its token)", { timeout: 180_000 }, async () => {
     const liveDir = path.join(scratch, "live");
-    const t = await startTestServer({ ROSTER_DB: "file", ROSTER_DATA_DIR: liveDir });
+    const t = await startTestServer({ ROSTER_DB: "file", ROSTER_DATA_DIR: liveDir, DATABASE_URL: "", REDIS_URL: "" });
     const file = path.join(scratch, "live.tar.gz");
     try {
       await t.deps.database.db.insert(tenants).values({ slug: "backup-live", name: "Live", timeZone: "Pacific/Chatham" });
