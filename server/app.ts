@@ -24,6 +24,7 @@ import { createExecutor } from "./graphql/executor";
 import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
 import { adminRoutes } from "./http/admin";
+import { backupRoutes } from "./http/backup";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
@@ -152,6 +153,8 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   // METRICS_PORT: a listener of its own, for a network the public never reaches.
   const metricsServer = metricsAt === "separate" ? http.createServer(express().disable("x-powered-by").use(metricsRoutes(app))) : undefined;
   web.use(paymentWebhookRoutes(app));
+  // Embedded only: npm run db:backup asks the running instance for a snapshot (server/http/backup.ts).
+  web.use(backupRoutes(app));
   web.use(await adminRoutes(app, httpServer));
   web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));
   // After body parsing: parsers resume on stream callbacks, which would lose the async context.

@@ -195,6 +195,13 @@ export function loadConfig(env: Env = process.env) {
     graphql: {
       /** Schema introspection and the Apollo Sandbox page at GET /graphql: one switch, off by default in production. */
       introspection: read(env, "GRAPHQL_INTROSPECTION", nodeEnv !== "production", bool),
+      /**
+       * Trusted documents: `enforce` runs only the operations of server/graphql/trusted-documents.json
+       * (our own clients' documents, by hash or text); `off` (default) runs any valid operation.
+       */
+      trustedDocuments: read(env, "TRUSTED_DOCUMENTS", "off" as "off" | "enforce", oneOf("off", "enforce")),
+      /** With TRUSTED_DOCUMENTS=enforce: tenant staff and platform admins may still send any operation (GraphiQL, scripts). */
+      trustedDocumentsAllowStaffAdhoc: read(env, "TRUSTED_DOCUMENTS_ALLOW_STAFF_ADHOC", false, bool),
     },
     metrics: {
       /** Bearer token GET /metrics requires (wherever it is served). */

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   "PAYLOAD_TOO_LARGE",
   "QUERY_TOO_COMPLEX",
   "BUDGET_EXCEEDED",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_ALLOWED",
   "INTERNAL_SERVER_ERROR",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -127,6 +129,7 @@ const PASS_THROUGH = new Set([
   "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
+  "PERSISTED_QUERY_NOT_ALLOWED",
   "OPERATION_RESOLUTION_FAILURE",
   "UNAUTHENTICATED",
   "FORBIDDEN",
@@ -200,6 +203,8 @@ export function httpStatusOf(code: string): number {
     case "BAD_USER_INPUT":
     case "BAD_REQUEST":
     case "QUERY_TOO_COMPLEX":
+    case "PERSISTED_QUERY_NOT_FOUND":
+    case "PERSISTED_QUERY_NOT_ALLOWED":
       return 400;
     case "BUDGET_EXCEEDED":
       return 503;

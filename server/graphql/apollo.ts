@@ -23,6 +23,7 @@ import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
 import { createExecutor, serializedData, type Executor } from "./executor";
 import { parseOptions, queryProtection } from "./protection";
+import { trustedDocumentsFor, type PersistedReference, type TrustedDocuments } from "./trusted-documents";
 
 /** What Apollo carries for a request: what the transport knows. The real Context is built by the executor. */
 export interface Envelope {
@@ -161,22 +162,20 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
 
 /** Express handler for /graphql: GET (queries, Sandbox) and POST. */
 export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
+  const trusted = trustedDocumentsFor(app.config);
   return async (req: Request, res: Response) => {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
-    const httpGraphQLRequest: HTTPGraphQLRequest = {
-      method: req.method.toUpperCase(),
-      headers,
-      search: new URL(req.originalUrl, "http://x").search,
-      body: req.body,
-    };
     const store = currentRequest()!;
     store.refreshCookie = refreshCookieJar(req, res, app.config);
-    // The Sandbox page (a browser GET without a query) needs no database.
-    const isLandingPage = req.method === "GET" && !req.query.query;
     try {
+      // A listed operation named by hash (documentId, APQ) runs as its listed text.
+      const { search, body } = withPersistedText(trusted, new URL(req.originalUrl, "http://x").search, req.body);
+      const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method.toUpperCase(), headers, search, body };
+      // The Sandbox page (a browser GET without a query) needs no database.
+      const isLandingPage = req.method === "GET" && !new URLSearchParams(search).get("query");
       const response = isLandingPage
         ? await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({}) as Context })
         : await requestInput(app, req).then((request) => server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({ request }) }));
@@ -198,6 +197,47 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
       res.status(status).json({ errors: [safe], extensions: { requestId: store.requestId } });
     }
   };
+}
+
+/**
+ * The request with a hash-named listed operation's text put in: POST bodies
+ * (`documentId` or `extensions.persistedQuery.sha256Hash` without `query`) and GET
+ * parameters (`documentId`, or `extensions` as JSON). The hash itself is then
+ * dropped, so Apollo's own APQ cache is not involved. A request that sends its text
+ * is left as it is (the executor decides whether that text may run).
+ */
+function withPersistedText(trusted: TrustedDocuments, original: string, body: unknown): { search: string; body: unknown } {
+  const params = new URLSearchParams(original);
+  const search = (query: URLSearchParams) => (query === params ? original : `?${query}`);
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const post = body as PersistedReference & { query?: unknown };
+    const hash = trusted.hashOf(post);
+    if (hash === undefined || (typeof post.query === "string" && post.query !== "")) return { search: search(params), body };
+    const text = trusted.textFor(hash);
+    if (text === undefined) return { search: search(params), body };
+    const { documentId: _, ...rest } = post;
+    const { persistedQuery: __, ...extensions } = rest.extensions ?? {};
+    return { search: search(params), body: { ...rest, query: text, extensions } };
+  }
+  if (params.get("query") || (!params.has("documentId") && !params.has("extensions"))) return { search: search(params), body };
+  let extensions: PersistedReference["extensions"];
+  try {
+    extensions = params.has("extensions") ? (JSON.parse(params.get("extensions")!) as PersistedReference["extensions"]) : undefined;
+  } catch {
+    return { search: search(params), body }; // Apollo answers the malformed parameter
+  }
+  const hash = trusted.hashOf({ documentId: params.get("documentId") ?? undefined, extensions });
+  const text = hash === undefined ? undefined : trusted.textFor(hash);
+  if (text === undefined) return { search: search(params), body };
+  const next = new URLSearchParams(params);
+  next.delete("documentId");
+  if (extensions?.persistedQuery) {
+    const { persistedQuery: _, ...rest } = extensions;
+    if (Object.keys(rest).length) next.set("extensions", JSON.stringify(rest));
+    else next.delete("extensions");
+  }
+  next.set("query", text);
+  return { search: search(next), body };
 }
 
 /**

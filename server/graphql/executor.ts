@@ -22,6 +22,8 @@ import { AppError, fromDatabaseError, requestFailure } from "../errors";
 import { currentRequest } from "../request-store";
 import { operationCost } from "./cost";
 import { findNulByte } from "./input-guard";
+import { trustedDocumentsFor } from "./trusted-documents";
+import type { Viewer } from "../auth/viewer";
 
 export interface Operation {
   document: DocumentNode;
@@ -38,6 +40,7 @@ export type Executor = ReturnType<typeof createExecutor>;
 
 export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
   const { limits } = app.config;
+  const trusted = trustedDocumentsFor(app.config);
   // Compiled queries live as long as their document (Apollo and graphql-ws cache documents).
   const compiledByDocument = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
 
@@ -52,9 +55,13 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
 
   /**
    * The checks an operation passes before it may touch the database: cost and
-   * input. Returns errors to answer with, or undefined when it may run.
+   * input (and, with TRUSTED_DOCUMENTS=enforce, that the document is a trusted one;
+   * `viewer` when the transport knows it already, as WebSocket does). Returns errors
+   * to answer with, or undefined when it may run.
    */
-  function check(operation: Operation): readonly GraphQLError[] | undefined {
+  function check(operation: Operation, viewer?: Viewer): readonly GraphQLError[] | undefined {
+    const untrusted = trusted.refusal(operation.document, operation.request.credentials, viewer);
+    if (untrusted) return [untrusted];
     const nul = findNulByte(operation.document, operation.variables ?? {}, operation.operationName);
     if (nul) return [new AppError("BAD_USER_INPUT", "input.nulByte", { field: nul }, { field: nul })];
     const cost = operationCost(schema, operation.document, operation.variables ?? {}, operation.operationName);
@@ -81,6 +88,20 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     if (refused) return { errors: refused };
     const query = compiled(operation.document, operation.operationName);
     if (!isCompiledQuery(query)) return { errors: query.errors?.map(normalizeError) };
+    // Enforce mode with staff ad-hoc allowed: an unlisted document from a bearer token runs only for staff.
+    const viewerMustBeStaff = rootValue === undefined && !!trusted.refusal(operation.document, { kind: "none" });
+    if (viewerMustBeStaff && isIntrospectionOnly(operation.document, operation.operationName)) {
+      try {
+        await withRequestContext(app, operation.request, async (ctx) => {
+          const refused = trusted.refusal(operation.document, operation.request.credentials, ctx.viewer);
+          if (refused) throw refused;
+        });
+      } catch (error) {
+        const failure = requestFailure(error);
+        if (!failure) throw error;
+        return { errors: [new GraphQLError(failure.message, { originalError: failure, extensions: failure.extensions })], failure };
+      }
+    }
     if (isIntrospectionOnly(operation.document, operation.operationName)) {
       // Schema introspection needs no viewer and no database.
       return executeWithGraphQLJs({ schema, document: operation.document, operationName: operation.operationName, variableValues: operation.variables });
@@ -100,6 +121,10 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
       const running = withRequestContext(app, operation.request, (ctx) => {
         // A signed-out session or an unknown device is refused, never served as anonymous.
         if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError) throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
+        if (viewerMustBeStaff) {
+          const refused = trusted.refusal(operation.document, operation.request.credentials, ctx.viewer);
+          if (refused) throw refused;
+        }
         return runWithinSize(ctx, query, operation, rootValue);
       });
       // Past the budget the request is answered; the abandoned work ends on its own.
@@ -136,7 +161,7 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     return { ...result, errors };
   }
 
-  return { check, execute, compiled };
+  return { check, execute, compiled, trusted };
 }
 
 /**

@@ -51,6 +51,7 @@ import { createFanout, type Subscriber } from "../realtime/fanout";
 import { isLiveSource, LIVE } from "../realtime/live";
 import { runWithRequestStore } from "../request-store";
 import type { Executor } from "./executor";
+import type { PersistedReference } from "./trusted-documents";
 import { parseOptions, queryProtection } from "./protection";
 
 export const WS_CLOSE = {
@@ -295,10 +296,20 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           ctx.extra.socket.close(WS_CLOSE.tooMany, `Too many subscriptions on this connection (max ${limits.wsSubscriptionsPerConnection})`);
           return [new GraphQLError("Too many subscriptions", { extensions: { code: "RATE_LIMITED" } })];
         }
-        const document = documents.get(payload.query, () => {
+        // A listed operation named by hash (documentId or extensions.persistedQuery, with an empty query) runs as its listed text.
+        let text = payload.query;
+        if (text === "") {
+          const hash = executor.trusted.hashOf(payload as PersistedReference);
+          try {
+            text = (hash !== undefined && executor.trusted.textFor(hash)) || text;
+          } catch (error) {
+            return [error as AppError];
+          }
+        }
+        const document = documents.get(text, () => {
           let parsed: DocumentNode;
           try {
-            parsed = parse(payload.query, parseOptions(app.config));
+            parsed = parse(text, parseOptions(app.config));
           } catch (error) {
             return withCode([error as GraphQLError], "GRAPHQL_PARSE_FAILED");
           }
@@ -309,7 +320,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError("Unable to identify operation", { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })];
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
-        const refused = executor.check({ document, operationName: payload.operationName, variables, request: requestInput(connection) });
+        const refused = executor.check({ document, operationName: payload.operationName, variables, request: requestInput(connection) }, connection.known.viewer);
         if (refused) return [...refused];
         const operationContext: OperationContext = { connection, id };
         return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: operationContext } satisfies ExecutionArgs;
