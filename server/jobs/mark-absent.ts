@@ -12,6 +12,7 @@ import { emit } from "../events/domain-events";
 import { audit } from "../services/audit";
 import { addDays, localDate, zonedInstant } from "../time";
 import type { Job } from "./job";
+import { participantIdOf } from "../auth/policies";
 
 export const markAbsent: Job = {
   name: "mark-absent",
@@ -111,7 +112,7 @@ export const markAbsent: Job = {
       // attendanceTaken stays as it was: it records that a teacher took attendance,
       // which the weekly instructor report counts.
       await audit(ctx, { action: "attendance.autoAbsent", entity: "lecture", entityId: lecture.id, after: saved });
-      const who = new Map(rows.map((row) => [(row.studentId ?? row.childId)!, row]));
+      const who = new Map(rows.map((row) => [participantIdOf(row), row]));
       await emit(ctx, {
         type: "attendance.marked",
         tenantId: tenant.id,
@@ -120,7 +121,7 @@ export const markAbsent: Job = {
         lecture,
         marks: saved,
         absent: saved.map((mark) => {
-          const row = who.get((mark.studentId ?? mark.childId)!)!;
+          const row = who.get(participantIdOf(mark))!;
           return { userId: row.userId, participant: row.name };
         }),
       });

@@ -13,14 +13,15 @@ import {
   type LectureAttendance,
 } from "../../drizzle/schema";
 import { requireMember, requireTenant } from "../auth/guards";
+import { actsFor, onlyOwn, ownParticipantIds, ownRowsOf, participantIdOf, teaches } from "../auth/policies";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, forbidden, notFound, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
 import { audit } from "./audit";
-import { canSeeCourse, getCourse, viewerInstructorId } from "./courses";
+import { canSeeCourse, getCourse } from "./courses";
 import { lockLecture } from "./lectures";
-import { actsFor, findParticipant, findParticipants, ownParticipantIds, participantColumns, participantName, type Participant } from "./participants";
+import { findParticipant, findParticipants, participantColumns, participantName, type Participant } from "./participants";
 
 export interface MarkInput {
   participantId: string;
@@ -35,10 +36,7 @@ const RATING = /^\d{1,2}(\.\d{1,2})?$/;
 async function requireMarker(ctx: Context, courseId: string) {
   if (ctx.viewer.kind === "device") return { userId: null, deviceId: ctx.viewer.deviceId };
   const viewer = requireMember(ctx);
-  if (isStaff(viewer)) return { userId: viewer.userId, deviceId: null };
-  const course = await ctx.loaders.course.load(courseId);
-  const instructorId = await viewerInstructorId(ctx);
-  if (course && instructorId && course.instructorId === instructorId) return { userId: viewer.userId, deviceId: null };
+  if (await teaches(ctx, courseId)) return { userId: viewer.userId, deviceId: null };
   throw new AppError("FORBIDDEN", "attendance.notYourLecture");
 }
 
@@ -104,7 +102,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
           ),
         ),
       );
-    const enrolled = new Set(active.map((row) => (row.studentId ?? row.childId)!));
+    const enrolled = new Set(active.map((row) => participantIdOf(row)));
     participants.forEach((participant, index) => {
       if (!enrolled.has(participant.id)) {
         throw new AppError("BAD_USER_INPUT", "enrollment.notEnrolledRow", { row: index + 1 }, { field: `marks[${index}].participantId`, row: index + 1 });
@@ -115,7 +113,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
       .select()
       .from(lectureAttendance)
       .where(and(eq(lectureAttendance.tenantId, tenant.id), eq(lectureAttendance.lectureId, lectureId)));
-    const before = new Map(previous.map((row) => [(row.studentId ?? row.childId)!, row]));
+    const before = new Map(previous.map((row) => [participantIdOf(row), row]));
     const now = new Date();
     const common = {
       tenantId: tenant.id,
@@ -167,7 +165,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
         : []),
     ];
     // In the order of the input rows.
-    const byParticipant = new Map(written.map((row) => [(row.studentId ?? row.childId)!, row]));
+    const byParticipant = new Map(written.map((row) => [participantIdOf(row), row]));
     const saved: LectureAttendance[] = participants.map((participant) => byParticipant.get(participant.id)!);
     await ctx.db
       .update(lectures)
@@ -186,7 +184,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     // Names of the newly absent (loaders batch them into one statement).
     const newlyAbsent = await Promise.all(
       saved.flatMap((row, index) => {
-        const was = before.get((row.studentId ?? row.childId)!);
+        const was = before.get(participantIdOf(row));
         if (row.present || (was && !was.present)) return [];
         const participant = participants[index]!;
         return [participantName(ctx, participant).then((name) => ({ userId: participant.userId, participant: name }))];
@@ -215,16 +213,7 @@ export async function attendanceOfLecture(ctx: Context, lectureId: string): Prom
   const rows = await ctx.loaders.attendanceOfLecture.load(lectureId);
   if (ctx.viewer.kind === "device" || (await teaches(ctx, course.id))) return rows;
   requireMember(ctx);
-  const own = new Set(await ownParticipantIds(ctx));
-  return rows.filter((row) => own.has((row.studentId ?? row.childId)!));
-}
-
-/** Staff, or the instructor of the course. */
-export async function teaches(ctx: Context, courseId: string): Promise<boolean> {
-  if (isStaff(ctx.viewer)) return true;
-  const course = await ctx.loaders.course.load(courseId);
-  const instructorId = await viewerInstructorId(ctx);
-  return Boolean(course && instructorId && course.instructorId === instructorId);
+  return onlyOwn(ctx, rows);
 }
 
 /** A participant's marks (optionally in one course), with their attendance rate. */
@@ -316,8 +305,8 @@ export async function rateInstructor(ctx: Context, input: { courseId: string; ra
   return atomic(ctx, async (ctx) => {
     const course = await getCourse(ctx, input.courseId);
     if (!course.instructorId) throw new AppError("CONFLICT", "rating.noInstructor");
-    const own = await ownParticipantIds(ctx);
-    const [enrolled] = own.length
+    const own = ownRowsOf(enrollments, await ownParticipantIds(ctx));
+    const [enrolled] = own
       ? await ctx.db
           .select({ id: enrollments.id })
           .from(enrollments)
@@ -326,7 +315,7 @@ export async function rateInstructor(ctx: Context, input: { courseId: string; ra
               eq(enrollments.tenantId, course.tenantId),
               eq(enrollments.courseId, course.id),
               inArray(enrollments.status, ["ACTIVE", "COMPLETED"]),
-              or(inArray(enrollments.studentId, own), inArray(enrollments.childId, own)),
+              own,
             ),
           )
           .limit(1)

@@ -6,12 +6,12 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { enrollments, examResults, exams, type Exam, type ExamResult } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
-import { isStaff } from "../auth/viewer";
+import { teachersAllOthersOwn } from "../auth/policies";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound } from "../errors";
 import { audit } from "./audit";
-import { courseForTeacher, getCourse, viewerInstructorId } from "./courses";
-import { findParticipant, ownParticipantIds, participantColumns } from "./participants";
+import { courseForTeacher, getCourse } from "./courses";
+import { findParticipant, participantColumns } from "./participants";
 
 export interface ExamInput {
   title?: string | null;
@@ -142,13 +142,7 @@ export async function recordExamResults(ctx: Context, examId: string, results: R
 
 /** The results of an exam the viewer may read: all for teachers, their own participants' otherwise. */
 export async function visibleResults(ctx: Context, exam: Exam): Promise<ExamResult[]> {
-  const all = await ctx.loaders.resultsOfExam.load(exam.id);
-  if (isStaff(ctx.viewer)) return all;
-  const course = await ctx.loaders.course.load(exam.courseId);
-  const instructorId = await viewerInstructorId(ctx);
-  if (course && instructorId && course.instructorId === instructorId) return all;
-  const own = new Set(await ownParticipantIds(ctx));
-  return all.filter((result) => own.has((result.studentId ?? result.childId)!));
+  return teachersAllOthersOwn(ctx, exam.courseId, await ctx.loaders.resultsOfExam.load(exam.id));
 }
 
 /** Exams of a course the viewer may see. */
