@@ -20,7 +20,7 @@ export type Participant =
   | { kind: "child"; id: string; studentId: null; childId: string; userId: string; row: Child };
 
 /** The participant columns of a row that has exactly one of student_id / child_id. */
-export const participantColumns = (participant: Participant) => ({
+export const participantColumns = (participant: Pick<Participant, "studentId" | "childId">) => ({
   studentId: participant.studentId,
   childId: participant.childId,
 });
