@@ -305,6 +305,28 @@ describe("cancelled lectures and exams", () => {
   });
 });
 
+describe("recording many exam results at once", () => {
+  it("30 results cost the same statements as 5 (students and children alike)", async () => {
+    const courseId = await school.createCourse({ name: "Big exam", capacity: 40 });
+    const family = await school.family(29);
+    for (const child of family.childIds) await school.enroll(courseId, child, family.parent);
+    const pupil = await school.student();
+    await school.enroll(courseId, pupil.studentId, pupil);
+    const exam = data(await school.instructor.client.request(CreateExamDocument, { courseId, input: { title: "Final", date: "2099-03-01", maxScore: "20" } }))
+      .createExam;
+    const record = (who: string[]) =>
+      school.instructor.client.request(RecordExamResultsDocument, {
+        examId: exam.id,
+        results: who.map((participantId, i) => ({ participantId, score: String(i % 21) })),
+      });
+    const small = await record([...family.childIds.slice(0, 4), pupil.studentId]);
+    const large = await record([...family.childIds, pupil.studentId]);
+    expect(data(small).recordExamResults).toHaveLength(5);
+    expect(data(large).recordExamResults.map((r) => r.score)).toEqual([...family.childIds, pupil.studentId].map((_, i) => `${i % 21}.00`));
+    expectFlatStatements(small, large);
+  });
+});
+
 describe("nested fields without N+1", () => {
   it("a page of 25 enrolments with course, instructor, participant and payments costs the same SQL statements as a page of 5", async () => {
     const s = await createSchool(t);

@@ -2,7 +2,7 @@
  * No statement per row: every connection, read with its relations, costs the same
  * SQL statements for a page of 2 as for a page of 6 or more. (Bulk writes are
  * checked beside their domain: markAttendance in attendance, recordExamResults in
- * courses.) Each check runs the small page first so per-request caches cannot hide
+ * enrollments, beside the exam tests.) Each check runs the small page first so per-request caches cannot hide
  * a statement per row in the large one.
  */
 import { beforeAll, describe, expect, it } from "vitest";

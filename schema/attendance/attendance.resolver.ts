@@ -19,6 +19,7 @@ import {
   ParticipantAttendance,
   RegisterDevicePayload,
 } from "./attendance.type";
+import { participantIdOf } from "../../server/auth/policies";
 
 @Resolver(() => LectureAttendance)
 export class AttendanceResolver {
@@ -67,7 +68,7 @@ export class AttendanceResolver {
 
   @FieldResolver(() => Participant, { description: "Who was marked: a student or a child." })
   async participant(@Root() mark: LectureAttendance, @Ctx() ctx: Context) {
-    return (await ctx.loaders.participant.load((mark.studentId ?? mark.childId)!))?.row;
+    return (await ctx.loaders.participant.load(participantIdOf(mark)))?.row;
   }
 
   @FieldResolver(() => User, { nullable: true, description: "Who marked it (null for devices and the nightly job)." })

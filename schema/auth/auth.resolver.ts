@@ -91,6 +91,6 @@ export class SessionResolver {
 
   @FieldResolver(() => Boolean, { description: "This is the session making the request." })
   current(@Root() session: Session, @Ctx() ctx: Context) {
-    return ctx.viewer.kind === "user" && ctx.viewer.sessionId === session.id;
+    return auth.isCurrentSession(ctx, session);
   }
 }

@@ -25,6 +25,7 @@ import {
   UpdateLectureInput,
 } from "./course.input";
 import { Course, Exam, ExamResult, GenerateLecturesPayload, Lecture, ScheduleSlot, Season, Tag } from "./course.type";
+import { participantIdOf } from "../../server/auth/policies";
 
 const CourseConnection = Connection(Course, "Course");
 const LectureConnection = Connection(Lecture, "Lecture");
@@ -315,6 +316,6 @@ export class ExamResolver {
 export class ExamResultResolver {
   @FieldResolver(() => Participant, { description: "Whose result it is." })
   async participant(@Root() result: ExamResult, @Ctx() ctx: Context) {
-    return (await ctx.loaders.participant.load((result.studentId ?? result.childId)!))?.row;
+    return (await ctx.loaders.participant.load(participantIdOf(result)))?.row;
   }
 }

@@ -8,13 +8,14 @@ import { UUID } from "../shared/scalars";
 import { User } from "../users/user.type";
 import { EnrollmentFilter, EnrollmentRequestFilter, RequestEnrollmentInput } from "./enrollment.input";
 import { ApproveEnrollmentPayload, Enrollment, EnrollmentRequest } from "./enrollment.type";
+import { participantIdOf } from "../../server/auth/policies";
 
 const EnrollmentConnection = Connection(Enrollment, "Enrollment");
 const EnrollmentRequestConnection = Connection(EnrollmentRequest, "EnrollmentRequest");
 
 /** Shared relation fields of enrolments and requests. */
 const participantOf = async (row: { studentId: string | null; childId: string | null }, ctx: Context) =>
-  (await ctx.loaders.participant.load((row.studentId ?? row.childId)!))?.row;
+  (await ctx.loaders.participant.load(participantIdOf(row)))?.row;
 
 @Resolver(() => Enrollment)
 export class EnrollmentResolver {

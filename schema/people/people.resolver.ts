@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context";
-import { mayListChildren, type PrivacyRule } from "../../server/services/privacy";
+import type { PrivacyRule } from "../../server/auth/policies";
 import * as participants from "../../server/services/participants";
 import { Connection, toConnection } from "../shared/connection";
 import { Gender } from "../shared/enums";
@@ -61,7 +61,7 @@ export class ParentResolver {
     description: "The parent's children, oldest added first (at most 50): for the parent and staff of the tenant; empty for others.",
   })
   async children(@Root() parent: Parent, @Ctx() ctx: Context) {
-    return mayListChildren(ctx, parent) ? ctx.loaders.childrenOfParent.load(parent.id) : [];
+    return participants.childrenOfParent(ctx, parent);
   }
 }
 

@@ -7,7 +7,7 @@ import { subscribeToProfile } from "../../server/services/realtime";
 import { Membership } from "../tenants/tenant.type";
 import { Instructor, Parent, Student } from "../people/people.type";
 import { Language } from "../shared/enums";
-import type { PrivacyRule } from "../../server/services/privacy";
+import type { PrivacyRule } from "../../server/auth/policies";
 import { UpdateProfileInput } from "./user.input";
 import { User, type UserSource } from "./user.type";
 import { ProfileUpdate } from "./profile-update.type";
@@ -45,7 +45,7 @@ export class UserResolver {
 
   @FieldResolver(() => Boolean, { description: "May administer the whole platform. Visible to the user themself." })
   isPlatformAdmin(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return ctx.viewer.kind === "user" && ctx.viewer.userId === user.id && user.isPlatformAdmin;
+    return auth.platformAdminAsSeen(ctx, user);
   }
 
   @Authorized<PrivacyRule>("PERSON")

@@ -1,11 +1,11 @@
 import { Authorized, Field, ObjectType } from "type-graphql";
 import type { User as UserRow } from "../../drizzle/schema";
 import type { Gender as GenderValue, Language as LanguageValue } from "../../drizzle/tables/enums-types";
-import type { PrivacyRule } from "../../server/services/privacy";
+import type { PrivacyRule } from "../../server/auth/policies";
 import { Gender, Language } from "../shared/enums";
 import { DateTime, EmailAddress, LocalDate, PhoneNumber, UUID } from "../shared/scalars";
 
-/** Readable by the person and by staff of a tenant they are an active member of (server/services/privacy.ts). */
+/** Readable by the person and by staff of a tenant they are an active member of (server/auth/policies.ts). */
 const Private = () => Authorized<PrivacyRule>("PERSON");
 
 /**

@@ -8,6 +8,7 @@ import type { Context } from "../context";
 import { translate, type MessageKey } from "../i18n";
 import { notify } from "../services/notifications";
 import { Topic } from "../pubsub/topics";
+import { participantIdOf } from "../auth/policies";
 
 /** What happened to an event, as eventUpdated subscribers are told. */
 export const EVENT_CHANGES = ["CREATED", "UPDATED", "PUBLISHED", "CANCELLED", "REGISTRATION"] as const;
@@ -258,7 +259,7 @@ const realtime: Handler = async (ctx, event) => {
         courseId: event.courseId,
         lectureId: event.lecture.id,
         attendanceIds: event.marks.map((mark) => mark.id),
-        participantIds: event.marks.map((mark) => (mark.studentId ?? mark.childId)!),
+        participantIds: event.marks.map((mark) => participantIdOf(mark)),
       };
       ctx.afterCommit.push(() => ctx.app.bus.publish(Topic.AttendanceUpdated, [event.tenantId, event.courseId], payload));
       return;

@@ -5,6 +5,7 @@
 import { and, asc, count, desc, eq, gte } from "drizzle-orm";
 import { jobRuns, instructorAttendance, type InstructorAttendance } from "../../drizzle/schema";
 import { requireMember, requireRole } from "../auth/guards";
+import { viewerInstructorId } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import type { Context } from "../context";
 import { AppError, forbidden } from "../errors";
@@ -12,7 +13,6 @@ import { findJob, JOBS } from "./index";
 import { sundayOnOrBefore } from "./job";
 import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { addDays, localDate } from "../time";
-import { viewerInstructorId } from "../services/courses";
 
 /** Weeks of instructor attendance listed when no week is asked for. */
 const RECENT_WEEKS = 8;

@@ -5,8 +5,12 @@
  */
 import type { Context } from "../context";
 import { courseLoaders } from "./courses";
+import { enrollmentLoaders } from "./enrollments";
 import { eventLoaders } from "./events";
+import { examLoaders } from "./exams";
+import { lectureLoaders } from "./lectures";
 import { paymentLoaders } from "./payments";
+import { peopleLoaders } from "./people";
 import { userLoaders } from "./users";
 
 export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer">;
@@ -14,7 +18,11 @@ export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer">;
 export function createLoaders(ctx: LoaderContext) {
   return {
     ...userLoaders(ctx),
+    ...peopleLoaders(ctx),
     ...courseLoaders(ctx),
+    ...lectureLoaders(ctx),
+    ...examLoaders(ctx),
+    ...enrollmentLoaders(ctx),
     ...eventLoaders(ctx),
     ...paymentLoaders(ctx),
   };

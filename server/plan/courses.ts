@@ -1,10 +1,10 @@
 /** Planned reads of the catalogue: courses, their lectures, season, instructor, tags, schedule and exams. */
 import { courseSchedules, courses, courseTags, exams, instructors, lectureAttendance, lectures, seasons, tags } from "../../drizzle/schema";
+import { viewerInstructorId } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { badInput } from "../errors";
 import { cursorPart, decodeCursor, encodeCursor, LIST_LIMITS } from "../pagination";
 import { attendanceSummary } from "../services/attendance";
-import { viewerInstructorId } from "../services/courses";
 import { declareSources, type Row, type Source } from "./model";
 
 const cap = (field: string) => LIST_LIMITS[field]!.cap;

@@ -12,7 +12,7 @@ export const PERSONAL_FIELDS = new Set([
   "Event.myRegistration",
   "Session.current",
   "User.isPlatformAdmin",
-  // Private details: the person themself always sees theirs (server/services/privacy.ts).
+  // Private details: the person themself always sees theirs (server/auth/policies.ts).
   "User.phoneNumber1",
   "User.phoneNumber2",
   "User.email",

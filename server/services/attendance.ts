@@ -3,24 +3,32 @@
  * the course's instructor, staff, or an attendance device of the tenant; the
  * per-participant and per-course summaries; instructor ratings.
  */
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, ne, notExists, sql } from "drizzle-orm";
 import {
+  children,
+  courses,
   enrollments,
   instructorRatings,
   lectureAttendance,
   lectures,
+  parents,
+  students,
+  users,
   type Lecture,
   type LectureAttendance,
 } from "../../drizzle/schema";
 import { requireMember, requireTenant } from "../auth/guards";
-import { hasRole, isStaff } from "../auth/viewer";
+import { actsFor, onlyOwn, ownParticipantIds, ownRowsOf, participantIdOf, teaches } from "../auth/policies";
+import { hasRole } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, forbidden, notFound, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
+import { addDays, zonedInstant } from "../time";
 import { audit } from "./audit";
-import { canSeeCourse, getCourse, viewerInstructorId } from "./courses";
+import { canSeeCourse, getCourse } from "./courses";
 import { lockLecture } from "./lectures";
-import { actsFor, findParticipant, findParticipants, ownParticipantIds, participantColumns, participantName, type Participant } from "./participants";
+import { enrolledParticipants, fromExcluded, upsertPerParticipant } from "./participant-rows";
+import { findParticipant, participantName } from "./participants";
 
 export interface MarkInput {
   participantId: string;
@@ -35,10 +43,7 @@ const RATING = /^\d{1,2}(\.\d{1,2})?$/;
 async function requireMarker(ctx: Context, courseId: string) {
   if (ctx.viewer.kind === "device") return { userId: null, deviceId: ctx.viewer.deviceId };
   const viewer = requireMember(ctx);
-  if (isStaff(viewer)) return { userId: viewer.userId, deviceId: null };
-  const course = await ctx.loaders.course.load(courseId);
-  const instructorId = await viewerInstructorId(ctx);
-  if (course && instructorId && course.instructorId === instructorId) return { userId: viewer.userId, deviceId: null };
+  if (await teaches(ctx, courseId)) return { userId: viewer.userId, deviceId: null };
   throw new AppError("FORBIDDEN", "attendance.notYourLecture");
 }
 
@@ -82,93 +87,42 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     if (lecture.status === "CANCELLED") throw wrongState("Lecture", lecture.status, ["SCHEDULED", "COMPLETED"]);
 
     // Every participant must exist and hold an ACTIVE enrolment in the course.
-    const known = await findParticipants(ctx, marks.map((mark) => mark.participantId));
-    const participants: Participant[] = marks.map((mark, index) => {
-      const participant = known.get(mark.participantId);
-      if (!participant) {
-        throw new AppError("BAD_USER_INPUT", "enrollment.unknownParticipant", { row: index + 1 }, { field: `marks[${index}].participantId`, row: index + 1 });
-      }
-      return participant;
-    });
-    const active = await ctx.db
-      .select({ studentId: enrollments.studentId, childId: enrollments.childId })
-      .from(enrollments)
-      .where(
-        and(
-          eq(enrollments.tenantId, tenant.id),
-          eq(enrollments.courseId, lecture.courseId),
-          eq(enrollments.status, "ACTIVE"),
-          or(
-            inArray(enrollments.studentId, participants.map((p) => p.studentId ?? "00000000-0000-0000-0000-000000000000")),
-            inArray(enrollments.childId, participants.map((p) => p.childId ?? "00000000-0000-0000-0000-000000000000")),
-          ),
-        ),
-      );
-    const enrolled = new Set(active.map((row) => (row.studentId ?? row.childId)!));
-    participants.forEach((participant, index) => {
-      if (!enrolled.has(participant.id)) {
-        throw new AppError("BAD_USER_INPUT", "enrollment.notEnrolledRow", { row: index + 1 }, { field: `marks[${index}].participantId`, row: index + 1 });
-      }
-    });
+    const participants = await enrolledParticipants(
+      ctx,
+      lecture.courseId,
+      marks.map((mark) => mark.participantId),
+      ["ACTIVE"],
+      (index) => ({ field: `marks[${index}].participantId`, row: index + 1 }),
+    );
 
     const previous = await ctx.db
       .select()
       .from(lectureAttendance)
       .where(and(eq(lectureAttendance.tenantId, tenant.id), eq(lectureAttendance.lectureId, lectureId)));
-    const before = new Map(previous.map((row) => [(row.studentId ?? row.childId)!, row]));
+    const before = new Map(previous.map((row) => [participantIdOf(row), row]));
     const now = new Date();
-    const common = {
-      tenantId: tenant.id,
-      lectureId,
-      source: marker.deviceId ? ("DEVICE" as const) : ("MANUAL" as const),
-      markedBy: marker.userId,
-      markedByDeviceId: marker.deviceId,
-      markedAt: now,
-    };
-    const rowsOf = (kind: Participant["kind"]) =>
-      marks.flatMap((mark, index) =>
-        participants[index]!.kind === kind
-          ? [
-              {
-                ...common,
-                ...participantColumns(participants[index]!),
-                present: mark.present,
-                rating: mark.present ? Number(mark.rating).toFixed(2) : null,
-                notes: mark.notes?.trim() || null,
-              },
-            ]
-          : [],
-      );
-    // One upsert per kind of participant (their unique keys differ); re-marking updates.
-    const update = {
-      present: sql`excluded.present`,
-      rating: sql`excluded.rating`,
-      notes: sql`excluded.notes`,
-      source: sql`excluded.source`,
-      markedBy: sql`excluded.marked_by`,
-      markedByDeviceId: sql`excluded.marked_by_device_id`,
-      markedAt: sql`excluded.marked_at`,
-    };
-    const [studentMarks, childMarks] = [rowsOf("student"), rowsOf("child")];
-    const written = [
-      ...(studentMarks.length
-        ? await ctx.db
-            .insert(lectureAttendance)
-            .values(studentMarks)
-            .onConflictDoUpdate({ target: [lectureAttendance.tenantId, lectureAttendance.lectureId, lectureAttendance.studentId], set: update })
-            .returning()
-        : []),
-      ...(childMarks.length
-        ? await ctx.db
-            .insert(lectureAttendance)
-            .values(childMarks)
-            .onConflictDoUpdate({ target: [lectureAttendance.tenantId, lectureAttendance.lectureId, lectureAttendance.childId], set: update })
-            .returning()
-        : []),
-    ];
-    // In the order of the input rows.
-    const byParticipant = new Map(written.map((row) => [(row.studentId ?? row.childId)!, row]));
-    const saved: LectureAttendance[] = participants.map((participant) => byParticipant.get(participant.id)!);
+    const source = marker.deviceId ? ("DEVICE" as const) : ("MANUAL" as const);
+    // One upsert per kind of participant; re-marking updates. In the order of the input rows.
+    const saved: LectureAttendance[] = await upsertPerParticipant(
+      ctx,
+      lectureAttendance,
+      [lectureAttendance.tenantId, lectureAttendance.lectureId],
+      marks.map((mark, index) => ({
+        participant: participants[index]!,
+        values: {
+          tenantId: tenant.id,
+          lectureId,
+          source,
+          markedBy: marker.userId,
+          markedByDeviceId: marker.deviceId,
+          markedAt: now,
+          present: mark.present,
+          rating: mark.present ? Number(mark.rating).toFixed(2) : null,
+          notes: mark.notes?.trim() || null,
+        },
+      })),
+      fromExcluded(lectureAttendance, ["present", "rating", "notes", "source", "markedBy", "markedByDeviceId", "markedAt"]),
+    );
     await ctx.db
       .update(lectures)
       .set({ attendanceTaken: true })
@@ -186,7 +140,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     // Names of the newly absent (loaders batch them into one statement).
     const newlyAbsent = await Promise.all(
       saved.flatMap((row, index) => {
-        const was = before.get((row.studentId ?? row.childId)!);
+        const was = before.get(participantIdOf(row));
         if (row.present || (was && !was.present)) return [];
         const participant = participants[index]!;
         return [participantName(ctx, participant).then((name) => ({ userId: participant.userId, participant: name }))];
@@ -215,16 +169,7 @@ export async function attendanceOfLecture(ctx: Context, lectureId: string): Prom
   const rows = await ctx.loaders.attendanceOfLecture.load(lectureId);
   if (ctx.viewer.kind === "device" || (await teaches(ctx, course.id))) return rows;
   requireMember(ctx);
-  const own = new Set(await ownParticipantIds(ctx));
-  return rows.filter((row) => own.has((row.studentId ?? row.childId)!));
-}
-
-/** Staff, or the instructor of the course. */
-export async function teaches(ctx: Context, courseId: string): Promise<boolean> {
-  if (isStaff(ctx.viewer)) return true;
-  const course = await ctx.loaders.course.load(courseId);
-  const instructorId = await viewerInstructorId(ctx);
-  return Boolean(course && instructorId && course.instructorId === instructorId);
+  return onlyOwn(ctx, rows);
 }
 
 /** A participant's marks (optionally in one course), with their attendance rate. */
@@ -316,8 +261,8 @@ export async function rateInstructor(ctx: Context, input: { courseId: string; ra
   return atomic(ctx, async (ctx) => {
     const course = await getCourse(ctx, input.courseId);
     if (!course.instructorId) throw new AppError("CONFLICT", "rating.noInstructor");
-    const own = await ownParticipantIds(ctx);
-    const [enrolled] = own.length
+    const own = ownRowsOf(enrollments, await ownParticipantIds(ctx));
+    const [enrolled] = own
       ? await ctx.db
           .select({ id: enrollments.id })
           .from(enrollments)
@@ -326,7 +271,7 @@ export async function rateInstructor(ctx: Context, input: { courseId: string; ra
               eq(enrollments.tenantId, course.tenantId),
               eq(enrollments.courseId, course.id),
               inArray(enrollments.status, ["ACTIVE", "COMPLETED"]),
-              or(inArray(enrollments.studentId, own), inArray(enrollments.childId, own)),
+              own,
             ),
           )
           .limit(1)
@@ -344,4 +289,120 @@ export async function rateInstructor(ctx: Context, input: { courseId: string; ra
     await audit(ctx, { action: "instructor.rate", entity: "instructor_rating", entityId: row!.id, after: row });
     return row!;
   });
+}
+
+// ---------------------------------------------------------------- automatic absences
+
+/**
+ * Marks absent every participant with an ACTIVE enrolment (begun before the day
+ * ended) in a course that had a non-cancelled lecture on `day` and no mark for it
+ * (source AUTO_ABSENT, no rating, marked by nobody). A mark made at this very moment
+ * wins; only the rows written are audited and announced, through the same domain
+ * event a manual mark emits. attendanceTaken stays as it was.
+ */
+export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ lectures: number; markedAbsent: number }> {
+  const tenant = requireTenant(ctx);
+  // A late (caught-up) run must not mark people who enrolled after the day ended.
+  const dayEnd = zonedInstant(addDays(day, 1), "00:00", tenant.timeZone);
+  const unmarked = await ctx.db
+    .select({
+      lecture: lectures,
+      courseName: courses.name,
+      studentId: enrollments.studentId,
+      childId: enrollments.childId,
+      // The account answering for the participant: the student, or the child's parent.
+      userId: sql<string>`coalesce(${students.userId}, ${parents.userId})`,
+      name: sql<string>`trim(coalesce(${children.firstName} || ' ' || ${children.lastName}, ${users.firstName} || ' ' || ${users.lastName}, ''))`,
+    })
+    .from(lectures)
+    .innerJoin(courses, and(eq(courses.tenantId, lectures.tenantId), eq(courses.id, lectures.courseId)))
+    .innerJoin(
+      enrollments,
+      and(
+        eq(enrollments.tenantId, lectures.tenantId),
+        eq(enrollments.courseId, lectures.courseId),
+        eq(enrollments.status, "ACTIVE"),
+        lt(enrollments.enrolledAt, dayEnd),
+      ),
+    )
+    .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
+    .leftJoin(users, eq(users.id, students.userId))
+    .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
+    .leftJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+    .where(
+      and(
+        eq(lectures.tenantId, tenant.id),
+        eq(lectures.date, day),
+        ne(lectures.status, "CANCELLED"),
+        notExists(
+          ctx.db
+            .select({ one: sql`1` })
+            .from(lectureAttendance)
+            .where(
+              and(
+                eq(lectureAttendance.tenantId, lectures.tenantId),
+                eq(lectureAttendance.lectureId, lectures.id),
+                sql`(${lectureAttendance.studentId} = ${enrollments.studentId} or ${lectureAttendance.childId} = ${enrollments.childId})`,
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy(asc(lectures.startTime), asc(lectures.id), asc(enrollments.id));
+
+  const [{ count: lectureCount } = { count: 0 }] = await ctx.db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(lectures)
+    .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.date, day), ne(lectures.status, "CANCELLED")));
+
+  const byLecture = new Map<string, { lecture: Lecture; courseName: string; rows: typeof unmarked }>();
+  for (const row of unmarked) {
+    const entry = byLecture.get(row.lecture.id) ?? { lecture: row.lecture, courseName: row.courseName, rows: [] };
+    entry.rows.push(row);
+    byLecture.set(row.lecture.id, entry);
+  }
+
+  let markedAbsent = 0;
+  const now = new Date();
+  for (const { lecture, courseName, rows } of byLecture.values()) {
+    // DO NOTHING: a person marking the lecture at this very moment wins; only the
+    // rows actually written count, are notified and announced.
+    const saved = await upsertPerParticipant(
+      ctx,
+      lectureAttendance,
+      [lectureAttendance.tenantId, lectureAttendance.lectureId],
+      rows.map((row) => ({
+        participant: { id: participantIdOf(row), kind: row.studentId ? ("student" as const) : ("child" as const), studentId: row.studentId, childId: row.childId },
+        values: {
+          tenantId: tenant.id,
+          lectureId: lecture.id,
+          present: false,
+          rating: null,
+          source: "AUTO_ABSENT" as const,
+          markedBy: null,
+          markedAt: now,
+        },
+      })),
+      null,
+    );
+    if (saved.length === 0) continue;
+    markedAbsent += saved.length;
+    // attendanceTaken stays as it was: it records that a teacher took attendance,
+    // which the weekly instructor report counts.
+    await audit(ctx, { action: "attendance.autoAbsent", entity: "lecture", entityId: lecture.id, after: saved });
+    const who = new Map(rows.map((row) => [participantIdOf(row), row]));
+    await emit(ctx, {
+      type: "attendance.marked",
+      tenantId: tenant.id,
+      courseId: lecture.courseId,
+      courseName,
+      lecture,
+      marks: saved,
+      absent: saved.map((mark) => {
+        const row = who.get(participantIdOf(mark))!;
+        return { userId: row.userId, participant: row.name };
+      }),
+    });
+  }
+  return { lectures: lectureCount, markedAbsent };
 }

@@ -18,6 +18,7 @@ import {
 } from "../../drizzle/schema";
 import type { VerificationChannel } from "../../drizzle/tables/enums-types";
 import { requireUser } from "../auth/guards";
+import { isSelf } from "../auth/policies";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { hashToken } from "../auth/tokens";
 import type { Role } from "../auth/viewer";
@@ -533,6 +534,16 @@ export interface ProfileInput {
   gender?: User["gender"] | null;
   identityNumber?: string | null;
   preferredLanguage?: Language | null;
+}
+
+/** Whether the user is a platform admin, as the viewer may learn it: the user themself only (false for others). */
+export function platformAdminAsSeen(ctx: Context, user: { id: string; isPlatformAdmin: boolean }): boolean {
+  return isSelf(ctx, user.id) && user.isPlatformAdmin;
+}
+
+/** Is this the session making the request? */
+export function isCurrentSession(ctx: Context, session: { id: string }): boolean {
+  return ctx.viewer.kind === "user" && ctx.viewer.sessionId === session.id;
 }
 
 /** Updates the caller's own profile; `null` clears an optional field, absent leaves it. */

@@ -17,6 +17,7 @@ import {
 } from "../../drizzle/schema";
 import type { SeasonKind } from "../../drizzle/tables/enums-types";
 import { requireRole, requireTenant } from "../auth/guards";
+import { teachesCourse, viewerInstructorId } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint } from "../errors";
@@ -332,18 +333,16 @@ export async function deleteCourse(ctx: Context, id: string) {
   });
 }
 
-/** The viewer's instructor profile id in this tenant, if any. */
-export async function viewerInstructorId(ctx: Context): Promise<string | null> {
-  if (ctx.viewer.kind !== "user" || !ctx.viewer.roles.includes("INSTRUCTOR")) return null;
-  const profile = await ctx.loaders.instructorByUser.load(ctx.viewer.userId);
-  return profile?.id ?? null;
-}
-
 /** May the viewer see this course? Published: anyone here; otherwise staff or its instructor. */
 export async function canSeeCourse(ctx: Context, course: Course): Promise<boolean> {
-  if (course.isPublished || isStaff(ctx.viewer)) return true;
+  return course.isPublished || (await teachesCourse(ctx, course));
+}
+
+/** SQL: the courses the viewer may see (canSeeCourse): all for staff, published ones and those they teach for others. */
+export async function courseVisibility(ctx: Context): Promise<SQL | undefined> {
+  if (isStaff(ctx.viewer)) return undefined;
   const instructorId = await viewerInstructorId(ctx);
-  return instructorId !== null && course.instructorId === instructorId;
+  return instructorId ? or(eq(courses.isPublished, true), eq(courses.instructorId, instructorId)) : eq(courses.isPublished, true);
 }
 
 /** A course the viewer may see, or NOT_FOUND (unpublished courses do not exist for others). */
@@ -365,9 +364,7 @@ export async function courseForTeacher(ctx: Context, id: string): Promise<Course
   const viewer = requireRole(ctx, "STAFF", "INSTRUCTOR");
   const course = await ctx.loaders.course.load(id);
   if (!course) throw notFound("Course", id);
-  if (isStaff(viewer)) return course;
-  const instructorId = await viewerInstructorId(ctx);
-  if (!instructorId || course.instructorId !== instructorId) {
+  if (!(await teachesCourse(ctx, course))) {
     // Someone else's course: unpublished ones do not exist for this viewer.
     if (!course.isPublished) throw notFound("Course", id);
     throw new AppError("FORBIDDEN", "course.notYourCourse");
@@ -418,13 +415,7 @@ export async function listCourses(
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
 
-  const staff = isStaff(ctx.viewer);
-  const instructorId = staff ? null : await viewerInstructorId(ctx);
-  const visible: SQL | undefined = staff
-    ? undefined
-    : instructorId
-      ? or(eq(courses.isPublished, true), eq(courses.instructorId, instructorId))
-      : eq(courses.isPublished, true);
+  const visible = await courseVisibility(ctx);
   const text = f.search?.trim();
   const where = and(
     eq(courses.tenantId, tenant.id),

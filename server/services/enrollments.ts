@@ -10,6 +10,7 @@ import { and, count, desc, eq, inArray, or, type SQL } from "drizzle-orm";
 import { courses, enrollmentRequests, enrollments, type Enrollment, type EnrollmentRequest } from "../../drizzle/schema";
 import type { EnrollmentRequestStatus, EnrollmentStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
+import { actsFor, isOwn, ownParticipantIds, ownRowsOf, participantIdOf, teachersAllOthersOwn, teaches, viewerInstructorId } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
@@ -17,8 +18,8 @@ import { emit } from "../events/domain-events";
 import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { localDate } from "../time";
 import { audit } from "./audit";
-import { canSeeCourse, viewerInstructorId } from "./courses";
-import { findParticipant, ownParticipantIds, participantColumns, participantForViewer, participantName, type Participant } from "./participants";
+import { canSeeCourse } from "./courses";
+import { findParticipant, participantColumns, participantForViewer, participantName, type Participant } from "./participants";
 
 onConstraint("enrollment_requests_pending_student_key", () => new AppError("CONFLICT", "enrollment.pendingExists"));
 onConstraint("enrollment_requests_pending_child_key", () => new AppError("CONFLICT", "enrollment.pendingExists"));
@@ -87,8 +88,8 @@ async function lockRequest(ctx: Context, requestId: string): Promise<EnrollmentR
 
 /** The participant of a row with student_id / child_id, or NOT_FOUND. */
 export async function participantOfRow(ctx: Context, row: { studentId: string | null; childId: string | null }) {
-  const participant = await findParticipant(ctx, (row.studentId ?? row.childId)!);
-  if (!participant) throw notFound("Participant", (row.studentId ?? row.childId)!);
+  const participant = await findParticipant(ctx, participantIdOf(row));
+  if (!participant) throw notFound("Participant", participantIdOf(row));
   return participant;
 }
 
@@ -178,7 +179,7 @@ export async function cancelEnrollmentRequest(ctx: Context, requestId: string) {
   return atomic(ctx, async (ctx) => {
     const request = await lockRequest(ctx, requestId);
     const participant = await participantOfRow(ctx, request);
-    if (!isStaff(viewer) && request.requestedBy !== viewer.userId && participant.userId !== viewer.userId) throw forbidden();
+    if (!actsFor(ctx, participant) && request.requestedBy !== viewer.userId) throw forbidden();
     if (request.status !== "PENDING") throw wrongState("EnrollmentRequest", request.status, "PENDING");
     const [after] = await ctx.db
       .update(enrollmentRequests)
@@ -238,8 +239,7 @@ async function participantScope(
   table: typeof enrollments | typeof enrollmentRequests,
 ): Promise<SQL | undefined> {
   if (isStaff(ctx.viewer)) return undefined;
-  const own = await ownParticipantIds(ctx);
-  const mine = own.length ? or(inArray(table.studentId, own), inArray(table.childId, own)) : undefined;
+  const mine = ownRowsOf(table, await ownParticipantIds(ctx));
   const instructorId = await viewerInstructorId(ctx);
   const taught = instructorId
     ? inArray(
@@ -323,22 +323,11 @@ export async function getEnrollment(ctx: Context, id: string): Promise<Enrollmen
   const viewer = requireMember(ctx);
   const enrollment = await ctx.loaders.enrollment.load(id);
   if (!enrollment) throw notFound("Enrollment", id);
-  if (isStaff(viewer)) return enrollment;
-  const own = await ownParticipantIds(ctx);
-  if (own.includes((enrollment.studentId ?? enrollment.childId)!)) return enrollment;
-  const instructorId = await viewerInstructorId(ctx);
-  const course = await ctx.loaders.course.load(enrollment.courseId);
-  if (instructorId && course?.instructorId === instructorId) return enrollment;
+  if (isStaff(viewer) || (await isOwn(ctx, enrollment)) || (await teaches(ctx, enrollment.courseId))) return enrollment;
   throw notFound("Enrollment", id);
 }
 
 /** Enrolments of a course: teachers see all, others only their own participants'. */
 export async function enrollmentsOfCourseForViewer(ctx: Context, courseId: string): Promise<Enrollment[]> {
-  const all = await ctx.loaders.enrollmentsOfCourse.load(courseId);
-  if (isStaff(ctx.viewer)) return all;
-  const course = await ctx.loaders.course.load(courseId);
-  const instructorId = await viewerInstructorId(ctx);
-  if (course && instructorId && course.instructorId === instructorId) return all;
-  const own = new Set(await ownParticipantIds(ctx));
-  return all.filter((row) => own.has((row.studentId ?? row.childId)!));
+  return teachersAllOthersOwn(ctx, courseId, await ctx.loaders.enrollmentsOfCourse.load(courseId));
 }

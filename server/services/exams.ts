@@ -3,15 +3,15 @@
  * instructor manage them; a participant's results are visible to whoever acts
  * for the participant (the student, the child's parent) and to teachers.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { enrollments, examResults, exams, type Exam, type ExamResult } from "../../drizzle/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { examResults, exams, type Exam, type ExamResult } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
-import { isStaff } from "../auth/viewer";
+import { teachersAllOthersOwn } from "../auth/policies";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound } from "../errors";
 import { audit } from "./audit";
-import { courseForTeacher, getCourse, viewerInstructorId } from "./courses";
-import { findParticipant, ownParticipantIds, participantColumns } from "./participants";
+import { courseForTeacher, getCourse } from "./courses";
+import { enrolledParticipants, fromExcluded, upsertPerParticipant } from "./participant-rows";
 
 export interface ExamInput {
   title?: string | null;
@@ -101,40 +101,31 @@ export async function recordExamResults(ctx: Context, examId: string, results: R
   if (new Set(results.map((r) => r.participantId)).size !== results.length) throw badInput("results", "a participant twice");
   return atomic(ctx, async (ctx) => {
     const exam = await examForTeacher(ctx, examId);
-    const saved: ExamResult[] = [];
-    for (const [index, result] of results.entries()) {
-      const field = `results[${index}]`;
+    results.forEach((result, index) => {
       const score = Number(result.score);
       if (!(score >= 0) || score > Number(exam.maxScore)) {
-        throw new AppError("BAD_USER_INPUT", "exam.scoreOutOfRange", { row: index + 1, score: result.score, max: exam.maxScore }, { field: `${field}.score` });
+        throw new AppError("BAD_USER_INPUT", "exam.scoreOutOfRange", { row: index + 1, score: result.score, max: exam.maxScore }, { field: `results[${index}].score` });
       }
-      const participant = await findParticipant(ctx, result.participantId);
-      if (!participant) throw new AppError("BAD_USER_INPUT", "enrollment.unknownParticipant", { row: index + 1 }, { field: `${field}.participantId` });
-      const [enrolled] = await ctx.db
-        .select({ id: enrollments.id })
-        .from(enrollments)
-        .where(
-          and(
-            eq(enrollments.tenantId, exam.tenantId),
-            eq(enrollments.courseId, exam.courseId),
-            participant.studentId ? eq(enrollments.studentId, participant.studentId) : eq(enrollments.childId, participant.childId!),
-            inArray(enrollments.status, ["ACTIVE", "COMPLETED"]),
-          ),
-        );
-      if (!enrolled) throw new AppError("BAD_USER_INPUT", "enrollment.notEnrolledRow", { row: index + 1 }, { field: `${field}.participantId` });
-      const values = { tenantId: exam.tenantId, examId, ...participantColumns(participant), score: result.score, notes: result.notes ?? null };
-      const [row] = await ctx.db
-        .insert(examResults)
-        .values(values)
-        .onConflictDoUpdate({
-          target: participant.studentId
-            ? [examResults.tenantId, examResults.examId, examResults.studentId]
-            : [examResults.tenantId, examResults.examId, examResults.childId],
-          set: { score: values.score, notes: values.notes, updatedAt: new Date() },
-        })
-        .returning();
-      saved.push(row!);
-    }
+    });
+    const participants = await enrolledParticipants(
+      ctx,
+      exam.courseId,
+      results.map((result) => result.participantId),
+      ["ACTIVE", "COMPLETED"],
+      (index) => ({ field: `results[${index}].participantId` }),
+    );
+    // One upsert per kind of participant; correcting a result updates it. In the order of the input rows.
+    const updatedAt = new Date();
+    const saved: ExamResult[] = await upsertPerParticipant(
+      ctx,
+      examResults,
+      [examResults.tenantId, examResults.examId],
+      results.map((result, index) => ({
+        participant: participants[index]!,
+        values: { tenantId: exam.tenantId, examId, score: result.score, notes: result.notes ?? null, updatedAt },
+      })),
+      { ...fromExcluded(examResults, ["score", "notes"]), updatedAt },
+    );
     await audit(ctx, { action: "exam.results", entity: "exam", entityId: examId, after: saved });
     return saved;
   });
@@ -142,13 +133,7 @@ export async function recordExamResults(ctx: Context, examId: string, results: R
 
 /** The results of an exam the viewer may read: all for teachers, their own participants' otherwise. */
 export async function visibleResults(ctx: Context, exam: Exam): Promise<ExamResult[]> {
-  const all = await ctx.loaders.resultsOfExam.load(exam.id);
-  if (isStaff(ctx.viewer)) return all;
-  const course = await ctx.loaders.course.load(exam.courseId);
-  const instructorId = await viewerInstructorId(ctx);
-  if (course && instructorId && course.instructorId === instructorId) return all;
-  const own = new Set(await ownParticipantIds(ctx));
-  return all.filter((result) => own.has((result.studentId ?? result.childId)!));
+  return teachersAllOthersOwn(ctx, exam.courseId, await ctx.loaders.resultsOfExam.load(exam.id));
 }
 
 /** Exams of a course the viewer may see. */

@@ -15,7 +15,7 @@ import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, cou
 import { datesBetween, weekdayOf } from "../time";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
-import { canSeeCourse, courseForTeacher, getCourse, viewerInstructorId } from "./courses";
+import { canSeeCourse, courseForTeacher, courseVisibility, getCourse } from "./courses";
 
 onConstraint("lectures_slot_key", () => new AppError("CONFLICT", "lecture.slotTaken"));
 
@@ -244,8 +244,7 @@ const dateTimeKey = sql`(${lectures.date}::text || ' ' || ${lectures.startTime}:
 
 /** Courses the viewer may see, as a condition on lectures.course_id. */
 async function visibleCourses(ctx: Context, tenantId: string): Promise<SQL> {
-  const instructorId = await viewerInstructorId(ctx);
-  const visible = instructorId ? or(eq(courses.isPublished, true), eq(courses.instructorId, instructorId)) : eq(courses.isPublished, true);
+  const visible = await courseVisibility(ctx);
   return inArray(
     lectures.courseId,
     ctx.db.select({ id: courses.id }).from(courses).where(and(eq(courses.tenantId, tenantId), visible)),

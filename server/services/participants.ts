@@ -7,6 +7,7 @@ import { and, asc, count, eq, gt, ilike, inArray, or } from "drizzle-orm";
 import { children, instructors, parents, students, users, type Child, type Instructor, type Student } from "../../drizzle/schema";
 import type { Gender } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
+import { actsFor, mayListChildren } from "../auth/policies";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound } from "../errors";
@@ -19,7 +20,7 @@ export type Participant =
   | { kind: "child"; id: string; studentId: null; childId: string; userId: string; row: Child };
 
 /** The participant columns of a row that has exactly one of student_id / child_id. */
-export const participantColumns = (participant: Participant) => ({
+export const participantColumns = (participant: Pick<Participant, "studentId" | "childId">) => ({
   studentId: participant.studentId,
   childId: participant.childId,
 });
@@ -54,12 +55,6 @@ export async function findParticipants(ctx: Context, ids: readonly string[]): Pr
   return found;
 }
 
-/** May the viewer act for this participant (enrol, pay, request refunds, rate)? */
-export function actsFor(ctx: Context, participant: Participant): boolean {
-  if (isStaff(ctx.viewer)) return true;
-  return ctx.viewer.kind === "user" && ctx.viewer.userId === participant.userId;
-}
-
 /** The participant, if it exists and the viewer may act for it; NOT_FOUND / FORBIDDEN otherwise. */
 export async function participantForViewer(ctx: Context, participantId: string): Promise<Participant> {
   requireMember(ctx);
@@ -67,12 +62,6 @@ export async function participantForViewer(ctx: Context, participantId: string):
   if (!participant) throw notFound("Participant", participantId);
   if (!actsFor(ctx, participant)) throw forbidden();
   return participant;
-}
-
-/** Ids of the participants the viewer acts for (their student profile and their children). */
-export async function ownParticipantIds(ctx: Context): Promise<string[]> {
-  if (ctx.viewer.kind !== "user" || !ctx.tenant) return [];
-  return (await ctx.loaders.participantIdsOfUser.load(ctx.viewer.userId)).map((row) => row.id);
 }
 
 /** Display name of a participant (for messages). */
@@ -176,6 +165,11 @@ export async function myChildren(ctx: Context) {
     .where(and(eq(children.tenantId, viewer.tenantId), eq(parents.userId, viewer.userId)))
     .orderBy(asc(children.createdAt))
     .then((rows) => rows.map((row) => row.child));
+}
+
+/** A parent's children, oldest added first: for the parent and staff of the parent's tenant; none for others. */
+export async function childrenOfParent(ctx: Context, parent: { id: string; tenantId: string; userId: string }) {
+  return mayListChildren(ctx, parent) ? ctx.loaders.childrenOfParent.load(parent.id) : [];
 }
 
 // ---------------------------------------------------------------- directories

@@ -31,6 +31,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { PaymentStatus, RefundStatus } from "../../drizzle/tables/enums-types";
 import type { AppDeps } from "../app-deps";
 import { requireMember, requireRole } from "../auth/guards";
+import { actsFor, isOwn, ownParticipantIds, ownRowsOf } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { atomic, loadTenant, withRequestContext, type Context } from "../context";
 import { asSystem, enterScope } from "../db/scope";
@@ -44,7 +45,7 @@ import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../paym
 import { audit } from "./audit";
 import { getEnrollment, participantOfRow } from "./enrollments";
 import { idempotent } from "./idempotency";
-import { actsFor, ownParticipantIds, participantName, type Participant } from "./participants";
+import { participantName, type Participant } from "./participants";
 
 onConstraint("payments_provider_reference_key", () => new AppError("CONFLICT", "payment.referenceTaken"));
 onConstraint("payments_refund_within_amount", () => new AppError("BAD_USER_INPUT", "refund.overRefundCheck", {}, { field: "amount" }));
@@ -109,8 +110,7 @@ function text(field: string, value: string | null | undefined, optional = false)
 
 /** May the viewer see the money of this enrolment? Staff, and who acts for its participant. */
 async function seesMoneyOf(ctx: Context, enrollment: Pick<Enrollment, "studentId" | "childId">): Promise<boolean> {
-  if (isStaff(ctx.viewer)) return true;
-  return (await ownParticipantIds(ctx)).includes((enrollment.studentId ?? enrollment.childId)!);
+  return isStaff(ctx.viewer) || (await isOwn(ctx, enrollment));
 }
 
 /**
@@ -688,14 +688,14 @@ const toMilliseconds = (column: AnyPgColumn) => sql`date_trunc('milliseconds', $
 /** Rows of payments the viewer may list: staff all, others their own participants'. */
 async function paymentScope(ctx: Context): Promise<SQL | undefined> {
   if (isStaff(ctx.viewer)) return undefined;
-  const own = await ownParticipantIds(ctx);
-  if (own.length === 0) return eq(payments.id, NO_ROWS);
+  const own = ownRowsOf(enrollments, await ownParticipantIds(ctx));
+  if (!own) return eq(payments.id, NO_ROWS);
   return inArray(
     payments.enrollmentId,
     ctx.db
       .select({ id: enrollments.id })
       .from(enrollments)
-      .where(and(eq(enrollments.tenantId, ctx.tenant!.id), or(inArray(enrollments.studentId, own), inArray(enrollments.childId, own)))),
+      .where(and(eq(enrollments.tenantId, ctx.tenant!.id), own)),
   );
 }
 

@@ -9,10 +9,9 @@ import type { Context } from "../context";
 import { AppError, notFound } from "../errors";
 import { Topic, type TopicPayloads } from "../pubsub/topics";
 import { live } from "../realtime/live";
-import { teaches } from "./attendance";
+import { onlyOwn, participantIdOf, teaches } from "../auth/policies";
 import { canSeeCourse } from "./courses";
 import { canSeeEvent, getEvent } from "./events";
-import { ownParticipantIds } from "./participants";
 
 /** The viewer's own profile and password changes. */
 export function subscribeToProfile(ctx: Context) {
@@ -53,9 +52,8 @@ export async function subscribeToAttendance(ctx: Context, args: { lectureId?: st
   let own: Set<string> | null = null;
   if (!everything) {
     // A family listens for its own participants enrolled in the course.
-    const mine = new Set(await ownParticipantIds(ctx));
-    const enrolled = await ctx.loaders.enrollmentsOfCourse.load(course.id);
-    own = new Set(enrolled.map((row) => (row.studentId ?? row.childId)!).filter((id) => mine.has(id)));
+    const enrolled = await onlyOwn(ctx, await ctx.loaders.enrollmentsOfCourse.load(course.id));
+    own = new Set(enrolled.map(participantIdOf));
     if (own.size === 0) throw new AppError("FORBIDDEN", "attendance.notYourLecture");
   }
   return live(ctx.app.bus, {
