@@ -84,20 +84,20 @@ describe("embedded (PGlite data directory)", () => {
   const dataDir = path.join(scratch, "data");
   const env = envFor({ dataDir });
 
-  it("backs up, and a restore brings back the old data after it was changed", { timeout: 180_000 }, async () => {
+  it("backs up, and a restore brings back the old data after it was changed", { timeout: 420_000 }, async () => {
     await backupChangeRestore(env, path.join(scratch, "embedded.tar.gz"));
     // The database that was replaced is kept aside, not deleted.
     expect(fs.readdirSync(dataDir).some((name) => name.startsWith("pglite.replaced-"))).toBe(true);
   });
 
-  it("restores into a new data directory without --force", { timeout: 120_000 }, async () => {
+  it("restores into a new data directory without --force", { timeout: 300_000 }, async () => {
     const other = envFor({ dataDir: path.join(scratch, "fresh") });
     const restored = await npmRun("db:restore", [path.join(scratch, "embedded.tar.gz")], other);
     expect(restored.code).toBe(0);
     await withDatabase(other, async (database) => expect(await names(database)).toEqual([{ slug: "backup-alpha", name: "Alpha before" }]));
   });
 
-  it("refuses while another process holds the data directory and offers no backup endpoint, saying to stop it", { timeout: 60_000 }, async () => {
+  it("refuses while another process holds the data directory and offers no backup endpoint, saying to stop it", { timeout: 180_000 }, async () => {
     const lock = lockDataDir(dataDir);
     try {
       const restore = await npmRun("db:restore", [path.join(scratch, "embedded.tar.gz"), "--force"], env);
@@ -114,7 +114,7 @@ describe("embedded (PGlite data directory)", () => {
     }
   });
 
-  it("while an instance runs, the instance takes the snapshot (POST /ops/backup with its token)", { timeout: 180_000 }, async () => {
+  it("while an instance runs, the instance takes the snapshot (POST /ops/backup with its token)", { timeout: 420_000 }, async () => {
     const liveDir = path.join(scratch, "live");
     const t = await startTestServer({ ROSTER_DB: "file", ROSTER_DATA_DIR: liveDir, DATABASE_URL: "", REDIS_URL: "" });
     const file = path.join(scratch, "live.tar.gz");
@@ -144,7 +144,7 @@ describe("embedded (PGlite data directory)", () => {
     await withDatabase(other, async (database) => expect(await names(database)).toEqual([{ slug: "backup-live", name: "Live" }]));
   });
 
-  it("answers a missing file and a bad file clearly, changing nothing", { timeout: 60_000 }, async () => {
+  it("answers a missing file and a bad file clearly, changing nothing", { timeout: 180_000 }, async () => {
     const missing = await npmRun("db:restore", [path.join(scratch, "nope.tar.gz")], env);
     expect(missing.code).toBe(66);
     expect(missing.stderr).toContain("no backup file");
@@ -162,7 +162,7 @@ describe("embedded (PGlite data directory)", () => {
 });
 
 describe("PostgreSQL client tools", () => {
-  it("says clearly when pg_dump / pg_restore are not installed", async () => {
+  it("says clearly when pg_dump / pg_restore are not installed", { timeout: 120_000 }, async () => {
     // The scripts with node directly and a PATH without the PostgreSQL client tools.
     const env = { ...envFor({ url: "postgres://postgres@127.0.0.1:5432/roster_absent" }), PATH: "/nonexistent" };
     const backup = await run(process.execPath, ["--import", "tsx", "scripts/db-backup.ts", path.join(scratch, "x.dump")], env);
@@ -192,7 +192,7 @@ describe.runIf(process.env.DATABASE_URL)("PostgreSQL (pg_dump / pg_restore)", ()
     for (const name of names_) await admin(`drop database if exists ${name} with (force)`);
   });
 
-  it("backs up, and a restore brings back the old data after it was changed", { timeout: 180_000 }, async () => {
+  it("backs up, and a restore brings back the old data after it was changed", { timeout: 420_000 }, async () => {
     for (const name of names_) {
       await admin(`drop database if exists ${name} with (force)`);
       await admin(`create database ${name}`);
