@@ -9,11 +9,11 @@ import { Instructor } from "../people/people.type";
 import { Connection, CONNECTION_ROWS, PageArgs, toConnection } from "../shared/connection";
 import { Money, money } from "../shared/money.type";
 import { UUID } from "../shared/scalars";
-import { CourseFilter, CourseInput, CourseLectureFilter, CourseOrder } from "./course.input";
+import { LectureConnection } from "./lecture.resolver";
+import { CourseFilter, CreateCourseInput, UpdateCourseInput, CourseLectureFilter, CourseOrder } from "./course.input";
 import { Course, Exam, GenerateLecturesPayload, Lecture, ScheduleSlot, Season, Tag } from "./course.type";
 
 const CourseConnection = Connection(Course, "Course");
-const LectureConnection = Connection(Lecture, "Lecture");
 
 @Resolver(() => Course)
 export class CourseResolver {
@@ -40,14 +40,14 @@ export class CourseResolver {
   }
 
   @Mutation(() => Course, { description: "Staff: a new course." })
-  createCourse(@Arg("input", () => CourseInput, { description: "The new course." }) input: CourseInput, @Ctx() ctx: Context) {
+  createCourse(@Arg("input", () => CreateCourseInput, { description: "The new course." }) input: CreateCourseInput, @Ctx() ctx: Context) {
     return courses.createCourse(ctx, input);
   }
 
   @Mutation(() => Course, { description: "Staff: changes a course (tags and schedule given replace the old ones)." })
   updateCourse(
     @Arg("id", () => UUID, { description: "The course to change." }) id: string,
-    @Arg("input", () => CourseInput, { description: "The fields to change." }) input: CourseInput,
+    @Arg("input", () => UpdateCourseInput, { description: "The fields to change." }) input: UpdateCourseInput,
     @Ctx() ctx: Context,
   ) {
     return courses.updateCourse(ctx, id, input);

@@ -4,7 +4,7 @@ import type { Context } from "../../server/context";
 import * as exams from "../../server/services/exams";
 import { Participant } from "../people/people.type";
 import { UUID } from "../shared/scalars";
-import { ExamInput, ExamResultInput } from "./course.input";
+import { CreateExamInput, UpdateExamInput, ExamResultInput } from "./course.input";
 import { Course, Exam, ExamResult } from "./course.type";
 import { participantIdOf } from "../../server/auth/policies";
 
@@ -13,7 +13,7 @@ export class ExamResolver {
   @Mutation(() => Exam, { description: "Staff or the course's instructor: a new exam." })
   createExam(
     @Arg("courseId", () => UUID, { description: "The course the exam belongs to." }) courseId: string,
-    @Arg("input", () => ExamInput, { description: "The new exam." }) input: ExamInput,
+    @Arg("input", () => CreateExamInput, { description: "The new exam." }) input: CreateExamInput,
     @Ctx() ctx: Context,
   ) {
     return exams.createExam(ctx, courseId, input);
@@ -22,7 +22,7 @@ export class ExamResolver {
   @Mutation(() => Exam, { description: "Staff or the course's instructor: changes an exam." })
   updateExam(
     @Arg("id", () => UUID, { description: "The exam to change." }) id: string,
-    @Arg("input", () => ExamInput, { description: "The fields to change." }) input: ExamInput,
+    @Arg("input", () => UpdateExamInput, { description: "The fields to change." }) input: UpdateExamInput,
     @Ctx() ctx: Context,
   ) {
     return exams.updateExam(ctx, id, input);

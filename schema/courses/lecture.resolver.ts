@@ -6,10 +6,11 @@ import { zonedInstant } from "../../server/time";
 import { LectureAttendanceSummary } from "../attendance/attendance.type";
 import { Connection, CONNECTION_ROWS, toConnection } from "../shared/connection";
 import { DateTime, UUID } from "../shared/scalars";
-import { LectureFilter, LectureInput, UpdateLectureInput } from "./course.input";
+import { CreateLectureInput, LectureFilter, UpdateLectureInput } from "./course.input";
 import { Course, Lecture } from "./course.type";
 
-const LectureConnection = Connection(Lecture, "Lecture");
+/** A page of lectures (also Course.lectures). */
+export const LectureConnection = Connection(Lecture, "Lecture");
 
 @Resolver(() => Lecture)
 export class LectureResolver {
@@ -32,7 +33,7 @@ export class LectureResolver {
   @Mutation(() => Lecture, { description: "Staff or the course's instructor: a lecture outside the schedule." })
   createLecture(
     @Arg("courseId", () => UUID, { description: "The course to add it to." }) courseId: string,
-    @Arg("input", () => LectureInput, { description: "The new lecture." }) input: LectureInput,
+    @Arg("input", () => CreateLectureInput, { description: "The new lecture." }) input: CreateLectureInput,
     @Ctx() ctx: Context,
   ) {
     return lectures.createLecture(ctx, courseId, input);

@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../../server/context";
 import * as courses from "../../server/services/courses";
 import { UUID } from "../shared/scalars";
-import { SeasonInput } from "./course.input";
+import { CreateSeasonInput, UpdateSeasonInput } from "./course.input";
 import { Season } from "./course.type";
 
 @Resolver(() => Season)
@@ -16,14 +16,14 @@ export class SeasonResolver {
   }
 
   @Mutation(() => Season, { description: "Staff: a new season." })
-  createSeason(@Arg("input", () => SeasonInput, { description: "The new season." }) input: SeasonInput, @Ctx() ctx: Context) {
+  createSeason(@Arg("input", () => CreateSeasonInput, { description: "The new season." }) input: CreateSeasonInput, @Ctx() ctx: Context) {
     return courses.createSeason(ctx, input);
   }
 
   @Mutation(() => Season, { description: "Staff: changes a season." })
   updateSeason(
     @Arg("id", () => UUID, { description: "The season to change." }) id: string,
-    @Arg("input", () => SeasonInput, { description: "The fields to change." }) input: SeasonInput,
+    @Arg("input", () => UpdateSeasonInput, { description: "The fields to change." }) input: UpdateSeasonInput,
     @Ctx() ctx: Context,
   ) {
     return courses.updateSeason(ctx, id, input);
