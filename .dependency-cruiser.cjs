@@ -33,7 +33,7 @@ module.exports = {
       name: "rules-below-transports",
       severity: "error",
       comment: "Services, loaders, plans, jobs and the kernel never reach up into the transports (GraphQL, REST) or the runtime.",
-      from: { path: "^server/(services|loaders|plan|jobs|realtime|payments|messaging|auth|db|events)/" },
+      from: { path: "^server/(services|loaders|plan|jobs|realtime|payments|messaging|auth|db|domain-events)/" },
       to: { path: "^server/(graphql|http)/|^server/(app|main)\\.ts$" },
     },
     {
@@ -55,7 +55,7 @@ module.exports = {
       severity: "error",
       comment: "The kernel (errors, i18n, pagination, request store, config, log, db scope, tenancy) is under everything.",
       from: { path: "^server/(errors|pagination|request-store|config|log|tenancy|time|validation|canonical-json)\\.ts$|^server/(i18n|db)/" },
-      to: { path: "^server/(services|loaders|plan|jobs|realtime|graphql|http|events|payments|messaging)/|^server/(app|main|context)\\.ts$" },
+      to: { path: "^server/(services|loaders|plan|jobs|realtime|graphql|http|domain-events|payments|messaging)/|^server/(app|main|context)\\.ts$" },
     },
   ],
   options: {

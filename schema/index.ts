@@ -7,24 +7,16 @@ import { sourceOf } from "../server/plan/model";
 import { buildSchema } from "type-graphql";
 // The planned types (server/plan/<domain>.ts) declare themselves on import.
 import "../server/plan/courses";
-import {
-  AttendanceResolver,
-  AttendanceUpdateResolver,
-  DeviceResolver,
-  InstructorRatingResolver,
-  InstructorRatingsResolver,
-  ParticipantAttendanceResolver,
-} from "./attendance/attendance.resolver";
+import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceResolver } from "./attendance/attendance.resolver";
+import { DeviceResolver } from "./attendance/device.resolver";
+import { InstructorRatingResolver, InstructorRatingsResolver } from "./attendance/rating.resolver";
 import { AuditLogResolver } from "./audit/audit.resolver";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
-import {
-  CourseResolver,
-  ExamResolver,
-  ExamResultResolver,
-  LectureResolver,
-  SeasonResolver,
-  TagResolver,
-} from "./courses/course.resolver";
+import { CourseResolver } from "./courses/course.resolver";
+import { ExamResolver, ExamResultResolver } from "./courses/exam.resolver";
+import { LectureResolver } from "./courses/lecture.resolver";
+import { SeasonResolver } from "./courses/season.resolver";
+import { TagResolver } from "./courses/tag.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
 import { JobRunResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
 import { InvitationResolver } from "./invitations/invitation.resolver";

@@ -1,24 +1,14 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../server/context";
 import type { Topic, TopicPayloads } from "../../server/pubsub/topics";
 import * as attendance from "../../server/services/attendance";
-import * as devices from "../../server/services/devices";
 import { subscribeToAttendance } from "../../server/services/realtime";
 import { Course, Lecture } from "../courses/course.type";
-import { Instructor, Participant } from "../people/people.type";
-import { Decimal, UUID } from "../shared/scalars";
+import { Participant } from "../people/people.type";
+import { UUID } from "../shared/scalars";
 import { User } from "../users/user.type";
-import { MarkInput, RateInstructorInput } from "./attendance.input";
-import {
-  AttendanceUpdate,
-  CourseAttendance,
-  Device,
-  InstructorRating,
-  LectureAttendance,
-  MarkAttendancePayload,
-  ParticipantAttendance,
-  RegisterDevicePayload,
-} from "./attendance.type";
+import { MarkInput } from "./attendance.input";
+import { AttendanceUpdate, CourseAttendance, LectureAttendance, MarkAttendancePayload, ParticipantAttendance } from "./attendance.type";
 import { participantIdOf } from "../../server/auth/policies";
 
 @Resolver(() => LectureAttendance)
@@ -115,60 +105,5 @@ export class AttendanceUpdateResolver {
     // The lecture's marks the viewer may see already hold the ones written; keep those.
     const written = new Set(update.attendanceIds);
     return (await attendance.attendanceOfLecture(ctx, update.lectureId)).filter((mark) => written.has(mark.id));
-  }
-}
-
-@Resolver(() => InstructorRating)
-export class InstructorRatingResolver {
-  @Mutation(() => InstructorRating, {
-    description:
-      "Rates the course's instructor (STUDENT or PARENT role, with a participant enrolled in it, ACTIVE or COMPLETED); rating again replaces your rating.",
-  })
-  rateInstructor(
-    @Arg("input", () => RateInstructorInput, { description: "The course and the rating." }) input: RateInstructorInput,
-    @Ctx() ctx: Context,
-  ) {
-    return attendance.rateInstructor(ctx, input);
-  }
-
-  @FieldResolver(() => Course, { description: "The course rated." })
-  course(@Root() rating: InstructorRating, @Ctx() ctx: Context) {
-    return ctx.loaders.course.load(rating.courseId);
-  }
-
-  @FieldResolver(() => Instructor, { description: "The instructor rated: the course's instructor when rated." })
-  instructor(@Root() rating: InstructorRating, @Ctx() ctx: Context) {
-    return ctx.loaders.instructor.load(rating.instructorId);
-  }
-}
-
-@Resolver(() => Instructor)
-export class InstructorRatingsResolver {
-  @FieldResolver(() => Decimal, { nullable: true, description: "Average rating from students and parents (null before any)." })
-  async averageRating(@Root() instructor: Instructor, @Ctx() ctx: Context) {
-    return (await ctx.loaders.ratingOfInstructor.load(instructor.id))?.average ?? null;
-  }
-
-  @FieldResolver(() => Int, { description: "How many ratings there are (one per rater and course)." })
-  async ratingCount(@Root() instructor: Instructor, @Ctx() ctx: Context) {
-    return (await ctx.loaders.ratingOfInstructor.load(instructor.id))?.count ?? 0;
-  }
-}
-
-@Resolver(() => Device)
-export class DeviceResolver {
-  @Query(() => [Device], { description: "Staff: the tenant's attendance devices, newest first, revoked ones too (at most 500)." })
-  devices(@Ctx() ctx: Context) {
-    return devices.listDevices(ctx);
-  }
-
-  @Mutation(() => RegisterDevicePayload, { description: "Staff: registers a device; the token is shown once." })
-  registerDevice(@Arg("name", () => String, { description: "1 to 100 characters, e.g. \"Front desk tablet\"." }) name: string, @Ctx() ctx: Context) {
-    return devices.registerDevice(ctx, name);
-  }
-
-  @Mutation(() => Device, { description: "Staff: revokes a device; its token stops working at once (its open WebSocket connections close)." })
-  revokeDevice(@Arg("id", () => UUID, { description: "The device to revoke (NOT_FOUND if already revoked)." }) id: string, @Ctx() ctx: Context) {
-    return devices.revokeDevice(ctx, id);
   }
 }

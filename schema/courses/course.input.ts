@@ -7,10 +7,8 @@ import { LectureStatus, SeasonKind, SortDirection } from "../shared/enums";
 import type { SortDirection as SortDirectionValue } from "../../server/pagination";
 import { CurrencyCode, Decimal, LocalDate, LocalTime, UUID } from "../shared/scalars";
 
-@InputType({
-  description: "A season. Required when creating: name, startsOn, endsOn. When updating, omitted (or null) fields keep their value.",
-})
-export class SeasonInput implements SeasonFields {
+@InputType({ description: "A new season. Required: name, startsOn, endsOn." })
+export class CreateSeasonInput implements SeasonFields {
   @Field(() => String, { nullable: true, description: "Its name; not empty." })
   name?: string | null;
 
@@ -27,6 +25,9 @@ export class SeasonInput implements SeasonFields {
   isActive?: boolean | null;
 }
 
+@InputType({ description: "Changes to a season: omitted (or null) fields keep their value." })
+export class UpdateSeasonInput extends CreateSeasonInput {}
+
 @InputType({ description: "A weekly slot. Weekday: Saturday=0 … Friday=6." })
 export class ScheduleSlotInput implements SlotFields {
   @Field(() => Int, { description: "Saturday=0, Sunday=1 … Friday=6." })
@@ -39,11 +40,8 @@ export class ScheduleSlotInput implements SlotFields {
   durationMinutes?: number | null;
 }
 
-@InputType({
-  description:
-    "A course. Required when creating: name, startsOn, endsOn, capacity. When updating, omitted fields keep their value; lists given replace the old ones.",
-})
-export class CourseInput implements CourseFields {
+@InputType({ description: "A new course. Required: name, startsOn, endsOn, capacity." })
+export class CreateCourseInput implements CourseFields {
   @Field(() => String, { nullable: true, description: "Its name; not empty." })
   name?: string | null;
 
@@ -83,6 +81,9 @@ export class CourseInput implements CourseFields {
   @Field(() => Boolean, { nullable: true, description: "Visible to everyone in the tenant and open for enrolment requests (default false when creating)." })
   isPublished?: boolean | null;
 }
+
+@InputType({ description: "Changes to a course: omitted fields keep their value; lists given replace the old ones." })
+export class UpdateCourseInput extends CreateCourseInput {}
 
 @InputType({ description: "Which courses to list." })
 export class CourseFilter implements CourseFilterFields {
@@ -132,8 +133,8 @@ export class CourseOrder {
   direction?: SortDirectionValue | null;
 }
 
-@InputType({ description: "A lecture. Required when adding: date and startTime." })
-export class LectureInput implements LectureFields {
+@InputType({ description: "A new lecture. Required: date and startTime." })
+export class CreateLectureInput implements LectureFields {
   @Field(() => LocalDate, { nullable: true, description: "Local date (YYYY-MM-DD) in the tenant's time zone." })
   date?: string | null;
 
@@ -148,7 +149,7 @@ export class LectureInput implements LectureFields {
 }
 
 @InputType({ description: "Changes to a SCHEDULED lecture; omitted fields keep their value; status COMPLETED closes it." })
-export class UpdateLectureInput extends LectureInput {
+export class UpdateLectureInput extends CreateLectureInput {
   @Field(() => LectureStatus, { nullable: true, description: "COMPLETED closes the lecture; CANCELLED is refused (use cancelLecture)." })
   status?: LectureStatusValue | null;
 }
@@ -180,8 +181,8 @@ export class CourseLectureFilter {
   status?: LectureStatusValue | null;
 }
 
-@InputType({ description: "An exam. Required when creating: title, date, maxScore. When updating, omitted fields keep their value." })
-export class ExamInput implements ExamFields {
+@InputType({ description: "A new exam. Required: title, date, maxScore." })
+export class CreateExamInput implements ExamFields {
   @Field(() => String, { nullable: true, description: "Its title; not empty." })
   title?: string | null;
 
@@ -191,6 +192,9 @@ export class ExamInput implements ExamFields {
   @Field(() => Decimal, { nullable: true, description: "The highest possible score: above 0, and not below a score already recorded." })
   maxScore?: string | null;
 }
+
+@InputType({ description: "Changes to an exam: omitted fields keep their value." })
+export class UpdateExamInput extends CreateExamInput {}
 
 @InputType({ description: "A participant's score." })
 export class ExamResultInput implements ResultInput {

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { Event as EventRow, EventRegistration as RegistrationRow } from "../../drizzle/schema";
 import type { EventStatus as EventStatusValue, RegistrationStatus as RegistrationStatusValue } from "../../drizzle/tables/enums-types";
-import { EVENT_CHANGES, type EventChange as EventChangeValue } from "../../server/events/domain-events";
+import { EVENT_CHANGES, type EventChange as EventChangeValue } from "../../server/domain-events/domain-events";
 import { EventStatus, RegistrationStatus } from "../shared/enums";
 import { DateTime, UUID } from "../shared/scalars";
 

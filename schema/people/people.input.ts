@@ -4,8 +4,8 @@ import type { ChildInput as ChildFields } from "../../server/services/participan
 import { Gender } from "../shared/enums";
 import { LocalDate, UUID } from "../shared/scalars";
 
-@InputType({ description: "A child's details; omitted fields keep their value when updating." })
-export class ChildInput implements ChildFields {
+@InputType({ description: "A new child's details; firstName is required." })
+export class CreateChildInput implements ChildFields {
   @Field(() => String, { nullable: true, description: "Required when adding; not empty." })
   firstName?: string | null;
 
@@ -27,3 +27,6 @@ export class ChildInput implements ChildFields {
   })
   parentId?: string | null;
 }
+
+@InputType({ description: "Changes to a child's details: omitted fields keep their value; parentId is ignored." })
+export class UpdateChildInput extends CreateChildInput {}

@@ -6,7 +6,7 @@ import { Connection, toConnection } from "../shared/connection";
 import { Gender } from "../shared/enums";
 import { LocalDate, UUID } from "../shared/scalars";
 import { User } from "../users/user.type";
-import { ChildInput } from "./people.input";
+import { CreateChildInput, UpdateChildInput } from "./people.input";
 import { Child, Instructor, Parent, Student } from "./people.type";
 
 const StudentConnection = Connection(Student, "Student");
@@ -73,14 +73,14 @@ export class ChildResolver {
   }
 
   @Mutation(() => Child, { description: "Adds a child to your parent profile (PARENT role), or staff to the parent given." })
-  addChild(@Arg("input", () => ChildInput, { description: "The child; firstName is required." }) input: ChildInput, @Ctx() ctx: Context) {
+  addChild(@Arg("input", () => CreateChildInput, { description: "The child; firstName is required." }) input: CreateChildInput, @Ctx() ctx: Context) {
     return participants.addChild(ctx, input);
   }
 
   @Mutation(() => Child, { description: "Changes a child's details (the parent or staff)." })
   updateChild(
     @Arg("id", () => UUID, { description: "The child to change." }) id: string,
-    @Arg("input", () => ChildInput, { description: "The fields to change; parentId is ignored." }) input: ChildInput,
+    @Arg("input", () => UpdateChildInput, { description: "The fields to change; parentId is ignored." }) input: UpdateChildInput,
     @Ctx() ctx: Context,
   ) {
     return participants.updateChild(ctx, id, input);

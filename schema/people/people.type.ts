@@ -18,7 +18,7 @@ export class Student implements Pick<StudentRow, "id" | "school" | "grade"> {
 
 @ObjectType({ description: "A parent's profile in a tenant; a parent enrols their children." })
 export class Parent implements Pick<ParentRow, "id" | "tenantId" | "userId"> {
-  @Field(() => UUID, { description: "The parent profile's id (ChildInput.parentId)." })
+  @Field(() => UUID, { description: "The parent profile's id (CreateChildInput.parentId)." })
   id: string;
 
   tenantId: string;
@@ -42,7 +42,7 @@ export class Child implements Pick<ChildRow, "id" | "tenantId" | "parentId" | "f
 
 @ObjectType({ description: "An instructor's profile in a tenant." })
 export class Instructor implements Pick<InstructorRow, "id" | "bio" | "specialty"> {
-  @Field(() => UUID, { description: "The instructor profile's id (CourseInput.instructorId, CourseFilter.instructorId)." })
+  @Field(() => UUID, { description: "The instructor profile's id (CreateCourseInput.instructorId, CourseFilter.instructorId)." })
   id: string;
 
   userId: string;

@@ -4,7 +4,7 @@
  * Payloads are JSON (they cross Redis): dates travel as ISO strings.
  */
 import type { EventStatus } from "../../drizzle/tables/enums-types";
-import type { EventChange } from "../events/domain-events";
+import type { EventChange } from "../domain-events/domain-events";
 
 export enum Topic {
   ProfileUpdated = "profile",

@@ -22,7 +22,7 @@ import { actsFor, onlyOwn, ownParticipantIds, ownRowsOf, participantIdOf, teache
 import { hasRole } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, forbidden, notFound, wrongState } from "../errors";
-import { emit } from "../events/domain-events";
+import { emit } from "../domain-events/domain-events";
 import { addDays, zonedInstant } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, getCourse } from "./courses";

@@ -27,7 +27,7 @@ import type { Db } from "../db/client";
 import { asSystem } from "../db/scope";
 import { AppError, badInput, fromDatabaseError, notFound } from "../errors";
 import { accessChanged } from "../realtime/access";
-import { emit } from "../events/domain-events";
+import { emit } from "../domain-events/domain-events";
 import { translate, type Language } from "../i18n";
 import type { RefreshCookieJar } from "../http/refresh-cookie";
 import { consume } from "../rate-limits";

@@ -14,7 +14,7 @@ import { actsFor, isOwn, ownParticipantIds, ownRowsOf, participantIdOf, teachers
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
-import { emit } from "../events/domain-events";
+import { emit } from "../domain-events/domain-events";
 import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
 import { localDate } from "../time";
 import { audit } from "./audit";

@@ -12,7 +12,7 @@ import { requireMember, requireRole, requireTenant } from "../auth/guards";
 import { isStaff, type Viewer } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
-import { emit, type EventChange } from "../events/domain-events";
+import { emit, type EventChange } from "../domain-events/domain-events";
 import {
   badCursor,
   cursorPart,

@@ -21,7 +21,7 @@ import { atomic, type Context } from "../context";
 import type { Db } from "../db/client";
 import { asSystem } from "../db/scope";
 import { AppError, notFound, wrongState } from "../errors";
-import { emit } from "../events/domain-events";
+import { emit } from "../domain-events/domain-events";
 import { afterKey, decodeCursor, encodeCursor, TIME_ID, pageSize, timeKey, toPage, countOf } from "../pagination";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { audit } from "./audit";

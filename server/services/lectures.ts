@@ -10,7 +10,7 @@ import { requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint, wrongState } from "../errors";
-import { emit } from "../events/domain-events";
+import { emit } from "../domain-events/domain-events";
 import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
 import { datesBetween, weekdayOf } from "../time";
 import { asIs, type LoadRows } from "../plan/model";

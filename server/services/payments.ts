@@ -36,7 +36,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, loadTenant, withRequestContext, type Context } from "../context";
 import { asSystem, enterScope } from "../db/scope";
 import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } from "../errors";
-import { emit, type PaymentEvent } from "../events/domain-events";
+import { emit, type PaymentEvent } from "../domain-events/domain-events";
 import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
 import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, TIME_ID, countOf } from "../pagination";

@@ -12,7 +12,7 @@ import {
   ApproveEnrollmentRequestDocument,
   CreateCourseDocument,
   RequestEnrollmentDocument,
-  type CourseInput,
+  type CreateCourseInput,
 } from "../sdk/graphql";
 
 export interface Family {
@@ -24,7 +24,7 @@ export interface School {
   tenant: TestTenant;
   admin: SignedIn;
   instructor: SignedIn & { instructorId: string };
-  createCourse(input?: Partial<CourseInput>): Promise<string>;
+  createCourse(input?: Partial<CreateCourseInput>): Promise<string>;
   family(childCount?: number): Promise<Family>;
   student(): Promise<SignedIn & { studentId: string }>;
   /** Requests and approves a place; returns the enrolment id. */

@@ -53,22 +53,6 @@ export type AuditFilter = {
   to?: string | null | undefined;
 };
 
-/** A child's details; omitted fields keep their value when updating. */
-export type ChildInput = {
-  /** YYYY-MM-DD, not in the future; null clears it. */
-  dateOfBirth?: string | null | undefined;
-  /** Required when adding; not empty. */
-  firstName?: string | null | undefined;
-  /** Default UNSPECIFIED. */
-  gender?: Gender | null | undefined;
-  /** Default empty; null clears it. */
-  lastName?: string | null | undefined;
-  /** Notes for staff (allergies, pick-up …); null clears them. */
-  notes?: string | null | undefined;
-  /** Staff only, when adding: the parent profile to add the child to (default: your own; FORBIDDEN for others). */
-  parentId?: string | null | undefined;
-};
-
 /** Which courses to list. */
 export type CourseFilter = {
   /** Only courses of active (true) or inactive (false) seasons. */
@@ -89,8 +73,43 @@ export type CourseFilter = {
   to?: string | null | undefined;
 };
 
-/** A course. Required when creating: name, startsOn, endsOn, capacity. When updating, omitted fields keep their value; lists given replace the old ones. */
-export type CourseInput = {
+/** Sort order of courses (ties broken by id). */
+export type CourseOrder = {
+  /** Default ASC. */
+  direction?: SortDirection | null | undefined;
+  /** Sort key. */
+  field: CourseOrderField;
+};
+
+/** What courses are sorted by. */
+export type CourseOrderField =
+  /** Creation time. */
+  | 'CREATED_AT'
+  /** Name, in the database's collation. */
+  | 'NAME'
+  /** Price amount (whatever the currency). */
+  | 'PRICE'
+  /** First day (the default). */
+  | 'STARTS_ON';
+
+/** A new child's details; firstName is required. */
+export type CreateChildInput = {
+  /** YYYY-MM-DD, not in the future; null clears it. */
+  dateOfBirth?: string | null | undefined;
+  /** Required when adding; not empty. */
+  firstName?: string | null | undefined;
+  /** Default UNSPECIFIED. */
+  gender?: Gender | null | undefined;
+  /** Default empty; null clears it. */
+  lastName?: string | null | undefined;
+  /** Notes for staff (allergies, pick-up …); null clears them. */
+  notes?: string | null | undefined;
+  /** Staff only, when adding: the parent profile to add the child to (default: your own; FORBIDDEN for others). */
+  parentId?: string | null | undefined;
+};
+
+/** A new course. Required: name, startsOn, endsOn, capacity. */
+export type CreateCourseInput = {
   /** Places, 1 to 100,000; not below the ACTIVE enrolments (CONFLICT). */
   capacity?: number | null | undefined;
   /** Default: the tenant's currency. */
@@ -117,25 +136,6 @@ export type CourseInput = {
   tagIds?: Array<string> | null | undefined;
 };
 
-/** Sort order of courses (ties broken by id). */
-export type CourseOrder = {
-  /** Default ASC. */
-  direction?: SortDirection | null | undefined;
-  /** Sort key. */
-  field: CourseOrderField;
-};
-
-/** What courses are sorted by. */
-export type CourseOrderField =
-  /** Creation time. */
-  | 'CREATED_AT'
-  /** Name, in the database's collation. */
-  | 'NAME'
-  /** Price amount (whatever the currency). */
-  | 'PRICE'
-  /** First day (the default). */
-  | 'STARTS_ON';
-
 /** A new event. It starts as a DRAFT: publish it to open registration. */
 export type CreateEventInput = {
   /** Free text, up to 10,000 characters. */
@@ -153,6 +153,29 @@ export type CreateEventInput = {
   /** Queue registrations when full (default false). */
   waitlistEnabled?: boolean | null | undefined;
 };
+
+/** A new season. Required: name, startsOn, endsOn. */
+export type CreateSeasonInput = {
+  /** Last day (YYYY-MM-DD), on or after startsOn. */
+  endsOn?: string | null | undefined;
+  /** Mark it current (default false when creating). */
+  isActive?: boolean | null | undefined;
+  /** What kind of period it is (default OTHER). */
+  kind?: SeasonKind | null | undefined;
+  /** Its name; not empty. */
+  name?: string | null | undefined;
+  /** First day (YYYY-MM-DD). */
+  startsOn?: string | null | undefined;
+};
+
+/** Outcome of a scheduled job run. */
+export type CronRunStatus =
+  /** Failed and rolled back (error says why); tried again later. */
+  | 'FAILED'
+  /** In progress (a run RUNNING for over an hour is taken as crashed and run again). */
+  | 'RUNNING'
+  /** Done; its work and this log were committed together. */
+  | 'SUCCEEDED';
 
 /** Lifecycle of an enrolment request. */
 export type EnrollmentRequestStatus =
@@ -220,15 +243,6 @@ export type InvitationStatus =
   /** Withdrawn by the tenant before an answer. */
   | 'REVOKED';
 
-/** Outcome of a scheduled job run. */
-export type JobRunStatus =
-  /** Failed and rolled back (error says why); tried again later. */
-  | 'FAILED'
-  /** In progress (a run RUNNING for over an hour is taken as crashed and run again). */
-  | 'RUNNING'
-  /** Done; its work and this log were committed together. */
-  | 'SUCCEEDED';
-
 /** Languages of messages and notifications (ISO 639-1 codes). */
 export type Language =
   /** Arabic. */
@@ -255,7 +269,6 @@ export type LoginInput = {
   deviceName?: string | null | undefined;
   /** Phone number in international format or email address. */
   identifier: string;
-  /** The account's password. */
   password: string;
 };
 
@@ -357,20 +370,6 @@ export type ScheduleSlotInput = {
   weekday: number;
 };
 
-/** A season. Required when creating: name, startsOn, endsOn. When updating, omitted (or null) fields keep their value. */
-export type SeasonInput = {
-  /** Last day (YYYY-MM-DD), on or after startsOn. */
-  endsOn?: string | null | undefined;
-  /** Mark it current (default false when creating). */
-  isActive?: boolean | null | undefined;
-  /** What kind of period it is (default OTHER). */
-  kind?: SeasonKind | null | undefined;
-  /** Its name; not empty. */
-  name?: string | null | undefined;
-  /** First day (YYYY-MM-DD). */
-  startsOn?: string | null | undefined;
-};
-
 /** Kind of academic period. */
 export type SeasonKind =
   /** Eid holidays. */
@@ -391,6 +390,34 @@ export type SortDirection =
   /** Descending: largest, latest or Z first. */
   | 'DESC';
 
+/** Changes to a course: omitted fields keep their value; lists given replace the old ones. */
+export type UpdateCourseInput = {
+  /** Places, 1 to 100,000; not below the ACTIVE enrolments (CONFLICT). */
+  capacity?: number | null | undefined;
+  /** Default: the tenant's currency. */
+  currency?: string | null | undefined;
+  /** Free text (default empty). */
+  description?: string | null | undefined;
+  /** Last day (YYYY-MM-DD), on or after startsOn. */
+  endsOn?: string | null | undefined;
+  /** An Instructor profile id; null when updating removes the instructor. */
+  instructorId?: string | null | undefined;
+  /** Visible to everyone in the tenant and open for enrolment requests (default false when creating). */
+  isPublished?: boolean | null | undefined;
+  /** Its name; not empty. */
+  name?: string | null | undefined;
+  /** 0 or more; default 0. */
+  price?: string | null | undefined;
+  /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */
+  schedule?: Array<ScheduleSlotInput> | null | undefined;
+  /** A season of the tenant; null when updating removes it. */
+  seasonId?: string | null | undefined;
+  /** First day (YYYY-MM-DD). */
+  startsOn?: string | null | undefined;
+  /** Tags of the tenant; replace the course's tags. */
+  tagIds?: Array<string> | null | undefined;
+};
+
 /** Changes to a SCHEDULED lecture; omitted fields keep their value; status COMPLETED closes it. */
 export type UpdateLectureInput = {
   /** Local date (YYYY-MM-DD) in the tenant's time zone. */
@@ -403,6 +430,20 @@ export type UpdateLectureInput = {
   status?: LectureStatus | null | undefined;
   /** An optional title, e.g. the topic; empty or null clears it. */
   title?: string | null | undefined;
+};
+
+/** Changes to a season: omitted (or null) fields keep their value. */
+export type UpdateSeasonInput = {
+  /** Last day (YYYY-MM-DD), on or after startsOn. */
+  endsOn?: string | null | undefined;
+  /** Mark it current (default false when creating). */
+  isActive?: boolean | null | undefined;
+  /** What kind of period it is (default OTHER). */
+  kind?: SeasonKind | null | undefined;
+  /** Its name; not empty. */
+  name?: string | null | undefined;
+  /** First day (YYYY-MM-DD). */
+  startsOn?: string | null | undefined;
 };
 
 export type MarkRowFragment = { id: string, present: boolean, rating: string | null, notes: string | null, source: AttendanceSource, markedAt: string, participant:
@@ -475,7 +516,7 @@ export type JobRunsQueryVariables = Exact<{
 }>;
 
 
-export type JobRunsQuery = { jobRuns: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, job: string, windowKey: string, status: JobRunStatus, startedAt: string, finishedAt: string | null, error: string | null, counts: Record<string, unknown> | null }> } };
+export type JobRunsQuery = { attendanceCronLogs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, job: string, windowKey: string, status: CronRunStatus, startedAt: string, finishedAt: string | null, error: string | null, counts: Record<string, unknown> | null }> } };
 
 export type TenantInfoFragment = { id: string, slug: string, name: string, timeZone: string, currency: string, defaultLanguage: Language };
 
@@ -532,7 +573,7 @@ export type SeasonsQueryVariables = Exact<{ [key: string]: never; }>;
 export type SeasonsQuery = { seasons: Array<{ id: string, name: string, kind: SeasonKind, startsOn: string, endsOn: string, isActive: boolean }> };
 
 export type CreateSeasonMutationVariables = Exact<{
-  input: SeasonInput;
+  input: CreateSeasonInput;
 }>;
 
 
@@ -540,7 +581,7 @@ export type CreateSeasonMutation = { createSeason: { id: string } };
 
 export type UpdateSeasonMutationVariables = Exact<{
   id: string;
-  input: SeasonInput;
+  input: UpdateSeasonInput;
 }>;
 
 
@@ -591,7 +632,7 @@ export type InstructorsQueryVariables = Exact<{
 export type InstructorsQuery = { instructors: { nodes: Array<{ id: string, specialty: string | null, averageRating: string | null, ratingCount: number, user: { id: string, firstName: string, lastName: string } }> } };
 
 export type CreateCourseMutationVariables = Exact<{
-  input: CourseInput;
+  input: CreateCourseInput;
 }>;
 
 
@@ -599,7 +640,7 @@ export type CreateCourseMutation = { createCourse: { id: string } };
 
 export type UpdateCourseMutationVariables = Exact<{
   id: string;
-  input: CourseInput;
+  input: UpdateCourseInput;
 }>;
 
 
@@ -864,7 +905,7 @@ export type RevokeInvitationMutationVariables = Exact<{
 export type RevokeInvitationMutation = { revokeInvitation: { id: string, status: InvitationStatus } };
 
 export type AddChildMutationVariables = Exact<{
-  input: ChildInput;
+  input: CreateChildInput;
 }>;
 
 
@@ -1538,7 +1579,7 @@ export const AuditLogDocument = new TypedDocumentString(`
     `) as unknown as TypedDocumentString<AuditLogQuery, AuditLogQueryVariables>;
 export const JobRunsDocument = new TypedDocumentString(`
     query JobRuns($job: String, $after: String) {
-  jobRuns(job: $job, first: 50, after: $after) {
+  attendanceCronLogs(job: $job, first: 50, after: $after) {
     totalCount
     pageInfo {
       hasNextPage
@@ -1695,14 +1736,14 @@ export const SeasonsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<SeasonsQuery, SeasonsQueryVariables>;
 export const CreateSeasonDocument = new TypedDocumentString(`
-    mutation CreateSeason($input: SeasonInput!) {
+    mutation CreateSeason($input: CreateSeasonInput!) {
   createSeason(input: $input) {
     id
   }
 }
     `) as unknown as TypedDocumentString<CreateSeasonMutation, CreateSeasonMutationVariables>;
 export const UpdateSeasonDocument = new TypedDocumentString(`
-    mutation UpdateSeason($id: UUID!, $input: SeasonInput!) {
+    mutation UpdateSeason($id: UUID!, $input: UpdateSeasonInput!) {
   updateSeason(id: $id, input: $input) {
     id
   }
@@ -1871,14 +1912,14 @@ export const InstructorsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<InstructorsQuery, InstructorsQueryVariables>;
 export const CreateCourseDocument = new TypedDocumentString(`
-    mutation CreateCourse($input: CourseInput!) {
+    mutation CreateCourse($input: CreateCourseInput!) {
   createCourse(input: $input) {
     id
   }
 }
     `) as unknown as TypedDocumentString<CreateCourseMutation, CreateCourseMutationVariables>;
 export const UpdateCourseDocument = new TypedDocumentString(`
-    mutation UpdateCourse($id: UUID!, $input: CourseInput!) {
+    mutation UpdateCourse($id: UUID!, $input: UpdateCourseInput!) {
   updateCourse(id: $id, input: $input) {
     id
   }
@@ -2860,7 +2901,7 @@ export const RevokeInvitationDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
 export const AddChildDocument = new TypedDocumentString(`
-    mutation AddChild($input: ChildInput!) {
+    mutation AddChild($input: CreateChildInput!) {
   addChild(input: $input) {
     id
   }

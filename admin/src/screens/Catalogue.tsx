@@ -39,7 +39,7 @@ import {
   TagsDocument,
   UpdateCourseDocument,
   type CourseDetailQuery,
-  type CourseInput,
+  type CreateCourseInput,
   type CourseOrderField,
   type CoursesQuery,
   type LectureRowFragment,
@@ -267,7 +267,7 @@ function CourseForm({ course }: { course?: Course }) {
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm((current) => ({ ...current, [key]: value }));
   const save = useMutation({
     mutationFn: async () => {
-      const input: CourseInput = {
+      const input: CreateCourseInput = {
         ...form,
         seasonId: form.seasonId,
         instructorId: form.instructorId,
