@@ -9,7 +9,7 @@ import type { AccessClaims } from "./auth/tokens";
 import { TokenError } from "./auth/tokens";
 import type { Viewer } from "./auth/viewer";
 import type { Db, Statement } from "./db/client";
-import { enterScope, scopeStatement, type Scope } from "./db/scope";
+import { enterScope, scopeStatement, tenantScope, type Scope, type TenantScope } from "./db/scope";
 import { AppError } from "./errors";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
@@ -26,6 +26,8 @@ export interface Context {
   db: Db;
   viewer: Viewer;
   tenant: TenantInfo | null;
+  /** Data access in the request's tenant: `inTenant(table)`, `none()` (server/db/scope.ts). */
+  scope: TenantScope;
   language: Language;
   ip: string;
   userAgent: string | null;
@@ -211,6 +213,7 @@ function assembleContext(app: AppDeps, tx: Db, known: KnownViewer, afterCommit: 
     db: tx,
     viewer,
     tenant,
+    scope: tenantScope(tenant?.id ?? null),
     language: known.language,
     ip: known.ip,
     userAgent: known.userAgent,

@@ -10,7 +10,7 @@ import type { Context } from "../context";
 import { AppError, forbidden } from "../errors";
 import { findJob, JOBS } from "./index";
 import { sundayOnOrBefore } from "./job";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { addDays, localDate } from "../time";
 import { viewerInstructorId } from "../services/courses";
 
@@ -19,23 +19,17 @@ const RECENT_WEEKS = 8;
 
 /** Staff: the runs of the tenant's scheduled jobs (optionally one job), newest first. */
 export async function listCronLogs(ctx: Context, args: { job?: string | null; first?: number | null; after?: string | null }) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   if (args.job != null && !findJob(args.job)) {
     throw new AppError("BAD_USER_INPUT", "jobs.unknownJob", { job: args.job, jobs: JOBS.map((job) => job.name).join(", ") }, { field: "job" });
   }
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
-  const where = and(eq(attendanceCronLogs.tenantId, viewer.tenantId), args.job != null ? eq(attendanceCronLogs.job, args.job) : undefined);
-  const keyset = afterKey(attendanceCronLogs.startedAt, attendanceCronLogs.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(attendanceCronLogs).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(attendanceCronLogs)
-    .where(and(where, keyset))
-    .orderBy(desc(attendanceCronLogs.startedAt), desc(attendanceCronLogs.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.startedAt.toISOString(), row.id]));
+  return page(ctx, {
+    from: attendanceCronLogs,
+    where: and(ctx.scope.inTenant(attendanceCronLogs), args.job != null ? eq(attendanceCronLogs.job, args.job) : undefined),
+    order: newestFirst(attendanceCronLogs.startedAt, attendanceCronLogs.id),
+    first: args.first,
+    after: args.after,
+  });
 }
 
 /**

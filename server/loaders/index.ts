@@ -9,7 +9,7 @@ import { eventLoaders } from "./events";
 import { paymentLoaders } from "./payments";
 import { userLoaders } from "./users";
 
-export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer">;
+export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer" | "scope">;
 
 export function createLoaders(ctx: LoaderContext) {
   return {

@@ -14,7 +14,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { localDate } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, viewerInstructorId } from "./courses";
@@ -262,28 +262,18 @@ export interface EnrollmentFilter {
 
 /** Enrolments the viewer may see, newest first. */
 export async function listEnrollments(ctx: Context, args: { filter?: EnrollmentFilter | null; first?: number | null; after?: string | null }) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const where = and(
-    eq(enrollments.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(enrollments),
     await participantScope(ctx, enrollments),
     f.courseId ? eq(enrollments.courseId, f.courseId) : undefined,
     f.participantId ? or(eq(enrollments.studentId, f.participantId), eq(enrollments.childId, f.participantId)) : undefined,
     f.status ? eq(enrollments.status, f.status) : undefined,
   );
-  const keyset = afterKey(enrollments.enrolledAt, enrollments.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(enrollments).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(enrollments)
-    .where(and(where, keyset))
-    .orderBy(desc(enrollments.enrolledAt), desc(enrollments.id))
-    .limit(limit + 1);
-  for (const row of rows) ctx.loaders.enrollment.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.enrolledAt.toISOString(), row.id]));
+  const rows = await page(ctx, { from: enrollments, where, order: newestFirst(enrollments.enrolledAt, enrollments.id), first: args.first, after: args.after });
+  for (const row of rows.nodes) ctx.loaders.enrollment.prime(row.id, row);
+  return rows;
 }
 
 export interface EnrollmentRequestFilter {
@@ -296,26 +286,16 @@ export async function listEnrollmentRequests(
   ctx: Context,
   args: { filter?: EnrollmentRequestFilter | null; first?: number | null; after?: string | null },
 ) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const where = and(
-    eq(enrollmentRequests.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(enrollmentRequests),
     await participantScope(ctx, enrollmentRequests),
     f.courseId ? eq(enrollmentRequests.courseId, f.courseId) : undefined,
     f.status ? eq(enrollmentRequests.status, f.status) : undefined,
   );
-  const keyset = afterKey(enrollmentRequests.createdAt, enrollmentRequests.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(enrollmentRequests).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(enrollmentRequests)
-    .where(and(where, keyset))
-    .orderBy(desc(enrollmentRequests.createdAt), desc(enrollmentRequests.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  const order = newestFirst(enrollmentRequests.createdAt, enrollmentRequests.id);
+  return page(ctx, { from: enrollmentRequests, where, order, first: args.first, after: args.after });
 }
 
 /** An enrolment the viewer may see, or NOT_FOUND. */

@@ -4,7 +4,7 @@ import { notifications, users } from "../../drizzle/schema";
 import { requireMember } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { notFound } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
 import { dispatchNotifications } from "../messaging/dispatch";
@@ -68,23 +68,12 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
 /** The viewer's notifications in the current tenant, newest first. */
 export async function listNotifications(ctx: Context, args: { unreadOnly?: boolean | null; first?: number | null; after?: string | null }) {
   const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
-  const where = and(
-    eq(notifications.tenantId, viewer.tenantId),
-    eq(notifications.userId, viewer.userId),
-    args.unreadOnly ? isNull(notifications.readAt) : undefined,
-  );
-  const keyset = afterKey(notifications.createdAt, notifications.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(notifications).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(notifications)
-    .where(and(where, keyset))
-    .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  return page(ctx, {
+    from: notifications,
+    where: and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), args.unreadOnly ? isNull(notifications.readAt) : undefined),
+    order: newestFirst(notifications.createdAt, notifications.id),
+    ...args,
+  });
 }
 
 export async function unreadCount(ctx: Context): Promise<number> {

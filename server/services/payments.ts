@@ -33,12 +33,12 @@ import type { AppDeps } from "../app-deps";
 import { requireMember, requireRole } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import { atomic, loadTenant, withRequestContext, type Context } from "../context";
-import { asSystem, enterScope } from "../db/scope";
+import { asSystem, enterScope, tenantScope } from "../db/scope";
 import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit, type PaymentEvent } from "../events/domain-events";
 import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { formatCents, sumCents, toCents } from "../payments/money";
 import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../payments/provider";
 import { audit } from "./audit";
@@ -49,7 +49,6 @@ import { actsFor, ownParticipantIds, participantName, type Participant } from ".
 onConstraint("payments_provider_reference_key", () => new AppError("CONFLICT", "payment.referenceTaken"));
 onConstraint("payments_refund_within_amount", () => new AppError("BAD_USER_INPUT", "refund.overRefundCheck", {}, { field: "amount" }));
 
-const NO_ROWS = "00000000-0000-0000-0000-000000000000";
 const TEXT_MAX = 1000;
 
 // ---------------------------------------------------------------- money of an enrolment
@@ -390,7 +389,8 @@ export async function receivePaymentWebhook(
 /** The context re-scoped to one tenant (row-level security and loaders follow). */
 async function inTenant(ctx: Context, tenantId: string): Promise<Context> {
   await enterScope(ctx.db, { tenantId, userId: null });
-  const scoped: Context = { ...ctx, tenant: await loadTenant(ctx.app, ctx.db, { id: tenantId }) };
+  const tenant = await loadTenant(ctx.app, ctx.db, { id: tenantId });
+  const scoped: Context = { ...ctx, tenant, scope: tenantScope(tenant?.id ?? null) };
   scoped.loaders = createLoaders(scoped);
   return scoped;
 }
@@ -678,24 +678,17 @@ export async function rejectRefund(ctx: Context, refundRequestId: string, reason
 
 // ---------------------------------------------------------------- queries
 
-/**
- * A timestamp cut to milliseconds, as lists sort and page by it: the cursor carries
- * a JavaScript Date (milliseconds), while PostgreSQL keeps microseconds; keyed on
- * the raw column, a row sharing the cursor's millisecond would be skipped.
- */
-const toMilliseconds = (column: AnyPgColumn) => sql`date_trunc('milliseconds', ${column})`;
-
 /** Rows of payments the viewer may list: staff all, others their own participants'. */
 async function paymentScope(ctx: Context): Promise<SQL | undefined> {
   if (isStaff(ctx.viewer)) return undefined;
   const own = await ownParticipantIds(ctx);
-  if (own.length === 0) return eq(payments.id, NO_ROWS);
+  if (own.length === 0) return ctx.scope.none();
   return inArray(
     payments.enrollmentId,
     ctx.db
       .select({ id: enrollments.id })
       .from(enrollments)
-      .where(and(eq(enrollments.tenantId, ctx.tenant!.id), or(inArray(enrollments.studentId, own), inArray(enrollments.childId, own)))),
+      .where(and(ctx.scope.inTenant(enrollments), or(inArray(enrollments.studentId, own), inArray(enrollments.childId, own)))),
   );
 }
 
@@ -707,29 +700,18 @@ export interface PaymentFilter {
 
 /** Payments the viewer may see, newest first. */
 export async function listPayments(ctx: Context, args: { filter?: PaymentFilter | null; first?: number | null; after?: string | null }) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const where = and(
-    eq(payments.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(payments),
     await paymentScope(ctx),
     f.enrollmentId ? eq(payments.enrollmentId, f.enrollmentId) : undefined,
     f.status ? eq(payments.status, f.status) : undefined,
     f.provider ? eq(payments.provider, f.provider) : undefined,
   );
-  const created = toMilliseconds(payments.createdAt);
-  const keyset = afterKey(created, payments.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(payments).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(payments)
-    .where(and(where, keyset))
-    .orderBy(desc(created), desc(payments.id))
-    .limit(limit + 1);
-  for (const row of rows) ctx.loaders.payment.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  const rows = await page(ctx, { from: payments, where, order: newestFirst(payments.createdAt, payments.id), first: args.first, after: args.after });
+  for (const row of rows.nodes) ctx.loaders.payment.prime(row.id, row);
+  return rows;
 }
 
 /** A payment the viewer may see, or NOT_FOUND. */
@@ -752,33 +734,19 @@ export async function listRefundRequests(
   ctx: Context,
   args: { filter?: RefundRequestFilter | null; first?: number | null; after?: string | null },
 ) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const scope = await paymentScope(ctx);
   const where = and(
-    eq(refundRequests.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(refundRequests),
     scope
-      ? inArray(
-          refundRequests.paymentId,
-          ctx.db.select({ id: payments.id }).from(payments).where(and(eq(payments.tenantId, viewer.tenantId), scope)),
-        )
+      ? inArray(refundRequests.paymentId, ctx.db.select({ id: payments.id }).from(payments).where(and(ctx.scope.inTenant(payments), scope)))
       : undefined,
     f.paymentId ? eq(refundRequests.paymentId, f.paymentId) : undefined,
     f.status ? eq(refundRequests.status, f.status) : undefined,
   );
-  const created = toMilliseconds(refundRequests.createdAt);
-  const keyset = afterKey(created, refundRequests.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(refundRequests).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(refundRequests)
-    .where(and(where, keyset))
-    .orderBy(desc(created), desc(refundRequests.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  const order = newestFirst(refundRequests.createdAt, refundRequests.id);
+  return page(ctx, { from: refundRequests, where, order, first: args.first, after: args.after });
 }
 
 type EnrollmentKeys = Pick<Enrollment, "id" | "courseId" | "studentId" | "childId">;
