@@ -20,7 +20,8 @@ import { requireRole, requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint } from "../errors";
-import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, type CursorPart, type SortDirection, countOf } from "../pagination";
+import type { SortDirection } from "../pagination";
+import { by, page } from "../db/page";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
 
@@ -394,16 +395,13 @@ export interface CourseOrder {
   direction: SortDirection;
 }
 
-/** Sort columns, the row field a cursor keeps, what a cursor value must look like, and how it is read back. */
+/** The column each ordering sorts by (then the id); its type decides what a cursor keeps. */
 const ORDER_COLUMNS = {
-  STARTS_ON: { column: courses.startsOn, key: "startsOn", part: cursorPart.localDate, decode: (v: string) => v },
-  NAME: { column: courses.name, key: "name", part: cursorPart.text, decode: (v: string) => v },
-  PRICE: { column: courses.price, key: "price", part: cursorPart.decimal, decode: (v: string) => v },
-  CREATED_AT: { column: courses.createdAt, key: "createdAt", part: cursorPart.timestamp, decode: (v: string) => new Date(v) },
-} as const satisfies Record<
-  CourseOrderField,
-  { column: unknown; key: keyof Course; part: CursorPart<string>; decode: (v: string) => unknown }
->;
+  STARTS_ON: courses.startsOn,
+  NAME: courses.name,
+  PRICE: courses.price,
+  CREATED_AT: courses.createdAt,
+} as const satisfies Record<CourseOrderField, unknown>;
 
 export async function listCourses(
   ctx: Context,
@@ -411,10 +409,9 @@ export async function listCourses(
   load: LoadRows = asIs,
 ) {
   const tenant = requireTenant(ctx);
-  const limit = pageSize(args.first);
-  const order = args.orderBy ?? { field: "STARTS_ON", direction: "ASC" };
-  const { column, key, part, decode } = ORDER_COLUMNS[order.field];
-  const cursor = decodeCursor(args.after, [part, cursorPart.uuid]);
+  const orderBy = args.orderBy ?? { field: "STARTS_ON", direction: "ASC" };
+  const order = by<Course>(orderBy.direction, ORDER_COLUMNS[orderBy.field], courses.id);
+  order.after(args.after); // checks the cursor before any statement
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
 
@@ -427,7 +424,7 @@ export async function listCourses(
       : eq(courses.isPublished, true);
   const text = f.search?.trim();
   const where = and(
-    eq(courses.tenantId, tenant.id),
+    ctx.scope.inTenant(courses),
     visible,
     f.seasonId ? eq(courses.seasonId, f.seasonId) : undefined,
     f.activeSeason != null
@@ -449,20 +446,7 @@ export async function listCourses(
     text ? or(ilike(courses.name, `%${text}%`), ilike(courses.description, `%${text}%`)) : undefined,
     f.isPublished != null ? eq(courses.isPublished, f.isPublished) : undefined,
   );
-  const direction = order.direction === "DESC" ? desc : asc;
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(courses).where(where));
-  const rows = await load(
-    ctx.db
-      .select()
-      .from(courses)
-      .where(and(where, afterKey(column, courses.id, order.direction, cursor ? { value: decode(cursor[0]), id: cursor[1] } : null)))
-      .orderBy(direction(column), direction(courses.id))
-      .limit(limit + 1),
-  );
-  for (const row of rows) ctx.loaders.course.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => {
-    const value = row[key];
-    return encodeCursor([value instanceof Date ? value.toISOString() : value, row.id]);
-  });
+  const rows = await page(ctx, { from: courses, where, order, first: args.first, after: args.after, load });
+  for (const row of rows.nodes) ctx.loaders.course.prime(row.id, row);
+  return rows;
 }

@@ -13,20 +13,9 @@ import { isStaff, type Viewer } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit, type EventChange } from "../events/domain-events";
-import {
-  badCursor,
-  cursorPart,
-  decodeCursor,
-  encodeCursor,
-  exactTime,
-  pageSize,
-  SORT_DIRECTIONS,
-  TIME_ID,
-  toPage,
-  type Page,
-  type SortDirection,
-  countOf,
-} from "../pagination";
+import { pageSize, type Page, type SortDirection } from "../pagination";
+import { keyset, page, sortKey } from "../db/page";
+import { REGISTRATION_ORDER } from "../loaders/events";
 import { audit } from "./audit";
 
 type NewEvent = typeof events.$inferInsert;
@@ -103,24 +92,15 @@ export async function listEvents(
   ctx: Context,
   args: { filter?: EventFilter | null; orderBy?: EventOrder | null; first?: number | null; after?: string | null },
 ): Promise<Page<Event>> {
-  const tenant = requireTenant(ctx);
-  const limit = pageSize(args.first);
+  requireTenant(ctx);
   const field = args.orderBy?.field ?? "STARTS_AT";
   const direction = args.orderBy?.direction ?? "ASC";
+  const column = { STARTS_AT: events.startsAt, CREATED_AT: events.createdAt, TITLE: events.title }[field];
   // The cursor names its ordering: a cursor of another ordering would silently skip rows.
-  const cursor = decodeCursor(args.after, [
-    cursorPart.oneOf(...EVENT_ORDER_FIELDS),
-    cursorPart.oneOf(...SORT_DIRECTIONS),
-    cursorPart.text,
-    cursorPart.uuid,
-  ]);
-  if (cursor) {
-    const [cursorField, cursorDirection, key] = cursor;
-    if (cursorField !== field || cursorDirection !== direction) {
-      throw new AppError("BAD_USER_INPUT", "event.cursorOrder", {}, { field: "after" });
-    }
-    if (field !== "TITLE" && !cursorPart.timestamp(key)) throw badCursor();
-  }
+  const order = keyset<Event>(direction, [sortKey(column), sortKey(events.id)], {
+    tag: [field, direction],
+    tagMismatch: () => new AppError("BAD_USER_INPUT", "event.cursorOrder", {}, { field: "after" }),
+  });
 
   const { filter } = args;
   const text = filter?.search?.trim();
@@ -132,7 +112,7 @@ export async function listEvents(
       ? or(ne(events.status, "DRAFT"), eq(events.createdBy, viewer.userId))
       : ne(events.status, "DRAFT");
   const where = and(
-    eq(events.tenantId, tenant.id),
+    ctx.scope.inTenant(events),
     visible,
     filter?.status ? eq(events.status, filter.status) : undefined,
     filter?.startsAfter ? gte(events.startsAt, filter.startsAfter) : undefined,
@@ -140,32 +120,7 @@ export async function listEvents(
     filter?.upcomingOnly ? gt(events.startsAt, new Date()) : undefined,
     pattern ? or(ilike(events.title, pattern), ilike(events.description, pattern), ilike(events.location, pattern)) : undefined,
   );
-
-  const column = { STARTS_AT: events.startsAt, CREATED_AT: events.createdAt, TITLE: events.title }[field];
-  const sortKey = field === "TITLE" ? sql<string>`${events.title}` : exactTime(column);
-  const keyset = cursor
-    ? sql`(${column}, ${events.id}) ${sql.raw(direction === "ASC" ? ">" : "<")} (${
-        field === "TITLE" ? sql`${cursor[2]}` : sql`${cursor[2]}::timestamptz`
-      }, ${cursor[3]}::uuid)`
-    : undefined;
-  const order = direction === "ASC" ? asc : desc;
-
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(events).where(where));
-  const rows = await ctx.db
-    .select({ event: events, sortKey })
-    .from(events)
-    .where(and(where, keyset))
-    .orderBy(order(column), order(events.id))
-    .limit(limit + 1);
-  const keys = new Map(rows.map((row) => [row.event.id, row.sortKey]));
-  return toPage(
-    rows.map((row) => row.event),
-    limit,
-    total,
-    Boolean(cursor),
-    (event) => encodeCursor([field, direction, keys.get(event.id), event.id]),
-  );
+  return page(ctx, { from: events, where, order, first: args.first, after: args.after });
 }
 
 /** A page of an event's registrations, oldest first (its creator and staff). */
@@ -176,8 +131,8 @@ export async function listRegistrations(
 ): Promise<Page<EventRegistration>> {
   if (!canManageEvent(ctx.viewer, event)) throw forbidden();
   const limit = pageSize(args.first);
-  const after = decodeCursor(args.after, TIME_ID);
-  return ctx.loaders.registrationPage.load({ eventId: event.id, status: args.status ?? null, limit, after });
+  REGISTRATION_ORDER.after(args.after); // a cursor this list did not make is BAD_USER_INPUT before any statement
+  return ctx.loaders.registrationPage.load({ eventId: event.id, status: args.status ?? null, limit, after: args.after ?? null });
 }
 
 // ---------------------------------------------------------------- changing events

@@ -11,7 +11,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../events/domain-events";
-import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
+import { CURSOR_KINDS, keyset, page, sortKey } from "../db/page";
 import { datesBetween, weekdayOf } from "../time";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
@@ -201,8 +201,8 @@ export async function listLectures(
   load: LoadRows = asIs,
 ) {
   const tenant = requireTenant(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, [cursorPart.localDateTime, cursorPart.uuid]);
+  const order = LECTURE_ORDER; // checks the cursor before any statement
+  order.after(args.after);
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
   let courseScope: SQL | undefined;
@@ -213,34 +213,30 @@ export async function listLectures(
     courseScope = await visibleCourses(ctx, tenant.id);
   }
   const where = and(
-    eq(lectures.tenantId, tenant.id),
+    ctx.scope.inTenant(lectures),
     courseScope,
     f.from ? gte(lectures.date, f.from) : undefined,
     f.to ? lte(lectures.date, f.to) : undefined,
     f.status ? eq(lectures.status, f.status) : undefined,
   );
-  // Cursor: date + start time joined (they sort together), then id.
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(lectures).where(where));
-  const rows = await load(
-    ctx.db
-      .select()
-      .from(lectures)
-      .where(
-        and(
-          where,
-          afterKey(dateTimeKey, lectures.id, "ASC", cursor ? { value: cursor[0], id: cursor[1] } : null),
-        ),
-      )
-      .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectures.id))
-      .limit(limit + 1),
-  );
-  for (const row of rows) ctx.loaders.lecture.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([`${row.date} ${row.startTime}`, row.id]));
+  const rows = await page(ctx, { from: lectures, where, order, first: args.first, after: args.after, load });
+  for (const row of rows.nodes) ctx.loaders.lecture.prime(row.id, row);
+  return rows;
 }
 
-/** Date and start time as one sortable text "YYYY-MM-DD HH:MM:SS". */
-const dateTimeKey = sql`(${lectures.date}::text || ' ' || ${lectures.startTime}::text)`;
+/** Lectures by date and start time (one sortable text "YYYY-MM-DD HH:MM:SS" in the cursor), then id. */
+const LECTURE_ORDER = keyset<Lecture>(
+  "ASC",
+  [
+    {
+      column: sql`(${lectures.date}::text || ' ' || ${lectures.startTime}::text)`,
+      kind: CURSOR_KINDS.localDateTime,
+      of: (row) => `${row.date} ${row.startTime}`,
+    },
+    sortKey(lectures.id),
+  ],
+  { orderBy: [asc(lectures.date), asc(lectures.startTime), asc(lectures.id)] },
+);
 
 /** Courses the viewer may see, as a condition on lectures.course_id. */
 async function visibleCourses(ctx: Context, tenantId: string): Promise<SQL> {

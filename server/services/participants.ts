@@ -3,14 +3,15 @@
  * them: staff for anyone in the tenant, a student for themself, a parent for their
  * own children. Also children, and the people profiles (student, parent, instructor).
  */
-import { and, asc, count, eq, gt, ilike, inArray, or } from "drizzle-orm";
+import { and, asc, count, eq, getTableColumns, gt, ilike, inArray, or } from "drizzle-orm";
 import { children, instructors, parents, students, users, type Child, type Instructor, type Student } from "../../drizzle/schema";
 import type { Gender } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound } from "../errors";
-import { cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
+import { by, page } from "../db/page";
+import type { Page } from "../pagination";
 import { audit } from "./audit";
 
 /** A participant resolved from its id: who it is and which account answers for it. */
@@ -182,47 +183,33 @@ export async function myChildren(ctx: Context) {
 
 /** Staff: students of the tenant, by name. */
 export async function listStudents(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }) {
-  const viewer = requireRole(ctx, "STAFF", "INSTRUCTOR");
-  return listProfiles<Student>(ctx, students, viewer.tenantId, args);
+  requireRole(ctx, "STAFF", "INSTRUCTOR");
+  return listProfiles<Student>(ctx, students, args);
 }
 
 /** Instructors of the tenant (public: the catalogue shows who teaches). */
 export async function listInstructors(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }) {
-  const tenant = requireTenant(ctx);
-  return listProfiles<Instructor>(ctx, instructors, tenant.id, args);
+  requireTenant(ctx);
+  return listProfiles<Instructor>(ctx, instructors, args);
 }
 
 async function listProfiles<Row extends { id: string }>(
   ctx: Context,
   profiles: typeof students | typeof instructors,
-  tenantId: string,
   args: { search?: string | null; first?: number | null; after?: string | null },
 ) {
   // Both profile tables share tenant_id, id and user_id; one query shape serves both.
   const table = profiles as typeof students;
-  const limit = pageSize(args.first);
-  const after = decodeCursor(args.after, [cursorPart.uuid]);
   const text = args.search?.trim();
-  const filter = and(
-    eq(table.tenantId, tenantId),
-    text ? or(ilike(users.firstName, `%${text}%`), ilike(users.lastName, `%${text}%`)) : undefined,
-  );
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(table).innerJoin(users, eq(users.id, table.userId)).where(filter));
-  const rows = await ctx.db
-    .select({ profile: table })
-    .from(table)
-    .innerJoin(users, eq(users.id, table.userId))
-    .where(and(filter, after ? gt(table.id, after[0]) : undefined))
-    .orderBy(asc(table.id))
-    .limit(limit + 1);
-  return toPage(
-    rows.map((row) => row.profile as unknown as Row),
-    limit,
-    total,
-    Boolean(after),
-    (row) => encodeCursor([row.id]),
-  );
+  const rows = await page(ctx, {
+    query: ctx.db.select(getTableColumns(table)).from(table).innerJoin(users, eq(users.id, table.userId)).$dynamic(),
+    count: ctx.db.select({ value: count() }).from(table).innerJoin(users, eq(users.id, table.userId)).$dynamic(),
+    where: and(ctx.scope.inTenant(table), text ? or(ilike(users.firstName, `%${text}%`), ilike(users.lastName, `%${text}%`)) : undefined),
+    order: by("ASC", table.id),
+    first: args.first,
+    after: args.after,
+  });
+  return rows as unknown as Page<Row>;
 }
 
 /** Loads several participants by id (students and children), for DataLoaders. */
