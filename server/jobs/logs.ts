@@ -58,7 +58,7 @@ export async function listInstructorAttendance(
     .from(instructorAttendance)
     .where(
       and(
-        eq(instructorAttendance.tenantId, viewer.tenantId),
+        ctx.scope.inTenant(instructorAttendance),
         args.weekStart ? eq(instructorAttendance.weekStart, args.weekStart) : gte(instructorAttendance.weekStart, recent),
         instructorId ? eq(instructorAttendance.instructorId, instructorId) : undefined,
       ),

@@ -53,7 +53,7 @@ export const markAbsent: Job = {
       .leftJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
       .where(
         and(
-          eq(lectures.tenantId, tenant.id),
+          ctx.scope.inTenant(lectures),
           eq(lectures.date, day),
           ne(lectures.status, "CANCELLED"),
           notExists(
@@ -75,7 +75,7 @@ export const markAbsent: Job = {
     const [{ count: lectureCount } = { count: 0 }] = await ctx.db
       .select({ count: sql<number>`count(*)::int` })
       .from(lectures)
-      .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.date, day), ne(lectures.status, "CANCELLED")));
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.date, day), ne(lectures.status, "CANCELLED")));
 
     const byLecture = new Map<string, { lecture: Lecture; courseName: string; rows: typeof unmarked }>();
     for (const row of unmarked) {

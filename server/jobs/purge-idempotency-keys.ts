@@ -21,7 +21,7 @@ export const purgeIdempotencyKeys: Job = {
     const tenant = requireTenant(ctx);
     const deleted = await ctx.db
       .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.tenantId, tenant.id), lt(idempotencyKeys.expiresAt, new Date())))
+      .where(and(ctx.scope.inTenant(idempotencyKeys), lt(idempotencyKeys.expiresAt, new Date())))
       .returning({ key: idempotencyKeys.key });
     return { deleted: deleted.length };
   },

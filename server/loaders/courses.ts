@@ -24,9 +24,8 @@ import type { LoaderContext } from "./index";
 
 export function courseLoaders(ctx: LoaderContext) {
   const { db } = ctx;
-  const tenantId = ctx.tenant?.id ?? "00000000-0000-0000-0000-000000000000";
   /** The request's tenant, stated in every query (row-level security repeats it). */
-  const inTenant = (table: { tenantId: AnyPgColumn }) => eq(table.tenantId, tenantId);
+  const { inTenant } = ctx.scope;
 
   return {
     course: oneLoader(

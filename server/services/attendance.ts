@@ -95,7 +95,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
       .from(enrollments)
       .where(
         and(
-          eq(enrollments.tenantId, tenant.id),
+          ctx.scope.inTenant(enrollments),
           eq(enrollments.courseId, lecture.courseId),
           eq(enrollments.status, "ACTIVE"),
           or(
@@ -114,7 +114,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     const previous = await ctx.db
       .select()
       .from(lectureAttendance)
-      .where(and(eq(lectureAttendance.tenantId, tenant.id), eq(lectureAttendance.lectureId, lectureId)));
+      .where(and(ctx.scope.inTenant(lectureAttendance), eq(lectureAttendance.lectureId, lectureId)));
     const before = new Map(previous.map((row) => [(row.studentId ?? row.childId)!, row]));
     const now = new Date();
     const common = {
@@ -172,7 +172,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     await ctx.db
       .update(lectures)
       .set({ attendanceTaken: true })
-      .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId)));
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)));
     ctx.loaders.lecture.clear(lectureId);
     await audit(ctx, {
       action: "attendance.mark",
@@ -241,7 +241,7 @@ export async function attendanceOfParticipant(ctx: Context, participantId: strin
     .innerJoin(lectures, and(eq(lectures.tenantId, lectureAttendance.tenantId), eq(lectures.id, lectureAttendance.lectureId)))
     .where(
       and(
-        eq(lectureAttendance.tenantId, tenant.id),
+        ctx.scope.inTenant(lectureAttendance),
         participant.studentId ? eq(lectureAttendance.studentId, participant.studentId) : eq(lectureAttendance.childId, participant.childId!),
         courseId ? eq(lectures.courseId, courseId) : undefined,
       ),
@@ -287,7 +287,7 @@ export async function attendanceOfCourse(ctx: Context, courseId: string) {
     })
     .from(lectures)
     .leftJoin(lectureAttendance, and(eq(lectureAttendance.tenantId, lectures.tenantId), eq(lectureAttendance.lectureId, lectures.id)))
-    .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.courseId, courseId)))
+    .where(and(ctx.scope.inTenant(lectures), eq(lectures.courseId, courseId)))
     .groupBy(lectures.id);
   const counts = new Map(rows.map((row) => [row.lectureId, row]));
   const all = await ctx.loaders.lecturesOfCourse.load(courseId);
@@ -323,7 +323,7 @@ export async function rateInstructor(ctx: Context, input: { courseId: string; ra
           .from(enrollments)
           .where(
             and(
-              eq(enrollments.tenantId, course.tenantId),
+              ctx.scope.inTenant(enrollments),
               eq(enrollments.courseId, course.id),
               inArray(enrollments.status, ["ACTIVE", "COMPLETED"]),
               or(inArray(enrollments.studentId, own), inArray(enrollments.childId, own)),

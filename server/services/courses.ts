@@ -73,7 +73,7 @@ export async function updateSeason(ctx: Context, id: string, input: SeasonInput)
     const [before] = await ctx.db
       .select()
       .from(seasons)
-      .where(and(eq(seasons.tenantId, viewer.tenantId), eq(seasons.id, id)))
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, id)))
       .for("update");
     if (!before) throw notFound("Season", id);
     if (input.name !== undefined && !input.name?.trim()) throw badInput("name", "required");
@@ -87,7 +87,7 @@ export async function updateSeason(ctx: Context, id: string, input: SeasonInput)
         ...(input.endsOn != null && { endsOn: input.endsOn }),
         ...(input.isActive != null && { isActive: input.isActive }),
       })
-      .where(and(eq(seasons.tenantId, viewer.tenantId), eq(seasons.id, id)))
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, id)))
       .returning();
     await audit(ctx, { action: "season.update", entity: "season", entityId: id, before, after });
     return after!;
@@ -100,7 +100,7 @@ export async function deleteSeason(ctx: Context, id: string) {
   return atomic(ctx, async (ctx) => {
     const [deleted] = await ctx.db
       .delete(seasons)
-      .where(and(eq(seasons.tenantId, viewer.tenantId), eq(seasons.id, id)))
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, id)))
       .returning();
     if (!deleted) throw notFound("Season", id);
     await audit(ctx, { action: "season.delete", entity: "season", entityId: id, before: deleted });
@@ -113,7 +113,7 @@ export async function listSeasons(ctx: Context, activeOnly: boolean) {
   return ctx.db
     .select()
     .from(seasons)
-    .where(and(eq(seasons.tenantId, tenant.id), activeOnly ? eq(seasons.isActive, true) : undefined))
+    .where(and(ctx.scope.inTenant(seasons), activeOnly ? eq(seasons.isActive, true) : undefined))
     .orderBy(desc(seasons.startsOn), asc(seasons.id));
 }
 
@@ -133,7 +133,7 @@ export async function createTag(ctx: Context, name: string) {
 export async function deleteTag(ctx: Context, id: string) {
   const viewer = requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
-    const [deleted] = await ctx.db.delete(tags).where(and(eq(tags.tenantId, viewer.tenantId), eq(tags.id, id))).returning();
+    const [deleted] = await ctx.db.delete(tags).where(and(ctx.scope.inTenant(tags), eq(tags.id, id))).returning();
     if (!deleted) throw notFound("Tag", id);
     await audit(ctx, { action: "tag.delete", entity: "tag", entityId: id, before: deleted });
     return true;
@@ -142,7 +142,7 @@ export async function deleteTag(ctx: Context, id: string) {
 
 export async function listTags(ctx: Context) {
   const tenant = requireTenant(ctx);
-  return ctx.db.select().from(tags).where(eq(tags.tenantId, tenant.id)).orderBy(asc(tags.name));
+  return ctx.db.select().from(tags).where(ctx.scope.inTenant(tags)).orderBy(asc(tags.name));
 }
 
 // ---------------------------------------------------------------- courses
@@ -193,26 +193,26 @@ function checkCourse(input: CourseInput, creating: boolean) {
 }
 
 /** Checks that referenced season, instructor and tags exist in the tenant (clear NOT_FOUND). */
-async function checkReferences(ctx: Context, tenantId: string, input: CourseInput) {
+async function checkReferences(ctx: Context, input: CourseInput) {
   if (input.seasonId) {
     const [found] = await ctx.db
       .select({ id: seasons.id })
       .from(seasons)
-      .where(and(eq(seasons.tenantId, tenantId), eq(seasons.id, input.seasonId)));
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, input.seasonId)));
     if (!found) throw notFound("Season", input.seasonId);
   }
   if (input.instructorId) {
     const [found] = await ctx.db
       .select({ id: instructors.id })
       .from(instructors)
-      .where(and(eq(instructors.tenantId, tenantId), eq(instructors.id, input.instructorId)));
+      .where(and(ctx.scope.inTenant(instructors), eq(instructors.id, input.instructorId)));
     if (!found) throw notFound("Instructor", input.instructorId);
   }
   if (input.tagIds?.length) {
     const found = await ctx.db
       .select({ id: tags.id })
       .from(tags)
-      .where(and(eq(tags.tenantId, tenantId), inArray(tags.id, input.tagIds)));
+      .where(and(ctx.scope.inTenant(tags), inArray(tags.id, input.tagIds)));
     const missing = input.tagIds.find((id) => !found.some((tag) => tag.id === id));
     if (missing) throw notFound("Tag", missing);
   }
@@ -220,7 +220,7 @@ async function checkReferences(ctx: Context, tenantId: string, input: CourseInpu
 
 async function replaceTagsAndSchedule(ctx: Context, course: Course, input: CourseInput) {
   if (input.tagIds) {
-    await ctx.db.delete(courseTags).where(and(eq(courseTags.tenantId, course.tenantId), eq(courseTags.courseId, course.id)));
+    await ctx.db.delete(courseTags).where(and(ctx.scope.inTenant(courseTags), eq(courseTags.courseId, course.id)));
     const unique = [...new Set(input.tagIds)];
     if (unique.length) {
       await ctx.db.insert(courseTags).values(unique.map((tagId) => ({ tenantId: course.tenantId, courseId: course.id, tagId })));
@@ -229,7 +229,7 @@ async function replaceTagsAndSchedule(ctx: Context, course: Course, input: Cours
   if (input.schedule) {
     await ctx.db
       .delete(courseSchedules)
-      .where(and(eq(courseSchedules.tenantId, course.tenantId), eq(courseSchedules.courseId, course.id)));
+      .where(and(ctx.scope.inTenant(courseSchedules), eq(courseSchedules.courseId, course.id)));
     if (input.schedule.length) {
       await ctx.db.insert(courseSchedules).values(
         input.schedule.map((slot) => ({
@@ -249,7 +249,7 @@ export async function createCourse(ctx: Context, input: CourseInput) {
   checkCourse(input, true);
   checkDates(input.startsOn, input.endsOn);
   return atomic(ctx, async (ctx) => {
-    await checkReferences(ctx, viewer.tenantId, input);
+    await checkReferences(ctx, input);
     const [course] = await ctx.db
       .insert(courses)
       .values({
@@ -279,14 +279,14 @@ export async function updateCourse(ctx: Context, id: string, input: CourseInput)
     const [before] = await ctx.db
       .select()
       .from(courses)
-      .where(and(eq(courses.tenantId, viewer.tenantId), eq(courses.id, id)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
       .for("update");
     if (!before) throw notFound("Course", id);
     checkDates(input.startsOn ?? before.startsOn, input.endsOn ?? before.endsOn);
     if (input.capacity != null && input.capacity < before.activeEnrollments) {
       throw new AppError("CONFLICT", "course.capacityBelowEnrolled", { enrolled: before.activeEnrollments }, { field: "capacity" });
     }
-    await checkReferences(ctx, viewer.tenantId, input);
+    await checkReferences(ctx, input);
     const [after] = await ctx.db
       .update(courses)
       .set({
@@ -301,7 +301,7 @@ export async function updateCourse(ctx: Context, id: string, input: CourseInput)
         ...(input.instructorId !== undefined && { instructorId: input.instructorId }),
         ...(input.isPublished != null && { isPublished: input.isPublished }),
       })
-      .where(and(eq(courses.tenantId, viewer.tenantId), eq(courses.id, id)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
       .returning();
     await replaceTagsAndSchedule(ctx, after!, input);
     ctx.loaders.course.clear(id).prime(id, after!);
@@ -317,15 +317,15 @@ export async function deleteCourse(ctx: Context, id: string) {
     const [used] = await ctx.db
       .select({ n: count() })
       .from(enrollmentRequests)
-      .where(and(eq(enrollmentRequests.tenantId, viewer.tenantId), eq(enrollmentRequests.courseId, id)));
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.courseId, id)));
     const [enrolled] = await ctx.db
       .select({ n: count() })
       .from(enrollments)
-      .where(and(eq(enrollments.tenantId, viewer.tenantId), eq(enrollments.courseId, id)));
+      .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.courseId, id)));
     if ((used?.n ?? 0) + (enrolled?.n ?? 0) > 0) throw new AppError("CONFLICT", "course.hasEnrollments");
     const [deleted] = await ctx.db
       .delete(courses)
-      .where(and(eq(courses.tenantId, viewer.tenantId), eq(courses.id, id)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
       .returning();
     if (!deleted) throw notFound("Course", id);
     await audit(ctx, { action: "course.delete", entity: "course", entityId: id, before: deleted });
@@ -352,7 +352,7 @@ export async function getCourse(ctx: Context, id: string, load?: LoadRows): Prom
   const tenant = requireTenant(ctx);
   let course: Course | null;
   if (load) {
-    [course = null] = await load(ctx.db.select().from(courses).where(and(eq(courses.tenantId, tenant.id), eq(courses.id, id))));
+    [course = null] = await load(ctx.db.select().from(courses).where(and(ctx.scope.inTenant(courses), eq(courses.id, id))));
     if (course) ctx.loaders.course.prime(id, course);
   } else {
     course = await ctx.loaders.course.load(id);

@@ -33,7 +33,7 @@ export async function revokeDevice(ctx: Context, deviceId: string) {
     const [device] = await ctx.db
       .update(devices)
       .set({ revokedAt: new Date() })
-      .where(and(eq(devices.tenantId, viewer.tenantId), eq(devices.id, deviceId), isNull(devices.revokedAt)))
+      .where(and(ctx.scope.inTenant(devices), eq(devices.id, deviceId), isNull(devices.revokedAt)))
       .returning();
     if (!device) throw notFound("Device", deviceId);
     await audit(ctx, { action: "device.revoke", entity: "device", entityId: deviceId, after: device });
@@ -45,5 +45,5 @@ export async function revokeDevice(ctx: Context, deviceId: string) {
 /** Staff: the tenant's devices, newest first (revoked ones too). */
 export async function listDevices(ctx: Context) {
   const viewer = requireRole(ctx, "STAFF");
-  return ctx.db.select().from(devices).where(eq(devices.tenantId, viewer.tenantId)).orderBy(desc(devices.createdAt));
+  return ctx.db.select().from(devices).where(ctx.scope.inTenant(devices)).orderBy(desc(devices.createdAt));
 }

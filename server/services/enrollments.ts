@@ -32,7 +32,7 @@ async function enrollmentOf(ctx: Context, courseId: string, participant: Partici
     .from(enrollments)
     .where(
       and(
-        eq(enrollments.tenantId, ctx.tenant!.id),
+        ctx.scope.inTenant(enrollments),
         eq(enrollments.courseId, courseId),
         participant.studentId ? eq(enrollments.studentId, participant.studentId) : eq(enrollments.childId, participant.childId!),
       ),
@@ -79,7 +79,7 @@ async function lockRequest(ctx: Context, requestId: string): Promise<EnrollmentR
   const [request] = await ctx.db
     .select()
     .from(enrollmentRequests)
-    .where(and(eq(enrollmentRequests.tenantId, tenant.id), eq(enrollmentRequests.id, requestId)))
+    .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, requestId)))
     .for("update");
   if (!request) throw notFound("EnrollmentRequest", requestId);
   return request;
@@ -102,7 +102,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
     const [course] = await ctx.db
       .select()
       .from(courses)
-      .where(and(eq(courses.tenantId, request.tenantId), eq(courses.id, request.courseId)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, request.courseId)))
       .for("update");
     const participant = await participantOfRow(ctx, request);
     if (course!.activeEnrollments >= course!.capacity) {
@@ -117,7 +117,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
       ? await ctx.db
           .update(enrollments)
           .set({ status: "ACTIVE", requestId: request.id, enrolledAt: now, endedAt: null })
-          .where(and(eq(enrollments.tenantId, existing.tenantId), eq(enrollments.id, existing.id)))
+          .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, existing.id)))
           .returning()
       : await ctx.db
           .insert(enrollments)
@@ -126,7 +126,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
     const [decided] = await ctx.db
       .update(enrollmentRequests)
       .set({ status: "APPROVED", decidedBy: viewer.userId, decidedAt: now })
-      .where(and(eq(enrollmentRequests.tenantId, request.tenantId), eq(enrollmentRequests.id, request.id)))
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, request.id)))
       .returning();
     ctx.loaders.course.clear(course!.id);
     await audit(ctx, { action: "enrollment.approve", entity: "enrollment_request", entityId: request.id, before: request, after: decided });
@@ -154,7 +154,7 @@ export async function rejectEnrollmentRequest(ctx: Context, requestId: string, r
     const [decided] = await ctx.db
       .update(enrollmentRequests)
       .set({ status: "REJECTED", decisionReason: reason.trim(), decidedBy: viewer.userId, decidedAt: new Date() })
-      .where(and(eq(enrollmentRequests.tenantId, request.tenantId), eq(enrollmentRequests.id, request.id)))
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, request.id)))
       .returning();
     const participant = await participantOfRow(ctx, request);
     const course = await ctx.loaders.course.load(request.courseId);
@@ -183,7 +183,7 @@ export async function cancelEnrollmentRequest(ctx: Context, requestId: string) {
     const [after] = await ctx.db
       .update(enrollmentRequests)
       .set({ status: "CANCELLED", decidedBy: viewer.userId, decidedAt: new Date() })
-      .where(and(eq(enrollmentRequests.tenantId, request.tenantId), eq(enrollmentRequests.id, request.id)))
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, request.id)))
       .returning();
     await audit(ctx, { action: "enrollment.cancelRequest", entity: "enrollment_request", entityId: request.id, before: request, after });
     return after!;
@@ -197,7 +197,7 @@ async function lockEnrollment(ctx: Context, enrollmentId: string, staffOnly: boo
   const [enrollment] = await ctx.db
     .select()
     .from(enrollments)
-    .where(and(eq(enrollments.tenantId, viewer.tenantId), eq(enrollments.id, enrollmentId)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, enrollmentId)))
     .for("update");
   if (!enrollment) throw notFound("Enrollment", enrollmentId);
   if (!isStaff(viewer)) {
@@ -214,7 +214,7 @@ async function endEnrollment(ctx: Context, enrollmentId: string, status: Extract
     const [after] = await ctx.db
       .update(enrollments)
       .set({ status, endedAt: new Date() })
-      .where(and(eq(enrollments.tenantId, before.tenantId), eq(enrollments.id, before.id)))
+      .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, before.id)))
       .returning();
     ctx.loaders.course.clear(before.courseId);
     await audit(ctx, { action: `enrollment.${status.toLowerCase()}`, entity: "enrollment", entityId: before.id, before, after });
@@ -247,7 +247,7 @@ async function participantScope(
         ctx.db
           .select({ id: courses.id })
           .from(courses)
-          .where(and(eq(courses.tenantId, ctx.tenant!.id), eq(courses.instructorId, instructorId))),
+          .where(and(ctx.scope.inTenant(courses), eq(courses.instructorId, instructorId))),
       )
     : undefined;
   const requested = table === enrollmentRequests && ctx.viewer.kind === "user" ? eq(enrollmentRequests.requestedBy, ctx.viewer.userId) : undefined;

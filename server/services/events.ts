@@ -176,11 +176,11 @@ function givenFields(input: UpdateEventData): Partial<Pick<Event, EditableField>
  * its registrations takes this lock first (then registration rows), so concurrent
  * registrations serialise on it, whichever instance they come from, and never deadlock.
  */
-async function lockEvent(ctx: Context, tenantId: string, id: string): Promise<Event> {
+async function lockEvent(ctx: Context, id: string): Promise<Event> {
   const [event] = await ctx.db
     .select()
     .from(events)
-    .where(and(eq(events.tenantId, tenantId), eq(events.id, id)))
+    .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
     .for("update");
   if (!event || !canSeeEvent(ctx.viewer, event)) throw notFound("Event", id);
   return event;
@@ -192,7 +192,7 @@ async function reloadEvent(ctx: Context, event: Event): Promise<Event> {
   const [fresh] = await ctx.db
     .select()
     .from(events)
-    .where(and(eq(events.tenantId, event.tenantId), eq(events.id, event.id)));
+    .where(and(ctx.scope.inTenant(events), eq(events.id, event.id)));
   return fresh!;
 }
 
@@ -203,7 +203,7 @@ async function activeRegistrants(ctx: Context, event: Event): Promise<string[]> 
     .from(eventRegistrations)
     .where(
       and(
-        eq(eventRegistrations.tenantId, event.tenantId),
+        ctx.scope.inTenant(eventRegistrations),
         eq(eventRegistrations.eventId, event.id),
         inArray(eventRegistrations.status, ACTIVE),
       ),
@@ -250,7 +250,7 @@ export async function updateEvent(ctx: Context, id: string, input: UpdateEventDa
   const viewer = requireMember(ctx);
   const given = givenFields(input);
   return atomic(ctx, async (ctx) => {
-    const before = await lockEvent(ctx, viewer.tenantId, id);
+    const before = await lockEvent(ctx, id);
     if (!canManageEvent(viewer, before)) throw forbidden();
     if (before.status === "CANCELLED") throw wrongState("Event", before.status, ["DRAFT", "PUBLISHED"]);
     checkEvent({ ...before, ...given }, before.confirmedCount);
@@ -259,7 +259,7 @@ export async function updateEvent(ctx: Context, id: string, input: UpdateEventDa
     const [updated] = await ctx.db
       .update(events)
       .set(given)
-      .where(and(eq(events.tenantId, viewer.tenantId), eq(events.id, id)))
+      .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
       .returning();
     // More places: people waiting move up now rather than at the next cancellation.
     const after = updated!.maxParticipants > before.maxParticipants ? await promoteWaitlisted(ctx, updated!) : updated!;
@@ -280,13 +280,13 @@ export async function updateEvent(ctx: Context, id: string, input: UpdateEventDa
 export async function publishEvent(ctx: Context, id: string): Promise<Event> {
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
-    const before = await lockEvent(ctx, viewer.tenantId, id);
+    const before = await lockEvent(ctx, id);
     if (!canManageEvent(viewer, before)) throw forbidden();
     if (before.status !== "DRAFT") throw wrongState("Event", before.status, "DRAFT");
     const [after] = await ctx.db
       .update(events)
       .set({ status: "PUBLISHED" })
-      .where(and(eq(events.tenantId, viewer.tenantId), eq(events.id, id)))
+      .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
       .returning();
     await audit(ctx, { action: "event.publish", entity: "event", entityId: id, before, after });
     await announce(ctx, "PUBLISHED", after!);
@@ -305,13 +305,13 @@ export async function cancelEvent(ctx: Context, id: string, reason: string): Pro
     throw new AppError("BAD_USER_INPUT", "event.reasonRequired", { max: MAX_LENGTH.reason }, { field: "reason" });
   }
   return atomic(ctx, async (ctx) => {
-    const before = await lockEvent(ctx, viewer.tenantId, id);
+    const before = await lockEvent(ctx, id);
     if (!canManageEvent(viewer, before)) throw forbidden();
     if (before.status === "CANCELLED") throw wrongState("Event", before.status, ["DRAFT", "PUBLISHED"]);
     const [after] = await ctx.db
       .update(events)
       .set({ status: "CANCELLED" })
-      .where(and(eq(events.tenantId, viewer.tenantId), eq(events.id, id)))
+      .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
       .returning();
     const userIds = before.status === "PUBLISHED" ? await activeRegistrants(ctx, after!) : [];
     // The events table has no column for the reason: the audit row and the notifications keep it.
@@ -336,7 +336,7 @@ async function promoteWaitlisted(ctx: Context, event: Event): Promise<Event> {
     .from(eventRegistrations)
     .where(
       and(
-        eq(eventRegistrations.tenantId, event.tenantId),
+        ctx.scope.inTenant(eventRegistrations),
         eq(eventRegistrations.eventId, event.id),
         eq(eventRegistrations.status, "WAITLISTED"),
       ),
@@ -350,7 +350,7 @@ async function promoteWaitlisted(ctx: Context, event: Event): Promise<Event> {
     .set({ status: "CONFIRMED", promotedAt: new Date() })
     .where(
       and(
-        eq(eventRegistrations.tenantId, event.tenantId),
+        ctx.scope.inTenant(eventRegistrations),
         inArray(
           eventRegistrations.id,
           next.map((row) => row.id),
@@ -376,7 +376,7 @@ async function promoteWaitlisted(ctx: Context, event: Event): Promise<Event> {
 export async function registerForEvent(ctx: Context, eventId: string): Promise<EventRegistration> {
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
-    const event = await lockEvent(ctx, viewer.tenantId, eventId);
+    const event = await lockEvent(ctx, eventId);
     if (event.status !== "PUBLISHED") throw wrongState("Event", event.status, "PUBLISHED");
     if (event.startsAt <= new Date()) throw new AppError("CONFLICT", "event.started");
     const [existing] = await ctx.db
@@ -384,7 +384,7 @@ export async function registerForEvent(ctx: Context, eventId: string): Promise<E
       .from(eventRegistrations)
       .where(
         and(
-          eq(eventRegistrations.tenantId, viewer.tenantId),
+          ctx.scope.inTenant(eventRegistrations),
           eq(eventRegistrations.eventId, eventId),
           eq(eventRegistrations.userId, viewer.userId),
         ),
@@ -400,7 +400,7 @@ export async function registerForEvent(ctx: Context, eventId: string): Promise<E
       ? await ctx.db
           .update(eventRegistrations)
           .set({ status, registeredAt, cancelledAt: null, promotedAt: null })
-          .where(and(eq(eventRegistrations.tenantId, viewer.tenantId), eq(eventRegistrations.id, existing.id)))
+          .where(and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.id, existing.id)))
           .returning()
       : await ctx.db
           .insert(eventRegistrations)
@@ -438,17 +438,17 @@ export async function cancelRegistration(
       const [found] = await ctx.db
         .select({ eventId: eventRegistrations.eventId })
         .from(eventRegistrations)
-        .where(and(eq(eventRegistrations.tenantId, viewer.tenantId), eq(eventRegistrations.id, target.registrationId)));
+        .where(and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.id, target.registrationId)));
       if (!found) throw notFound("Registration", target.registrationId);
       eventId = found.eventId;
     }
-    const event = await lockEvent(ctx, viewer.tenantId, eventId!);
+    const event = await lockEvent(ctx, eventId!);
     const [before] = await ctx.db
       .select()
       .from(eventRegistrations)
       .where(
         and(
-          eq(eventRegistrations.tenantId, viewer.tenantId),
+          ctx.scope.inTenant(eventRegistrations),
           target.registrationId
             ? eq(eventRegistrations.id, target.registrationId)
             : and(eq(eventRegistrations.eventId, eventId!), eq(eventRegistrations.userId, viewer.userId)),
@@ -461,7 +461,7 @@ export async function cancelRegistration(
     const [after] = await ctx.db
       .update(eventRegistrations)
       .set({ status: "CANCELLED", cancelledAt: new Date() })
-      .where(and(eq(eventRegistrations.tenantId, viewer.tenantId), eq(eventRegistrations.id, before.id)))
+      .where(and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.id, before.id)))
       .returning();
     ctx.loaders.myRegistration.clear(before.eventId);
     await audit(ctx, { action: "event.cancelRegistration", entity: "event_registration", entityId: before.id, before, after });

@@ -145,7 +145,7 @@ export async function invite(ctx: Context, input: AddMemberInput): Promise<Invit
         .set({ status: "EXPIRED", respondedAt: now })
         .where(
           and(
-            eq(invitations.tenantId, tenant.id),
+            ctx.scope.inTenant(invitations),
             eq(invitations.userId, userId),
             eq(invitations.status, "PENDING"),
             lte(invitations.expiresAt, now),
@@ -298,7 +298,7 @@ export async function revokeInvitation(ctx: Context, id: string): Promise<Invita
     const [row] = await ctx.db
       .select()
       .from(invitations)
-      .where(and(eq(invitations.tenantId, viewer.tenantId), eq(invitations.id, id)))
+      .where(and(ctx.scope.inTenant(invitations), eq(invitations.id, id)))
       .for("update");
     if (!row) throw notFound("Invitation", id);
     checkOffer(viewer, row.roles);
@@ -308,7 +308,7 @@ export async function revokeInvitation(ctx: Context, id: string): Promise<Invita
     const [after] = await ctx.db
       .update(invitations)
       .set({ status: "REVOKED", respondedAt: new Date() })
-      .where(and(eq(invitations.tenantId, viewer.tenantId), eq(invitations.id, id)))
+      .where(and(ctx.scope.inTenant(invitations), eq(invitations.id, id)))
       .returning();
     await audit(ctx, { action: "invitation.revoke", entity: "invitation", entityId: id, before: present(row), after: present(after!) });
     return present(after!);

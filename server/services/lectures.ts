@@ -47,7 +47,7 @@ export async function generateLectures(ctx: Context, courseId: string) {
     const slots = await ctx.db
       .select()
       .from(courseSchedules)
-      .where(and(eq(courseSchedules.tenantId, course.tenantId), eq(courseSchedules.courseId, course.id)));
+      .where(and(ctx.scope.inTenant(courseSchedules), eq(courseSchedules.courseId, course.id)));
     if (slots.length === 0) throw new AppError("BAD_USER_INPUT", "lecture.noSchedule", {}, { field: "schedule" });
     const planned = planLectures(course, slots);
     if (planned.length > 2000) throw badInput("endsOn", "more than 2000 lectures; shorten the course");
@@ -58,7 +58,7 @@ export async function generateLectures(ctx: Context, courseId: string) {
     const all = await ctx.db
       .select()
       .from(lectures)
-      .where(and(eq(lectures.tenantId, course.tenantId), eq(lectures.courseId, course.id)))
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.courseId, course.id)))
       .orderBy(asc(lectures.date), asc(lectures.startTime));
     return { created: created.length, lectures: all };
   });
@@ -106,7 +106,7 @@ export async function lockLecture(ctx: Context, lectureId: string): Promise<Lect
   const [lecture] = await ctx.db
     .select()
     .from(lectures)
-    .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId)))
+    .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)))
     .for("update");
   if (!lecture) throw notFound("Lecture", lectureId);
   return lecture;
@@ -135,7 +135,7 @@ export async function updateLecture(ctx: Context, lectureId: string, input: Lect
         ...(input.title !== undefined && { title: input.title?.trim() || null }),
         ...(input.status != null && { status: input.status }),
       })
-      .where(and(eq(lectures.tenantId, before.tenantId), eq(lectures.id, lectureId)))
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)))
       .returning();
     ctx.loaders.lecture.clear(lectureId).prime(lectureId, after!);
     await audit(ctx, { action: "lecture.update", entity: "lecture", entityId: lectureId, before, after });
@@ -151,7 +151,7 @@ export async function cancelLecture(ctx: Context, lectureId: string, reason?: st
     const [after] = await ctx.db
       .update(lectures)
       .set({ status: "CANCELLED", cancelledReason: reason?.trim() || null })
-      .where(and(eq(lectures.tenantId, before.tenantId), eq(lectures.id, lectureId)))
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)))
       .returning();
     ctx.loaders.lecture.clear(lectureId).prime(lectureId, after!);
     await audit(ctx, { action: "lecture.cancel", entity: "lecture", entityId: lectureId, before, after });
@@ -170,7 +170,7 @@ export async function cancelLecture(ctx: Context, lectureId: string, reason?: st
 /** Accounts answering for the ACTIVE participants of a course: students and children's parents. */
 export async function enrolledUserIds(ctx: Context, courseId: string): Promise<string[]> {
   const tenant = requireTenant(ctx);
-  const active = and(eq(enrollments.tenantId, tenant.id), eq(enrollments.courseId, courseId), eq(enrollments.status, "ACTIVE"));
+  const active = and(ctx.scope.inTenant(enrollments), eq(enrollments.courseId, courseId), eq(enrollments.status, "ACTIVE"));
   const [studentUsers, parentUsers] = await Promise.all([
     ctx.db
       .select({ userId: students.userId })
@@ -210,7 +210,7 @@ export async function listLectures(
     await getCourse(ctx, f.courseId);
     courseScope = eq(lectures.courseId, f.courseId);
   } else if (!isStaff(ctx.viewer)) {
-    courseScope = await visibleCourses(ctx, tenant.id);
+    courseScope = await visibleCourses(ctx);
   }
   const where = and(
     ctx.scope.inTenant(lectures),
@@ -239,12 +239,12 @@ const LECTURE_ORDER = keyset<Lecture>(
 );
 
 /** Courses the viewer may see, as a condition on lectures.course_id. */
-async function visibleCourses(ctx: Context, tenantId: string): Promise<SQL> {
+async function visibleCourses(ctx: Context): Promise<SQL> {
   const instructorId = await viewerInstructorId(ctx);
   const visible = instructorId ? or(eq(courses.isPublished, true), eq(courses.instructorId, instructorId)) : eq(courses.isPublished, true);
   return inArray(
     lectures.courseId,
-    ctx.db.select({ id: courses.id }).from(courses).where(and(eq(courses.tenantId, tenantId), visible)),
+    ctx.db.select({ id: courses.id }).from(courses).where(and(ctx.scope.inTenant(courses), visible)),
   );
 }
 
@@ -253,7 +253,7 @@ export async function getLecture(ctx: Context, lectureId: string, load?: LoadRow
   const tenant = requireTenant(ctx);
   let lecture: Lecture | null;
   if (load) {
-    [lecture = null] = await load(ctx.db.select().from(lectures).where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId))));
+    [lecture = null] = await load(ctx.db.select().from(lectures).where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId))));
     if (lecture) ctx.loaders.lecture.prime(lectureId, lecture);
   } else {
     lecture = await ctx.loaders.lecture.load(lectureId);

@@ -104,13 +104,13 @@ export async function setMemberRoles(ctx: Context, membershipId: string, roles: 
     const [before] = await ctx.db
       .select()
       .from(memberships)
-      .where(and(eq(memberships.tenantId, viewer.tenantId), eq(memberships.id, membershipId)))
+      .where(and(ctx.scope.inTenant(memberships), eq(memberships.id, membershipId)))
       .for("update");
     if (!before) throw notFound("Membership", membershipId);
     const [after] = await ctx.db
       .update(memberships)
       .set({ roles: [...new Set(roles)], updatedAt: new Date() })
-      .where(and(eq(memberships.tenantId, viewer.tenantId), eq(memberships.id, membershipId)))
+      .where(and(ctx.scope.inTenant(memberships), eq(memberships.id, membershipId)))
       .returning();
     await ensureProfiles(ctx.db, viewer.tenantId, after!.userId, roles);
     await audit(ctx, { action: "member.setRoles", entity: "membership", entityId: membershipId, before, after });

@@ -81,7 +81,7 @@ export async function unreadCount(ctx: Context): Promise<number> {
   const [row] = await ctx.db
     .select({ value: count() })
     .from(notifications)
-    .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)));
+    .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)));
   return row?.value ?? 0;
 }
 
@@ -92,7 +92,7 @@ export async function markRead(ctx: Context, id: string) {
     const [row] = await ctx.db
       .update(notifications)
       .set({ readAt: sql`coalesce(${notifications.readAt}, now())` })
-      .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), eq(notifications.id, id)))
+      .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), eq(notifications.id, id)))
       .returning();
     if (!row) throw notFound("Notification", id);
     return row;
@@ -106,7 +106,7 @@ export async function markAllRead(ctx: Context): Promise<number> {
     const rows = await ctx.db
       .update(notifications)
       .set({ readAt: new Date() })
-      .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)))
+      .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)))
       .returning({ id: notifications.id });
     return rows.length;
   });
@@ -118,6 +118,6 @@ export async function ownNotification(ctx: Context, id: string) {
   const [row] = await ctx.db
     .select()
     .from(notifications)
-    .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), eq(notifications.id, id)));
+    .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), eq(notifications.id, id)));
   return row ?? null;
 }

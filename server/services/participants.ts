@@ -39,12 +39,12 @@ export async function findParticipants(ctx: Context, ids: readonly string[]): Pr
     ctx.db
       .select()
       .from(students)
-      .where(and(eq(students.tenantId, tenant.id), inArray(students.id, [...ids]))),
+      .where(and(ctx.scope.inTenant(students), inArray(students.id, [...ids]))),
     ctx.db
       .select({ child: children, parentUserId: parents.userId })
       .from(children)
       .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
-      .where(and(eq(children.tenantId, tenant.id), inArray(children.id, [...ids]))),
+      .where(and(ctx.scope.inTenant(children), inArray(children.id, [...ids]))),
   ]);
   for (const student of studentRows) {
     found.set(student.id, { kind: "student", id: student.id, studentId: student.id, childId: null, userId: student.userId, row: student });
@@ -110,7 +110,7 @@ async function parentFor(ctx: Context, parentId: string | null | undefined) {
     const [parent] = await ctx.db
       .select()
       .from(parents)
-      .where(and(eq(parents.tenantId, viewer.tenantId), eq(parents.id, parentId)));
+      .where(and(ctx.scope.inTenant(parents), eq(parents.id, parentId)));
     if (!parent) throw notFound("Parent", parentId);
     return parent;
   }
@@ -118,7 +118,7 @@ async function parentFor(ctx: Context, parentId: string | null | undefined) {
   const [parent] = await ctx.db
     .select()
     .from(parents)
-    .where(and(eq(parents.tenantId, viewer.tenantId), eq(parents.userId, viewer.userId)));
+    .where(and(ctx.scope.inTenant(parents), eq(parents.userId, viewer.userId)));
   if (!parent) throw forbidden();
   return parent;
 }
@@ -160,7 +160,7 @@ export async function updateChild(ctx: Context, childId: string, input: ChildInp
         ...(input.gender != null && { gender: input.gender }),
         ...(input.notes !== undefined && { notes: input.notes }),
       })
-      .where(and(eq(children.tenantId, participant.row.tenantId), eq(children.id, childId)))
+      .where(and(ctx.scope.inTenant(children), eq(children.id, childId)))
       .returning();
     await audit(ctx, { action: "child.update", entity: "child", entityId: childId, before: participant.row, after });
     return after!;
@@ -174,7 +174,7 @@ export async function myChildren(ctx: Context) {
     .select({ child: children })
     .from(children)
     .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
-    .where(and(eq(children.tenantId, viewer.tenantId), eq(parents.userId, viewer.userId)))
+    .where(and(ctx.scope.inTenant(children), eq(parents.userId, viewer.userId)))
     .orderBy(asc(children.createdAt))
     .then((rows) => rows.map((row) => row.child));
 }

@@ -69,7 +69,7 @@ const moneyRowsOf = (ctx: Context, enrollmentId: string): Promise<MoneyRow[]> =>
   ctx.db
     .select({ status: payments.status, amount: payments.amount, refundedAmount: payments.refundedAmount })
     .from(payments)
-    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.enrollmentId, enrollmentId)));
+    .where(and(ctx.scope.inTenant(payments), eq(payments.enrollmentId, enrollmentId)));
 
 /** What is started and not yet confirmed, in cents. */
 const pendingCents = (rows: readonly MoneyRow[]) => sumCents(rows.filter((row) => row.status === "PENDING").map((row) => toCents(row.amount)));
@@ -122,7 +122,7 @@ async function enrollmentToPay(ctx: Context, enrollmentId: string) {
   const [enrollment] = await ctx.db
     .select()
     .from(enrollments)
-    .where(and(eq(enrollments.tenantId, ctx.tenant!.id), eq(enrollments.id, enrollmentId)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, enrollmentId)))
     .for("update");
   if (!enrollment) throw notFound("Enrollment", enrollmentId);
   const participant = await participantOfRow(ctx, enrollment);
@@ -177,7 +177,7 @@ async function loadPayment(ctx: Context, id: string): Promise<Payment> {
   const [row] = await ctx.db
     .select()
     .from(payments)
-    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.id, id)));
+    .where(and(ctx.scope.inTenant(payments), eq(payments.id, id)));
   if (!row) throw notFound("Payment", id);
   return row;
 }
@@ -186,7 +186,7 @@ async function loadRefund(ctx: Context, id: string): Promise<RefundRequest> {
   const [row] = await ctx.db
     .select()
     .from(refundRequests)
-    .where(and(eq(refundRequests.tenantId, ctx.tenant!.id), eq(refundRequests.id, id)));
+    .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, id)));
   if (!row) throw notFound("RefundRequest", id);
   return row;
 }
@@ -408,7 +408,7 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
     const [before] = await ctx.db
       .select()
       .from(payments)
-      .where(and(eq(payments.tenantId, tenantId), eq(payments.provider, provider), eq(payments.providerReference, event.providerReference)))
+      .where(and(ctx.scope.inTenant(payments), eq(payments.provider, provider), eq(payments.providerReference, event.providerReference)))
       .for("update");
     if (!before) return { status: "ignored", reason: "unknown payment reference" };
     const [recorded] = await ctx.db
@@ -443,19 +443,19 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
       [after] = await ctx.db
         .update(payments)
         .set({ status: "SUCCEEDED", paidAt: event.occurredAt, failureReason: null })
-        .where(and(eq(payments.tenantId, tenantId), eq(payments.id, before.id)))
+        .where(and(ctx.scope.inTenant(payments), eq(payments.id, before.id)))
         .returning();
     } else if (event.status === "FAILED" && before.status === "PENDING") {
       [after] = await ctx.db
         .update(payments)
         .set({ status: "FAILED", failureReason: event.reason ?? "Declined by the gateway." })
-        .where(and(eq(payments.tenantId, tenantId), eq(payments.id, before.id)))
+        .where(and(ctx.scope.inTenant(payments), eq(payments.id, before.id)))
         .returning();
     }
     await ctx.db
       .update(paymentWebhookEvents)
       .set({ processedAt: new Date() })
-      .where(and(eq(paymentWebhookEvents.tenantId, tenantId), eq(paymentWebhookEvents.id, recorded.id)));
+      .where(and(ctx.scope.inTenant(paymentWebhookEvents), eq(paymentWebhookEvents.id, recorded.id)));
     if (!after) {
       return { status: "ignored", reason: mismatch ?? `payment already ${before.status}` };
     }
@@ -479,7 +479,7 @@ async function lockPayment(ctx: Context, paymentId: string): Promise<Payment> {
   const [payment] = await ctx.db
     .select()
     .from(payments)
-    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.id, paymentId)))
+    .where(and(ctx.scope.inTenant(payments), eq(payments.id, paymentId)))
     .for("update");
   if (!payment) throw notFound("Payment", paymentId);
   if (!isStaff(ctx.viewer)) {
@@ -493,7 +493,7 @@ async function lockRefund(ctx: Context, refundRequestId: string): Promise<Refund
   const [refund] = await ctx.db
     .select()
     .from(refundRequests)
-    .where(and(eq(refundRequests.tenantId, ctx.tenant!.id), eq(refundRequests.id, refundRequestId)))
+    .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refundRequestId)))
     .for("update");
   if (!refund) throw notFound("RefundRequest", refundRequestId);
   return refund;
@@ -525,7 +525,7 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
         const open = await ctx.db
           .select({ amount: refundRequests.amount })
           .from(refundRequests)
-          .where(and(eq(refundRequests.tenantId, payment.tenantId), eq(refundRequests.paymentId, payment.id), inArray(refundRequests.status, [...OPEN_REFUNDS])));
+          .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.paymentId, payment.id), inArray(refundRequests.status, [...OPEN_REFUNDS])));
         const available = toCents(payment.amount) - toCents(payment.refundedAmount) - sumCents(open.map((row) => toCents(row.amount)));
         if (amount > available) {
           throw new AppError(
@@ -598,7 +598,7 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
           const [failed] = await ctx.db
             .update(refundRequests)
             .set({ status: "FAILED", decisionNote: reason, ...decided })
-            .where(and(eq(refundRequests.tenantId, refund.tenantId), eq(refundRequests.id, refund.id)))
+            .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
             .returning();
           await audit(ctx, { action: "refund.fail", entity: "refund_request", entityId: refund.id, before: refund, after: failed });
           await emit(ctx, { type: "refund.failed", amount: refund.amount, refundRequestId: refund.id, reason, ...facts });
@@ -612,12 +612,12 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
             refundedAmount: sql`${payments.refundedAmount} + ${refund.amount}::numeric`,
             status: sql`case when ${payments.refundedAmount} + ${refund.amount}::numeric = ${payments.amount} then 'REFUNDED' else 'PARTIALLY_REFUNDED' end::payment_status`,
           })
-          .where(and(eq(payments.tenantId, payment.tenantId), eq(payments.id, payment.id)))
+          .where(and(ctx.scope.inTenant(payments), eq(payments.id, payment.id)))
           .returning();
         const [refunded] = await ctx.db
           .update(refundRequests)
           .set({ status: "REFUNDED", ...decided })
-          .where(and(eq(refundRequests.tenantId, refund.tenantId), eq(refundRequests.id, refund.id)))
+          .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
           .returning();
         await audit(ctx, { action: "refund.approve", entity: "refund_request", entityId: refund.id, before: refund, after: refunded });
         await audit(ctx, { action: "payment.refund", entity: "payment", entityId: payment.id, before: payment, after: paymentAfter });
@@ -644,13 +644,13 @@ async function refundEnrollmentIfSettled(ctx: Context, enrollmentId: string) {
   const [before] = await ctx.db
     .select()
     .from(enrollments)
-    .where(and(eq(enrollments.tenantId, ctx.tenant!.id), eq(enrollments.id, enrollmentId)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, enrollmentId)))
     .for("update");
   if (!before || (before.status !== "ACTIVE" && before.status !== "DROPPED")) return;
   const [after] = await ctx.db
     .update(enrollments)
     .set({ status: "REFUNDED", endedAt: before.endedAt ?? new Date() })
-    .where(and(eq(enrollments.tenantId, before.tenantId), eq(enrollments.id, before.id)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, before.id)))
     .returning();
   ctx.loaders.enrollment.clear(before.id);
   ctx.loaders.course.clear(before.courseId);
@@ -667,7 +667,7 @@ export async function rejectRefund(ctx: Context, refundRequestId: string, reason
     const [rejected] = await ctx.db
       .update(refundRequests)
       .set({ status: "REJECTED", decisionNote: reason, decidedBy: viewer.userId, decidedAt: new Date() })
-      .where(and(eq(refundRequests.tenantId, refund.tenantId), eq(refundRequests.id, refund.id)))
+      .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
       .returning();
     await audit(ctx, { action: "refund.reject", entity: "refund_request", entityId: refund.id, before: refund, after: rejected });
     const payment = (await ctx.loaders.payment.load(refund.paymentId))!;
