@@ -2,7 +2,7 @@
  * Reports of the scheduled jobs (server/jobs): the run log of a tenant's jobs,
  * and the weekly instructor attendance they produce.
  */
-import { and, asc, count, desc, eq, gte } from "drizzle-orm";
+import { and, asc, desc, eq, gte } from "drizzle-orm";
 import { attendanceCronLogs, instructorAttendance, type InstructorAttendance } from "../../drizzle/schema";
 import { requireMember, requireRole } from "../auth/guards";
 import { isStaff } from "../auth/viewer";

@@ -1,6 +1,5 @@
 /** Loaders for the catalogue and enrolment: courses and their relations, people profiles, participants. */
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import {
   children,
   courseSchedules,

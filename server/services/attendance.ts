@@ -99,8 +99,9 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
           eq(enrollments.courseId, lecture.courseId),
           eq(enrollments.status, "ACTIVE"),
           or(
-            inArray(enrollments.studentId, participants.map((p) => p.studentId ?? "00000000-0000-0000-0000-000000000000")),
-            inArray(enrollments.childId, participants.map((p) => p.childId ?? "00000000-0000-0000-0000-000000000000")),
+            // inArray of no ids matches nothing.
+            inArray(enrollments.studentId, participants.flatMap((p) => (p.studentId ? [p.studentId] : []))),
+            inArray(enrollments.childId, participants.flatMap((p) => (p.childId ? [p.childId] : []))),
           ),
         ),
       );
@@ -229,7 +230,7 @@ export async function teaches(ctx: Context, courseId: string): Promise<boolean> 
 
 /** A participant's marks (optionally in one course), with their attendance rate. */
 export async function attendanceOfParticipant(ctx: Context, participantId: string, courseId?: string | null) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   requireMember(ctx);
   const participant = await findParticipant(ctx, participantId);
   if (!participant) throw notFound("Participant", participantId);
@@ -275,7 +276,7 @@ export function attendanceSummary(lecture: Pick<Lecture, "status">, present: num
 
 /** Per-lecture summary of a course (teachers only): present, absent, not marked, rate. */
 export async function attendanceOfCourse(ctx: Context, courseId: string) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   requireMember(ctx);
   const course = await getCourse(ctx, courseId);
   if (!(await teaches(ctx, courseId))) throw new AppError("FORBIDDEN", "attendance.notYourLecture");

@@ -1,5 +1,5 @@
 /** The audit log: who changed what, before and after. Written in the change's own transaction; read by tenant admins. */
-import { and, count, desc, eq, gte, lte } from "drizzle-orm";
+import { and, eq, gte, lte } from "drizzle-orm";
 import { auditLog } from "../../drizzle/schema";
 import { requireRole } from "../auth/guards";
 import type { Context } from "../context";

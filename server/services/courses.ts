@@ -68,7 +68,7 @@ export async function createSeason(ctx: Context, input: SeasonInput) {
 }
 
 export async function updateSeason(ctx: Context, id: string, input: SeasonInput) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [before] = await ctx.db
       .select()
@@ -96,7 +96,7 @@ export async function updateSeason(ctx: Context, id: string, input: SeasonInput)
 
 /** Deletes a season without courses (CONFLICT while courses use it). */
 export async function deleteSeason(ctx: Context, id: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [deleted] = await ctx.db
       .delete(seasons)
@@ -109,7 +109,7 @@ export async function deleteSeason(ctx: Context, id: string) {
 }
 
 export async function listSeasons(ctx: Context, activeOnly: boolean) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   return ctx.db
     .select()
     .from(seasons)
@@ -131,7 +131,7 @@ export async function createTag(ctx: Context, name: string) {
 }
 
 export async function deleteTag(ctx: Context, id: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [deleted] = await ctx.db.delete(tags).where(and(ctx.scope.inTenant(tags), eq(tags.id, id))).returning();
     if (!deleted) throw notFound("Tag", id);
@@ -141,7 +141,7 @@ export async function deleteTag(ctx: Context, id: string) {
 }
 
 export async function listTags(ctx: Context) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   return ctx.db.select().from(tags).where(ctx.scope.inTenant(tags)).orderBy(asc(tags.name));
 }
 
@@ -273,7 +273,7 @@ export async function createCourse(ctx: Context, input: CourseInput) {
 }
 
 export async function updateCourse(ctx: Context, id: string, input: CourseInput) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   checkCourse(input, false);
   return atomic(ctx, async (ctx) => {
     const [before] = await ctx.db
@@ -312,7 +312,7 @@ export async function updateCourse(ctx: Context, id: string, input: CourseInput)
 
 /** Deletes a course nobody has asked to join (CONFLICT otherwise: drop or complete instead). */
 export async function deleteCourse(ctx: Context, id: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [used] = await ctx.db
       .select({ n: count() })
@@ -349,7 +349,7 @@ export async function canSeeCourse(ctx: Context, course: Course): Promise<boolea
 
 /** A course the viewer may see, or NOT_FOUND (unpublished courses do not exist for others). */
 export async function getCourse(ctx: Context, id: string, load?: LoadRows): Promise<Course> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   let course: Course | null;
   if (load) {
     [course = null] = await load(ctx.db.select().from(courses).where(and(ctx.scope.inTenant(courses), eq(courses.id, id))));

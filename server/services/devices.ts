@@ -28,7 +28,7 @@ export async function registerDevice(ctx: Context, name: string) {
 
 /** Staff revoke a device: its token stops working at once. */
 export async function revokeDevice(ctx: Context, deviceId: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [device] = await ctx.db
       .update(devices)
@@ -44,6 +44,6 @@ export async function revokeDevice(ctx: Context, deviceId: string) {
 
 /** Staff: the tenant's devices, newest first (revoked ones too). */
 export async function listDevices(ctx: Context) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return ctx.db.select().from(devices).where(ctx.scope.inTenant(devices)).orderBy(desc(devices.createdAt));
 }

@@ -5,7 +5,7 @@
  * the trigger-maintained `confirmed_count` has a CHECK against `max_participants`
  * as the backstop. A waitlist, when enabled, fills freed places in order.
  */
-import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { eventRegistrations, events, type Event, type EventRegistration } from "../../drizzle/schema";
 import type { EventStatus, RegistrationStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";

@@ -39,7 +39,7 @@ export async function createExam(ctx: Context, courseId: string, input: ExamInpu
 }
 
 async function examForTeacher(ctx: Context, examId: string): Promise<Exam> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const [exam] = await ctx.db
     .select()
     .from(exams)

@@ -11,7 +11,7 @@
  * Who may offer what: admins any role; staff the non-staff roles (INSTRUCTOR,
  * PARENT, STUDENT, MEMBER), and only those invitations may staff revoke.
  */
-import { and, count, desc, eq, getTableColumns, gt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gt, lte, or, sql, type SQL } from "drizzle-orm";
 import { invitations, membershipRoleEnum, memberships, users, type Invitation } from "../../drizzle/schema";
 import type { InvitationStatus } from "../../drizzle/tables/enums-types";
 import { requireRole, requireTenant, requireUser } from "../auth/guards";

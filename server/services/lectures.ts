@@ -3,7 +3,7 @@
  * added by hand, rescheduled, completed or cancelled. Staff manage every course's
  * lectures; an instructor only their own courses'.
  */
-import { and, asc, count, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import { children, courseSchedules, courses, enrollments, lectures, parents, students, type Course, type CourseSchedule, type Lecture } from "../../drizzle/schema";
 import type { LectureStatus } from "../../drizzle/tables/enums-types";
 import { requireTenant } from "../auth/guards";
@@ -102,7 +102,7 @@ export async function createLecture(ctx: Context, courseId: string, input: Lectu
 
 /** A lecture of the tenant, locked for change (NOT_FOUND otherwise). */
 export async function lockLecture(ctx: Context, lectureId: string): Promise<Lecture> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const [lecture] = await ctx.db
     .select()
     .from(lectures)
@@ -169,7 +169,7 @@ export async function cancelLecture(ctx: Context, lectureId: string, reason?: st
 
 /** Accounts answering for the ACTIVE participants of a course: students and children's parents. */
 export async function enrolledUserIds(ctx: Context, courseId: string): Promise<string[]> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const active = and(ctx.scope.inTenant(enrollments), eq(enrollments.courseId, courseId), eq(enrollments.status, "ACTIVE"));
   const [studentUsers, parentUsers] = await Promise.all([
     ctx.db
@@ -200,7 +200,7 @@ export async function listLectures(
   args: { filter?: LectureFilter | null; first?: number | null; after?: string | null },
   load: LoadRows = asIs,
 ) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const order = LECTURE_ORDER; // checks the cursor before any statement
   order.after(args.after);
   const f = args.filter ?? {};
@@ -250,7 +250,7 @@ async function visibleCourses(ctx: Context): Promise<SQL> {
 
 /** A lecture the viewer may see (its course is visible to them). */
 export async function getLecture(ctx: Context, lectureId: string, load?: LoadRows): Promise<Lecture> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   let lecture: Lecture | null;
   if (load) {
     [lecture = null] = await load(ctx.db.select().from(lectures).where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId))));

@@ -1,5 +1,5 @@
 /** Memberships and the profiles that roles bring (student, parent, instructor). */
-import { and, asc, count, eq, getTableColumns, gt, ilike, or, sql } from "drizzle-orm";
+import { and, count, eq, getTableColumns, ilike, or, sql } from "drizzle-orm";
 import { instructors, memberships, parents, students, users, type Membership } from "../../drizzle/schema";
 import type { Role } from "../auth/viewer";
 import { requireRole } from "../auth/guards";

@@ -3,7 +3,7 @@
  * them: staff for anyone in the tenant, a student for themself, a parent for their
  * own children. Also children, and the people profiles (student, parent, instructor).
  */
-import { and, asc, count, eq, getTableColumns, gt, ilike, inArray, or } from "drizzle-orm";
+import { and, asc, count, eq, getTableColumns, ilike, inArray, or } from "drizzle-orm";
 import { children, instructors, parents, students, users, type Child, type Instructor, type Student } from "../../drizzle/schema";
 import type { Gender } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
@@ -32,7 +32,7 @@ export async function findParticipant(ctx: Context, participantId: string): Prom
 
 /** Students and children by id, in two statements however many (unknown ids are absent from the map). */
 export async function findParticipants(ctx: Context, ids: readonly string[]): Promise<Map<string, Participant>> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const found = new Map<string, Participant>();
   if (ids.length === 0) return found;
   const [studentRows, childRows] = await Promise.all([

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { and, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import {
   enrollments,
   payments,
@@ -27,7 +27,6 @@ import {
   type Payment,
   type RefundRequest,
 } from "../../drizzle/schema";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { PaymentStatus, RefundStatus } from "../../drizzle/tables/enums-types";
 import type { AppDeps } from "../app-deps";
 import { requireMember, requireRole } from "../auth/guards";

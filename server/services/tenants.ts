@@ -1,5 +1,5 @@
 /** Tenants: created by platform admins, configured by their own admins. */
-import { and, asc, count, eq, gt, ilike, or } from "drizzle-orm";
+import { and, asc, eq, ilike, or } from "drizzle-orm";
 import { memberships, tenants, type Tenant } from "../../drizzle/schema";
 import { requirePlatformAdmin, requireRole, requireUser } from "../auth/guards";
 import { atomic, forgetTenant, type Context } from "../context";
