@@ -149,6 +149,8 @@ interface PageArgs<Row> {
   after?: string | null;
   /** How the rows' query runs: as is, or by the planner (`ctx.planner.loader(info)`, server/plan). */
   load?: (query: PageQuery<Row>) => PromiseLike<Row[]>;
+  /** A DataLoader to prime with the rows read (by id), so nested fields need not read them again. */
+  prime?: { prime(id: string, row: Row): unknown };
 }
 
 /** Every row of a table, or a query of its own (joins, chosen columns) with the count to go with it. */
@@ -181,5 +183,7 @@ export async function page<Row>(ctx: { db: Db }, spec: PageSource<Row> & PageArg
     .where(and(spec.where, keyset))
     .orderBy(...spec.order.orderBy)
     .limit(limit + 1);
-  return toPage(await (spec.load ? spec.load(rows) : rows), limit, total, Boolean(keyset), spec.order.cursorOf);
+  const read = await (spec.load ? spec.load(rows) : rows);
+  if (spec.prime) for (const row of read) spec.prime.prime((row as { id: string }).id, row);
+  return toPage(read, limit, total, Boolean(keyset), spec.order.cursorOf);
 }

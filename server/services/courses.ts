@@ -446,7 +446,5 @@ export async function listCourses(
     text ? or(ilike(courses.name, `%${text}%`), ilike(courses.description, `%${text}%`)) : undefined,
     f.isPublished != null ? eq(courses.isPublished, f.isPublished) : undefined,
   );
-  const rows = await page(ctx, { from: courses, where, order, first: args.first, after: args.after, load });
-  for (const row of rows.nodes) ctx.loaders.course.prime(row.id, row);
-  return rows;
+  return page(ctx, { from: courses, where, order, first: args.first, after: args.after, load, prime: ctx.loaders.course });
 }

@@ -271,9 +271,8 @@ export async function listEnrollments(ctx: Context, args: { filter?: EnrollmentF
     f.participantId ? or(eq(enrollments.studentId, f.participantId), eq(enrollments.childId, f.participantId)) : undefined,
     f.status ? eq(enrollments.status, f.status) : undefined,
   );
-  const rows = await page(ctx, { from: enrollments, where, order: newestFirst(enrollments.enrolledAt, enrollments.id), first: args.first, after: args.after });
-  for (const row of rows.nodes) ctx.loaders.enrollment.prime(row.id, row);
-  return rows;
+  const order = newestFirst(enrollments.enrolledAt, enrollments.id);
+  return page(ctx, { from: enrollments, where, order, first: args.first, after: args.after, prime: ctx.loaders.enrollment });
 }
 
 export interface EnrollmentRequestFilter {

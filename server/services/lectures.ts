@@ -219,9 +219,7 @@ export async function listLectures(
     f.to ? lte(lectures.date, f.to) : undefined,
     f.status ? eq(lectures.status, f.status) : undefined,
   );
-  const rows = await page(ctx, { from: lectures, where, order, first: args.first, after: args.after, load });
-  for (const row of rows.nodes) ctx.loaders.lecture.prime(row.id, row);
-  return rows;
+  return page(ctx, { from: lectures, where, order, first: args.first, after: args.after, load, prime: ctx.loaders.lecture });
 }
 
 /** Lectures by date and start time (one sortable text "YYYY-MM-DD HH:MM:SS" in the cursor), then id. */

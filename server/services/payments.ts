@@ -708,9 +708,8 @@ export async function listPayments(ctx: Context, args: { filter?: PaymentFilter 
     f.status ? eq(payments.status, f.status) : undefined,
     f.provider ? eq(payments.provider, f.provider) : undefined,
   );
-  const rows = await page(ctx, { from: payments, where, order: newestFirst(payments.createdAt, payments.id), first: args.first, after: args.after });
-  for (const row of rows.nodes) ctx.loaders.payment.prime(row.id, row);
-  return rows;
+  const order = newestFirst(payments.createdAt, payments.id);
+  return page(ctx, { from: payments, where, order, first: args.first, after: args.after, prime: ctx.loaders.payment });
 }
 
 /** A payment the viewer may see, or NOT_FOUND. */
