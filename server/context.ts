@@ -8,16 +8,14 @@ import type { AppDeps } from "./app-deps";
 import type { AccessClaims } from "./auth/tokens";
 import { TokenError } from "./auth/tokens";
 import type { Viewer } from "./auth/viewer";
-import type { Db, Statement } from "./db/client";
-import { enterScope, scopeStatement, type Scope } from "./db/scope";
-import { AppError } from "./errors";
+import type { Db } from "./db/client";
+import { scopeStatement, tenantScope, type Scope, type TenantScope } from "./db/scope";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
-import { loadTenant, type TenantInfo } from "./tenancy";
+import type { TenantInfo } from "./tenancy";
 import { Planner } from "./plan/planner";
 import { currentRequest, runWithRequestStore } from "./request-store";
-import { authenticateDevice } from "./auth/devices";
-import { userViewer, viewerStatement } from "./auth/session";
+import { requestStart, resolveViewer, type RequestStart } from "./auth/request-viewer";
 
 export interface Context {
   app: AppDeps;
@@ -26,6 +24,8 @@ export interface Context {
   db: Db;
   viewer: Viewer;
   tenant: TenantInfo | null;
+  /** Data access in the request's tenant: `inTenant(table)`, `none()` (server/db/scope.ts). */
+  scope: TenantScope;
   language: Language;
   ip: string;
   userAgent: string | null;
@@ -81,7 +81,7 @@ export async function withRequestContext<T>(app: AppDeps, input: RequestInput, f
   };
   return runWithRequestStore(store, async () => {
     const afterCommit: (() => Promise<void>)[] = [];
-    const start = await startOf(app, input);
+    const start = await requestStart(app, input);
     const result = await app.database.transaction(async (tx, opened) => {
       const ctx = await buildContext(app, tx, input, start, opened, afterCommit);
       store.language = ctx.language;
@@ -108,35 +108,6 @@ export function withSystemContext<T>(
   return withRequestContext(app, { requestId, credentials: { kind: "none" }, tenantSlug: tenant.slug, ip: "system" }, fn);
 }
 
-/** What a request knows before its transaction: its tenant (by slug), and the statement opening it. */
-interface RequestStart {
-  tenant: TenantInfo | null;
-  /** Sent with BEGIN: the scope-and-viewer statement for a bearer token, else the scope (`scope`). */
-  opening?: Statement;
-  scope?: Scope;
-}
-
-async function startOf(app: AppDeps, input: RequestInput): Promise<RequestStart> {
-  const { credentials } = input;
-  let tenant: TenantInfo | null = null;
-  if (input.tenantSlug) {
-    // Tenants are public rows (and usually cached): read outside any scope.
-    tenant = await loadTenant(app, app.database.db, { slug: input.tenantSlug });
-    if (!tenant) throw new AppError("NOT_FOUND", "tenant.notFound", { slug: input.tenantSlug });
-    const claimed = credentials.kind === "bearer" ? credentials.claims.tenantId : null;
-    if (claimed && claimed !== tenant.id) throw new AppError("FORBIDDEN", "tenant.mismatch");
-  }
-  // A device token names its tenant, read inside the transaction; anyone else's scope is known now.
-  if (credentials.kind === "device") return { tenant };
-  if (credentials.kind !== "bearer") {
-    const scope: Scope = { tenantId: tenant?.id ?? null, userId: null };
-    return { tenant, scope, opening: scopeStatement(scope) };
-  }
-  const { claims } = credentials;
-  const tenantId = claims.tenantId ?? tenant?.id ?? null;
-  return { tenant, opening: { text: viewerStatement(), params: [tenantId ?? "", claims.userId, claims.sessionId, tenantId] } };
-}
-
 async function buildContext(
   app: AppDeps,
   tx: Db,
@@ -145,35 +116,7 @@ async function buildContext(
   opened: Record<string, unknown>[] | undefined,
   afterCommit: Context["afterCommit"],
 ): Promise<Context> {
-  const { credentials } = input;
-  // Each scope change is a statement; skip the ones that change nothing.
-  let current: Scope | undefined;
-  const scope = async (next: Scope) => {
-    if (current && current.tenantId === next.tenantId && current.userId === next.userId) return;
-    current = next;
-    await enterScope(tx, next);
-  };
-  let tenant = start.tenant;
-  if (start.scope) current = start.scope;
-
-  let viewer: Viewer = { kind: "anonymous" };
-  let signedIn: ReturnType<typeof userViewer> | undefined;
-  if (credentials.kind === "invalid") viewer = { kind: "anonymous", credentialError: credentials.messageKey };
-  if (credentials.kind === "bearer") {
-    signedIn = userViewer(credentials.claims, tenant?.id ?? null, opened?.[0]);
-    current = signedIn.scope;
-    viewer = signedIn.viewer;
-  } else if (credentials.kind === "device") {
-    const device = await authenticateDevice(tx, scope, credentials.token);
-    viewer = device
-      ? { kind: "device", deviceId: device.deviceId, tenantId: device.tenantId }
-      : { kind: "anonymous", credentialError: "auth.tokenInvalid" };
-  }
-
-  const tenantId = viewer.kind === "anonymous" ? (tenant?.id ?? null) : viewer.tenantId;
-  await scope({ tenantId, userId: viewer.kind === "user" ? viewer.userId : null });
-  if (tenantId && tenant?.id !== tenantId) tenant = await loadTenant(app, tx, { id: tenantId });
-
+  const { viewer, tenant, user, membership } = await resolveViewer(app, tx, input.credentials, start, opened);
   return assembleContext(app, tx, {
     requestId: input.requestId,
     viewer,
@@ -185,8 +128,8 @@ async function buildContext(
       "ar",
     ip: input.ip,
     userAgent: input.userAgent ?? null,
-    user: signedIn?.user,
-    membership: signedIn?.membership,
+    user,
+    membership,
   }, afterCommit);
 }
 
@@ -211,6 +154,7 @@ function assembleContext(app: AppDeps, tx: Db, known: KnownViewer, afterCommit: 
     db: tx,
     viewer,
     tenant,
+    scope: tenantScope(tenant?.id ?? null),
     language: known.language,
     ip: known.ip,
     userAgent: known.userAgent,

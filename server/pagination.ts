@@ -71,6 +71,17 @@ export interface Page<T> {
   cursorOf: (node: T) => string;
 }
 
+/** The same page with each node mapped (rows shown as a view); cursors stay the rows'. */
+export function mapPage<T, U extends object>(page: Page<T>, map: (node: T) => U): Page<U> {
+  const rowOf = new Map<U, T>();
+  const nodes = page.nodes.map((node) => {
+    const mapped = map(node);
+    rowOf.set(mapped, node);
+    return mapped;
+  });
+  return { ...page, nodes, cursorOf: (node) => page.cursorOf(rowOf.get(node)!) };
+}
+
 /** Validates `first`: 1 to 100, 20 when absent. */
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE;

@@ -4,7 +4,8 @@
  * (`set_config(..., true)`), so PgBouncer in transaction mode is safe and a
  * query that forgets its tenant filter still sees only its tenant.
  */
-import { sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
 
 export interface Scope {
@@ -57,4 +58,30 @@ export async function asSystem<T>(tx: Db, fn: (system: Db) => Promise<T>): Promi
 /** Rows of a raw `execute` result, whichever driver produced it. */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * The request's data access (`ctx.scope`): its tenant, and the predicates every
+ * tenant query starts from. Services and loaders say `ctx.scope.inTenant(table)`
+ * rather than comparing tenant ids by hand; row-level security repeats the rule.
+ */
+export interface TenantScope {
+  /** The request's tenant, or null (a platform request, or anonymous without X-Tenant). */
+  readonly tenantId: string | null;
+  /** `table.tenant_id = <the request's tenant>`; without a tenant, a predicate matching nothing. */
+  inTenant(table: { tenantId: AnyPgColumn }): SQL;
+  /** A predicate that matches no row (an empty scope: nobody's participants, no tenant). */
+  none(): SQL;
+}
+
+/** A predicate that matches no row. */
+export const none = (): SQL => sql`false`;
+
+/** The data access of a request acting in `tenantId` (null: none). */
+export function tenantScope(tenantId: string | null): TenantScope {
+  return {
+    tenantId,
+    inTenant: (table) => (tenantId ? eq(table.tenantId, tenantId) : none()),
+    none,
+  };
 }

@@ -35,7 +35,7 @@ export const instructorAttendanceJob: Job = {
         lectures,
         and(eq(lectures.tenantId, courses.tenantId), eq(lectures.courseId, courses.id), between(lectures.date, weekStart, weekEnd)),
       )
-      .where(eq(instructors.tenantId, tenant.id))
+      .where(ctx.scope.inTenant(instructors))
       .groupBy(instructors.id)
       .orderBy(instructors.id);
     if (rows.length > 0) {

@@ -2,7 +2,7 @@
  * Reports of the scheduled jobs (server/jobs): the run log of a tenant's jobs,
  * and the weekly instructor attendance they produce.
  */
-import { and, asc, count, desc, eq, gte } from "drizzle-orm";
+import { and, asc, desc, eq, gte } from "drizzle-orm";
 import { jobRuns, instructorAttendance, type InstructorAttendance } from "../../drizzle/schema";
 import { requireMember, requireRole } from "../auth/guards";
 import { viewerInstructorId } from "../auth/policies";
@@ -11,7 +11,7 @@ import type { Context } from "../context";
 import { AppError, forbidden } from "../errors";
 import { findJob, JOBS } from "./index";
 import { sundayOnOrBefore } from "./job";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { addDays, localDate } from "../time";
 
 /** Weeks of instructor attendance listed when no week is asked for. */
@@ -19,23 +19,17 @@ const RECENT_WEEKS = 8;
 
 /** Staff: the runs of the tenant's scheduled jobs (optionally one job), newest first. */
 export async function listJobRuns(ctx: Context, args: { job?: string | null; first?: number | null; after?: string | null }) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   if (args.job != null && !findJob(args.job)) {
     throw new AppError("BAD_USER_INPUT", "jobs.unknownJob", { job: args.job, jobs: JOBS.map((job) => job.name).join(", ") }, { field: "job" });
   }
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
-  const where = and(eq(jobRuns.tenantId, viewer.tenantId), args.job != null ? eq(jobRuns.job, args.job) : undefined);
-  const keyset = afterKey(jobRuns.startedAt, jobRuns.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(jobRuns).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(jobRuns)
-    .where(and(where, keyset))
-    .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.startedAt.toISOString(), row.id]));
+  return page(ctx, {
+    from: jobRuns,
+    where: and(ctx.scope.inTenant(jobRuns), args.job != null ? eq(jobRuns.job, args.job) : undefined),
+    order: newestFirst(jobRuns.startedAt, jobRuns.id),
+    first: args.first,
+    after: args.after,
+  });
 }
 
 /**
@@ -64,7 +58,7 @@ export async function listInstructorAttendance(
     .from(instructorAttendance)
     .where(
       and(
-        eq(instructorAttendance.tenantId, viewer.tenantId),
+        ctx.scope.inTenant(instructorAttendance),
         args.weekStart ? eq(instructorAttendance.weekStart, args.weekStart) : gte(instructorAttendance.weekStart, recent),
         instructorId ? eq(instructorAttendance.instructorId, instructorId) : undefined,
       ),

@@ -3,7 +3,7 @@
  * idempotency keys past their 24-hour life (server/services/idempotency.ts), so
  * the table holds about a day of money-moving requests.
  */
-import { and, eq, lt } from "drizzle-orm";
+import { and, lt } from "drizzle-orm";
 import { idempotencyKeys } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { localDate } from "../time";
@@ -18,10 +18,10 @@ export const purgeIdempotencyKeys: Job = {
   windowOfDate: (date) => date,
 
   async run(ctx) {
-    const tenant = requireTenant(ctx);
+    requireTenant(ctx);
     const deleted = await ctx.db
       .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.tenantId, tenant.id), lt(idempotencyKeys.expiresAt, new Date())))
+      .where(and(ctx.scope.inTenant(idempotencyKeys), lt(idempotencyKeys.expiresAt, new Date())))
       .returning({ key: idempotencyKeys.key });
     return { deleted: deleted.length };
   },

@@ -3,11 +3,11 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { courseSchedules, courseTags, courses, seasons, tags } from "../../drizzle/schema";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
-import { loaderTenant } from "./tenant";
 
 export function courseLoaders(ctx: LoaderContext) {
   const { db } = ctx;
-  const inTenant = loaderTenant(ctx);
+  /** The request's tenant, stated in every query (row-level security repeats it). */
+  const { inTenant } = ctx.scope;
 
   return {
     course: oneLoader(

@@ -3,11 +3,10 @@ import { and, asc, inArray } from "drizzle-orm";
 import { enrollmentRequests, enrollments } from "../../drizzle/schema";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
-import { loaderTenant } from "./tenant";
 
 export function enrollmentLoaders(ctx: LoaderContext) {
   const { db } = ctx;
-  const inTenant = loaderTenant(ctx);
+  const { inTenant } = ctx.scope;
 
   return {
     enrollment: oneLoader(

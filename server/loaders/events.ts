@@ -3,7 +3,8 @@ import DataLoader from "dataloader";
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import { eventRegistrations, events, type EventRegistration } from "../../drizzle/schema";
 import type { RegistrationStatus } from "../../drizzle/tables/enums-types";
-import { encodeCursor, exactTime, toPage, type Page } from "../pagination";
+import { oldestFirst } from "../db/page";
+import { toPage, type Page } from "../pagination";
 import { oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
 
@@ -12,31 +13,30 @@ export interface RegistrationPageKey {
   eventId: string;
   status: RegistrationStatus | null;
   limit: number;
-  /** Sort key of the last registration seen: registered_at (microseconds, as text) and id. */
-  after: [string, string] | null;
+  /** The cursor of the last registration seen (REGISTRATION_ORDER's). */
+  after: string | null;
 }
 
-export function eventLoaders({ db, tenant, viewer }: LoaderContext) {
-  const tenantId = tenant?.id ?? null;
+/** An event's registrations, oldest first: the order and cursors of `registrationPage`. */
+export const REGISTRATION_ORDER = oldestFirst<EventRegistration>(eventRegistrations.registeredAt, eventRegistrations.id);
+
+export function eventLoaders({ db, scope, viewer }: LoaderContext) {
   const userId = viewer.kind === "user" ? viewer.userId : null;
 
   /** Pages for keys that share status, size and cursor: one statement for the rows, one for the totals. */
   async function pagesOf(eventIds: string[], shape: Omit<RegistrationPageKey, "eventId">): Promise<Map<string, Page<EventRegistration>>> {
     const { status, limit, after } = shape;
     const filter = and(
-      eq(eventRegistrations.tenantId, tenantId!),
+      scope.inTenant(eventRegistrations),
       inArray(eventRegistrations.eventId, eventIds),
       status ? eq(eventRegistrations.status, status) : undefined,
     );
-    const keyset = after
-      ? sql`(${eventRegistrations.registeredAt}, ${eventRegistrations.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)`
-      : undefined;
+    const keyset = REGISTRATION_ORDER.after(after);
     // The first limit + 1 rows of each event, in registration order, in one statement.
     const ranked = db
       .select({
         id: eventRegistrations.id,
-        sortKey: exactTime(eventRegistrations.registeredAt).as("sort_key"),
-        position: sql<number>`row_number() over (partition by ${eventRegistrations.eventId} order by ${eventRegistrations.registeredAt}, ${eventRegistrations.id})`.as(
+        position: sql<number>`row_number() over (partition by ${eventRegistrations.eventId} order by ${sql.join(REGISTRATION_ORDER.orderBy, sql`, `)})`.as(
           "position",
         ),
       })
@@ -45,9 +45,9 @@ export function eventLoaders({ db, tenant, viewer }: LoaderContext) {
       .as("ranked");
     const [rows, totals] = await Promise.all([
       db
-        .select({ registration: eventRegistrations, sortKey: ranked.sortKey })
+        .select({ registration: eventRegistrations })
         .from(ranked)
-        .innerJoin(eventRegistrations, and(eq(eventRegistrations.tenantId, tenantId!), eq(eventRegistrations.id, ranked.id)))
+        .innerJoin(eventRegistrations, and(scope.inTenant(eventRegistrations), eq(eventRegistrations.id, ranked.id)))
         .where(sql`${ranked.position} <= ${limit + 1}`)
         .orderBy(asc(eventRegistrations.eventId), asc(ranked.position)),
       db
@@ -56,14 +56,13 @@ export function eventLoaders({ db, tenant, viewer }: LoaderContext) {
         .where(filter)
         .groupBy(eventRegistrations.eventId),
     ]);
-    const sortKeys = new Map(rows.map((row) => [row.registration.id, row.sortKey]));
     const totalOf = new Map(totals.map((row) => [row.eventId, row.value]));
     const pages = new Map<string, Page<EventRegistration>>();
     for (const eventId of eventIds) {
       const mine = rows.filter((row) => row.registration.eventId === eventId).map((row) => row.registration);
       pages.set(
         eventId,
-        toPage(mine, limit, totalOf.get(eventId) ?? 0, Boolean(after), (row) => encodeCursor([sortKeys.get(row.id), row.id])),
+        toPage(mine, limit, totalOf.get(eventId) ?? 0, Boolean(after), REGISTRATION_ORDER.cursorOf),
       );
     }
     return pages;
@@ -73,24 +72,22 @@ export function eventLoaders({ db, tenant, viewer }: LoaderContext) {
     /** An event of the current tenant by id (visibility is the service's job). */
     event: oneLoader(
       (ids: readonly string[]) =>
-        tenantId
-          ? db
-              .select()
-              .from(events)
-              .where(and(eq(events.tenantId, tenantId), inArray(events.id, [...ids])))
-          : Promise.resolve([]),
+        db
+          .select()
+          .from(events)
+          .where(and(scope.inTenant(events), inArray(events.id, [...ids]))),
       (row) => row.id,
     ),
     /** The viewer's registration (any status) for each event id. */
     myRegistration: oneLoader(
       (eventIds: readonly string[]) =>
-        tenantId && userId
+        scope.tenantId && userId
           ? db
               .select()
               .from(eventRegistrations)
               .where(
                 and(
-                  eq(eventRegistrations.tenantId, tenantId),
+                  scope.inTenant(eventRegistrations),
                   eq(eventRegistrations.userId, userId),
                   inArray(eventRegistrations.eventId, [...eventIds]),
                 ),
@@ -101,7 +98,7 @@ export function eventLoaders({ db, tenant, viewer }: LoaderContext) {
     /** A page of each event's registrations, oldest first. */
     registrationPage: new DataLoader<RegistrationPageKey, Page<EventRegistration>, string>(
       async (keys) => {
-        if (!tenantId) return keys.map(() => toPage<EventRegistration>([], 0, 0, false, () => ""));
+        if (!scope.tenantId) return keys.map(() => toPage<EventRegistration>([], 0, 0, false, () => ""));
         // Keys of one GraphQL field share their arguments, so this is one group in practice.
         const groups = new Map<string, { shape: Omit<RegistrationPageKey, "eventId">; eventIds: string[] }>();
         const groupOf = (key: RegistrationPageKey) => JSON.stringify([key.status, key.limit, key.after]);

@@ -3,11 +3,10 @@ import { and, asc, inArray } from "drizzle-orm";
 import { examResults, exams } from "../../drizzle/schema";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
-import { loaderTenant } from "./tenant";
 
 export function examLoaders(ctx: LoaderContext) {
   const { db } = ctx;
-  const inTenant = loaderTenant(ctx);
+  const { inTenant } = ctx.scope;
 
   return {
     exam: oneLoader(

@@ -13,7 +13,7 @@ import { paymentLoaders } from "./payments";
 import { peopleLoaders } from "./people";
 import { userLoaders } from "./users";
 
-export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer">;
+export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer" | "scope">;
 
 export function createLoaders(ctx: LoaderContext) {
   return {

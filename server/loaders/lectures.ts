@@ -3,11 +3,10 @@ import { and, asc, inArray, sql } from "drizzle-orm";
 import { instructorRatings, lectureAttendance, lectures } from "../../drizzle/schema";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
-import { loaderTenant } from "./tenant";
 
 export function lectureLoaders(ctx: LoaderContext) {
   const { db } = ctx;
-  const inTenant = loaderTenant(ctx);
+  const { inTenant } = ctx.scope;
 
   return {
     lecture: oneLoader(

@@ -1,14 +1,13 @@
 /** Loaders for payments and refund requests. */
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, inArray } from "drizzle-orm";
 import { payments, refundRequests } from "../../drizzle/schema";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
 
-export function paymentLoaders({ db, tenant }: LoaderContext) {
-  const tenantId = tenant?.id ?? "00000000-0000-0000-0000-000000000000";
+export function paymentLoaders({ db, scope }: LoaderContext) {
   return {
     payment: oneLoader(
-      (ids: readonly string[]) => db.select().from(payments).where(and(eq(payments.tenantId, tenantId), inArray(payments.id, [...ids]))),
+      (ids: readonly string[]) => db.select().from(payments).where(and(scope.inTenant(payments), inArray(payments.id, [...ids]))),
       (row) => row.id,
     ),
     /** Payments of each enrolment, newest first. */
@@ -17,13 +16,13 @@ export function paymentLoaders({ db, tenant }: LoaderContext) {
         db
           .select()
           .from(payments)
-          .where(and(eq(payments.tenantId, tenantId), inArray(payments.enrollmentId, [...enrollmentIds])))
+          .where(and(scope.inTenant(payments), inArray(payments.enrollmentId, [...enrollmentIds])))
           .orderBy(desc(payments.createdAt), desc(payments.id)),
       (row) => row.enrollmentId,
     ),
     refundRequest: oneLoader(
       (ids: readonly string[]) =>
-        db.select().from(refundRequests).where(and(eq(refundRequests.tenantId, tenantId), inArray(refundRequests.id, [...ids]))),
+        db.select().from(refundRequests).where(and(scope.inTenant(refundRequests), inArray(refundRequests.id, [...ids]))),
       (row) => row.id,
     ),
     /** Refund requests of each payment, oldest first. */
@@ -32,7 +31,7 @@ export function paymentLoaders({ db, tenant }: LoaderContext) {
         db
           .select()
           .from(refundRequests)
-          .where(and(eq(refundRequests.tenantId, tenantId), inArray(refundRequests.paymentId, [...paymentIds])))
+          .where(and(scope.inTenant(refundRequests), inArray(refundRequests.paymentId, [...paymentIds])))
           .orderBy(asc(refundRequests.createdAt), asc(refundRequests.id)),
       (row) => row.paymentId,
     ),

@@ -3,11 +3,10 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { children, instructors, parents, students } from "../../drizzle/schema";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
-import { loaderTenant } from "./tenant";
 
 export function peopleLoaders(ctx: LoaderContext) {
   const { db } = ctx;
-  const inTenant = loaderTenant(ctx);
+  const { inTenant } = ctx.scope;
 
   return {
     instructor: oneLoader(

@@ -1,12 +1,11 @@
 /** Loaders for accounts, tenants and memberships. */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, inArray } from "drizzle-orm";
 import { memberships, tenants, users } from "../../drizzle/schema";
 import { TENANT_COLUMNS, type TenantInfo } from "../tenancy";
 import type { LoaderContext } from "./index";
 import { manyLoader, oneLoader } from "./batch";
 
-export function userLoaders({ db, tenant }: LoaderContext) {
-  const tenantId = tenant?.id ?? null;
+export function userLoaders({ db, scope }: LoaderContext) {
   return {
     user: oneLoader(
       (ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids])),
@@ -19,12 +18,10 @@ export function userLoaders({ db, tenant }: LoaderContext) {
     /** A user's membership in the current tenant. */
     membershipByUser: oneLoader(
       (userIds: readonly string[]) =>
-        tenantId
-          ? db
-              .select()
-              .from(memberships)
-              .where(and(eq(memberships.tenantId, tenantId), inArray(memberships.userId, [...userIds])))
-          : Promise.resolve([]),
+        db
+          .select()
+          .from(memberships)
+          .where(and(scope.inTenant(memberships), inArray(memberships.userId, [...userIds]))),
       (row) => row.userId,
     ),
     /** A user's memberships in every tenant (visible to the user themself). */

@@ -98,7 +98,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     const previous = await ctx.db
       .select()
       .from(lectureAttendance)
-      .where(and(eq(lectureAttendance.tenantId, tenant.id), eq(lectureAttendance.lectureId, lectureId)));
+      .where(and(ctx.scope.inTenant(lectureAttendance), eq(lectureAttendance.lectureId, lectureId)));
     const before = new Map(previous.map((row) => [participantIdOf(row), row]));
     const now = new Date();
     const source = marker.deviceId ? ("DEVICE" as const) : ("MANUAL" as const);
@@ -126,7 +126,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     await ctx.db
       .update(lectures)
       .set({ attendanceTaken: true })
-      .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId)));
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)));
     ctx.loaders.lecture.clear(lectureId);
     await audit(ctx, {
       action: "attendance.mark",
@@ -174,7 +174,7 @@ export async function attendanceOfLecture(ctx: Context, lectureId: string): Prom
 
 /** A participant's marks (optionally in one course), with their attendance rate. */
 export async function attendanceOfParticipant(ctx: Context, participantId: string, courseId?: string | null) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   requireMember(ctx);
   const participant = await findParticipant(ctx, participantId);
   if (!participant) throw notFound("Participant", participantId);
@@ -186,7 +186,7 @@ export async function attendanceOfParticipant(ctx: Context, participantId: strin
     .innerJoin(lectures, and(eq(lectures.tenantId, lectureAttendance.tenantId), eq(lectures.id, lectureAttendance.lectureId)))
     .where(
       and(
-        eq(lectureAttendance.tenantId, tenant.id),
+        ctx.scope.inTenant(lectureAttendance),
         participant.studentId ? eq(lectureAttendance.studentId, participant.studentId) : eq(lectureAttendance.childId, participant.childId!),
         courseId ? eq(lectures.courseId, courseId) : undefined,
       ),
@@ -220,7 +220,7 @@ export function attendanceSummary(lecture: Pick<Lecture, "status">, present: num
 
 /** Per-lecture summary of a course (teachers only): present, absent, not marked, rate. */
 export async function attendanceOfCourse(ctx: Context, courseId: string) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   requireMember(ctx);
   const course = await getCourse(ctx, courseId);
   if (!(await teaches(ctx, courseId))) throw new AppError("FORBIDDEN", "attendance.notYourLecture");
@@ -232,7 +232,7 @@ export async function attendanceOfCourse(ctx: Context, courseId: string) {
     })
     .from(lectures)
     .leftJoin(lectureAttendance, and(eq(lectureAttendance.tenantId, lectures.tenantId), eq(lectureAttendance.lectureId, lectures.id)))
-    .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.courseId, courseId)))
+    .where(and(ctx.scope.inTenant(lectures), eq(lectures.courseId, courseId)))
     .groupBy(lectures.id);
   const counts = new Map(rows.map((row) => [row.lectureId, row]));
   const all = await ctx.loaders.lecturesOfCourse.load(courseId);
@@ -268,7 +268,7 @@ export async function rateInstructor(ctx: Context, input: { courseId: string; ra
           .from(enrollments)
           .where(
             and(
-              eq(enrollments.tenantId, course.tenantId),
+              ctx.scope.inTenant(enrollments),
               eq(enrollments.courseId, course.id),
               inArray(enrollments.status, ["ACTIVE", "COMPLETED"]),
               own,
@@ -331,7 +331,7 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
     .leftJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
     .where(
       and(
-        eq(lectures.tenantId, tenant.id),
+        ctx.scope.inTenant(lectures),
         eq(lectures.date, day),
         ne(lectures.status, "CANCELLED"),
         notExists(
@@ -353,7 +353,7 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
   const [{ count: lectureCount } = { count: 0 }] = await ctx.db
     .select({ count: sql<number>`count(*)::int` })
     .from(lectures)
-    .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.date, day), ne(lectures.status, "CANCELLED")));
+    .where(and(ctx.scope.inTenant(lectures), eq(lectures.date, day), ne(lectures.status, "CANCELLED")));
 
   const byLecture = new Map<string, { lecture: Lecture; courseName: string; rows: typeof unmarked }>();
   for (const row of unmarked) {

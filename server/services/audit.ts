@@ -1,10 +1,10 @@
 /** The audit log: who changed what, before and after. Written in the change's own transaction; read by tenant admins. */
-import { and, count, desc, eq, gte, lte } from "drizzle-orm";
+import { and, eq, gte, lte } from "drizzle-orm";
 import { auditLog } from "../../drizzle/schema";
 import { requireRole } from "../auth/guards";
 import type { Context } from "../context";
 import { badInput } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 
 export interface AuditEntry {
   action: string;
@@ -50,13 +50,11 @@ export interface AuditFilter {
 
 /** Tenant admins: the audit log, newest first. */
 export async function listAudit(ctx: Context, args: { filter?: AuditFilter | null; first?: number | null; after?: string | null }) {
-  const viewer = requireRole(ctx, "ADMIN");
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireRole(ctx, "ADMIN");
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
   const where = and(
-    eq(auditLog.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(auditLog),
     f.entity ? eq(auditLog.entity, f.entity) : undefined,
     f.entityId ? eq(auditLog.entityId, f.entityId) : undefined,
     f.actorId ? eq(auditLog.actorId, f.actorId) : undefined,
@@ -64,14 +62,5 @@ export async function listAudit(ctx: Context, args: { filter?: AuditFilter | nul
     f.from ? gte(auditLog.createdAt, f.from) : undefined,
     f.to ? lte(auditLog.createdAt, f.to) : undefined,
   );
-  const keyset = afterKey(auditLog.createdAt, auditLog.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(auditLog).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(auditLog)
-    .where(and(where, keyset))
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  return page(ctx, { from: auditLog, where, order: newestFirst(auditLog.createdAt, auditLog.id), first: args.first, after: args.after });
 }

@@ -21,7 +21,8 @@ import { teachesCourse, viewerInstructorId } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint } from "../errors";
-import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, type CursorPart, type SortDirection, countOf } from "../pagination";
+import type { SortDirection } from "../pagination";
+import { by, page } from "../db/page";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
 
@@ -68,12 +69,12 @@ export async function createSeason(ctx: Context, input: SeasonInput) {
 }
 
 export async function updateSeason(ctx: Context, id: string, input: SeasonInput) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [before] = await ctx.db
       .select()
       .from(seasons)
-      .where(and(eq(seasons.tenantId, viewer.tenantId), eq(seasons.id, id)))
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, id)))
       .for("update");
     if (!before) throw notFound("Season", id);
     if (input.name !== undefined && !input.name?.trim()) throw badInput("name", "required");
@@ -87,7 +88,7 @@ export async function updateSeason(ctx: Context, id: string, input: SeasonInput)
         ...(input.endsOn != null && { endsOn: input.endsOn }),
         ...(input.isActive != null && { isActive: input.isActive }),
       })
-      .where(and(eq(seasons.tenantId, viewer.tenantId), eq(seasons.id, id)))
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, id)))
       .returning();
     await audit(ctx, { action: "season.update", entity: "season", entityId: id, before, after });
     return after!;
@@ -96,11 +97,11 @@ export async function updateSeason(ctx: Context, id: string, input: SeasonInput)
 
 /** Deletes a season without courses (CONFLICT while courses use it). */
 export async function deleteSeason(ctx: Context, id: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [deleted] = await ctx.db
       .delete(seasons)
-      .where(and(eq(seasons.tenantId, viewer.tenantId), eq(seasons.id, id)))
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, id)))
       .returning();
     if (!deleted) throw notFound("Season", id);
     await audit(ctx, { action: "season.delete", entity: "season", entityId: id, before: deleted });
@@ -109,11 +110,11 @@ export async function deleteSeason(ctx: Context, id: string) {
 }
 
 export async function listSeasons(ctx: Context, activeOnly: boolean) {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   return ctx.db
     .select()
     .from(seasons)
-    .where(and(eq(seasons.tenantId, tenant.id), activeOnly ? eq(seasons.isActive, true) : undefined))
+    .where(and(ctx.scope.inTenant(seasons), activeOnly ? eq(seasons.isActive, true) : undefined))
     .orderBy(desc(seasons.startsOn), asc(seasons.id));
 }
 
@@ -131,9 +132,9 @@ export async function createTag(ctx: Context, name: string) {
 }
 
 export async function deleteTag(ctx: Context, id: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
-    const [deleted] = await ctx.db.delete(tags).where(and(eq(tags.tenantId, viewer.tenantId), eq(tags.id, id))).returning();
+    const [deleted] = await ctx.db.delete(tags).where(and(ctx.scope.inTenant(tags), eq(tags.id, id))).returning();
     if (!deleted) throw notFound("Tag", id);
     await audit(ctx, { action: "tag.delete", entity: "tag", entityId: id, before: deleted });
     return true;
@@ -141,8 +142,8 @@ export async function deleteTag(ctx: Context, id: string) {
 }
 
 export async function listTags(ctx: Context) {
-  const tenant = requireTenant(ctx);
-  return ctx.db.select().from(tags).where(eq(tags.tenantId, tenant.id)).orderBy(asc(tags.name));
+  requireTenant(ctx);
+  return ctx.db.select().from(tags).where(ctx.scope.inTenant(tags)).orderBy(asc(tags.name));
 }
 
 // ---------------------------------------------------------------- courses
@@ -193,26 +194,26 @@ function checkCourse(input: CourseInput, creating: boolean) {
 }
 
 /** Checks that referenced season, instructor and tags exist in the tenant (clear NOT_FOUND). */
-async function checkReferences(ctx: Context, tenantId: string, input: CourseInput) {
+async function checkReferences(ctx: Context, input: CourseInput) {
   if (input.seasonId) {
     const [found] = await ctx.db
       .select({ id: seasons.id })
       .from(seasons)
-      .where(and(eq(seasons.tenantId, tenantId), eq(seasons.id, input.seasonId)));
+      .where(and(ctx.scope.inTenant(seasons), eq(seasons.id, input.seasonId)));
     if (!found) throw notFound("Season", input.seasonId);
   }
   if (input.instructorId) {
     const [found] = await ctx.db
       .select({ id: instructors.id })
       .from(instructors)
-      .where(and(eq(instructors.tenantId, tenantId), eq(instructors.id, input.instructorId)));
+      .where(and(ctx.scope.inTenant(instructors), eq(instructors.id, input.instructorId)));
     if (!found) throw notFound("Instructor", input.instructorId);
   }
   if (input.tagIds?.length) {
     const found = await ctx.db
       .select({ id: tags.id })
       .from(tags)
-      .where(and(eq(tags.tenantId, tenantId), inArray(tags.id, input.tagIds)));
+      .where(and(ctx.scope.inTenant(tags), inArray(tags.id, input.tagIds)));
     const missing = input.tagIds.find((id) => !found.some((tag) => tag.id === id));
     if (missing) throw notFound("Tag", missing);
   }
@@ -220,7 +221,7 @@ async function checkReferences(ctx: Context, tenantId: string, input: CourseInpu
 
 async function replaceTagsAndSchedule(ctx: Context, course: Course, input: CourseInput) {
   if (input.tagIds) {
-    await ctx.db.delete(courseTags).where(and(eq(courseTags.tenantId, course.tenantId), eq(courseTags.courseId, course.id)));
+    await ctx.db.delete(courseTags).where(and(ctx.scope.inTenant(courseTags), eq(courseTags.courseId, course.id)));
     const unique = [...new Set(input.tagIds)];
     if (unique.length) {
       await ctx.db.insert(courseTags).values(unique.map((tagId) => ({ tenantId: course.tenantId, courseId: course.id, tagId })));
@@ -229,7 +230,7 @@ async function replaceTagsAndSchedule(ctx: Context, course: Course, input: Cours
   if (input.schedule) {
     await ctx.db
       .delete(courseSchedules)
-      .where(and(eq(courseSchedules.tenantId, course.tenantId), eq(courseSchedules.courseId, course.id)));
+      .where(and(ctx.scope.inTenant(courseSchedules), eq(courseSchedules.courseId, course.id)));
     if (input.schedule.length) {
       await ctx.db.insert(courseSchedules).values(
         input.schedule.map((slot) => ({
@@ -249,7 +250,7 @@ export async function createCourse(ctx: Context, input: CourseInput) {
   checkCourse(input, true);
   checkDates(input.startsOn, input.endsOn);
   return atomic(ctx, async (ctx) => {
-    await checkReferences(ctx, viewer.tenantId, input);
+    await checkReferences(ctx, input);
     const [course] = await ctx.db
       .insert(courses)
       .values({
@@ -273,20 +274,20 @@ export async function createCourse(ctx: Context, input: CourseInput) {
 }
 
 export async function updateCourse(ctx: Context, id: string, input: CourseInput) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   checkCourse(input, false);
   return atomic(ctx, async (ctx) => {
     const [before] = await ctx.db
       .select()
       .from(courses)
-      .where(and(eq(courses.tenantId, viewer.tenantId), eq(courses.id, id)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
       .for("update");
     if (!before) throw notFound("Course", id);
     checkDates(input.startsOn ?? before.startsOn, input.endsOn ?? before.endsOn);
     if (input.capacity != null && input.capacity < before.activeEnrollments) {
       throw new AppError("CONFLICT", "course.capacityBelowEnrolled", { enrolled: before.activeEnrollments }, { field: "capacity" });
     }
-    await checkReferences(ctx, viewer.tenantId, input);
+    await checkReferences(ctx, input);
     const [after] = await ctx.db
       .update(courses)
       .set({
@@ -301,7 +302,7 @@ export async function updateCourse(ctx: Context, id: string, input: CourseInput)
         ...(input.instructorId !== undefined && { instructorId: input.instructorId }),
         ...(input.isPublished != null && { isPublished: input.isPublished }),
       })
-      .where(and(eq(courses.tenantId, viewer.tenantId), eq(courses.id, id)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
       .returning();
     await replaceTagsAndSchedule(ctx, after!, input);
     ctx.loaders.course.clear(id).prime(id, after!);
@@ -312,20 +313,20 @@ export async function updateCourse(ctx: Context, id: string, input: CourseInput)
 
 /** Deletes a course nobody has asked to join (CONFLICT otherwise: drop or complete instead). */
 export async function deleteCourse(ctx: Context, id: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [used] = await ctx.db
       .select({ n: count() })
       .from(enrollmentRequests)
-      .where(and(eq(enrollmentRequests.tenantId, viewer.tenantId), eq(enrollmentRequests.courseId, id)));
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.courseId, id)));
     const [enrolled] = await ctx.db
       .select({ n: count() })
       .from(enrollments)
-      .where(and(eq(enrollments.tenantId, viewer.tenantId), eq(enrollments.courseId, id)));
+      .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.courseId, id)));
     if ((used?.n ?? 0) + (enrolled?.n ?? 0) > 0) throw new AppError("CONFLICT", "course.hasEnrollments");
     const [deleted] = await ctx.db
       .delete(courses)
-      .where(and(eq(courses.tenantId, viewer.tenantId), eq(courses.id, id)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
       .returning();
     if (!deleted) throw notFound("Course", id);
     await audit(ctx, { action: "course.delete", entity: "course", entityId: id, before: deleted });
@@ -347,10 +348,10 @@ export async function courseVisibility(ctx: Context): Promise<SQL | undefined> {
 
 /** A course the viewer may see, or NOT_FOUND (unpublished courses do not exist for others). */
 export async function getCourse(ctx: Context, id: string, load?: LoadRows): Promise<Course> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   let course: Course | null;
   if (load) {
-    [course = null] = await load(ctx.db.select().from(courses).where(and(eq(courses.tenantId, tenant.id), eq(courses.id, id))));
+    [course = null] = await load(ctx.db.select().from(courses).where(and(ctx.scope.inTenant(courses), eq(courses.id, id))));
     if (course) ctx.loaders.course.prime(id, course);
   } else {
     course = await ctx.loaders.course.load(id);
@@ -391,16 +392,13 @@ export interface CourseOrder {
   direction: SortDirection;
 }
 
-/** Sort columns, the row field a cursor keeps, what a cursor value must look like, and how it is read back. */
+/** The column each ordering sorts by (then the id); its type decides what a cursor keeps. */
 const ORDER_COLUMNS = {
-  STARTS_ON: { column: courses.startsOn, key: "startsOn", part: cursorPart.localDate, decode: (v: string) => v },
-  NAME: { column: courses.name, key: "name", part: cursorPart.text, decode: (v: string) => v },
-  PRICE: { column: courses.price, key: "price", part: cursorPart.decimal, decode: (v: string) => v },
-  CREATED_AT: { column: courses.createdAt, key: "createdAt", part: cursorPart.timestamp, decode: (v: string) => new Date(v) },
-} as const satisfies Record<
-  CourseOrderField,
-  { column: unknown; key: keyof Course; part: CursorPart<string>; decode: (v: string) => unknown }
->;
+  STARTS_ON: courses.startsOn,
+  NAME: courses.name,
+  PRICE: courses.price,
+  CREATED_AT: courses.createdAt,
+} as const satisfies Record<CourseOrderField, unknown>;
 
 export async function listCourses(
   ctx: Context,
@@ -408,17 +406,16 @@ export async function listCourses(
   load: LoadRows = asIs,
 ) {
   const tenant = requireTenant(ctx);
-  const limit = pageSize(args.first);
-  const order = args.orderBy ?? { field: "STARTS_ON", direction: "ASC" };
-  const { column, key, part, decode } = ORDER_COLUMNS[order.field];
-  const cursor = decodeCursor(args.after, [part, cursorPart.uuid]);
+  const orderBy = args.orderBy ?? { field: "STARTS_ON", direction: "ASC" };
+  const order = by<Course>(orderBy.direction, ORDER_COLUMNS[orderBy.field], courses.id);
+  order.after(args.after); // checks the cursor before any statement
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
 
   const visible = await courseVisibility(ctx);
   const text = f.search?.trim();
   const where = and(
-    eq(courses.tenantId, tenant.id),
+    ctx.scope.inTenant(courses),
     visible,
     f.seasonId ? eq(courses.seasonId, f.seasonId) : undefined,
     f.activeSeason != null
@@ -440,20 +437,5 @@ export async function listCourses(
     text ? or(ilike(courses.name, `%${text}%`), ilike(courses.description, `%${text}%`)) : undefined,
     f.isPublished != null ? eq(courses.isPublished, f.isPublished) : undefined,
   );
-  const direction = order.direction === "DESC" ? desc : asc;
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(courses).where(where));
-  const rows = await load(
-    ctx.db
-      .select()
-      .from(courses)
-      .where(and(where, afterKey(column, courses.id, order.direction, cursor ? { value: decode(cursor[0]), id: cursor[1] } : null)))
-      .orderBy(direction(column), direction(courses.id))
-      .limit(limit + 1),
-  );
-  for (const row of rows) ctx.loaders.course.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => {
-    const value = row[key];
-    return encodeCursor([value instanceof Date ? value.toISOString() : value, row.id]);
-  });
+  return page(ctx, { from: courses, where, order, first: args.first, after: args.after, load, prime: ctx.loaders.course });
 }

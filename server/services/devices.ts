@@ -28,12 +28,12 @@ export async function registerDevice(ctx: Context, name: string) {
 
 /** Staff revoke a device: its token stops working at once. */
 export async function revokeDevice(ctx: Context, deviceId: string) {
-  const viewer = requireRole(ctx, "STAFF");
+  requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
     const [device] = await ctx.db
       .update(devices)
       .set({ revokedAt: new Date() })
-      .where(and(eq(devices.tenantId, viewer.tenantId), eq(devices.id, deviceId), isNull(devices.revokedAt)))
+      .where(and(ctx.scope.inTenant(devices), eq(devices.id, deviceId), isNull(devices.revokedAt)))
       .returning();
     if (!device) throw notFound("Device", deviceId);
     await audit(ctx, { action: "device.revoke", entity: "device", entityId: deviceId, after: device });
@@ -44,6 +44,6 @@ export async function revokeDevice(ctx: Context, deviceId: string) {
 
 /** Staff: the tenant's devices, newest first (revoked ones too). */
 export async function listDevices(ctx: Context) {
-  const viewer = requireRole(ctx, "STAFF");
-  return ctx.db.select().from(devices).where(eq(devices.tenantId, viewer.tenantId)).orderBy(desc(devices.createdAt));
+  requireRole(ctx, "STAFF");
+  return ctx.db.select().from(devices).where(ctx.scope.inTenant(devices)).orderBy(desc(devices.createdAt));
 }

@@ -6,7 +6,7 @@
  * locks the course row, checks the count, and the trigger-maintained counter
  * carries a CHECK (active_enrollments ≤ capacity) as the last line of defence.
  */
-import { and, count, desc, eq, inArray, or, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, type SQL } from "drizzle-orm";
 import { courses, enrollmentRequests, enrollments, type Enrollment, type EnrollmentRequest } from "../../drizzle/schema";
 import type { EnrollmentRequestStatus, EnrollmentStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
@@ -15,7 +15,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../domain-events/domain-events";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { localDate } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse } from "./courses";
@@ -33,7 +33,7 @@ async function enrollmentOf(ctx: Context, courseId: string, participant: Partici
     .from(enrollments)
     .where(
       and(
-        eq(enrollments.tenantId, ctx.tenant!.id),
+        ctx.scope.inTenant(enrollments),
         eq(enrollments.courseId, courseId),
         participant.studentId ? eq(enrollments.studentId, participant.studentId) : eq(enrollments.childId, participant.childId!),
       ),
@@ -76,11 +76,11 @@ export async function requestEnrollment(ctx: Context, input: { courseId: string;
 
 /** The request, locked, after checking it exists in this tenant. */
 async function lockRequest(ctx: Context, requestId: string): Promise<EnrollmentRequest> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const [request] = await ctx.db
     .select()
     .from(enrollmentRequests)
-    .where(and(eq(enrollmentRequests.tenantId, tenant.id), eq(enrollmentRequests.id, requestId)))
+    .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, requestId)))
     .for("update");
   if (!request) throw notFound("EnrollmentRequest", requestId);
   return request;
@@ -103,7 +103,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
     const [course] = await ctx.db
       .select()
       .from(courses)
-      .where(and(eq(courses.tenantId, request.tenantId), eq(courses.id, request.courseId)))
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, request.courseId)))
       .for("update");
     const participant = await participantOfRow(ctx, request);
     if (course!.activeEnrollments >= course!.capacity) {
@@ -118,7 +118,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
       ? await ctx.db
           .update(enrollments)
           .set({ status: "ACTIVE", requestId: request.id, enrolledAt: now, endedAt: null })
-          .where(and(eq(enrollments.tenantId, existing.tenantId), eq(enrollments.id, existing.id)))
+          .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, existing.id)))
           .returning()
       : await ctx.db
           .insert(enrollments)
@@ -127,7 +127,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
     const [decided] = await ctx.db
       .update(enrollmentRequests)
       .set({ status: "APPROVED", decidedBy: viewer.userId, decidedAt: now })
-      .where(and(eq(enrollmentRequests.tenantId, request.tenantId), eq(enrollmentRequests.id, request.id)))
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, request.id)))
       .returning();
     ctx.loaders.course.clear(course!.id);
     await audit(ctx, { action: "enrollment.approve", entity: "enrollment_request", entityId: request.id, before: request, after: decided });
@@ -155,7 +155,7 @@ export async function rejectEnrollmentRequest(ctx: Context, requestId: string, r
     const [decided] = await ctx.db
       .update(enrollmentRequests)
       .set({ status: "REJECTED", decisionReason: reason.trim(), decidedBy: viewer.userId, decidedAt: new Date() })
-      .where(and(eq(enrollmentRequests.tenantId, request.tenantId), eq(enrollmentRequests.id, request.id)))
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, request.id)))
       .returning();
     const participant = await participantOfRow(ctx, request);
     const course = await ctx.loaders.course.load(request.courseId);
@@ -184,7 +184,7 @@ export async function cancelEnrollmentRequest(ctx: Context, requestId: string) {
     const [after] = await ctx.db
       .update(enrollmentRequests)
       .set({ status: "CANCELLED", decidedBy: viewer.userId, decidedAt: new Date() })
-      .where(and(eq(enrollmentRequests.tenantId, request.tenantId), eq(enrollmentRequests.id, request.id)))
+      .where(and(ctx.scope.inTenant(enrollmentRequests), eq(enrollmentRequests.id, request.id)))
       .returning();
     await audit(ctx, { action: "enrollment.cancelRequest", entity: "enrollment_request", entityId: request.id, before: request, after });
     return after!;
@@ -198,7 +198,7 @@ async function lockEnrollment(ctx: Context, enrollmentId: string, staffOnly: boo
   const [enrollment] = await ctx.db
     .select()
     .from(enrollments)
-    .where(and(eq(enrollments.tenantId, viewer.tenantId), eq(enrollments.id, enrollmentId)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, enrollmentId)))
     .for("update");
   if (!enrollment) throw notFound("Enrollment", enrollmentId);
   if (!isStaff(viewer)) {
@@ -215,7 +215,7 @@ async function endEnrollment(ctx: Context, enrollmentId: string, status: Extract
     const [after] = await ctx.db
       .update(enrollments)
       .set({ status, endedAt: new Date() })
-      .where(and(eq(enrollments.tenantId, before.tenantId), eq(enrollments.id, before.id)))
+      .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, before.id)))
       .returning();
     ctx.loaders.course.clear(before.courseId);
     await audit(ctx, { action: `enrollment.${status.toLowerCase()}`, entity: "enrollment", entityId: before.id, before, after });
@@ -247,11 +247,11 @@ async function participantScope(
         ctx.db
           .select({ id: courses.id })
           .from(courses)
-          .where(and(eq(courses.tenantId, ctx.tenant!.id), eq(courses.instructorId, instructorId))),
+          .where(and(ctx.scope.inTenant(courses), eq(courses.instructorId, instructorId))),
       )
     : undefined;
   const requested = table === enrollmentRequests && ctx.viewer.kind === "user" ? eq(enrollmentRequests.requestedBy, ctx.viewer.userId) : undefined;
-  return or(mine, taught, requested) ?? eq(table.id, "00000000-0000-0000-0000-000000000000");
+  return or(mine, taught, requested) ?? ctx.scope.none();
 }
 
 export interface EnrollmentFilter {
@@ -262,28 +262,17 @@ export interface EnrollmentFilter {
 
 /** Enrolments the viewer may see, newest first. */
 export async function listEnrollments(ctx: Context, args: { filter?: EnrollmentFilter | null; first?: number | null; after?: string | null }) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const where = and(
-    eq(enrollments.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(enrollments),
     await participantScope(ctx, enrollments),
     f.courseId ? eq(enrollments.courseId, f.courseId) : undefined,
     f.participantId ? or(eq(enrollments.studentId, f.participantId), eq(enrollments.childId, f.participantId)) : undefined,
     f.status ? eq(enrollments.status, f.status) : undefined,
   );
-  const keyset = afterKey(enrollments.enrolledAt, enrollments.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(enrollments).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(enrollments)
-    .where(and(where, keyset))
-    .orderBy(desc(enrollments.enrolledAt), desc(enrollments.id))
-    .limit(limit + 1);
-  for (const row of rows) ctx.loaders.enrollment.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.enrolledAt.toISOString(), row.id]));
+  const order = newestFirst(enrollments.enrolledAt, enrollments.id);
+  return page(ctx, { from: enrollments, where, order, first: args.first, after: args.after, prime: ctx.loaders.enrollment });
 }
 
 export interface EnrollmentRequestFilter {
@@ -296,26 +285,16 @@ export async function listEnrollmentRequests(
   ctx: Context,
   args: { filter?: EnrollmentRequestFilter | null; first?: number | null; after?: string | null },
 ) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const where = and(
-    eq(enrollmentRequests.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(enrollmentRequests),
     await participantScope(ctx, enrollmentRequests),
     f.courseId ? eq(enrollmentRequests.courseId, f.courseId) : undefined,
     f.status ? eq(enrollmentRequests.status, f.status) : undefined,
   );
-  const keyset = afterKey(enrollmentRequests.createdAt, enrollmentRequests.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(enrollmentRequests).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(enrollmentRequests)
-    .where(and(where, keyset))
-    .orderBy(desc(enrollmentRequests.createdAt), desc(enrollmentRequests.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  const order = newestFirst(enrollmentRequests.createdAt, enrollmentRequests.id);
+  return page(ctx, { from: enrollmentRequests, where, order, first: args.first, after: args.after });
 }
 
 /** An enrolment the viewer may see, or NOT_FOUND. */

@@ -5,7 +5,7 @@
  * the trigger-maintained `confirmed_count` has a CHECK against `max_participants`
  * as the backstop. A waitlist, when enabled, fills freed places in order.
  */
-import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { eventRegistrations, events, type Event, type EventRegistration } from "../../drizzle/schema";
 import type { EventStatus, RegistrationStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
@@ -13,20 +13,9 @@ import { isStaff, type Viewer } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit, type EventChange } from "../domain-events/domain-events";
-import {
-  badCursor,
-  cursorPart,
-  decodeCursor,
-  encodeCursor,
-  exactTime,
-  pageSize,
-  SORT_DIRECTIONS,
-  TIME_ID,
-  toPage,
-  type Page,
-  type SortDirection,
-  countOf,
-} from "../pagination";
+import { pageSize, type Page, type SortDirection } from "../pagination";
+import { keyset, page, sortKey } from "../db/page";
+import { REGISTRATION_ORDER } from "../loaders/events";
 import { audit } from "./audit";
 
 type NewEvent = typeof events.$inferInsert;
@@ -103,24 +92,15 @@ export async function listEvents(
   ctx: Context,
   args: { filter?: EventFilter | null; orderBy?: EventOrder | null; first?: number | null; after?: string | null },
 ): Promise<Page<Event>> {
-  const tenant = requireTenant(ctx);
-  const limit = pageSize(args.first);
+  requireTenant(ctx);
   const field = args.orderBy?.field ?? "STARTS_AT";
   const direction = args.orderBy?.direction ?? "ASC";
+  const column = { STARTS_AT: events.startsAt, CREATED_AT: events.createdAt, TITLE: events.title }[field];
   // The cursor names its ordering: a cursor of another ordering would silently skip rows.
-  const cursor = decodeCursor(args.after, [
-    cursorPart.oneOf(...EVENT_ORDER_FIELDS),
-    cursorPart.oneOf(...SORT_DIRECTIONS),
-    cursorPart.text,
-    cursorPart.uuid,
-  ]);
-  if (cursor) {
-    const [cursorField, cursorDirection, key] = cursor;
-    if (cursorField !== field || cursorDirection !== direction) {
-      throw new AppError("BAD_USER_INPUT", "event.cursorOrder", {}, { field: "after" });
-    }
-    if (field !== "TITLE" && !cursorPart.timestamp(key)) throw badCursor();
-  }
+  const order = keyset<Event>(direction, [sortKey(column), sortKey(events.id)], {
+    tag: [field, direction],
+    tagMismatch: () => new AppError("BAD_USER_INPUT", "event.cursorOrder", {}, { field: "after" }),
+  });
 
   const { filter } = args;
   const text = filter?.search?.trim();
@@ -132,7 +112,7 @@ export async function listEvents(
       ? or(ne(events.status, "DRAFT"), eq(events.createdBy, viewer.userId))
       : ne(events.status, "DRAFT");
   const where = and(
-    eq(events.tenantId, tenant.id),
+    ctx.scope.inTenant(events),
     visible,
     filter?.status ? eq(events.status, filter.status) : undefined,
     filter?.startsAfter ? gte(events.startsAt, filter.startsAfter) : undefined,
@@ -140,32 +120,7 @@ export async function listEvents(
     filter?.upcomingOnly ? gt(events.startsAt, new Date()) : undefined,
     pattern ? or(ilike(events.title, pattern), ilike(events.description, pattern), ilike(events.location, pattern)) : undefined,
   );
-
-  const column = { STARTS_AT: events.startsAt, CREATED_AT: events.createdAt, TITLE: events.title }[field];
-  const sortKey = field === "TITLE" ? sql<string>`${events.title}` : exactTime(column);
-  const keyset = cursor
-    ? sql`(${column}, ${events.id}) ${sql.raw(direction === "ASC" ? ">" : "<")} (${
-        field === "TITLE" ? sql`${cursor[2]}` : sql`${cursor[2]}::timestamptz`
-      }, ${cursor[3]}::uuid)`
-    : undefined;
-  const order = direction === "ASC" ? asc : desc;
-
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(events).where(where));
-  const rows = await ctx.db
-    .select({ event: events, sortKey })
-    .from(events)
-    .where(and(where, keyset))
-    .orderBy(order(column), order(events.id))
-    .limit(limit + 1);
-  const keys = new Map(rows.map((row) => [row.event.id, row.sortKey]));
-  return toPage(
-    rows.map((row) => row.event),
-    limit,
-    total,
-    Boolean(cursor),
-    (event) => encodeCursor([field, direction, keys.get(event.id), event.id]),
-  );
+  return page(ctx, { from: events, where, order, first: args.first, after: args.after });
 }
 
 /** A page of an event's registrations, oldest first (its creator and staff). */
@@ -176,8 +131,8 @@ export async function listRegistrations(
 ): Promise<Page<EventRegistration>> {
   if (!canManageEvent(ctx.viewer, event)) throw forbidden();
   const limit = pageSize(args.first);
-  const after = decodeCursor(args.after, TIME_ID);
-  return ctx.loaders.registrationPage.load({ eventId: event.id, status: args.status ?? null, limit, after });
+  REGISTRATION_ORDER.after(args.after); // a cursor this list did not make is BAD_USER_INPUT before any statement
+  return ctx.loaders.registrationPage.load({ eventId: event.id, status: args.status ?? null, limit, after: args.after ?? null });
 }
 
 // ---------------------------------------------------------------- changing events
@@ -221,11 +176,11 @@ function givenFields(input: UpdateEventData): Partial<Pick<Event, EditableField>
  * its registrations takes this lock first (then registration rows), so concurrent
  * registrations serialise on it, whichever instance they come from, and never deadlock.
  */
-async function lockEvent(ctx: Context, tenantId: string, id: string): Promise<Event> {
+async function lockEvent(ctx: Context, id: string): Promise<Event> {
   const [event] = await ctx.db
     .select()
     .from(events)
-    .where(and(eq(events.tenantId, tenantId), eq(events.id, id)))
+    .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
     .for("update");
   if (!event || !canSeeEvent(ctx.viewer, event)) throw notFound("Event", id);
   return event;
@@ -237,7 +192,7 @@ async function reloadEvent(ctx: Context, event: Event): Promise<Event> {
   const [fresh] = await ctx.db
     .select()
     .from(events)
-    .where(and(eq(events.tenantId, event.tenantId), eq(events.id, event.id)));
+    .where(and(ctx.scope.inTenant(events), eq(events.id, event.id)));
   return fresh!;
 }
 
@@ -248,7 +203,7 @@ async function activeRegistrants(ctx: Context, event: Event): Promise<string[]> 
     .from(eventRegistrations)
     .where(
       and(
-        eq(eventRegistrations.tenantId, event.tenantId),
+        ctx.scope.inTenant(eventRegistrations),
         eq(eventRegistrations.eventId, event.id),
         inArray(eventRegistrations.status, ACTIVE),
       ),
@@ -295,7 +250,7 @@ export async function updateEvent(ctx: Context, id: string, input: UpdateEventDa
   const viewer = requireMember(ctx);
   const given = givenFields(input);
   return atomic(ctx, async (ctx) => {
-    const before = await lockEvent(ctx, viewer.tenantId, id);
+    const before = await lockEvent(ctx, id);
     if (!canManageEvent(viewer, before)) throw forbidden();
     if (before.status === "CANCELLED") throw wrongState("Event", before.status, ["DRAFT", "PUBLISHED"]);
     checkEvent({ ...before, ...given }, before.confirmedCount);
@@ -304,7 +259,7 @@ export async function updateEvent(ctx: Context, id: string, input: UpdateEventDa
     const [updated] = await ctx.db
       .update(events)
       .set(given)
-      .where(and(eq(events.tenantId, viewer.tenantId), eq(events.id, id)))
+      .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
       .returning();
     // More places: people waiting move up now rather than at the next cancellation.
     const after = updated!.maxParticipants > before.maxParticipants ? await promoteWaitlisted(ctx, updated!) : updated!;
@@ -325,13 +280,13 @@ export async function updateEvent(ctx: Context, id: string, input: UpdateEventDa
 export async function publishEvent(ctx: Context, id: string): Promise<Event> {
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
-    const before = await lockEvent(ctx, viewer.tenantId, id);
+    const before = await lockEvent(ctx, id);
     if (!canManageEvent(viewer, before)) throw forbidden();
     if (before.status !== "DRAFT") throw wrongState("Event", before.status, "DRAFT");
     const [after] = await ctx.db
       .update(events)
       .set({ status: "PUBLISHED" })
-      .where(and(eq(events.tenantId, viewer.tenantId), eq(events.id, id)))
+      .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
       .returning();
     await audit(ctx, { action: "event.publish", entity: "event", entityId: id, before, after });
     await announce(ctx, "PUBLISHED", after!);
@@ -350,13 +305,13 @@ export async function cancelEvent(ctx: Context, id: string, reason: string): Pro
     throw new AppError("BAD_USER_INPUT", "event.reasonRequired", { max: MAX_LENGTH.reason }, { field: "reason" });
   }
   return atomic(ctx, async (ctx) => {
-    const before = await lockEvent(ctx, viewer.tenantId, id);
+    const before = await lockEvent(ctx, id);
     if (!canManageEvent(viewer, before)) throw forbidden();
     if (before.status === "CANCELLED") throw wrongState("Event", before.status, ["DRAFT", "PUBLISHED"]);
     const [after] = await ctx.db
       .update(events)
       .set({ status: "CANCELLED" })
-      .where(and(eq(events.tenantId, viewer.tenantId), eq(events.id, id)))
+      .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
       .returning();
     const userIds = before.status === "PUBLISHED" ? await activeRegistrants(ctx, after!) : [];
     // The events table has no column for the reason: the audit row and the notifications keep it.
@@ -381,7 +336,7 @@ async function promoteWaitlisted(ctx: Context, event: Event): Promise<Event> {
     .from(eventRegistrations)
     .where(
       and(
-        eq(eventRegistrations.tenantId, event.tenantId),
+        ctx.scope.inTenant(eventRegistrations),
         eq(eventRegistrations.eventId, event.id),
         eq(eventRegistrations.status, "WAITLISTED"),
       ),
@@ -395,7 +350,7 @@ async function promoteWaitlisted(ctx: Context, event: Event): Promise<Event> {
     .set({ status: "CONFIRMED", promotedAt: new Date() })
     .where(
       and(
-        eq(eventRegistrations.tenantId, event.tenantId),
+        ctx.scope.inTenant(eventRegistrations),
         inArray(
           eventRegistrations.id,
           next.map((row) => row.id),
@@ -421,7 +376,7 @@ async function promoteWaitlisted(ctx: Context, event: Event): Promise<Event> {
 export async function registerForEvent(ctx: Context, eventId: string): Promise<EventRegistration> {
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
-    const event = await lockEvent(ctx, viewer.tenantId, eventId);
+    const event = await lockEvent(ctx, eventId);
     if (event.status !== "PUBLISHED") throw wrongState("Event", event.status, "PUBLISHED");
     if (event.startsAt <= new Date()) throw new AppError("CONFLICT", "event.started");
     const [existing] = await ctx.db
@@ -429,7 +384,7 @@ export async function registerForEvent(ctx: Context, eventId: string): Promise<E
       .from(eventRegistrations)
       .where(
         and(
-          eq(eventRegistrations.tenantId, viewer.tenantId),
+          ctx.scope.inTenant(eventRegistrations),
           eq(eventRegistrations.eventId, eventId),
           eq(eventRegistrations.userId, viewer.userId),
         ),
@@ -445,7 +400,7 @@ export async function registerForEvent(ctx: Context, eventId: string): Promise<E
       ? await ctx.db
           .update(eventRegistrations)
           .set({ status, registeredAt, cancelledAt: null, promotedAt: null })
-          .where(and(eq(eventRegistrations.tenantId, viewer.tenantId), eq(eventRegistrations.id, existing.id)))
+          .where(and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.id, existing.id)))
           .returning()
       : await ctx.db
           .insert(eventRegistrations)
@@ -483,17 +438,17 @@ export async function cancelRegistration(
       const [found] = await ctx.db
         .select({ eventId: eventRegistrations.eventId })
         .from(eventRegistrations)
-        .where(and(eq(eventRegistrations.tenantId, viewer.tenantId), eq(eventRegistrations.id, target.registrationId)));
+        .where(and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.id, target.registrationId)));
       if (!found) throw notFound("Registration", target.registrationId);
       eventId = found.eventId;
     }
-    const event = await lockEvent(ctx, viewer.tenantId, eventId!);
+    const event = await lockEvent(ctx, eventId!);
     const [before] = await ctx.db
       .select()
       .from(eventRegistrations)
       .where(
         and(
-          eq(eventRegistrations.tenantId, viewer.tenantId),
+          ctx.scope.inTenant(eventRegistrations),
           target.registrationId
             ? eq(eventRegistrations.id, target.registrationId)
             : and(eq(eventRegistrations.eventId, eventId!), eq(eventRegistrations.userId, viewer.userId)),
@@ -506,7 +461,7 @@ export async function cancelRegistration(
     const [after] = await ctx.db
       .update(eventRegistrations)
       .set({ status: "CANCELLED", cancelledAt: new Date() })
-      .where(and(eq(eventRegistrations.tenantId, viewer.tenantId), eq(eventRegistrations.id, before.id)))
+      .where(and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.id, before.id)))
       .returning();
     ctx.loaders.myRegistration.clear(before.eventId);
     await audit(ctx, { action: "event.cancelRegistration", entity: "event_registration", entityId: before.id, before, after });

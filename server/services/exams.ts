@@ -39,11 +39,11 @@ export async function createExam(ctx: Context, courseId: string, input: ExamInpu
 }
 
 async function examForTeacher(ctx: Context, examId: string): Promise<Exam> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const [exam] = await ctx.db
     .select()
     .from(exams)
-    .where(and(eq(exams.tenantId, tenant.id), eq(exams.id, examId)))
+    .where(and(ctx.scope.inTenant(exams), eq(exams.id, examId)))
     .for("update");
   if (!exam) throw notFound("Exam", examId);
   await courseForTeacher(ctx, exam.courseId);
@@ -58,7 +58,7 @@ export async function updateExam(ctx: Context, examId: string, input: ExamInput)
       const [highest] = await ctx.db
         .select({ score: sql<string | null>`max(${examResults.score})` })
         .from(examResults)
-        .where(and(eq(examResults.tenantId, before.tenantId), eq(examResults.examId, examId)));
+        .where(and(ctx.scope.inTenant(examResults), eq(examResults.examId, examId)));
       if (highest?.score != null && Number(highest.score) > Number(input.maxScore)) {
         throw new AppError("BAD_USER_INPUT", "exam.maxBelowResults", { score: highest.score }, { field: "maxScore" });
       }
@@ -70,7 +70,7 @@ export async function updateExam(ctx: Context, examId: string, input: ExamInput)
         ...(input.date != null && { date: input.date }),
         ...(input.maxScore != null && { maxScore: input.maxScore }),
       })
-      .where(and(eq(exams.tenantId, before.tenantId), eq(exams.id, examId)))
+      .where(and(ctx.scope.inTenant(exams), eq(exams.id, examId)))
       .returning();
     await audit(ctx, { action: "exam.update", entity: "exam", entityId: examId, before, after });
     return after!;
@@ -80,7 +80,7 @@ export async function updateExam(ctx: Context, examId: string, input: ExamInput)
 export async function deleteExam(ctx: Context, examId: string) {
   return atomic(ctx, async (ctx) => {
     const before = await examForTeacher(ctx, examId);
-    await ctx.db.delete(exams).where(and(eq(exams.tenantId, before.tenantId), eq(exams.id, examId)));
+    await ctx.db.delete(exams).where(and(ctx.scope.inTenant(exams), eq(exams.id, examId)));
     await audit(ctx, { action: "exam.delete", entity: "exam", entityId: examId, before });
     return true;
   });

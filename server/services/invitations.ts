@@ -11,7 +11,7 @@
  * Who may offer what: admins any role; staff the non-staff roles (INSTRUCTOR,
  * PARENT, STUDENT, MEMBER), and only those invitations may staff revoke.
  */
-import { and, count, desc, eq, getTableColumns, gt, lte, or, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gt, lte, or, sql, type SQL } from "drizzle-orm";
 import { invitations, membershipRoleEnum, memberships, users, type Invitation } from "../../drizzle/schema";
 import type { InvitationStatus } from "../../drizzle/tables/enums-types";
 import { requireRole, requireTenant, requireUser } from "../auth/guards";
@@ -22,7 +22,8 @@ import type { Db } from "../db/client";
 import { asSystem } from "../db/scope";
 import { AppError, notFound, wrongState } from "../errors";
 import { emit } from "../domain-events/domain-events";
-import { afterKey, decodeCursor, encodeCursor, TIME_ID, pageSize, timeKey, toPage, countOf } from "../pagination";
+import { mapPage } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { audit } from "./audit";
 import { grantMembership, type AddMemberInput } from "./members";
@@ -144,7 +145,7 @@ export async function invite(ctx: Context, input: AddMemberInput): Promise<Invit
         .set({ status: "EXPIRED", respondedAt: now })
         .where(
           and(
-            eq(invitations.tenantId, tenant.id),
+            ctx.scope.inTenant(invitations),
             eq(invitations.userId, userId),
             eq(invitations.status, "PENDING"),
             lte(invitations.expiresAt, now),
@@ -185,33 +186,20 @@ export async function listInvitations(
   ctx: Context,
   args: { status?: InvitationStatus | null; first?: number | null; after?: string | null },
 ) {
-  const viewer = requireRole(ctx, "STAFF");
-  const where = and(eq(invitations.tenantId, viewer.tenantId), args.status ? statusIs(args.status) : undefined);
-  return page(ctx, where, args);
+  requireRole(ctx, "STAFF");
+  return pageOf(ctx, and(ctx.scope.inTenant(invitations), args.status ? statusIs(args.status) : undefined), args);
 }
 
 /** The signed-in account's open invitations in every tenant, newest first. */
 export async function myInvitations(ctx: Context, args: { first?: number | null; after?: string | null }) {
   const viewer = requireUser(ctx);
   // Rows of other tenants are readable here through the invitations_own policy.
-  return page(ctx, and(eq(invitations.userId, viewer.userId), statusIs("PENDING")), args);
+  return pageOf(ctx, and(eq(invitations.userId, viewer.userId), statusIs("PENDING")), args);
 }
 
-async function page(ctx: Context, where: ReturnType<typeof and>, args: { first?: number | null; after?: string | null }) {
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
-  const keyset = afterKey(invitations.createdAt, invitations.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(invitations).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(invitations)
-    .where(and(where, keyset))
-    .orderBy(desc(invitations.createdAt), desc(invitations.id))
-    .limit(limit + 1);
-  return toPage(rows.map(present), limit, total, Boolean(cursor), (row) =>
-    encodeCursor([row.createdAt.toISOString(), row.id]),
-  );
+async function pageOf(ctx: Context, where: SQL | undefined, args: { first?: number | null; after?: string | null }) {
+  const rows = await page(ctx, { from: invitations, where, order: newestFirst(invitations.createdAt, invitations.id), first: args.first, after: args.after });
+  return mapPage(rows, present);
 }
 
 /** Why an invitation addressed to the viewer can no longer be answered. */
@@ -310,7 +298,7 @@ export async function revokeInvitation(ctx: Context, id: string): Promise<Invita
     const [row] = await ctx.db
       .select()
       .from(invitations)
-      .where(and(eq(invitations.tenantId, viewer.tenantId), eq(invitations.id, id)))
+      .where(and(ctx.scope.inTenant(invitations), eq(invitations.id, id)))
       .for("update");
     if (!row) throw notFound("Invitation", id);
     checkOffer(viewer, row.roles);
@@ -320,7 +308,7 @@ export async function revokeInvitation(ctx: Context, id: string): Promise<Invita
     const [after] = await ctx.db
       .update(invitations)
       .set({ status: "REVOKED", respondedAt: new Date() })
-      .where(and(eq(invitations.tenantId, viewer.tenantId), eq(invitations.id, id)))
+      .where(and(ctx.scope.inTenant(invitations), eq(invitations.id, id)))
       .returning();
     await audit(ctx, { action: "invitation.revoke", entity: "invitation", entityId: id, before: present(row), after: present(after!) });
     return present(after!);

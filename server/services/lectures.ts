@@ -3,7 +3,7 @@
  * added by hand, rescheduled, completed or cancelled. Staff manage every course's
  * lectures; an instructor only their own courses'.
  */
-import { and, asc, count, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import { children, courseSchedules, courses, enrollments, lectures, parents, students, type Course, type CourseSchedule, type Lecture } from "../../drizzle/schema";
 import type { LectureStatus } from "../../drizzle/tables/enums-types";
 import { requireTenant } from "../auth/guards";
@@ -11,7 +11,7 @@ import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound, onConstraint, wrongState } from "../errors";
 import { emit } from "../domain-events/domain-events";
-import { afterKey, cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
+import { CURSOR_KINDS, keyset, page, sortKey } from "../db/page";
 import { datesBetween, weekdayOf } from "../time";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
@@ -47,7 +47,7 @@ export async function generateLectures(ctx: Context, courseId: string) {
     const slots = await ctx.db
       .select()
       .from(courseSchedules)
-      .where(and(eq(courseSchedules.tenantId, course.tenantId), eq(courseSchedules.courseId, course.id)));
+      .where(and(ctx.scope.inTenant(courseSchedules), eq(courseSchedules.courseId, course.id)));
     if (slots.length === 0) throw new AppError("BAD_USER_INPUT", "lecture.noSchedule", {}, { field: "schedule" });
     const planned = planLectures(course, slots);
     if (planned.length > 2000) throw badInput("endsOn", "more than 2000 lectures; shorten the course");
@@ -58,7 +58,7 @@ export async function generateLectures(ctx: Context, courseId: string) {
     const all = await ctx.db
       .select()
       .from(lectures)
-      .where(and(eq(lectures.tenantId, course.tenantId), eq(lectures.courseId, course.id)))
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.courseId, course.id)))
       .orderBy(asc(lectures.date), asc(lectures.startTime));
     return { created: created.length, lectures: all };
   });
@@ -102,11 +102,11 @@ export async function createLecture(ctx: Context, courseId: string, input: Lectu
 
 /** A lecture of the tenant, locked for change (NOT_FOUND otherwise). */
 export async function lockLecture(ctx: Context, lectureId: string): Promise<Lecture> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const [lecture] = await ctx.db
     .select()
     .from(lectures)
-    .where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId)))
+    .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)))
     .for("update");
   if (!lecture) throw notFound("Lecture", lectureId);
   return lecture;
@@ -135,7 +135,7 @@ export async function updateLecture(ctx: Context, lectureId: string, input: Lect
         ...(input.title !== undefined && { title: input.title?.trim() || null }),
         ...(input.status != null && { status: input.status }),
       })
-      .where(and(eq(lectures.tenantId, before.tenantId), eq(lectures.id, lectureId)))
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)))
       .returning();
     ctx.loaders.lecture.clear(lectureId).prime(lectureId, after!);
     await audit(ctx, { action: "lecture.update", entity: "lecture", entityId: lectureId, before, after });
@@ -151,7 +151,7 @@ export async function cancelLecture(ctx: Context, lectureId: string, reason?: st
     const [after] = await ctx.db
       .update(lectures)
       .set({ status: "CANCELLED", cancelledReason: reason?.trim() || null })
-      .where(and(eq(lectures.tenantId, before.tenantId), eq(lectures.id, lectureId)))
+      .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)))
       .returning();
     ctx.loaders.lecture.clear(lectureId).prime(lectureId, after!);
     await audit(ctx, { action: "lecture.cancel", entity: "lecture", entityId: lectureId, before, after });
@@ -169,8 +169,8 @@ export async function cancelLecture(ctx: Context, lectureId: string, reason?: st
 
 /** Accounts answering for the ACTIVE participants of a course: students and children's parents. */
 export async function enrolledUserIds(ctx: Context, courseId: string): Promise<string[]> {
-  const tenant = requireTenant(ctx);
-  const active = and(eq(enrollments.tenantId, tenant.id), eq(enrollments.courseId, courseId), eq(enrollments.status, "ACTIVE"));
+  requireTenant(ctx);
+  const active = and(ctx.scope.inTenant(enrollments), eq(enrollments.courseId, courseId), eq(enrollments.status, "ACTIVE"));
   const [studentUsers, parentUsers] = await Promise.all([
     ctx.db
       .select({ userId: students.userId })
@@ -200,9 +200,9 @@ export async function listLectures(
   args: { filter?: LectureFilter | null; first?: number | null; after?: string | null },
   load: LoadRows = asIs,
 ) {
-  const tenant = requireTenant(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, [cursorPart.localDateTime, cursorPart.uuid]);
+  requireTenant(ctx);
+  const order = LECTURE_ORDER; // checks the cursor before any statement
+  order.after(args.after);
   const f = args.filter ?? {};
   if (f.from && f.to && f.to < f.from) throw badInput("filter.to", "before filter.from");
   let courseScope: SQL | undefined;
@@ -210,53 +210,47 @@ export async function listLectures(
     await getCourse(ctx, f.courseId);
     courseScope = eq(lectures.courseId, f.courseId);
   } else if (!isStaff(ctx.viewer)) {
-    courseScope = await visibleCourses(ctx, tenant.id);
+    courseScope = await visibleCourses(ctx);
   }
   const where = and(
-    eq(lectures.tenantId, tenant.id),
+    ctx.scope.inTenant(lectures),
     courseScope,
     f.from ? gte(lectures.date, f.from) : undefined,
     f.to ? lte(lectures.date, f.to) : undefined,
     f.status ? eq(lectures.status, f.status) : undefined,
   );
-  // Cursor: date + start time joined (they sort together), then id.
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(lectures).where(where));
-  const rows = await load(
-    ctx.db
-      .select()
-      .from(lectures)
-      .where(
-        and(
-          where,
-          afterKey(dateTimeKey, lectures.id, "ASC", cursor ? { value: cursor[0], id: cursor[1] } : null),
-        ),
-      )
-      .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectures.id))
-      .limit(limit + 1),
-  );
-  for (const row of rows) ctx.loaders.lecture.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([`${row.date} ${row.startTime}`, row.id]));
+  return page(ctx, { from: lectures, where, order, first: args.first, after: args.after, load, prime: ctx.loaders.lecture });
 }
 
-/** Date and start time as one sortable text "YYYY-MM-DD HH:MM:SS". */
-const dateTimeKey = sql`(${lectures.date}::text || ' ' || ${lectures.startTime}::text)`;
+/** Lectures by date and start time (one sortable text "YYYY-MM-DD HH:MM:SS" in the cursor), then id. */
+const LECTURE_ORDER = keyset<Lecture>(
+  "ASC",
+  [
+    {
+      column: sql`(${lectures.date}::text || ' ' || ${lectures.startTime}::text)`,
+      kind: CURSOR_KINDS.localDateTime,
+      of: (row) => `${row.date} ${row.startTime}`,
+    },
+    sortKey(lectures.id),
+  ],
+  { orderBy: [asc(lectures.date), asc(lectures.startTime), asc(lectures.id)] },
+);
 
 /** Courses the viewer may see, as a condition on lectures.course_id. */
-async function visibleCourses(ctx: Context, tenantId: string): Promise<SQL> {
+async function visibleCourses(ctx: Context): Promise<SQL> {
   const visible = await courseVisibility(ctx);
   return inArray(
     lectures.courseId,
-    ctx.db.select({ id: courses.id }).from(courses).where(and(eq(courses.tenantId, tenantId), visible)),
+    ctx.db.select({ id: courses.id }).from(courses).where(and(ctx.scope.inTenant(courses), visible)),
   );
 }
 
 /** A lecture the viewer may see (its course is visible to them). */
 export async function getLecture(ctx: Context, lectureId: string, load?: LoadRows): Promise<Lecture> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   let lecture: Lecture | null;
   if (load) {
-    [lecture = null] = await load(ctx.db.select().from(lectures).where(and(eq(lectures.tenantId, tenant.id), eq(lectures.id, lectureId))));
+    [lecture = null] = await load(ctx.db.select().from(lectures).where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId))));
     if (lecture) ctx.loaders.lecture.prime(lectureId, lecture);
   } else {
     lecture = await ctx.loaders.lecture.load(lectureId);

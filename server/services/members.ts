@@ -1,5 +1,5 @@
 /** Memberships and the profiles that roles bring (student, parent, instructor). */
-import { and, asc, count, eq, gt, ilike, or, sql } from "drizzle-orm";
+import { and, count, eq, getTableColumns, ilike, or, sql } from "drizzle-orm";
 import { instructors, memberships, parents, students, users, type Membership } from "../../drizzle/schema";
 import type { Role } from "../auth/viewer";
 import { requireRole } from "../auth/guards";
@@ -11,7 +11,7 @@ import { normalizeEmail, normalizePhone } from "../validation";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { audit } from "./audit";
 import { accessChanged } from "../realtime/access";
-import { decodeCursor, encodeCursor, exactTime, pageSize, toPage, TIME_ID, countOf } from "../pagination";
+import { oldestFirst, page } from "../db/page";
 
 /** Roles a person may take by registering themselves. */
 export const SELF_SERVICE_ROLES: readonly Role[] = ["PARENT", "STUDENT", "MEMBER"];
@@ -104,13 +104,13 @@ export async function setMemberRoles(ctx: Context, membershipId: string, roles: 
     const [before] = await ctx.db
       .select()
       .from(memberships)
-      .where(and(eq(memberships.tenantId, viewer.tenantId), eq(memberships.id, membershipId)))
+      .where(and(ctx.scope.inTenant(memberships), eq(memberships.id, membershipId)))
       .for("update");
     if (!before) throw notFound("Membership", membershipId);
     const [after] = await ctx.db
       .update(memberships)
       .set({ roles: [...new Set(roles)], updatedAt: new Date() })
-      .where(and(eq(memberships.tenantId, viewer.tenantId), eq(memberships.id, membershipId)))
+      .where(and(ctx.scope.inTenant(memberships), eq(memberships.id, membershipId)))
       .returning();
     await ensureProfiles(ctx.db, viewer.tenantId, after!.userId, roles);
     await audit(ctx, { action: "member.setRoles", entity: "membership", entityId: membershipId, before, after });
@@ -125,12 +125,10 @@ export async function listMembers(
   ctx: Context,
   args: { role?: Role | null; search?: string | null; first?: number | null; after?: string | null },
 ) {
-  const viewer = requireRole(ctx, "STAFF");
-  const limit = pageSize(args.first);
-  const after = decodeCursor(args.after, TIME_ID);
+  requireRole(ctx, "STAFF");
   const text = args.search?.trim();
-  const filter = and(
-    eq(memberships.tenantId, viewer.tenantId),
+  const where = and(
+    ctx.scope.inTenant(memberships),
     args.role ? sql`${args.role}::membership_role = ANY(${memberships.roles})` : undefined,
     text
       ? or(
@@ -141,28 +139,15 @@ export async function listMembers(
         )
       : undefined,
   );
-  // The cursor keeps created_at to the microsecond (a Date would round it down and repeat the row).
-  const cursorTime = after ? sql`${after[0]}::timestamptz` : undefined;
-  const keyset = cursorTime
-    ? or(gt(memberships.createdAt, cursorTime), and(eq(memberships.createdAt, cursorTime), gt(memberships.id, after![1])))
-    : undefined;
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(filter));
-  const rows = await ctx.db
-    .select({ membership: memberships, sortKey: exactTime(memberships.createdAt) })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(filter, keyset))
-    .orderBy(asc(memberships.createdAt), asc(memberships.id))
-    .limit(limit + 1);
-  const keys = new Map(rows.map((row) => [row.membership.id, row.sortKey]));
+  const rows = await page(ctx, {
+    query: ctx.db.select(getTableColumns(memberships)).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).$dynamic(),
+    count: ctx.db.select({ value: count() }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).$dynamic(),
+    where,
+    order: oldestFirst(memberships.createdAt, memberships.id),
+    first: args.first,
+    after: args.after,
+  });
   // The privacy policy asks for each member's membership here; it is this row.
-  for (const row of rows) ctx.loaders.membershipByUser.prime(row.membership.userId, row.membership);
-  return toPage(
-    rows.map((row) => row.membership),
-    limit,
-    total,
-    Boolean(after),
-    (row) => encodeCursor([keys.get(row.id), row.id]),
-  );
+  for (const row of rows.nodes) ctx.loaders.membershipByUser.prime(row.userId, row);
+  return rows;
 }

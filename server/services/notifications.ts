@@ -1,10 +1,10 @@
 /** Notifications: rows per user and tenant, written in the recipient's language; the viewer's inbox. */
-import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import { notifications, users } from "../../drizzle/schema";
 import { requireMember } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { notFound } from "../errors";
-import { afterKey, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n";
 import { Topic } from "../pubsub/topics";
 import { dispatchNotifications } from "../messaging/dispatch";
@@ -68,23 +68,12 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
 /** The viewer's notifications in the current tenant, newest first. */
 export async function listNotifications(ctx: Context, args: { unreadOnly?: boolean | null; first?: number | null; after?: string | null }) {
   const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
-  const where = and(
-    eq(notifications.tenantId, viewer.tenantId),
-    eq(notifications.userId, viewer.userId),
-    args.unreadOnly ? isNull(notifications.readAt) : undefined,
-  );
-  const keyset = afterKey(notifications.createdAt, notifications.id, "DESC", timeKey(cursor));
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(notifications).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(notifications)
-    .where(and(where, keyset))
-    .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  return page(ctx, {
+    from: notifications,
+    where: and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), args.unreadOnly ? isNull(notifications.readAt) : undefined),
+    order: newestFirst(notifications.createdAt, notifications.id),
+    ...args,
+  });
 }
 
 export async function unreadCount(ctx: Context): Promise<number> {
@@ -92,7 +81,7 @@ export async function unreadCount(ctx: Context): Promise<number> {
   const [row] = await ctx.db
     .select({ value: count() })
     .from(notifications)
-    .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)));
+    .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)));
   return row?.value ?? 0;
 }
 
@@ -103,7 +92,7 @@ export async function markRead(ctx: Context, id: string) {
     const [row] = await ctx.db
       .update(notifications)
       .set({ readAt: sql`coalesce(${notifications.readAt}, now())` })
-      .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), eq(notifications.id, id)))
+      .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), eq(notifications.id, id)))
       .returning();
     if (!row) throw notFound("Notification", id);
     return row;
@@ -117,7 +106,7 @@ export async function markAllRead(ctx: Context): Promise<number> {
     const rows = await ctx.db
       .update(notifications)
       .set({ readAt: new Date() })
-      .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)))
+      .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), isNull(notifications.readAt)))
       .returning({ id: notifications.id });
     return rows.length;
   });
@@ -129,6 +118,6 @@ export async function ownNotification(ctx: Context, id: string) {
   const [row] = await ctx.db
     .select()
     .from(notifications)
-    .where(and(eq(notifications.tenantId, viewer.tenantId), eq(notifications.userId, viewer.userId), eq(notifications.id, id)));
+    .where(and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), eq(notifications.id, id)));
   return row ?? null;
 }

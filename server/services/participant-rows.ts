@@ -30,7 +30,7 @@ export async function enrolledParticipants(
   statuses: readonly EnrollmentStatus[],
   place: RowPlace,
 ): Promise<Participant[]> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const known = await findParticipants(ctx, participantIds);
   const participants = participantIds.map((id, index) => {
     const participant = known.get(id);
@@ -42,7 +42,7 @@ export async function enrolledParticipants(
     .from(enrollments)
     .where(
       and(
-        eq(enrollments.tenantId, tenant.id),
+        ctx.scope.inTenant(enrollments),
         eq(enrollments.courseId, courseId),
         inArray(enrollments.status, [...statuses]),
         ofParticipants(enrollments, participants),

@@ -3,7 +3,7 @@
  * them: staff for anyone in the tenant, a student for themself, a parent for their
  * own children. Also children, and the people profiles (student, parent, instructor).
  */
-import { and, asc, count, eq, gt, ilike, inArray, or } from "drizzle-orm";
+import { and, asc, count, eq, getTableColumns, ilike, inArray, or } from "drizzle-orm";
 import { children, instructors, parents, students, users, type Child, type Instructor, type Student } from "../../drizzle/schema";
 import type { Gender } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
@@ -11,7 +11,8 @@ import { actsFor, mayListChildren } from "../auth/policies";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound } from "../errors";
-import { cursorPart, decodeCursor, encodeCursor, pageSize, toPage, countOf } from "../pagination";
+import { by, page } from "../db/page";
+import type { Page } from "../pagination";
 import { audit } from "./audit";
 
 /** A participant resolved from its id: who it is and which account answers for it. */
@@ -32,19 +33,19 @@ export async function findParticipant(ctx: Context, participantId: string): Prom
 
 /** Students and children by id, in two statements however many (unknown ids are absent from the map). */
 export async function findParticipants(ctx: Context, ids: readonly string[]): Promise<Map<string, Participant>> {
-  const tenant = requireTenant(ctx);
+  requireTenant(ctx);
   const found = new Map<string, Participant>();
   if (ids.length === 0) return found;
   const [studentRows, childRows] = await Promise.all([
     ctx.db
       .select()
       .from(students)
-      .where(and(eq(students.tenantId, tenant.id), inArray(students.id, [...ids]))),
+      .where(and(ctx.scope.inTenant(students), inArray(students.id, [...ids]))),
     ctx.db
       .select({ child: children, parentUserId: parents.userId })
       .from(children)
       .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
-      .where(and(eq(children.tenantId, tenant.id), inArray(children.id, [...ids]))),
+      .where(and(ctx.scope.inTenant(children), inArray(children.id, [...ids]))),
   ]);
   for (const student of studentRows) {
     found.set(student.id, { kind: "student", id: student.id, studentId: student.id, childId: null, userId: student.userId, row: student });
@@ -98,7 +99,7 @@ async function parentFor(ctx: Context, parentId: string | null | undefined) {
     const [parent] = await ctx.db
       .select()
       .from(parents)
-      .where(and(eq(parents.tenantId, viewer.tenantId), eq(parents.id, parentId)));
+      .where(and(ctx.scope.inTenant(parents), eq(parents.id, parentId)));
     if (!parent) throw notFound("Parent", parentId);
     return parent;
   }
@@ -106,7 +107,7 @@ async function parentFor(ctx: Context, parentId: string | null | undefined) {
   const [parent] = await ctx.db
     .select()
     .from(parents)
-    .where(and(eq(parents.tenantId, viewer.tenantId), eq(parents.userId, viewer.userId)));
+    .where(and(ctx.scope.inTenant(parents), eq(parents.userId, viewer.userId)));
   if (!parent) throw forbidden();
   return parent;
 }
@@ -148,7 +149,7 @@ export async function updateChild(ctx: Context, childId: string, input: ChildInp
         ...(input.gender != null && { gender: input.gender }),
         ...(input.notes !== undefined && { notes: input.notes }),
       })
-      .where(and(eq(children.tenantId, participant.row.tenantId), eq(children.id, childId)))
+      .where(and(ctx.scope.inTenant(children), eq(children.id, childId)))
       .returning();
     await audit(ctx, { action: "child.update", entity: "child", entityId: childId, before: participant.row, after });
     return after!;
@@ -162,7 +163,7 @@ export async function myChildren(ctx: Context) {
     .select({ child: children })
     .from(children)
     .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
-    .where(and(eq(children.tenantId, viewer.tenantId), eq(parents.userId, viewer.userId)))
+    .where(and(ctx.scope.inTenant(children), eq(parents.userId, viewer.userId)))
     .orderBy(asc(children.createdAt))
     .then((rows) => rows.map((row) => row.child));
 }
@@ -176,47 +177,33 @@ export async function childrenOfParent(ctx: Context, parent: { id: string; tenan
 
 /** Staff: students of the tenant, by name. */
 export async function listStudents(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }) {
-  const viewer = requireRole(ctx, "STAFF", "INSTRUCTOR");
-  return listProfiles<Student>(ctx, students, viewer.tenantId, args);
+  requireRole(ctx, "STAFF", "INSTRUCTOR");
+  return listProfiles<Student>(ctx, students, args);
 }
 
 /** Instructors of the tenant (public: the catalogue shows who teaches). */
 export async function listInstructors(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }) {
-  const tenant = requireTenant(ctx);
-  return listProfiles<Instructor>(ctx, instructors, tenant.id, args);
+  requireTenant(ctx);
+  return listProfiles<Instructor>(ctx, instructors, args);
 }
 
 async function listProfiles<Row extends { id: string }>(
   ctx: Context,
   profiles: typeof students | typeof instructors,
-  tenantId: string,
   args: { search?: string | null; first?: number | null; after?: string | null },
 ) {
   // Both profile tables share tenant_id, id and user_id; one query shape serves both.
   const table = profiles as typeof students;
-  const limit = pageSize(args.first);
-  const after = decodeCursor(args.after, [cursorPart.uuid]);
   const text = args.search?.trim();
-  const filter = and(
-    eq(table.tenantId, tenantId),
-    text ? or(ilike(users.firstName, `%${text}%`), ilike(users.lastName, `%${text}%`)) : undefined,
-  );
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(table).innerJoin(users, eq(users.id, table.userId)).where(filter));
-  const rows = await ctx.db
-    .select({ profile: table })
-    .from(table)
-    .innerJoin(users, eq(users.id, table.userId))
-    .where(and(filter, after ? gt(table.id, after[0]) : undefined))
-    .orderBy(asc(table.id))
-    .limit(limit + 1);
-  return toPage(
-    rows.map((row) => row.profile as unknown as Row),
-    limit,
-    total,
-    Boolean(after),
-    (row) => encodeCursor([row.id]),
-  );
+  const rows = await page(ctx, {
+    query: ctx.db.select(getTableColumns(table)).from(table).innerJoin(users, eq(users.id, table.userId)).$dynamic(),
+    count: ctx.db.select({ value: count() }).from(table).innerJoin(users, eq(users.id, table.userId)).$dynamic(),
+    where: and(ctx.scope.inTenant(table), text ? or(ilike(users.firstName, `%${text}%`), ilike(users.lastName, `%${text}%`)) : undefined),
+    order: by("ASC", table.id),
+    first: args.first,
+    after: args.after,
+  });
+  return rows as unknown as Page<Row>;
 }
 
 /** Loads several participants by id (students and children), for DataLoaders. */

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { and, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import {
   enrollments,
   payments,
@@ -27,19 +27,18 @@ import {
   type Payment,
   type RefundRequest,
 } from "../../drizzle/schema";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { PaymentStatus, RefundStatus } from "../../drizzle/tables/enums-types";
 import type { AppDeps } from "../app-deps";
 import { requireMember, requireRole } from "../auth/guards";
 import { actsFor, isOwn, ownParticipantIds, ownRowsOf } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { atomic, loadTenant, withRequestContext, type Context } from "../context";
-import { asSystem, enterScope } from "../db/scope";
+import { asSystem, enterScope, tenantScope } from "../db/scope";
 import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { emit, type PaymentEvent } from "../domain-events/domain-events";
 import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
-import { afterKey, decodeCursor, encodeCursor, pageSize, toPage, TIME_ID, countOf } from "../pagination";
+import { newestFirst, page } from "../db/page";
 import { formatCents, sumCents, toCents } from "../payments/money";
 import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../payments/provider";
 import { audit } from "./audit";
@@ -50,7 +49,6 @@ import { participantName, type Participant } from "./participants";
 onConstraint("payments_provider_reference_key", () => new AppError("CONFLICT", "payment.referenceTaken"));
 onConstraint("payments_refund_within_amount", () => new AppError("BAD_USER_INPUT", "refund.overRefundCheck", {}, { field: "amount" }));
 
-const NO_ROWS = "00000000-0000-0000-0000-000000000000";
 const TEXT_MAX = 1000;
 
 // ---------------------------------------------------------------- money of an enrolment
@@ -71,7 +69,7 @@ const moneyRowsOf = (ctx: Context, enrollmentId: string): Promise<MoneyRow[]> =>
   ctx.db
     .select({ status: payments.status, amount: payments.amount, refundedAmount: payments.refundedAmount })
     .from(payments)
-    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.enrollmentId, enrollmentId)));
+    .where(and(ctx.scope.inTenant(payments), eq(payments.enrollmentId, enrollmentId)));
 
 /** What is started and not yet confirmed, in cents. */
 const pendingCents = (rows: readonly MoneyRow[]) => sumCents(rows.filter((row) => row.status === "PENDING").map((row) => toCents(row.amount)));
@@ -123,7 +121,7 @@ async function enrollmentToPay(ctx: Context, enrollmentId: string) {
   const [enrollment] = await ctx.db
     .select()
     .from(enrollments)
-    .where(and(eq(enrollments.tenantId, ctx.tenant!.id), eq(enrollments.id, enrollmentId)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, enrollmentId)))
     .for("update");
   if (!enrollment) throw notFound("Enrollment", enrollmentId);
   const participant = await participantOfRow(ctx, enrollment);
@@ -178,7 +176,7 @@ async function loadPayment(ctx: Context, id: string): Promise<Payment> {
   const [row] = await ctx.db
     .select()
     .from(payments)
-    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.id, id)));
+    .where(and(ctx.scope.inTenant(payments), eq(payments.id, id)));
   if (!row) throw notFound("Payment", id);
   return row;
 }
@@ -187,7 +185,7 @@ async function loadRefund(ctx: Context, id: string): Promise<RefundRequest> {
   const [row] = await ctx.db
     .select()
     .from(refundRequests)
-    .where(and(eq(refundRequests.tenantId, ctx.tenant!.id), eq(refundRequests.id, id)));
+    .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, id)));
   if (!row) throw notFound("RefundRequest", id);
   return row;
 }
@@ -390,7 +388,8 @@ export async function receivePaymentWebhook(
 /** The context re-scoped to one tenant (row-level security and loaders follow). */
 async function inTenant(ctx: Context, tenantId: string): Promise<Context> {
   await enterScope(ctx.db, { tenantId, userId: null });
-  const scoped: Context = { ...ctx, tenant: await loadTenant(ctx.app, ctx.db, { id: tenantId }) };
+  const tenant = await loadTenant(ctx.app, ctx.db, { id: tenantId });
+  const scoped: Context = { ...ctx, tenant, scope: tenantScope(tenant?.id ?? null) };
   scoped.loaders = createLoaders(scoped);
   return scoped;
 }
@@ -408,7 +407,7 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
     const [before] = await ctx.db
       .select()
       .from(payments)
-      .where(and(eq(payments.tenantId, tenantId), eq(payments.provider, provider), eq(payments.providerReference, event.providerReference)))
+      .where(and(ctx.scope.inTenant(payments), eq(payments.provider, provider), eq(payments.providerReference, event.providerReference)))
       .for("update");
     if (!before) return { status: "ignored", reason: "unknown payment reference" };
     const [recorded] = await ctx.db
@@ -443,19 +442,19 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
       [after] = await ctx.db
         .update(payments)
         .set({ status: "SUCCEEDED", paidAt: event.occurredAt, failureReason: null })
-        .where(and(eq(payments.tenantId, tenantId), eq(payments.id, before.id)))
+        .where(and(ctx.scope.inTenant(payments), eq(payments.id, before.id)))
         .returning();
     } else if (event.status === "FAILED" && before.status === "PENDING") {
       [after] = await ctx.db
         .update(payments)
         .set({ status: "FAILED", failureReason: event.reason ?? "Declined by the gateway." })
-        .where(and(eq(payments.tenantId, tenantId), eq(payments.id, before.id)))
+        .where(and(ctx.scope.inTenant(payments), eq(payments.id, before.id)))
         .returning();
     }
     await ctx.db
       .update(paymentWebhookEvents)
       .set({ processedAt: new Date() })
-      .where(and(eq(paymentWebhookEvents.tenantId, tenantId), eq(paymentWebhookEvents.id, recorded.id)));
+      .where(and(ctx.scope.inTenant(paymentWebhookEvents), eq(paymentWebhookEvents.id, recorded.id)));
     if (!after) {
       return { status: "ignored", reason: mismatch ?? `payment already ${before.status}` };
     }
@@ -479,7 +478,7 @@ async function lockPayment(ctx: Context, paymentId: string): Promise<Payment> {
   const [payment] = await ctx.db
     .select()
     .from(payments)
-    .where(and(eq(payments.tenantId, ctx.tenant!.id), eq(payments.id, paymentId)))
+    .where(and(ctx.scope.inTenant(payments), eq(payments.id, paymentId)))
     .for("update");
   if (!payment) throw notFound("Payment", paymentId);
   if (!isStaff(ctx.viewer)) {
@@ -493,7 +492,7 @@ async function lockRefund(ctx: Context, refundRequestId: string): Promise<Refund
   const [refund] = await ctx.db
     .select()
     .from(refundRequests)
-    .where(and(eq(refundRequests.tenantId, ctx.tenant!.id), eq(refundRequests.id, refundRequestId)))
+    .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refundRequestId)))
     .for("update");
   if (!refund) throw notFound("RefundRequest", refundRequestId);
   return refund;
@@ -525,7 +524,7 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
         const open = await ctx.db
           .select({ amount: refundRequests.amount })
           .from(refundRequests)
-          .where(and(eq(refundRequests.tenantId, payment.tenantId), eq(refundRequests.paymentId, payment.id), inArray(refundRequests.status, [...OPEN_REFUNDS])));
+          .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.paymentId, payment.id), inArray(refundRequests.status, [...OPEN_REFUNDS])));
         const available = toCents(payment.amount) - toCents(payment.refundedAmount) - sumCents(open.map((row) => toCents(row.amount)));
         if (amount > available) {
           throw new AppError(
@@ -598,7 +597,7 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
           const [failed] = await ctx.db
             .update(refundRequests)
             .set({ status: "FAILED", decisionNote: reason, ...decided })
-            .where(and(eq(refundRequests.tenantId, refund.tenantId), eq(refundRequests.id, refund.id)))
+            .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
             .returning();
           await audit(ctx, { action: "refund.fail", entity: "refund_request", entityId: refund.id, before: refund, after: failed });
           await emit(ctx, { type: "refund.failed", amount: refund.amount, refundRequestId: refund.id, reason, ...facts });
@@ -612,12 +611,12 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
             refundedAmount: sql`${payments.refundedAmount} + ${refund.amount}::numeric`,
             status: sql`case when ${payments.refundedAmount} + ${refund.amount}::numeric = ${payments.amount} then 'REFUNDED' else 'PARTIALLY_REFUNDED' end::payment_status`,
           })
-          .where(and(eq(payments.tenantId, payment.tenantId), eq(payments.id, payment.id)))
+          .where(and(ctx.scope.inTenant(payments), eq(payments.id, payment.id)))
           .returning();
         const [refunded] = await ctx.db
           .update(refundRequests)
           .set({ status: "REFUNDED", ...decided })
-          .where(and(eq(refundRequests.tenantId, refund.tenantId), eq(refundRequests.id, refund.id)))
+          .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
           .returning();
         await audit(ctx, { action: "refund.approve", entity: "refund_request", entityId: refund.id, before: refund, after: refunded });
         await audit(ctx, { action: "payment.refund", entity: "payment", entityId: payment.id, before: payment, after: paymentAfter });
@@ -644,13 +643,13 @@ async function refundEnrollmentIfSettled(ctx: Context, enrollmentId: string) {
   const [before] = await ctx.db
     .select()
     .from(enrollments)
-    .where(and(eq(enrollments.tenantId, ctx.tenant!.id), eq(enrollments.id, enrollmentId)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, enrollmentId)))
     .for("update");
   if (!before || (before.status !== "ACTIVE" && before.status !== "DROPPED")) return;
   const [after] = await ctx.db
     .update(enrollments)
     .set({ status: "REFUNDED", endedAt: before.endedAt ?? new Date() })
-    .where(and(eq(enrollments.tenantId, before.tenantId), eq(enrollments.id, before.id)))
+    .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.id, before.id)))
     .returning();
   ctx.loaders.enrollment.clear(before.id);
   ctx.loaders.course.clear(before.courseId);
@@ -667,7 +666,7 @@ export async function rejectRefund(ctx: Context, refundRequestId: string, reason
     const [rejected] = await ctx.db
       .update(refundRequests)
       .set({ status: "REJECTED", decisionNote: reason, decidedBy: viewer.userId, decidedAt: new Date() })
-      .where(and(eq(refundRequests.tenantId, refund.tenantId), eq(refundRequests.id, refund.id)))
+      .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
       .returning();
     await audit(ctx, { action: "refund.reject", entity: "refund_request", entityId: refund.id, before: refund, after: rejected });
     const payment = (await ctx.loaders.payment.load(refund.paymentId))!;
@@ -678,24 +677,17 @@ export async function rejectRefund(ctx: Context, refundRequestId: string, reason
 
 // ---------------------------------------------------------------- queries
 
-/**
- * A timestamp cut to milliseconds, as lists sort and page by it: the cursor carries
- * a JavaScript Date (milliseconds), while PostgreSQL keeps microseconds; keyed on
- * the raw column, a row sharing the cursor's millisecond would be skipped.
- */
-const toMilliseconds = (column: AnyPgColumn) => sql`date_trunc('milliseconds', ${column})`;
-
 /** Rows of payments the viewer may list: staff all, others their own participants'. */
 async function paymentScope(ctx: Context): Promise<SQL | undefined> {
   if (isStaff(ctx.viewer)) return undefined;
   const own = ownRowsOf(enrollments, await ownParticipantIds(ctx));
-  if (!own) return eq(payments.id, NO_ROWS);
+  if (!own) return ctx.scope.none();
   return inArray(
     payments.enrollmentId,
     ctx.db
       .select({ id: enrollments.id })
       .from(enrollments)
-      .where(and(eq(enrollments.tenantId, ctx.tenant!.id), own)),
+      .where(and(ctx.scope.inTenant(enrollments), own)),
   );
 }
 
@@ -707,29 +699,17 @@ export interface PaymentFilter {
 
 /** Payments the viewer may see, newest first. */
 export async function listPayments(ctx: Context, args: { filter?: PaymentFilter | null; first?: number | null; after?: string | null }) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const where = and(
-    eq(payments.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(payments),
     await paymentScope(ctx),
     f.enrollmentId ? eq(payments.enrollmentId, f.enrollmentId) : undefined,
     f.status ? eq(payments.status, f.status) : undefined,
     f.provider ? eq(payments.provider, f.provider) : undefined,
   );
-  const created = toMilliseconds(payments.createdAt);
-  const keyset = afterKey(created, payments.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(payments).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(payments)
-    .where(and(where, keyset))
-    .orderBy(desc(created), desc(payments.id))
-    .limit(limit + 1);
-  for (const row of rows) ctx.loaders.payment.prime(row.id, row);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  const order = newestFirst(payments.createdAt, payments.id);
+  return page(ctx, { from: payments, where, order, first: args.first, after: args.after, prime: ctx.loaders.payment });
 }
 
 /** A payment the viewer may see, or NOT_FOUND. */
@@ -752,33 +732,19 @@ export async function listRefundRequests(
   ctx: Context,
   args: { filter?: RefundRequestFilter | null; first?: number | null; after?: string | null },
 ) {
-  const viewer = requireMember(ctx);
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
+  requireMember(ctx);
   const f = args.filter ?? {};
   const scope = await paymentScope(ctx);
   const where = and(
-    eq(refundRequests.tenantId, viewer.tenantId),
+    ctx.scope.inTenant(refundRequests),
     scope
-      ? inArray(
-          refundRequests.paymentId,
-          ctx.db.select({ id: payments.id }).from(payments).where(and(eq(payments.tenantId, viewer.tenantId), scope)),
-        )
+      ? inArray(refundRequests.paymentId, ctx.db.select({ id: payments.id }).from(payments).where(and(ctx.scope.inTenant(payments), scope)))
       : undefined,
     f.paymentId ? eq(refundRequests.paymentId, f.paymentId) : undefined,
     f.status ? eq(refundRequests.status, f.status) : undefined,
   );
-  const created = toMilliseconds(refundRequests.createdAt);
-  const keyset = afterKey(created, refundRequests.id, "DESC", cursor && { value: cursor[0], id: cursor[1] });
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(refundRequests).where(where));
-  const rows = await ctx.db
-    .select()
-    .from(refundRequests)
-    .where(and(where, keyset))
-    .orderBy(desc(created), desc(refundRequests.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  const order = newestFirst(refundRequests.createdAt, refundRequests.id);
+  return page(ctx, { from: refundRequests, where, order, first: args.first, after: args.after });
 }
 
 type EnrollmentKeys = Pick<Enrollment, "id" | "courseId" | "studentId" | "childId">;

@@ -1,12 +1,13 @@
 /** Tenants: created by platform admins, configured by their own admins. */
-import { and, asc, count, eq, gt, ilike, or } from "drizzle-orm";
+import { and, asc, eq, ilike, or } from "drizzle-orm";
 import { memberships, tenants, type Tenant } from "../../drizzle/schema";
 import { requirePlatformAdmin, requireRole, requireUser } from "../auth/guards";
 import { atomic, forgetTenant, type Context } from "../context";
 import { asSystem } from "../db/scope";
 import { AppError } from "../errors";
 import type { Language } from "../i18n";
-import { cursorPart, decodeCursor, encodeCursor, pageSize, type Page, countOf } from "../pagination";
+import type { Page } from "../pagination";
+import { by, page } from "../db/page";
 import { isTimeZone } from "../validation";
 import { audit } from "./audit";
 import { upsertMember, type AddMemberInput } from "./members";
@@ -92,22 +93,6 @@ export async function myMemberships(ctx: Context) {
 /** Platform admin: every tenant, filtered by text, in slug order. */
 export async function listTenants(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<Tenant>> {
   requirePlatformAdmin(ctx);
-  const limit = pageSize(args.first);
-  const after = decodeCursor(args.after, [cursorPart.text]);
-  const filter = args.search ? or(ilike(tenants.name, `%${args.search}%`), ilike(tenants.slug, `%${args.search}%`)) : undefined;
-  // The total is counted only when the client asks for totalCount.
-  const total = countOf(ctx.db.select({ value: count() }).from(tenants).where(filter));
-  const rows = await ctx.db
-    .select()
-    .from(tenants)
-    .where(and(filter, after ? gt(tenants.slug, after[0]) : undefined))
-    .orderBy(asc(tenants.slug))
-    .limit(limit + 1);
-  return {
-    nodes: rows.slice(0, limit),
-    hasNextPage: rows.length > limit,
-    hasPreviousPage: Boolean(after),
-    totalCount: total,
-    cursorOf: (row) => encodeCursor([row.slug]),
-  };
+  const where = args.search ? or(ilike(tenants.name, `%${args.search}%`), ilike(tenants.slug, `%${args.search}%`)) : undefined;
+  return page(ctx, { from: tenants, where, order: by("ASC", tenants.slug), first: args.first, after: args.after });
 }
