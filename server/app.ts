@@ -25,6 +25,7 @@ import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
 import { adminRoutes } from "./http/admin";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
+import { securityHeaders } from "./http/security";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
 import { createLog, type Log } from "./log";
@@ -133,7 +134,6 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     const incoming = req.header("x-request-id");
     const requestId = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader("x-request-id", requestId);
-    res.setHeader("x-content-type-options", "nosniff");
     (req as Request & { id: string }).id = requestId;
     const started = performance.now();
     res.once("finish", () => {
@@ -145,7 +145,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     });
     next();
   });
-  web.use(cors(config.http.corsOrigins));
+  web.use(securityHeaders(config));
   web.use(restRoutes(app));
   const metricsAt = metricsPlacement(config);
   if (metricsAt === "main") web.use(metricsRoutes(app));
@@ -312,20 +312,4 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string | 
     default:
       return error;
   }
-}
-
-/** CORS for the configured origins ("*" allows any); preflights answered here. */
-function cors(origins: string[]) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.header("origin");
-    if (origin && (origins.includes("*") || origins.includes(origin))) {
-      res.setHeader("access-control-allow-origin", origins.includes("*") ? "*" : origin);
-      res.setHeader("vary", "origin");
-      res.setHeader("access-control-allow-headers", "authorization, content-type, x-tenant, x-request-id, apollo-require-preflight, accept-language");
-      res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
-      res.setHeader("access-control-max-age", "600");
-    }
-    if (req.method === "OPTIONS") return void res.status(204).end();
-    next();
-  };
 }
