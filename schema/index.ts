@@ -26,6 +26,7 @@ import {
   TagResolver,
 } from "./courses/course.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
+import { GeolocationResolver, SessionGeolocationResolver } from "./geo/geo.resolver";
 import { AttendanceCronLogResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
 import { InvitationResolver } from "./invitations/invitation.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
@@ -40,6 +41,8 @@ import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 export const resolvers = [
   AuthResolver,
   SessionResolver,
+  SessionGeolocationResolver,
+  GeolocationResolver,
   TenantResolver,
   MembershipResolver,
   InvitationResolver,

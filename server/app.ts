@@ -24,6 +24,7 @@ import { createExecutor } from "./graphql/executor";
 import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
 import { adminRoutes } from "./http/admin";
+import { geolocationRoutes } from "./http/geolocation";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { securityHeaders } from "./http/security";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
@@ -147,6 +148,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   });
   web.use(securityHeaders(config));
   web.use(restRoutes(app));
+  web.use(geolocationRoutes(app));
   const metricsAt = metricsPlacement(config);
   if (metricsAt === "main") web.use(metricsRoutes(app));
   // METRICS_PORT: a listener of its own, for a network the public never reaches.
