@@ -36,6 +36,7 @@ import { createPaymentProviders } from "./payments";
 import { createBus } from "./pubsub/bus";
 import { consume, createRateLimits } from "./rate-limits";
 import { openRedis } from "./redis";
+import { flushErrorTracking, reportError, startErrorTracking } from "./observability/sentry";
 import { runWithRequestStore } from "./request-store";
 import { EXIT, StartupError } from "./startup-error";
 
@@ -64,6 +65,8 @@ export interface RosterServer {
 export async function createDeps(config: Config, log: Log = createLog(config)): Promise<AppDeps> {
   // The key first: a bad JWT_PRIVATE_KEY should stop start-up before anything is opened.
   const signingKey = await loadSigningKey(config);
+  // SENTRY_DSN: loads and starts Sentry; nothing otherwise.
+  await startErrorTracking(config, log);
   const database = await openDatabase(config, log);
   let redis: AppDeps["redis"];
   try {
@@ -99,6 +102,7 @@ export async function closeDeps(app: Pick<AppDeps, "bus" | "redis" | "database">
   await app.bus.close();
   await app.redis?.close();
   await app.database.close();
+  await flushErrorTracking();
 }
 
 export async function createServer(config: Config, deps?: AppDeps): Promise<RosterServer> {
@@ -201,6 +205,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
         .json({ errors: [{ message: (error as Error).message, extensions: { code: "BAD_REQUEST" } }] });
     }
     log.error({ err: error }, "unhandled HTTP error");
+    reportError(error, { transport: "http", path: req.path });
     res.status(500).json({ errors: [{ message: translate(language, "internal", { requestId: res.getHeader("x-request-id") as string }), extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
   });
 
