@@ -139,3 +139,14 @@ describe("unexpected errors reach Sentry", () => {
     for (const secret of [member.token, member.user.password, NEW_PASSWORD]) expect(found[0]!.raw).not.toContain(secret);
   });
 });
+
+describe("configuration", () => {
+  it("SENTRY_* values are validated, naming the variable", async () => {
+    const { loadConfig } = await import("../server/config");
+    expect(() => loadConfig({ SENTRY_SAMPLE_RATE: "1.5" })).toThrow(/SENTRY_SAMPLE_RATE: must be a number from 0 to 1/);
+    expect(() => loadConfig({ SENTRY_TRACES_SAMPLE_RATE: "lots" })).toThrow(/SENTRY_TRACES_SAMPLE_RATE/);
+    expect(() => loadConfig({ SENTRY_DSN: "not a url" })).toThrow(/SENTRY_DSN: must be a URL/);
+    const config = loadConfig({ SENTRY_SAMPLE_RATE: "0.25", SENTRY_TRACES_SAMPLE_RATE: ".1" });
+    expect(config.sentry).toMatchObject({ dsn: undefined, sampleRate: 0.25, tracesSampleRate: 0.1, environment: "development" });
+  });
+});
