@@ -71,7 +71,8 @@ export async function startErrorTracking(config: Pick<Config, "sentry">, log: Lo
       Sentry.httpIntegration({ maxRequestBodySize: "none", breadcrumbs: false }),
     ],
     beforeSend: (event) => scrubEvent(event),
-    beforeSendTransaction: (event) => scrubEvent(event),
+    // Traces (SENTRY_TRACES_SAMPLE_RATE > 0) are streamed as spans: their attributes get the same treatment.
+    beforeSendSpan: (span) => ({ ...span, attributes: scrubSpanAttributes(span.attributes) as typeof span.attributes }),
     beforeBreadcrumb: (breadcrumb) => ({ ...breadcrumb, message: scrubText(breadcrumb.message), data: scrub(breadcrumb.data) as typeof breadcrumb.data }),
   });
   sentry = Sentry;
@@ -160,4 +161,15 @@ export function scrubEvent<E extends SentryEvent>(event: E): E {
     }
   }
   return event;
+}
+
+/** Span attributes without query strings, statements, client addresses, user agents, headers or bodies. */
+export function scrubSpanAttributes(attributes: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!attributes) return attributes;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (/query|statement|user_agent|client\.|peer\.|header|cookie|body|variables/i.test(key)) continue;
+    kept[key] = typeof value === "string" && /url|target|route/i.test(key) ? value.split("?")[0] : scrub(value, 1);
+  }
+  return kept;
 }
