@@ -18,6 +18,7 @@ import { LectureResolver } from "./courses/lecture.resolver";
 import { SeasonResolver } from "./courses/season.resolver";
 import { TagResolver } from "./courses/tag.resolver";
 import { EnrollmentRequestResolver, EnrollmentResolver } from "./enrollments/enrollment.resolver";
+import { GeolocationResolver, SessionGeolocationResolver } from "./geo/geo.resolver";
 import { JobRunResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
 import { InvitationResolver } from "./invitations/invitation.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
@@ -32,6 +33,8 @@ import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 export const resolvers = [
   AuthResolver,
   SessionResolver,
+  SessionGeolocationResolver,
+  GeolocationResolver,
   TenantResolver,
   MembershipResolver,
   InvitationResolver,

@@ -25,7 +25,9 @@ import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
 import { adminRoutes } from "./http/admin";
 import { backupRoutes } from "./http/backup";
+import { geolocationRoutes } from "./http/geolocation";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
+import { securityHeaders } from "./http/security";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
 import { createLog, type Log } from "./log";
@@ -35,6 +37,7 @@ import { createPaymentProviders } from "./payments";
 import { createBus } from "./pubsub/bus";
 import { consume, createRateLimits } from "./rate-limits";
 import { openRedis } from "./redis";
+import { flushErrorTracking, reportError, startErrorTracking } from "./observability/sentry";
 import { runWithRequestStore } from "./request-store";
 import { EXIT, StartupError } from "./startup-error";
 
@@ -63,6 +66,8 @@ export interface RosterServer {
 export async function createDeps(config: Config, log: Log = createLog(config)): Promise<AppDeps> {
   // The key first: a bad JWT_PRIVATE_KEY should stop start-up before anything is opened.
   const signingKey = await loadSigningKey(config);
+  // SENTRY_DSN: loads and starts Sentry; nothing otherwise.
+  await startErrorTracking(config, log);
   const database = await openDatabase(config, log);
   let redis: AppDeps["redis"];
   try {
@@ -98,6 +103,7 @@ export async function closeDeps(app: Pick<AppDeps, "bus" | "redis" | "database">
   await app.bus.close();
   await app.redis?.close();
   await app.database.close();
+  await flushErrorTracking();
 }
 
 export async function createServer(config: Config, deps?: AppDeps): Promise<RosterServer> {
@@ -134,7 +140,6 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     const incoming = req.header("x-request-id");
     const requestId = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader("x-request-id", requestId);
-    res.setHeader("x-content-type-options", "nosniff");
     (req as Request & { id: string }).id = requestId;
     const started = performance.now();
     res.once("finish", () => {
@@ -146,8 +151,9 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     });
     next();
   });
-  web.use(cors(config.http.corsOrigins));
+  web.use(securityHeaders(config));
   web.use(restRoutes(app));
+  web.use(geolocationRoutes(app));
   const metricsAt = metricsPlacement(config);
   if (metricsAt === "main") web.use(metricsRoutes(app));
   // METRICS_PORT: a listener of its own, for a network the public never reaches.
@@ -202,6 +208,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
         .json({ errors: [{ message: (error as Error).message, extensions: { code: "BAD_REQUEST" } }] });
     }
     log.error({ err: error }, "unhandled HTTP error");
+    reportError(error, { transport: "http", path: req.path });
     res.status(500).json({ errors: [{ message: translate(language, "internal", { requestId: res.getHeader("x-request-id") as string }), extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
   });
 
@@ -315,20 +322,4 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string | 
     default:
       return error;
   }
-}
-
-/** CORS for the configured origins ("*" allows any); preflights answered here. */
-function cors(origins: string[]) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.header("origin");
-    if (origin && (origins.includes("*") || origins.includes(origin))) {
-      res.setHeader("access-control-allow-origin", origins.includes("*") ? "*" : origin);
-      res.setHeader("vary", "origin");
-      res.setHeader("access-control-allow-headers", "authorization, content-type, x-tenant, x-request-id, apollo-require-preflight, accept-language");
-      res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
-      res.setHeader("access-control-max-age", "600");
-    }
-    if (req.method === "OPTIONS") return void res.status(204).end();
-    next();
-  };
 }

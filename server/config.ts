@@ -35,6 +35,13 @@ const int = (min: number, max: number) => (raw: string) => {
   return value;
 };
 
+/** A share from 0 to 1 ("0.25"). */
+const fraction = (raw: string) => {
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 1)) throw new Error("must be a number from 0 to 1");
+  return value;
+};
+
 const bool = (raw: string) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -213,6 +220,19 @@ export function loadConfig(env: Env = process.env) {
     },
     /** Adds `extensions.diagnostics` (SQL statement count) to every GraphQL response. */
     exposeDiagnostics: read(env, "EXPOSE_DIAGNOSTICS", nodeEnv === "test", bool),
+    geolocation: {
+      /** Directory of the city database (`*ipv4.mmdb`, `*ipv6.mmdb`); unset: the packaged GeoLite2 City files. */
+      databaseDir: read(env, "GEOIP_DATABASE_DIR", undefined as string | undefined, (raw) => path.resolve(raw)),
+    },
+    sentry: {
+      /** Error tracking: unexpected errors go to this Sentry DSN; unset loads nothing. */
+      dsn: read(env, "SENTRY_DSN", undefined as string | undefined, url("https:", "http:")),
+      environment: read(env, "SENTRY_ENVIRONMENT", nodeEnv as string, String),
+      /** Share of errors sent (0 to 1). */
+      sampleRate: read(env, "SENTRY_SAMPLE_RATE", 1, fraction),
+      /** Share of requests traced for performance (0 to 1); 0 sends no transactions. */
+      tracesSampleRate: read(env, "SENTRY_TRACES_SAMPLE_RATE", 0, fraction),
+    },
     jobs: {
       enabled: read(env, "JOBS_ENABLED", nodeEnv !== "test", bool),
     },

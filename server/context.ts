@@ -85,6 +85,9 @@ export async function withRequestContext<T>(app: AppDeps, input: RequestInput, f
     const result = await app.database.transaction(async (tx, opened) => {
       const ctx = await buildContext(app, tx, input, start, opened, afterCommit);
       store.language = ctx.language;
+      // For error reports (server/observability/sentry.ts).
+      store.tenantId = ctx.tenant?.id;
+      store.userId = ctx.viewer.kind === "user" ? ctx.viewer.userId : undefined;
       return fn(ctx);
     }, start.opening);
     for (const task of afterCommit) {

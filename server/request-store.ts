@@ -23,6 +23,10 @@ export interface RequestStore {
   databaseError?: unknown;
   /** HTTP only: the refresh cookie of cookie mode (server/http/refresh-cookie.ts). */
   refreshCookie?: RefreshCookieJar;
+  /** Who and what, once known: tags of an error report (server/observability/sentry.ts). */
+  operationName?: string;
+  tenantId?: string;
+  userId?: string;
 }
 
 const KEEP_SQL = 30;

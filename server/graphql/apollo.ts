@@ -20,6 +20,7 @@ import { AppError, httpStatusOf, requestFailure, toClientError } from "../errors
 import { clientIp } from "../http/client-ip";
 import { refreshCookieJar } from "../http/refresh-cookie";
 import { consume } from "../rate-limits";
+import { reportError } from "../observability/sentry";
 import { currentRequest } from "../request-store";
 import { createExecutor, serializedData, type Executor } from "./executor";
 import { parseOptions, queryProtection } from "./protection";
@@ -138,7 +139,10 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     parseOptions: parseOptions(app.config),
     formatError: (formatted, error) => {
       const { error: safe, unexpected } = toClientError(formatted, error, { hideSuggestions: app.config.nodeEnv === "production" });
-      if (unexpected) app.log.error({ err: unexpected, path: formatted.path }, "unexpected error");
+      if (unexpected) {
+        app.log.error({ err: unexpected, path: formatted.path }, "unexpected error");
+        reportError(unexpected, { transport: "http" });
+      }
       return safe;
     },
     plugins: [
@@ -187,7 +191,10 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
     } catch (error) {
       // A statement's error can surface at COMMIT (the transaction it aborted): typed like the statement's.
       const typed = requestFailure(error);
-      if (!typed) app.log.error({ err: error }, "request failed");
+      if (!typed) {
+        app.log.error({ err: error }, "request failed");
+        reportError(error, { transport: "http" });
+      }
       else app.log.debug({ code: typed.code, reason: typed.messageKey }, "request refused");
       const status = typed ? httpStatusOf(typed.code) : 500;
       // RFC 6750: a refused token says so in WWW-Authenticate.

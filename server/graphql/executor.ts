@@ -14,6 +14,7 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  getOperationAST,
 } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { AppDeps } from "../app-deps";
@@ -108,6 +109,7 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     }
     // The budget runs from here: waiting for a connection or a lock counts too.
     const store = currentRequest();
+    if (store) store.operationName = operation.operationName ?? getOperationAST(operation.document, operation.operationName)?.name?.value;
     let timer: NodeJS.Timeout | undefined;
     const overTime = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

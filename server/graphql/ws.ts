@@ -49,6 +49,7 @@ import type { AccessChange } from "../realtime/access";
 import { personalDocument } from "../realtime/audience";
 import { createFanout, type Subscriber } from "../realtime/fanout";
 import { isLiveSource, LIVE } from "../realtime/live";
+import { reportError, type ErrorScope } from "../observability/sentry";
 import { runWithRequestStore } from "../request-store";
 import type { Executor } from "./executor";
 import type { PersistedReference } from "./trusted-documents";
@@ -203,16 +204,27 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
   });
 
   /** Errors as clients may see them, written (and logged) in a request store of the connection. */
-  const safeErrors = (errors: readonly GraphQLError[], requestId: string, language: Language): GraphQLError[] =>
+  type ReportTags = Omit<ErrorScope, "transport" | "requestId">;
+  /** The operation's name as sent, or as written in the document. */
+  const operationNameOf = (args: ExecutionArgs) => args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value;
+  /** Who asked what on a connection: tags of an error report. */
+  const tagsOf = (connection: Connection | undefined, operationName?: string | null): ReportTags => {
+    const viewer = connection?.known?.viewer;
+    return { operationName, tenantId: connection?.known?.tenant?.id, userId: viewer?.kind === "user" ? viewer.userId : undefined };
+  };
+  const safeErrors = (errors: readonly GraphQLError[], requestId: string, language: Language, tags: ReportTags = {}): GraphQLError[] =>
     runWithRequestStore({ requestId, language, sqlStatements: 0 }, () =>
       errors.map((error) => {
         const { error: safe, unexpected } = toClientError(error.toJSON(), error, { hideSuggestions: production });
-        if (unexpected) app.log.error({ err: unexpected, requestId }, "unexpected error (ws)");
+        if (unexpected) {
+          app.log.error({ err: unexpected, requestId }, "unexpected error (ws)");
+          reportError(unexpected, { transport: "ws", requestId, ...tags });
+        }
         return new GraphQLError(safe.message, { path: safe.path, extensions: safe.extensions });
       }),
     );
-  const safeResult = (result: ExecutionResult, requestId: string, language: Language): ExecutionResult =>
-    result.errors?.length ? { ...result, errors: safeErrors(result.errors, requestId, language) } : result;
+  const safeResult = (result: ExecutionResult, requestId: string, language: Language, tags: ReportTags = {}): ExecutionResult =>
+    result.errors?.length ? { ...result, errors: safeErrors(result.errors, requestId, language, tags) } : result;
   const withCode = (errors: readonly GraphQLError[], code: string) =>
     errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code: error.extensions.code ?? code } }));
 
@@ -335,7 +347,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           request: input,
         });
         if (failure?.code === "UNAUTHENTICATED") connection.socket.close(WS_CLOSE.unauthorized, "Unauthorized: the session has been signed out");
-        return safeResult(result, input.requestId, connection.known.language);
+        return safeResult(result, input.requestId, connection.known.language, tagsOf(connection, operationNameOf(args)));
       }) as never,
       subscribe: (async (args: ExecutionArgs) => {
         const { connection, id } = args.contextValue as OperationContext;
@@ -351,11 +363,11 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
             }),
           );
         } catch (error) {
-          return safeResult({ errors: [error instanceof GraphQLError ? error : new GraphQLError("error", { originalError: error as Error })] }, input.requestId, language);
+          return safeResult({ errors: [error instanceof GraphQLError ? error : new GraphQLError("error", { originalError: error as Error })] }, input.requestId, language, tagsOf(connection, operationNameOf(args)));
         }
-        if (!isLiveSource(source)) return safeResult(source as ExecutionResult, input.requestId, language);
+        if (!isLiveSource(source)) return safeResult(source as ExecutionResult, input.requestId, language, tagsOf(connection, operationNameOf(args)));
         const query = executor.compiled(args.document, args.operationName);
-        if (!isCompiledQuery(query)) return safeResult(query, input.requestId, language);
+        if (!isCompiledQuery(query)) return safeResult(query, input.requestId, language, tagsOf(connection, operationNameOf(args)));
         const spec = source[LIVE];
         let documentId = documentIds.get(args.document);
         if (documentId === undefined) documentIds.set(args.document, (documentId = ++nextDocumentId));
@@ -374,7 +386,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           scope: { tenantId: tenantId ?? null, userId: spec.scope === "user" && viewer.kind === "user" ? viewer.userId : null },
           resolve: async (ctx, payload) => {
             const result = (await query.query(payload, ctx, (args.variableValues ?? {}) as Record<string, unknown>)) as ExecutionResult;
-            return safeResult(result, ctx.requestId, ctx.language);
+            return safeResult(result, ctx.requestId, ctx.language, tagsOf(connection, operationNameOf(args)));
           },
           deliver: (json) => {
             if (socket.readyState !== socket.OPEN) return false;
@@ -396,7 +408,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
       onError: (ctx, _id, _payload, errors) => {
         const connection = ctx.extra.connection;
         const requestId = connection ? `${connection.id}:${++connection.operations}` : randomUUID();
-        return safeErrors(errors, requestId, connection?.known.language ?? "en").map((error) => error.toJSON());
+        return safeErrors(errors, requestId, connection?.known.language ?? "en", tagsOf(connection)).map((error) => error.toJSON());
       },
     },
     wss,

@@ -22,6 +22,7 @@ import { jobRuns, tenants } from "../../drizzle/schema";
 import type { AppDeps } from "../app-deps";
 import { withSystemContext } from "../context";
 import { inScope } from "../db/scope";
+import { reportError } from "../observability/sentry";
 import type { Counts, Job } from "./job";
 
 /** A tenant as the jobs see it. */
@@ -165,6 +166,7 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
       const ms = elapsed();
       const message = (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR);
       log.error({ ...fields, err: error, ms }, "job run failed");
+      if (!(error instanceof ClaimLost)) reportError(error, { transport: "job", job: job.name, tenantId: tenant.id, window });
       await inScope(app.database.db, { tenantId: tenant.id, userId: null }, (tx) =>
         tx
           .update(jobRuns)

@@ -168,15 +168,6 @@ export type CreateSeasonInput = {
   startsOn?: string | null | undefined;
 };
 
-/** Outcome of a scheduled job run. */
-export type CronRunStatus =
-  /** Failed and rolled back (error says why); tried again later. */
-  | 'FAILED'
-  /** In progress (a run RUNNING for over an hour is taken as crashed and run again). */
-  | 'RUNNING'
-  /** Done; its work and this log were committed together. */
-  | 'SUCCEEDED';
-
 /** Lifecycle of an enrolment request. */
 export type EnrollmentRequestStatus =
   /** Approved by staff: the participant has an ACTIVE enrolment. */
@@ -243,6 +234,15 @@ export type InvitationStatus =
   /** Withdrawn by the tenant before an answer. */
   | 'REVOKED';
 
+/** Outcome of a scheduled job run. */
+export type JobRunStatus =
+  /** Failed and rolled back (error says why); tried again later. */
+  | 'FAILED'
+  /** In progress (a run RUNNING for over an hour is taken as crashed and run again). */
+  | 'RUNNING'
+  /** Done; its work and this log were committed together. */
+  | 'SUCCEEDED';
+
 /** Languages of messages and notifications (ISO 639-1 codes). */
 export type Language =
   /** Arabic. */
@@ -269,6 +269,7 @@ export type LoginInput = {
   deviceName?: string | null | undefined;
   /** Phone number in international format or email address. */
   identifier: string;
+  /** The account's password. */
   password: string;
 };
 
@@ -516,7 +517,7 @@ export type JobRunsQueryVariables = Exact<{
 }>;
 
 
-export type JobRunsQuery = { attendanceCronLogs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, job: string, windowKey: string, status: CronRunStatus, startedAt: string, finishedAt: string | null, error: string | null, counts: Record<string, unknown> | null }> } };
+export type JobRunsQuery = { jobRuns: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, job: string, windowKey: string, status: JobRunStatus, startedAt: string, finishedAt: string | null, error: string | null, counts: Record<string, unknown> | null }> } };
 
 export type TenantInfoFragment = { id: string, slug: string, name: string, timeZone: string, currency: string, defaultLanguage: Language };
 
@@ -1579,7 +1580,7 @@ export const AuditLogDocument = new TypedDocumentString(`
     `) as unknown as TypedDocumentString<AuditLogQuery, AuditLogQueryVariables>;
 export const JobRunsDocument = new TypedDocumentString(`
     query JobRuns($job: String, $after: String) {
-  attendanceCronLogs(job: $job, first: 50, after: $after) {
+  jobRuns(job: $job, first: 50, after: $after) {
     totalCount
     pageInfo {
       hasNextPage
