@@ -16,6 +16,7 @@ import {
   ParticipantAttendanceResolver,
 } from "./attendance/attendance.resolver";
 import { AuditLogResolver } from "./audit/audit.resolver";
+import { MessageDeliveryResolver } from "./messages/delivery.resolver";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
 import {
   CourseResolver,
@@ -68,6 +69,7 @@ export const resolvers = [
   EventRegistrationResolver,
   EventUpdateResolver,
   AuditLogResolver,
+  MessageDeliveryResolver,
   PaymentResolver,
   RefundRequestResolver,
   EnrollmentPaymentsResolver,
