@@ -266,6 +266,12 @@ function messagingConfig(env: Env) {
   if (smsProvider === "twilio" && !twilio) throw new ConfigError("SMS_PROVIDER: twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM");
   const appSecret = read(env, "WHATSAPP_APP_SECRET", str, String);
   const verifyToken = read(env, "WHATSAPP_VERIFY_TOKEN", str, String);
+  // Read whether or not their provider is configured: a wrong value is a mistake either way.
+  const baseUrl = (name: string, fallback: string) => read(env, name, fallback, url("https:", "http:")).replace(/\/+$/, "");
+  const beemBaseUrl = baseUrl("BEEM_BASE_URL", "https://apisms.beem.africa");
+  const twilioBaseUrl = baseUrl("TWILIO_BASE_URL", "https://api.twilio.com");
+  const whatsappBaseUrl = baseUrl("WHATSAPP_BASE_URL", "https://graph.facebook.com/v21.0");
+  const statusCallbackUrl = read(env, "TWILIO_STATUS_CALLBACK_URL", str, url("https:", "http:"));
   const retryBaseMs = read(env, "MESSAGE_RETRY_BASE", 30_000, duration);
   const retryMaxMs = read(env, "MESSAGE_RETRY_MAX", 60 * 60_000, duration);
   if (retryMaxMs < retryBaseMs) throw new ConfigError("MESSAGE_RETRY_MAX: must not be shorter than MESSAGE_RETRY_BASE");
@@ -275,16 +281,16 @@ function messagingConfig(env: Env) {
     webhookToken: read(env, "MESSAGE_WEBHOOK_TOKEN", str, String),
     smtp: smtpUrl ? { url: smtpUrl, from: smtpFrom! } : undefined,
     smsProvider,
-    beem: beem && { ...beem, baseUrl: read(env, "BEEM_BASE_URL", "https://apisms.beem.africa", url("https:", "http:")).replace(/\/+$/, "") },
+    beem: beem && { ...beem, baseUrl: beemBaseUrl },
     twilio: twilio && {
       ...twilio,
-      baseUrl: read(env, "TWILIO_BASE_URL", "https://api.twilio.com", url("https:", "http:")).replace(/\/+$/, ""),
+      baseUrl: twilioBaseUrl,
       /** The public URL of POST /webhooks/messages/twilio as Twilio calls it (signatures cover it); unset: no status callbacks. */
-      statusCallbackUrl: read(env, "TWILIO_STATUS_CALLBACK_URL", str, url("https:", "http:")),
+      statusCallbackUrl,
     },
     whatsapp: whatsapp && {
       ...whatsapp,
-      baseUrl: read(env, "WHATSAPP_BASE_URL", "https://graph.facebook.com/v21.0", url("https:", "http:")).replace(/\/+$/, ""),
+      baseUrl: whatsappBaseUrl,
       codeTemplate: read(env, "WHATSAPP_CODE_TEMPLATE", "verification_code", String),
       alertTemplate: read(env, "WHATSAPP_ALERT_TEMPLATE", "roster_alert", String),
     },

@@ -290,6 +290,21 @@ describe("SMS and WhatsApp gateways", () => {
     expect(row!.providerMessageId).toMatch(/^SM/);
   });
 
+  it("sends other messages by WhatsApp as the alert template (title, text on one line) and by SMS as title then text", async () => {
+    const { worker, clock } = fakeClockWorker(a);
+    const phone = uniquePhone();
+    await insertDeliveries(a, 1, { channel: "WHATSAPP", destination: phone, kind: "enrollment.approved", language: "fr", subject: "Inscription acceptée", body: "Sara est inscrite.\nCours : Robotique", nextAttemptAt: clock.now });
+    await insertDeliveries(a, 1, { channel: "SMS", destination: phone, kind: "enrollment.approved", subject: "Approved", body: "Sara is enrolled.", nextAttemptAt: clock.now });
+    expect(await worker.runOnce()).toBe(2);
+    const whatsapp = sentTo(phone).find((r) => r.path === "/1234567890/messages");
+    expect(whatsapp?.json.template).toEqual({
+      name: "roster_alert",
+      language: { code: "fr" },
+      components: [{ type: "body", parameters: [{ type: "text", text: "Inscription acceptée" }, { type: "text", text: "Sara est inscrite. Cours : Robotique" }] }],
+    });
+    expect(sentTo(phone).find((r) => r.path === "/v1/send")?.json.message).toBe("Approved\nSara is enrolled.");
+  });
+
   it("routes the 'already registered' notice through the outbox to the owner's channel", async () => {
     const phone = uniquePhone();
     data(await register(a, { phoneNumber: phone }));

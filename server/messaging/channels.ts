@@ -15,6 +15,8 @@ type Messaging = Config["messaging"];
 /** Codes (kind "code.*") are sent as they are; other messages lead with their title. */
 const smsText = (message: ChannelMessage) => (message.kind.startsWith("code.") ? message.text : `${message.subject}\n${message.text}`);
 const digits = (phone: string) => phone.replace(/^\+/, "");
+/** WhatsApp refuses template parameters with new lines, tabs or more than four spaces in a row. */
+const templateText = (text: string) => text.replace(/[\n\t]+/g, " ").replace(/ {4,}/g, "   ").trim();
 
 /** Email over SMTP. The delivery id is the Message-ID: a duplicate after a crash carries the same one. */
 export class SmtpChannel implements MessageChannel {
@@ -131,7 +133,9 @@ export class WhatsAppChannel implements MessageChannel {
         : {
             name: this.config.alertTemplate,
             language: { code: message.language },
-            components: [{ type: "body", parameters: [{ type: "text", text: message.subject }, { type: "text", text: message.text }] }],
+            components: [
+              { type: "body", parameters: [{ type: "text", text: templateText(message.subject) }, { type: "text", text: templateText(message.text) }] },
+            ],
           };
     const response = await fetch(`${this.config.baseUrl}/${encodeURIComponent(this.config.phoneNumberId)}/messages`, {
       method: "POST",

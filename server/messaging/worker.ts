@@ -19,6 +19,7 @@ import type { Config } from "../config";
 import type { Database } from "../db/client";
 import { rowsOf } from "../db/scope";
 import type { Log } from "../log";
+import type { Metrics } from "../metrics";
 import type { MessageChannels } from "./channels";
 import { DeliveryError } from ".";
 
@@ -71,7 +72,7 @@ export class DeliveryWorker {
   private readonly batch: number;
 
   constructor(
-    private readonly app: { database: Database; log: Log; config: { messaging: Messaging }; channels: MessageChannels },
+    private readonly app: { database: Database; log: Log; config: { messaging: Messaging }; channels: MessageChannels; metrics?: Metrics },
     options: WorkerOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
@@ -178,6 +179,7 @@ export class DeliveryWorker {
     // Only our own claim is marked (a claim taken over after its lease belongs to the other sender).
     const ours = sql`id = ${row.id}::uuid and status = 'SENDING' and attempts = ${row.attempts}`;
     if (!failure) {
+      this.app.metrics?.messageDeliveries.inc({ channel: row.channel, provider: channel.name, outcome: "sent" });
       await this.app.database.db.execute(sql`
         update message_deliveries
            set status = 'SENT', provider = ${channel.name}, provider_message_id = ${outcome?.providerMessageId ?? null},
@@ -190,6 +192,7 @@ export class DeliveryWorker {
     const dead = !permanent && row.attempts >= this.messaging.maxAttempts;
     const next = new Date(now.getTime() + retryDelayMs(this.messaging, row.attempts, this.random));
     const status = permanent ? "FAILED" : dead ? "DEAD" : "QUEUED";
+    this.app.metrics?.messageDeliveries.inc({ channel: row.channel, provider: channel.name, outcome: status === "QUEUED" ? "retry" : status.toLowerCase() });
     this.app.log[status === "QUEUED" ? "warn" : "error"](
       { delivery: row.id, channel: row.channel, provider: channel.name, attempt: row.attempts, status, err: error },
       status === "QUEUED" ? "message delivery failed; will retry" : "message delivery given up",
