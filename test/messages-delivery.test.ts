@@ -121,7 +121,7 @@ const envA = {
   MESSAGE_RETRY_BASE: "50ms",
   MESSAGE_RETRY_MAX: "200ms",
   MESSAGE_POLL_INTERVAL: "100ms",
-  MESSAGE_SEND_TIMEOUT: "500ms",
+  MESSAGE_SEND_TIMEOUT: "2s",
 };
 
 let a: TestServer;
@@ -157,6 +157,26 @@ const deliveriesTo = (t: TestServer, destination: string): Promise<MessageDelive
   t.deps.database.db.select().from(messageDeliveries).where(eq(messageDeliveries.destination, destination));
 const register = (t: TestServer, input: Record<string, unknown>) =>
   t.client().request(RegisterDocument, { input: { password: PASSWORD, firstName: "Test", ...input } as never });
+/** The first gateway request for a phone, once it came (sends run after commit). */
+const firstRequest = (phone: string): Promise<GatewayRequest> =>
+  vi.waitFor(
+    () => {
+      const [request] = sentTo(phone);
+      expect(request).toBeDefined();
+      return request!;
+    },
+    { timeout: 10_000, interval: 25 },
+  );
+/** The deliveries to an address once none is QUEUED or SENDING any more. */
+const settled = (t: TestServer, destination: string) =>
+  vi.waitFor(
+    async () => {
+      const rows = await deliveriesTo(t, destination);
+      expect(rows.length > 0 && rows.every((row) => row.status !== "QUEUED" && row.status !== "SENDING")).toBe(true);
+      return rows;
+    },
+    { timeout: 10_000, interval: 25 },
+  );
 const uniqueEmail = (prefix = "m") => `${prefix}${randomUUID().slice(0, 8)}@school.test`;
 
 /** A worker on its own clock (far in the future, so the servers' own workers never see its rows). */
@@ -196,11 +216,14 @@ describe("email over SMTP", () => {
   ] as const)("sends the code in %s (subject, dir, text and HTML) and the code verifies", async (language, subject, dir) => {
     const email = uniqueEmail(language);
     expect(data(await register(a, { email, preferredLanguage: language })).register).toEqual({ verificationRequired: true, channel: "EMAIL" });
-    const mail = await vi.waitFor(() => {
-      const found = mails.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
-      expect(found).toBeDefined();
-      return found!;
-    });
+    const mail = await vi.waitFor(
+      () => {
+        const found = mails.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
+        expect(found).toBeDefined();
+        return found!;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(mail.subject).toBe(subject);
     expect(mail.from?.value[0]?.address).toBe("no-reply@roster.test");
     expect(mail.html).toContain(`<html lang="${language}" dir="${dir}">`);
@@ -209,7 +232,14 @@ describe("email over SMTP", () => {
     expect(mail.html).toContain(code);
     expect(mail.headers.get("content-language")).toBe(language);
     // The delivery id is the Message-ID.
-    const [row] = await deliveriesTo(a, email);
+    const row = await vi.waitFor(
+      async () => {
+        const [found] = await deliveriesTo(a, email);
+        expect(found?.status).toBe("SENT");
+        return found!;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(mail.messageId).toBe(`<${row!.id}@roster.messages>`);
     expect(row).toMatchObject({ status: "SENT", provider: "smtp", attempts: 1, tenantId: null, kind: "code.verify", urgent: true, lastError: null });
     expect(smtpLogins).toContain("roster:smtp-secret");
@@ -225,7 +255,7 @@ describe("email over SMTP", () => {
       const [found] = await deliveriesTo(a, email);
       expect(found?.status).toBe("FAILED");
       return found!;
-    });
+    }, { timeout: 10_000, interval: 50 });
     expect(row.attempts).toBe(1);
     expect(row.lastError).toMatch(/550|No such mailbox/);
   });
@@ -235,12 +265,12 @@ describe("SMS and WhatsApp gateways", () => {
   it("sends a code by Beem: Basic auth, sender id, digits-only number, the code", async () => {
     const phone = uniquePhone();
     data(await register(a, { phoneNumber: phone, preferredLanguage: "fr" }));
-    const [request] = sentTo(phone);
+    const request = await firstRequest(phone);
     expect(request?.path).toBe("/v1/send");
     expect(request?.headers.authorization).toBe(`Basic ${Buffer.from("beem-key:beem-secret").toString("base64")}`);
     expect(request?.json).toMatchObject({ source_addr: "ROSTER", encoding: 0, recipients: [{ recipient_id: 1, dest_addr: digits(phone) }] });
     expect(request?.json.message).toMatch(/^Votre code Roster est \d{6}\./);
-    const [row] = await deliveriesTo(a, phone);
+    const [row] = await settled(a, phone);
     expect(row).toMatchObject({ status: "SENT", provider: "beem", channel: "SMS", attempts: 1 });
     expect(row!.providerMessageId).toMatch(/^\d+$/);
     data(await a.client().request(VerifyAccountDocument, { input: { identifier: phone, code: codeIn(request?.json.message)! } }));
@@ -249,7 +279,7 @@ describe("SMS and WhatsApp gateways", () => {
   it("sends a code by WhatsApp Cloud as the authentication template, in the recipient's language", async () => {
     const phone = uniquePhone();
     data(await register(a, { phoneNumber: phone, verificationChannel: "WHATSAPP", preferredLanguage: "ar" }));
-    const [request] = sentTo(phone);
+    const request = await firstRequest(phone);
     expect(request?.path).toBe("/1234567890/messages");
     expect(request?.headers.authorization).toBe("Bearer wa-token");
     const code = request?.json.template.components[0].parameters[0].text;
@@ -268,7 +298,7 @@ describe("SMS and WhatsApp gateways", () => {
         ],
       },
     });
-    const [row] = await deliveriesTo(a, phone);
+    const [row] = await settled(a, phone);
     expect(row).toMatchObject({ status: "SENT", provider: "whatsapp", channel: "WHATSAPP" });
     expect(row!.providerMessageId).toMatch(/^wamid\./);
     data(await a.client().request(VerifyAccountDocument, { input: { identifier: phone, code } }));
@@ -277,14 +307,14 @@ describe("SMS and WhatsApp gateways", () => {
   it("sends a code through a Twilio-compatible API: form body, Basic auth, status callback", async () => {
     const phone = uniquePhone();
     data(await register(b, { phoneNumber: phone, preferredLanguage: "en" }));
-    const [request] = sentTo(phone);
+    const request = await firstRequest(phone);
     expect(request?.path).toBe("/2010-04-01/Accounts/AC0123456789/Messages.json");
     expect(request?.headers.authorization).toBe(`Basic ${Buffer.from(`AC0123456789:${TWILIO_TOKEN}`).toString("base64")}`);
     expect(request?.form?.get("From")).toBe("+15005550006");
     expect(request?.form?.get("To")).toBe(phone);
     expect(request?.form?.get("StatusCallback")).toBe(TWILIO_CALLBACK);
     expect(request?.form?.get("Body")).toMatch(/^Your Roster code is \d{6}\./);
-    const [row] = await deliveriesTo(b, phone);
+    const [row] = await settled(b, phone);
     expect(request?.headers["idempotency-key"]).toBe(row!.id);
     expect(row).toMatchObject({ status: "SENT", provider: "twilio" });
     expect(row!.providerMessageId).toMatch(/^SM/);
@@ -309,7 +339,7 @@ describe("SMS and WhatsApp gateways", () => {
     const phone = uniquePhone();
     data(await register(a, { phoneNumber: phone }));
     data(await register(a, { phoneNumber: phone, firstName: "Intruder" }));
-    const rows = await deliveriesTo(a, phone);
+    const rows = await settled(a, phone);
     expect(rows.map((row) => row.kind).sort()).toEqual(["code.alreadyRegistered", "code.verify"]);
     expect(sentTo(phone).at(-1)?.json.message).toMatch(/already have one/);
   });
@@ -328,7 +358,7 @@ describe("retries and dead letters", () => {
         expect(found?.status).toBe("DEAD");
         return found!;
       },
-      { timeout: 5000, interval: 50 },
+      { timeout: 10_000, interval: 50 },
     );
     expect(row.attempts).toBe(3);
     expect(row.lastError).toMatch(/beem answered 500/);
@@ -349,7 +379,7 @@ describe("retries and dead letters", () => {
         expect(found?.status).toBe("DEAD");
         return found!;
       },
-      { timeout: 8000, interval: 100 },
+      { timeout: 20_000, interval: 100 },
     );
     expect(row.lastError).toMatch(/timed out/);
     expect(row.attempts).toBe(3);
@@ -359,7 +389,7 @@ describe("retries and dead letters", () => {
     const phone = uniquePhone();
     behaviour.set(digits(phone), "bad400");
     data(await register(a, { phoneNumber: phone }));
-    const [row] = await deliveriesTo(a, phone);
+    const [row] = await settled(a, phone);
     expect(row).toMatchObject({ status: "FAILED", attempts: 1 });
     expect(row!.lastError).toMatch(/beem answered 400/);
   });
@@ -497,7 +527,7 @@ describe("provider status webhooks", () => {
   it("WhatsApp: a signed status moves SENT to DELIVERED; a bad signature is 401; a replay changes nothing", async () => {
     const phone = uniquePhone();
     data(await register(a, { phoneNumber: phone, verificationChannel: "WHATSAPP" }));
-    const [row] = await deliveriesTo(a, phone);
+    const [row] = await settled(a, phone);
     const body = JSON.stringify({
       object: "whatsapp_business_account",
       entry: [{ id: "WABA", changes: [{ field: "messages", value: { messaging_product: "whatsapp", statuses: [{ id: row!.providerMessageId, status: "delivered", timestamp: "1700000000", recipient_id: digits(phone) }] } }] }],
@@ -526,7 +556,7 @@ describe("provider status webhooks", () => {
   it("Twilio: a signed status callback marks FAILED (undelivered) with the error code; a bad signature is 401", async () => {
     const phone = uniquePhone();
     data(await register(b, { phoneNumber: phone }));
-    const [row] = await deliveriesTo(b, phone);
+    const [row] = await settled(b, phone);
     const params = new URLSearchParams({ AccountSid: "AC0123456789", MessageSid: row!.providerMessageId!, MessageStatus: "undelivered", ErrorCode: "30003", To: phone });
     // Twilio's scheme: HMAC-SHA1 of the URL followed by each parameter name and value, sorted by name.
     const signed = TWILIO_CALLBACK + [...params.keys()].sort().map((key) => key + params.get(key)).join("");
