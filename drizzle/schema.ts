@@ -12,6 +12,7 @@ export * from "./tables/attendance";
 export * from "./tables/jobs";
 export * from "./tables/events";
 export * from "./tables/notifications";
+export * from "./tables/messages";
 export * from "./tables/audit";
 export * from "./tables/idempotency";
 export * from "./relations";

@@ -11,6 +11,7 @@ import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceReso
 import { DeviceResolver } from "./attendance/device.resolver";
 import { InstructorRatingResolver, InstructorRatingsResolver } from "./attendance/rating.resolver";
 import { AuditLogResolver } from "./audit/audit.resolver";
+import { MessageDeliveryResolver } from "./messages/delivery.resolver";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
 import { CourseResolver } from "./courses/course.resolver";
 import { ExamResolver, ExamResultResolver } from "./courses/exam.resolver";
@@ -63,6 +64,7 @@ export const resolvers = [
   EventRegistrationResolver,
   EventUpdateResolver,
   AuditLogResolver,
+  MessageDeliveryResolver,
   PaymentResolver,
   RefundRequestResolver,
   EnrollmentPaymentsResolver,

@@ -6,7 +6,9 @@ import type { Cache } from "./cache";
 import type { Config } from "./config";
 import type { Database } from "./db/client";
 import type { Log } from "./log";
-import type { MessageProvider } from "./messaging";
+import type { OutboxProvider } from "./messaging";
+import type { MessageChannels } from "./messaging/channels";
+import type { DeliveryWorker } from "./messaging/worker";
 import type { Metrics } from "./metrics";
 import type { PaymentProviders } from "./payments";
 import type { Bus } from "./pubsub/bus";
@@ -24,7 +26,12 @@ export interface AppDeps {
   signingKey: SigningKey;
   tokens: TokenService;
   passwords: PasswordHasher;
-  messages: MessageProvider;
+  /** The development/test outbox: what went to a channel without an adapter (`last(to)`). */
+  messages: OutboxProvider;
+  /** Channel adapters (SMTP, SMS, WhatsApp) by channel. */
+  channels: MessageChannels;
+  /** Sends the message outbox's rows (server/messaging/worker.ts). */
+  deliveries: DeliveryWorker;
   /** Enabled payment providers (manual, sandbox, gateways configured by env). */
   payments: PaymentProviders;
   metrics: Metrics;

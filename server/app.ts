@@ -31,7 +31,9 @@ import { securityHeaders } from "./http/security";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
 import { createLog, type Log } from "./log";
-import { OutboxProvider, WebhookProvider } from "./messaging";
+import { createChannels } from "./messaging/channels";
+import { DeliveryWorker } from "./messaging/worker";
+import { messageWebhookRoutes } from "./http/message-webhooks";
 import { createMetrics } from "./metrics";
 import { createPaymentProviders } from "./payments";
 import { createBus } from "./pubsub/bus";
@@ -78,7 +80,8 @@ export async function createDeps(config: Config, log: Log = createLog(config)): 
     await database.close().catch(() => {});
     throw error;
   }
-  return {
+  const channels = createChannels(config.messaging, log);
+  const deps = {
     config,
     log,
     database,
@@ -89,17 +92,22 @@ export async function createDeps(config: Config, log: Log = createLog(config)): 
     signingKey,
     tokens: createTokenService(signingKey, config.auth),
     passwords: await createPasswordHasher(config.auth.argon2),
-    messages: config.messaging.webhookUrl
-      ? new WebhookProvider(config.messaging.webhookUrl, config.messaging.webhookToken)
-      : new OutboxProvider(log),
     payments: createPaymentProviders(config.payments, log),
     metrics: createMetrics(),
     startedAt: new Date(),
-  };
+    messages: channels.outbox,
+    channels,
+  } satisfies Omit<AppDeps, "deliveries">;
+  const deliveries = new DeliveryWorker(deps);
+  // Every instance sends (the claim gives each row to one); MESSAGE_WORKER=false only queues.
+  if (config.messaging.worker) deliveries.start();
+  return { ...deps, deliveries };
 }
 
-/** Closes what createDeps opened: pub/sub, Redis, then the database. */
-export async function closeDeps(app: Pick<AppDeps, "bus" | "redis" | "database">): Promise<void> {
+/** Closes what createDeps opened: the delivery worker (sends under way finish), pub/sub, Redis, then the database. */
+export async function closeDeps(app: Pick<AppDeps, "bus" | "redis" | "database"> & Partial<Pick<AppDeps, "deliveries" | "channels">>): Promise<void> {
+  await app.deliveries?.stop();
+  app.channels?.close();
   await app.bus.close();
   await app.redis?.close();
   await app.database.close();
@@ -161,6 +169,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   web.use(paymentWebhookRoutes(app));
   // Embedded only: npm run db:backup asks the running instance for a snapshot (server/http/backup.ts).
   web.use(backupRoutes(app));
+  web.use(messageWebhookRoutes(app));
   web.use(await adminRoutes(app, httpServer));
   web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));
   // After body parsing: parsers resume on stream callbacks, which would lose the async context.

@@ -188,11 +188,7 @@ export function loadConfig(env: Env = process.env) {
       /** Vite's hot-reload WebSocket port in dev mode. */
       hmrPort: read(env, "ADMIN_HMR_PORT", 24678, int(1, 65535)),
     },
-    messaging: {
-      /** Where verification codes go: unset keeps them in the outbox (and the log). */
-      webhookUrl: read(env, "MESSAGE_WEBHOOK_URL", undefined as string | undefined, url("http:", "https:")),
-      webhookToken: read(env, "MESSAGE_WEBHOOK_TOKEN", undefined as string | undefined, String),
-    },
+    messaging: messagingConfig(env),
     logLevel: read(
       env,
       "LOG_LEVEL",
@@ -249,6 +245,96 @@ export function loadConfig(env: Env = process.env) {
     throw new ConfigError("JWT_PRIVATE_KEY: required when NODE_ENV=production (a PEM or JWK private key)");
   }
   return config;
+}
+
+/** All or none of a provider's credentials: half a configuration is a mistake, not "disabled". */
+function allOrNone<K extends string>(values: Record<K, string | undefined>, names: Record<K, string>, what: string): Record<K, string> | undefined {
+  const keys = Object.keys(values) as K[];
+  const given = keys.filter((key) => values[key] !== undefined);
+  if (given.length === 0) return undefined;
+  const missing = keys.filter((key) => values[key] === undefined);
+  if (missing.length > 0) throw new ConfigError(`${missing.map((key) => names[key]).join(", ")}: required when any ${what} variable is set`);
+  return values as Record<K, string>;
+}
+
+const email = (raw: string) => {
+  // "Name <a@b>" or "a@b".
+  const address = /<([^>]+)>\s*$/.exec(raw)?.[1] ?? raw;
+  if (!/^[^\s@]+@[^\s@]+$/.test(address)) throw new Error('must be an email address, e.g. "Roster <no-reply@example.org>"');
+  return raw;
+};
+
+/**
+ * Outgoing messages (server/messaging): one adapter per channel, each configured by its own
+ * variables; a channel with none goes to MESSAGE_WEBHOOK_URL when set, else to the outbox (the log).
+ */
+function messagingConfig(env: Env) {
+  const str = undefined as string | undefined;
+  const smtpUrl = read(env, "SMTP_URL", str, url("smtp:", "smtps:"));
+  const smtpFrom = read(env, "SMTP_FROM", str, email);
+  if (smtpUrl && !smtpFrom) throw new ConfigError("SMTP_FROM: required when SMTP_URL is set");
+  const beem = allOrNone(
+    { apiKey: read(env, "BEEM_API_KEY", str, String), secretKey: read(env, "BEEM_SECRET_KEY", str, String), senderId: read(env, "BEEM_SENDER_ID", str, String) },
+    { apiKey: "BEEM_API_KEY", secretKey: "BEEM_SECRET_KEY", senderId: "BEEM_SENDER_ID" },
+    "BEEM_*",
+  );
+  const twilio = allOrNone(
+    { accountSid: read(env, "TWILIO_ACCOUNT_SID", str, String), authToken: read(env, "TWILIO_AUTH_TOKEN", str, String), from: read(env, "TWILIO_FROM", str, String) },
+    { accountSid: "TWILIO_ACCOUNT_SID", authToken: "TWILIO_AUTH_TOKEN", from: "TWILIO_FROM" },
+    "TWILIO_*",
+  );
+  const whatsapp = allOrNone(
+    { token: read(env, "WHATSAPP_TOKEN", str, String), phoneNumberId: read(env, "WHATSAPP_PHONE_NUMBER_ID", str, String) },
+    { token: "WHATSAPP_TOKEN", phoneNumberId: "WHATSAPP_PHONE_NUMBER_ID" },
+    "WHATSAPP_TOKEN/WHATSAPP_PHONE_NUMBER_ID",
+  );
+  const smsProvider = read(env, "SMS_PROVIDER", (beem ? "beem" : twilio ? "twilio" : undefined) as "beem" | "twilio" | undefined, oneOf("beem", "twilio"));
+  if (smsProvider === "beem" && !beem) throw new ConfigError("SMS_PROVIDER: beem needs BEEM_API_KEY, BEEM_SECRET_KEY and BEEM_SENDER_ID");
+  if (smsProvider === "twilio" && !twilio) throw new ConfigError("SMS_PROVIDER: twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM");
+  const appSecret = read(env, "WHATSAPP_APP_SECRET", str, String);
+  const verifyToken = read(env, "WHATSAPP_VERIFY_TOKEN", str, String);
+  // Read whether or not their provider is configured: a wrong value is a mistake either way.
+  const baseUrl = (name: string, fallback: string) => read(env, name, fallback, url("https:", "http:")).replace(/\/+$/, "");
+  const beemBaseUrl = baseUrl("BEEM_BASE_URL", "https://apisms.beem.africa");
+  const twilioBaseUrl = baseUrl("TWILIO_BASE_URL", "https://api.twilio.com");
+  const whatsappBaseUrl = baseUrl("WHATSAPP_BASE_URL", "https://graph.facebook.com/v21.0");
+  const statusCallbackUrl = read(env, "TWILIO_STATUS_CALLBACK_URL", str, url("https:", "http:"));
+  const retryBaseMs = read(env, "MESSAGE_RETRY_BASE", 30_000, duration);
+  const retryMaxMs = read(env, "MESSAGE_RETRY_MAX", 60 * 60_000, duration);
+  if (retryMaxMs < retryBaseMs) throw new ConfigError("MESSAGE_RETRY_MAX: must not be shorter than MESSAGE_RETRY_BASE");
+  return {
+    /** Generic gateway for every channel without an adapter of its own: unset keeps messages in the outbox (and the log). */
+    webhookUrl: read(env, "MESSAGE_WEBHOOK_URL", str, url("http:", "https:")),
+    webhookToken: read(env, "MESSAGE_WEBHOOK_TOKEN", str, String),
+    smtp: smtpUrl ? { url: smtpUrl, from: smtpFrom! } : undefined,
+    smsProvider,
+    beem: beem && { ...beem, baseUrl: beemBaseUrl },
+    twilio: twilio && {
+      ...twilio,
+      baseUrl: twilioBaseUrl,
+      /** The public URL of POST /webhooks/messages/twilio as Twilio calls it (signatures cover it); unset: no status callbacks. */
+      statusCallbackUrl,
+    },
+    whatsapp: whatsapp && {
+      ...whatsapp,
+      baseUrl: whatsappBaseUrl,
+      codeTemplate: read(env, "WHATSAPP_CODE_TEMPLATE", "verification_code", String),
+      alertTemplate: read(env, "WHATSAPP_ALERT_TEMPLATE", "roster_alert", String),
+    },
+    /** WhatsApp status webhooks: X-Hub-Signature-256 is checked with the app secret; the verify token answers Meta's GET check. */
+    whatsappAppSecret: appSecret,
+    whatsappVerifyToken: verifyToken,
+    /** Attempts before a delivery is dead; the retry delay doubles from base up to max (±20% jitter). */
+    maxAttempts: read(env, "MESSAGE_MAX_ATTEMPTS", 10, int(1, 100)),
+    retryBaseMs,
+    retryMaxMs,
+    /** How often each instance looks for due deliveries (retries, other instances' rows). */
+    pollMs: read(env, "MESSAGE_POLL_INTERVAL", 5000, duration),
+    /** One send's time limit; a claim's lease is three of these. */
+    sendTimeoutMs: read(env, "MESSAGE_SEND_TIMEOUT", 10_000, duration),
+    /** Whether this instance sends deliveries (off: it only queues them, other instances send). */
+    worker: read(env, "MESSAGE_WORKER", true, bool),
+  };
 }
 
 /** Dev-only default of SANDBOX_WEBHOOK_SECRET: public on purpose, refused in production. */

@@ -38,7 +38,12 @@ async function main() {
       const started = performance.now();
       try {
         // Requests, sockets and the running job finish side by side, each within the grace period.
-        await Promise.all([server?.drain(), jobs && within(config.shutdownGraceMs, jobs.stop())]);
+        // The delivery worker stops claiming at once; sends under way finish (MESSAGE_SEND_TIMEOUT) or are retried after their lease.
+        await Promise.all([
+          server?.drain(),
+          jobs && within(config.shutdownGraceMs, jobs.stop()),
+          deps && within(config.shutdownGraceMs, deps.deliveries.stop()),
+        ]);
         if (server) await server.close();
         else if (deps) await closeDeps(deps);
         log.info({ ms: Math.round(performance.now() - started) }, "roster stopped");

@@ -38,6 +38,12 @@ export function createMetrics() {
         (this as unknown as { seen?: number }).seen = now;
       },
     }),
+    messageDeliveries: new Counter({
+      name: "roster_message_delivery_attempts_total",
+      help: "Message delivery attempts by channel, provider and outcome (sent, retry, failed, dead)",
+      labelNames: ["channel", "provider", "outcome"] as const,
+      registers: [registry],
+    }),
     wsConnections: new Gauge({
       name: "roster_ws_connections",
       help: "Open graphql-ws connections",

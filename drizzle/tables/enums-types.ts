@@ -18,3 +18,4 @@ export type AttendanceSource = Values<typeof enums.attendanceSourceEnum>;
 export type JobRunStatus = Values<typeof enums.jobRunStatusEnum>;
 export type EventStatus = Values<typeof enums.eventStatusEnum>;
 export type RegistrationStatus = Values<typeof enums.registrationStatusEnum>;
+export type MessageDeliveryStatus = Values<typeof enums.messageDeliveryStatusEnum>;

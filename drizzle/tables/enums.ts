@@ -36,3 +36,5 @@ export const jobRunStatusEnum = pgEnum("job_run_status", ["RUNNING", "SUCCEEDED"
 export const eventStatusEnum = pgEnum("event_status", ["DRAFT", "PUBLISHED", "CANCELLED"]);
 export const registrationStatusEnum = pgEnum("registration_status", ["CONFIRMED", "WAITLISTED", "CANCELLED"]);
 export const idempotencyStatusEnum = pgEnum("idempotency_status", ["IN_PROGRESS", "COMPLETED"]);
+/** Life of one outgoing message (server/messaging/outbox.ts): queued → sending → sent → delivered; failed (refused), dead (gave up). */
+export const messageDeliveryStatusEnum = pgEnum("message_delivery_status", ["QUEUED", "SENDING", "SENT", "DELIVERED", "FAILED", "DEAD"]);

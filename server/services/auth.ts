@@ -30,6 +30,7 @@ import { accessChanged } from "../realtime/access";
 import { emit } from "../domain-events/domain-events";
 import { translate, type Language } from "../i18n";
 import type { RefreshCookieJar } from "../http/refresh-cookie";
+import { queueDeliveries } from "../messaging/outbox";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
 import { normalizeEmail, normalizePhone, parseLoginIdentifier, type LoginIdentifier } from "../validation";
@@ -211,7 +212,19 @@ export async function register(ctx: Context, input: RegisterInput) {
 
   if (!created && needsCode) {
     // Tell the real owner, not the caller.
-    await ctx.app.messages.send({ channel, to: destination, text: translate(language, "message.alreadyRegistered") }).catch(() => {});
+    await queueDeliveries(ctx, [
+      {
+        tenantId: null,
+        userId: null,
+        channel,
+        to: destination,
+        kind: "code.alreadyRegistered",
+        language,
+        subject: translate(language, "message.alreadyRegisteredSubject"),
+        text: translate(language, "message.alreadyRegistered"),
+        urgent: true,
+      },
+    ]).catch((error) => ctx.app.log.error({ err: error }, "queueing the already-registered message failed"));
   }
   return { verificationRequired: needsCode, channel: needsCode ? channel : null };
 }
@@ -242,7 +255,21 @@ async function sendCode(
     expiresAt: new Date(Date.now() + ttl),
   });
   const text = translate(language, "message.verificationCode", { code, minutes: Math.round(ttl / 60_000) });
-  ctx.afterCommit.push(() => ctx.app.messages.send({ channel, to: destination, text }));
+  // Through the durable outbox, in this transaction: sent after commit on the destination's real channel.
+  await queueDeliveries({ ...ctx, db: system }, [
+    {
+      tenantId: null,
+      userId,
+      channel,
+      to: destination,
+      kind: `code.${purpose}`,
+      language,
+      subject: translate(language, "message.verificationSubject"),
+      text,
+      params: { code },
+      urgent: true,
+    },
+  ]);
 }
 
 const codeHash = (userId: string, code: string) => createHash("sha256").update(`${userId}:${code}`).digest("hex");

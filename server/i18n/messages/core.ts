@@ -51,6 +51,8 @@ export const en = {
   "notification.passwordChanged.body": "Your password was changed. If this was not you, contact your organisation.",
   "auth.verificationRequired": "Verify your phone number or email with the code we sent before signing in.",
   "auth.registered": "If these details can be used, the account is ready.",
+  "message.verificationSubject": "Your Roster code",
+  "message.alreadyRegisteredSubject": "You already have a Roster account",
   "message.verificationCode": "Your Roster code is {code}. It expires in {minutes} minutes.",
   "message.alreadyRegistered": "Someone tried to create a Roster account with this number or email. You already have one: sign in or reset your password.",
 } as const;
@@ -105,6 +107,8 @@ export const ar: Catalog<typeof en> = {
   "notification.passwordChanged.body": "تم تغيير كلمة المرور الخاصة بك. إذا لم تكن أنت، تواصل مع مؤسستك.",
   "auth.verificationRequired": "تحقق من رقم هاتفك أو بريدك الإلكتروني بالرمز المرسل قبل تسجيل الدخول.",
   "auth.registered": "إذا كانت هذه البيانات صالحة، فالحساب جاهز.",
+  "message.verificationSubject": "رمز Roster الخاص بك",
+  "message.alreadyRegisteredSubject": "لديك حساب Roster بالفعل",
   "message.verificationCode": "رمز Roster الخاص بك هو {code}. تنتهي صلاحيته خلال {minutes} دقيقة.",
   "message.alreadyRegistered": "حاول شخص ما إنشاء حساب Roster بهذا الرقم أو البريد. لديك حساب بالفعل: سجّل الدخول أو أعد تعيين كلمة المرور.",
 };
@@ -159,6 +163,8 @@ export const fr: Catalog<typeof en> = {
   "notification.passwordChanged.body": "Votre mot de passe a été modifié. Si ce n’était pas vous, contactez votre organisation.",
   "auth.verificationRequired": "Vérifiez votre numéro ou votre e-mail avec le code envoyé avant de vous connecter.",
   "auth.registered": "Si ces informations peuvent être utilisées, le compte est prêt.",
+  "message.verificationSubject": "Votre code Roster",
+  "message.alreadyRegisteredSubject": "Vous avez déjà un compte Roster",
   "message.verificationCode": "Votre code Roster est {code}. Il expire dans {minutes} minutes.",
   "message.alreadyRegistered": "Quelqu’un a essayé de créer un compte Roster avec ce numéro ou cet e-mail. Vous en avez déjà un : connectez-vous ou réinitialisez votre mot de passe.",
 };
