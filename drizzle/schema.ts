@@ -11,6 +11,7 @@ export * from "./tables/payments";
 export * from "./tables/attendance";
 export * from "./tables/events";
 export * from "./tables/notifications";
+export * from "./tables/notification-preferences";
 export * from "./tables/audit";
 export * from "./tables/idempotency";
 export * from "./relations";
