@@ -9,6 +9,7 @@ import { requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound } from "../errors";
+import { emit } from "../events/domain-events";
 import { audit } from "./audit";
 import { courseForTeacher, getCourse, viewerInstructorId } from "./courses";
 import { findParticipant, ownParticipantIds, participantColumns } from "./participants";
@@ -136,6 +137,8 @@ export async function recordExamResults(ctx: Context, examId: string, results: R
       saved.push(row!);
     }
     await audit(ctx, { action: "exam.results", entity: "exam", entityId: examId, after: saved });
+    const courseName = (await ctx.loaders.course.load(exam.courseId))?.name ?? "";
+    await emit(ctx, { type: "exam.resultsRecorded", tenantId: exam.tenantId, exam, courseName, results: saved });
     return saved;
   });
 }
