@@ -16,10 +16,13 @@ import { reminders } from "../server/jobs/reminders";
 import { createJobRunner, listJobTenants } from "../server/jobs/runner";
 import { addDays, localDate, localTime } from "../server/time";
 import {
+  CreateEventDocument,
   CreateExamDocument,
   CreateLectureDocument,
   MarkAttendanceDocument,
+  PublishEventDocument,
   RecordExamResultsDocument,
+  RegisterForEventDocument,
   RecordManualPaymentDocument,
   RegisterDeviceDocument,
   RequestEnrollmentDocument,
@@ -159,6 +162,27 @@ describe("family notifications", () => {
     expect(await inbox(enrolled.parent.user.id, "LECTURE_REMINDER")).toHaveLength(2);
     const keys = await t.deps.database.db.select().from(notificationsSent).where(eq(notificationsSent.tenantId, school.tenant.id));
     expect(keys).toHaveLength(2);
+  });
+
+  it("reminders: confirmed registrants of a published event starting soon, once", async () => {
+    const school = await createSchool(t);
+    const member = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    const bystander = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    const startsAt = new Date(Date.now() + 90 * 60_000);
+    const event = data(
+      await school.admin.client.request(CreateEventDocument, {
+        input: { title: "Open day", startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(), maxParticipants: 10, location: "Hall" },
+      }),
+    ).createEvent;
+    data(await school.admin.client.request(PublishEventDocument, { id: event.id }));
+    data(await member.client.request(RegisterForEventDocument, { eventId: event.id }));
+    expect(await runJob(school, reminders)).toMatchObject({ events: 1, reminded: 1 });
+    const [notice] = await inbox(member.user.id, "EVENT_REMINDER");
+    expect(notice!.data).toEqual({ eventId: event.id });
+    expect(notice!.body).toContain("Open day");
+    expect(await inbox(bystander.user.id, "EVENT_REMINDER")).toEqual([]);
+    expect(await runJob(school, reminders, true)).toMatchObject({ events: 0, reminded: 0 });
+    expect(await inbox(member.user.id, "EVENT_REMINDER")).toHaveLength(1);
   });
 
   it("fees due: unpaid enrolments of courses starting within the notice, once", async () => {
