@@ -13,6 +13,7 @@ export * from "./tables/jobs";
 export * from "./tables/events";
 export * from "./tables/notifications";
 export * from "./tables/messages";
+export * from "./tables/notification-preferences";
 export * from "./tables/audit";
 export * from "./tables/idempotency";
 export * from "./relations";

@@ -23,6 +23,7 @@ import { GeolocationResolver, SessionGeolocationResolver } from "./geo/geo.resol
 import { JobRunResolver, InstructorAttendanceResolver } from "./jobs/job.resolver";
 import { InvitationResolver } from "./invitations/invitation.resolver";
 import { NotificationResolver } from "./notifications/notification.resolver";
+import { NotificationPreferencesResolver } from "./notifications/preferences.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { participantTypeOf } from "./people/people.type";
@@ -60,6 +61,7 @@ export const resolvers = [
   InstructorRatingsResolver,
   DeviceResolver,
   NotificationResolver,
+  NotificationPreferencesResolver,
   EventResolver,
   EventRegistrationResolver,
   EventUpdateResolver,

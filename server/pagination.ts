@@ -46,6 +46,10 @@ export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "Query.tags": { cap: 500, estimate: 20 },
   "Invitation.roles": { cap: 10, estimate: 3 },
   "Mutation.recordExamResults": { cap: 1000, estimate: 30 },
+  "NotificationPreferences.kinds": { cap: 100, estimate: 25 },
+  "NotificationPreferences.enabledChannels": { cap: 10, estimate: 3 },
+  "NotificationKindPreference.channels": { cap: 10, estimate: 1 },
+  "NotificationSettings.enabledChannels": { cap: 10, estimate: 3 },
 };
 export const DEFAULT_LIST_ESTIMATE = 10;
 

@@ -3,10 +3,11 @@
  * Handlers run inside the service's transaction (notification rows) and queue
  * what must wait for the commit (publishing to subscribers).
  */
-import type { Event as EventRow, Invitation, Lecture, LectureAttendance } from "../../drizzle/schema";
+import type { Event as EventRow, Exam, ExamResult, Invitation, Lecture, LectureAttendance } from "../../drizzle/schema";
 import type { Context } from "../context";
 import { translate, type MessageKey } from "../i18n";
-import { notify } from "../services/notifications";
+import { notify, notifyMany, staffUserIds, type NotificationSpec } from "../services/notifications";
+import { findParticipants, participantName } from "../services/participants";
 import { Topic } from "../pubsub/topics";
 import { participantIdOf } from "../auth/policies";
 
@@ -55,6 +56,52 @@ export type DomainEvent =
       registrants?: { userIds: string[]; reason?: string };
     }
   | { type: "event.registrationPromoted"; event: EventRow; userId: string }
+  /** A family asked for a place (staff are told). */
+  | { type: "enrollment.requested"; tenantId: string; participant: string; course: string; courseId: string; requestId: string }
+  /** A family asked for a refund (staff are told). */
+  | {
+      type: "refund.requested";
+      tenantId: string;
+      participant: string;
+      course: string;
+      amount: string;
+      currency: string;
+      refundRequestId: string;
+      paymentId: string;
+    }
+  /** A provider reported a dispute (chargeback) on a payment (staff are told). */
+  | {
+      type: "payment.disputed";
+      tenantId: string;
+      participant: string;
+      course: string;
+      amount: string;
+      currency: string;
+      paymentId: string;
+      reason: string;
+    }
+  /** A scheduled lecture moved to another date or time (the families of the course are told). */
+  | { type: "lecture.rescheduled"; tenantId: string; before: Lecture; after: Lecture; courseName: string; recipients: string[] }
+  /** Results of an exam were recorded or corrected (each participant's family is told their own result). */
+  | { type: "exam.resultsRecorded"; tenantId: string; exam: Exam; courseName: string; results: ExamResult[] }
+  /** Lectures starting soon, with the accounts to remind (the lecture-reminders job). */
+  | { type: "lectures.reminder"; tenantId: string; items: { lecture: Lecture; courseName: string; userIds: string[] }[] }
+  /** Events starting soon, with the registrants to remind (the lecture-reminders job). */
+  | { type: "events.reminder"; tenantId: string; items: { event: EventRow; userIds: string[] }[] }
+  /** Unpaid enrolments of courses starting soon (the fees-due job). */
+  | {
+      type: "fees.due";
+      tenantId: string;
+      items: { userId: string; participant: string; course: string; startsOn: string; amount: string; currency: string; enrollmentId: string; courseId: string }[];
+    }
+  /** Participants who reached the tenant's number of consecutive absences in a course (the absence-alerts job). */
+  | {
+      type: "absence.alert";
+      tenantId: string;
+      items: { userId: string; participant: string; course: string; courseId: string; count: number; lastDate: string; lectureId: string }[];
+    }
+  /** Attendance devices not seen for a day (the device-offline job; staff are told). */
+  | { type: "devices.offline"; tenantId: string; devices: { id: string; name: string; lastSeenAt: Date | null; createdAt: Date }[] }
   /** A tenant invited an account to join it (the invitee is told, in their language). */
   | { type: "invitation.created"; tenantId: string; tenantName: string; invitation: Invitation }
   | PaymentEvent;
@@ -154,8 +201,10 @@ const notifications: Handler = async (ctx, event) => {
       });
       return;
     case "attendance.marked":
-      for (const { userId, participant } of event.absent) {
-        await notify(ctx, {
+      // One batch for every newly absent participant: a page of marks costs what one does.
+      await notifyMany(
+        ctx,
+        event.absent.map(({ userId, participant }) => ({
           tenantId: event.tenantId,
           userIds: [userId],
           kind: "ATTENDANCE_ABSENT",
@@ -163,9 +212,157 @@ const notifications: Handler = async (ctx, event) => {
           bodyKey: "notification.absent.body",
           params: { participant, course: event.courseName, date: event.lecture.date },
           data: { lectureId: event.lecture.id, courseId: event.courseId },
+        })),
+      );
+      return;
+    case "enrollment.requested":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: await staffUserIds(ctx, event.tenantId),
+        kind: "ENROLLMENT_REQUESTED",
+        titleKey: "notification.enrollmentRequested.title",
+        bodyKey: "notification.enrollmentRequested.body",
+        params: { participant: event.participant, course: event.course },
+        data: { requestId: event.requestId, courseId: event.courseId },
+      });
+      return;
+    case "refund.requested":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: await staffUserIds(ctx, event.tenantId),
+        kind: "REFUND_REQUESTED",
+        titleKey: "notification.refundRequested.title",
+        bodyKey: "notification.refundRequested.body",
+        params: { participant: event.participant, course: event.course, amount: event.amount, currency: event.currency },
+        data: { refundRequestId: event.refundRequestId, paymentId: event.paymentId },
+      });
+      return;
+    case "payment.disputed":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: await staffUserIds(ctx, event.tenantId),
+        kind: "PAYMENT_PROBLEM",
+        titleKey: "notification.paymentProblem.title",
+        bodyKey: "notification.paymentProblem.body",
+        params: { participant: event.participant, course: event.course, amount: event.amount, currency: event.currency, reason: event.reason },
+        data: { paymentId: event.paymentId, disputed: true },
+      });
+      return;
+    case "lecture.rescheduled":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: event.recipients,
+        kind: "LECTURE_RESCHEDULED",
+        titleKey: "notification.lectureRescheduled.title",
+        bodyKey: "notification.lectureRescheduled.body",
+        params: {
+          course: event.courseName,
+          oldDate: event.before.date,
+          oldTime: event.before.startTime.slice(0, 5),
+          date: event.after.date,
+          time: event.after.startTime.slice(0, 5),
+        },
+        data: { lectureId: event.after.id, courseId: event.after.courseId },
+      });
+      return;
+    case "exam.resultsRecorded": {
+      const participants = await findParticipants(ctx, event.results.map((result) => (result.studentId ?? result.childId)!));
+      const specs: NotificationSpec[] = [];
+      for (const result of event.results) {
+        const participant = participants.get((result.studentId ?? result.childId)!);
+        if (!participant) continue;
+        specs.push({
+          tenantId: event.tenantId,
+          userIds: [participant.userId],
+          kind: "EXAM_RESULTS",
+          titleKey: "notification.examResults.title",
+          bodyKey: "notification.examResults.body",
+          params: {
+            participant: await participantName(ctx, participant),
+            score: result.score,
+            max: event.exam.maxScore,
+            exam: event.exam.title,
+            course: event.courseName,
+          },
+          data: { examId: event.exam.id, courseId: event.exam.courseId, resultId: result.id },
         });
       }
+      await notifyMany(ctx, specs);
       return;
+    }
+    case "lectures.reminder":
+      await notifyMany(
+        ctx,
+        event.items.map(({ lecture, courseName, userIds }) => ({
+          tenantId: event.tenantId,
+          userIds,
+          kind: "LECTURE_REMINDER",
+          titleKey: "notification.lectureReminder.title",
+          bodyKey: "notification.lectureReminder.body",
+          params: { course: courseName, date: lecture.date, time: lecture.startTime.slice(0, 5) },
+          data: { lectureId: lecture.id, courseId: lecture.courseId },
+        })),
+      );
+      return;
+    case "events.reminder":
+      await notifyMany(
+        ctx,
+        event.items.map(({ event: row, userIds }) => ({
+          tenantId: event.tenantId,
+          userIds,
+          kind: "EVENT_REMINDER",
+          titleKey: "notification.eventReminder.title",
+          bodyKey: "notification.eventReminder.body",
+          params: eventParams(ctx, row),
+          data: { eventId: row.id },
+        })),
+      );
+      return;
+    case "fees.due":
+      await notifyMany(
+        ctx,
+        event.items.map((item) => ({
+          tenantId: event.tenantId,
+          userIds: [item.userId],
+          kind: "FEES_DUE",
+          titleKey: "notification.feesDue.title",
+          bodyKey: "notification.feesDue.body",
+          params: { participant: item.participant, course: item.course, startsOn: item.startsOn, amount: item.amount, currency: item.currency },
+          data: { enrollmentId: item.enrollmentId, courseId: item.courseId },
+        })),
+      );
+      return;
+    case "absence.alert":
+      await notifyMany(
+        ctx,
+        event.items.map((item) => ({
+          tenantId: event.tenantId,
+          userIds: [item.userId],
+          kind: "ABSENCE_ALERT",
+          titleKey: "notification.absenceAlert.title",
+          bodyKey: "notification.absenceAlert.body",
+          params: { participant: item.participant, course: item.course, count: item.count, date: item.lastDate },
+          data: { courseId: item.courseId, lectureId: item.lectureId, absences: item.count },
+        })),
+      );
+      return;
+    case "devices.offline": {
+      if (event.devices.length === 0) return;
+      const staff = await staffUserIds(ctx, event.tenantId);
+      await notifyMany(
+        ctx,
+        event.devices.map((device) => ({
+          tenantId: event.tenantId,
+          userIds: staff,
+          kind: "DEVICE_OFFLINE",
+          titleKey: "notification.deviceOffline.title",
+          bodyKey: "notification.deviceOffline.body",
+          params: { device: device.name, since: localTime(ctx, device.lastSeenAt ?? device.createdAt) },
+          data: { deviceId: device.id },
+        })),
+      );
+      return;
+    }
     case "event.changed": {
       const userIds = event.registrants?.userIds ?? [];
       if (userIds.length === 0 || (event.change !== "UPDATED" && event.change !== "CANCELLED")) return;
@@ -232,6 +429,17 @@ const notifications: Handler = async (ctx, event) => {
           ...("refundRequestId" in event ? { refundRequestId: event.refundRequestId } : {}),
         },
       });
+      if (event.type === "payment.failed") {
+        await notify(ctx, {
+          tenantId: event.tenantId,
+          userIds: await staffUserIds(ctx, event.tenantId),
+          kind: "PAYMENT_PROBLEM",
+          titleKey: "notification.paymentProblem.title",
+          bodyKey: "notification.paymentProblem.body",
+          params: { participant: event.participant, course: event.course, amount: event.amount, currency: event.currency, reason: event.reason },
+          data: { paymentId: event.paymentId, enrollmentId: event.enrollmentId },
+        });
+      }
       return;
     }
     default:

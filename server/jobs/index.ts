@@ -1,10 +1,14 @@
 /** The scheduled jobs of Roster, in the order the scheduler runs them. */
+import { absenceAlerts } from "./absence-alerts";
+import { deviceOffline } from "./device-offline";
+import { feesDue } from "./fees-due";
 import { instructorAttendanceJob } from "./instructor-attendance";
 import { checkSchedule, type Job } from "./job";
 import { markAbsent } from "./mark-absent";
 import { purgeIdempotencyKeys } from "./purge-idempotency-keys";
+import { reminders } from "./reminders";
 
-export const JOBS: readonly Job[] = [markAbsent, instructorAttendanceJob, purgeIdempotencyKeys];
+export const JOBS: readonly Job[] = [markAbsent, instructorAttendanceJob, purgeIdempotencyKeys, absenceAlerts, feesDue, reminders, deviceOffline];
 JOBS.forEach(checkSchedule);
 
 /** The job called `name`, if there is one. */

@@ -59,8 +59,12 @@ export function dueWindows(job: Job, tenant: ScheduleTenant, now: Date, lookBack
 /** When the run covering `window` is scheduled (the first scheduled time whose window it is). */
 export function scheduledTimeOf(job: Job, window: string, timeZone: string): Date | null {
   const cron = new Cron(job.schedule, { timezone: timeZone, paused: true });
-  // Windows are at most a week long; starting a day early finds the run in a few steps.
-  for (const at of cron.nextRuns(32, new Date(`${addDays(window, -1)}T00:00:00Z`))) {
+  // Windows are at most a week long and start with their local date ("2026-11-23", or
+  // "2026-11-23T18:15" for jobs that run several times a day); starting a day early finds the run.
+  let at: Date | null = new Date(`${addDays(window.slice(0, 10), -1)}T00:00:00Z`);
+  for (let step = 0; step < 2000 && at; step++) {
+    at = cron.nextRun(at);
+    if (!at) return null;
     const key = job.window(at, timeZone);
     if (key === window) return at;
     if (key > window) return null;

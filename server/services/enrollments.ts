@@ -70,6 +70,14 @@ export async function requestEnrollment(ctx: Context, input: { courseId: string;
       })
       .returning();
     await audit(ctx, { action: "enrollment.request", entity: "enrollment_request", entityId: request!.id, after: request });
+    await emit(ctx, {
+      type: "enrollment.requested",
+      tenantId: course.tenantId,
+      participant: await participantName(ctx, participant),
+      course: course.name,
+      courseId: course.id,
+      requestId: request!.id,
+    });
     return request!;
   });
 }

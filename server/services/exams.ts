@@ -9,6 +9,7 @@ import { requireTenant } from "../auth/guards";
 import { teachersAllOthersOwn } from "../auth/policies";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, notFound } from "../errors";
+import { emit } from "../domain-events/domain-events";
 import { audit } from "./audit";
 import { courseForTeacher, getCourse } from "./courses";
 import { enrolledParticipants, fromExcluded, upsertPerParticipant } from "./participant-rows";
@@ -127,6 +128,8 @@ export async function recordExamResults(ctx: Context, examId: string, results: R
       { ...fromExcluded(examResults, ["score", "notes"]), updatedAt },
     );
     await audit(ctx, { action: "exam.results", entity: "exam", entityId: examId, after: saved });
+    const courseName = (await ctx.loaders.course.load(exam.courseId))?.name ?? "";
+    await emit(ctx, { type: "exam.resultsRecorded", tenantId: exam.tenantId, exam, courseName, results: saved });
     return saved;
   });
 }

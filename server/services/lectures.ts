@@ -139,6 +139,17 @@ export async function updateLecture(ctx: Context, lectureId: string, input: Lect
       .returning();
     ctx.loaders.lecture.clear(lectureId).prime(lectureId, after!);
     await audit(ctx, { action: "lecture.update", entity: "lecture", entityId: lectureId, before, after });
+    if (after!.status === "SCHEDULED" && (after!.date !== before.date || after!.startTime !== before.startTime)) {
+      const course = (await ctx.loaders.course.load(after!.courseId))!;
+      await emit(ctx, {
+        type: "lecture.rescheduled",
+        tenantId: after!.tenantId,
+        before,
+        after: after!,
+        courseName: course.name,
+        recipients: await enrolledUserIds(ctx, after!.courseId),
+      });
+    }
     return after!;
   });
 }

@@ -2,14 +2,14 @@
  * Message deliveries: the tenant admins' read of the outbox (what went out, on which channel, how
  * it went), and the provider status webhooks that move a sent message to DELIVERED or FAILED.
  */
-import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
-import { messageDeliveries, type MessageDelivery } from "../../drizzle/schema";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { messageDeliveries } from "../../drizzle/schema";
 import type { MessageDeliveryStatus } from "../../drizzle/tables/enums-types";
 import type { AppDeps } from "../app-deps";
 import { requireRole } from "../auth/guards";
 import type { Context } from "../context";
 import { parseTwilioStatus, parseWhatsAppStatus, StatusRejected, type StatusReport } from "../messaging/status";
-import { afterKey, countOf, decodeCursor, encodeCursor, pageSize, timeKey, toPage, TIME_ID } from "../pagination";
+import { newestFirst, page } from "../db/page";
 
 /** An address with its middle hidden: "+255•••••••21", "a•••@example.org". */
 export function maskDestination(destination: string): string {
@@ -21,19 +21,14 @@ export function maskDestination(destination: string): string {
 
 /** Tenant admins: the tenant's deliveries, newest first (codes, which belong to no tenant, are never listed). */
 export async function listDeliveries(ctx: Context, args: { first?: number | null; after?: string | null; status?: MessageDeliveryStatus | null }) {
-  const viewer = requireRole(ctx, "ADMIN");
-  const limit = pageSize(args.first);
-  const cursor = decodeCursor(args.after, TIME_ID);
-  const where = and(eq(messageDeliveries.tenantId, viewer.tenantId), args.status ? eq(messageDeliveries.status, args.status) : undefined);
-  const keyset = afterKey(messageDeliveries.createdAt, messageDeliveries.id, "DESC", timeKey(cursor));
-  const total = countOf(ctx.db.select({ value: count() }).from(messageDeliveries).where(where));
-  const rows: MessageDelivery[] = await ctx.db
-    .select()
-    .from(messageDeliveries)
-    .where(and(where, keyset))
-    .orderBy(desc(messageDeliveries.createdAt), desc(messageDeliveries.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, total, Boolean(cursor), (row) => encodeCursor([row.createdAt.toISOString(), row.id]));
+  requireRole(ctx, "ADMIN");
+  return page(ctx, {
+    from: messageDeliveries,
+    where: and(ctx.scope.inTenant(messageDeliveries), args.status ? eq(messageDeliveries.status, args.status) : undefined),
+    order: newestFirst(messageDeliveries.createdAt, messageDeliveries.id),
+    first: args.first,
+    after: args.after,
+  });
 }
 
 /** What a status webhook did: reports applied, and reports that changed nothing (unknown id, already final, a replay). */

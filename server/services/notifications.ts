@@ -1,6 +1,6 @@
 /** Notifications: rows per user and tenant, written in the recipient's language; the viewer's inbox. */
 import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
-import { notifications, users } from "../../drizzle/schema";
+import { memberships, notifications, users } from "../../drizzle/schema";
 import { requireMember } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { notFound } from "../errors";
@@ -22,28 +22,40 @@ export interface NotificationSpec {
 
 /** Creates one notification per recipient and publishes notificationAdded after commit. */
 export async function notify(ctx: Context, spec: NotificationSpec): Promise<void> {
-  const recipients = [...new Set(spec.userIds)];
-  if (recipients.length === 0) return;
+  await notifyMany(ctx, [spec]);
+}
+
+/**
+ * Several notifications at once (e.g. one per absent participant, each with its own text): one
+ * read of the recipients' languages, one insert, one dispatch, whatever the number of specs and
+ * recipients. A recipient may appear in several specs (a parent of two absent children).
+ */
+export async function notifyMany(ctx: Context, specs: readonly NotificationSpec[]): Promise<void> {
+  const perSpec = specs.map((spec) => ({ spec, recipients: [...new Set(spec.userIds)] })).filter((entry) => entry.recipients.length > 0);
+  if (perSpec.length === 0) return;
+  const everyone = [...new Set(perSpec.flatMap((entry) => entry.recipients))];
   const languages = await ctx.db
     .select({ id: users.id, language: users.preferredLanguage })
     .from(users)
-    .where(inArray(users.id, recipients));
+    .where(inArray(users.id, everyone));
   const languageOf = new Map(languages.map((row) => [row.id, row.language]));
   const rows = await ctx.db
     .insert(notifications)
     .values(
-      recipients.map((userId) => {
-        const language = languageOf.get(userId) ?? ctx.tenant?.defaultLanguage ?? "ar";
-        const params = typeof spec.params === "function" ? spec.params(language) : spec.params;
-        return {
-          tenantId: spec.tenantId,
-          userId,
-          kind: spec.kind,
-          title: translate(language, spec.titleKey, params),
-          body: translate(language, spec.bodyKey, params),
-          data: spec.data ?? {},
-        };
-      }),
+      perSpec.flatMap(({ spec, recipients }) =>
+        recipients.map((userId) => {
+          const language = languageOf.get(userId) ?? ctx.tenant?.defaultLanguage ?? "ar";
+          const params = typeof spec.params === "function" ? spec.params(language) : spec.params;
+          return {
+            tenantId: spec.tenantId,
+            userId,
+            kind: spec.kind,
+            title: translate(language, spec.titleKey, params),
+            body: translate(language, spec.bodyKey, params),
+            data: spec.data ?? {},
+          };
+        }),
+      ),
     )
     .returning({
       id: notifications.id,
@@ -57,12 +69,28 @@ export async function notify(ctx: Context, spec: NotificationSpec): Promise<void
   ctx.afterCommit.push(async () => {
     for (const row of rows) {
       await ctx.app.bus.publish(Topic.NotificationAdded, [row.userId], {
-        tenantId: spec.tenantId,
+        tenantId: row.tenantId,
         userId: row.userId,
         notificationId: row.id,
       });
     }
   });
+}
+
+/** Active staff (ADMIN or STAFF) of a tenant: who staff notifications go to. */
+export async function staffUserIds(ctx: Context, tenantId: string): Promise<string[]> {
+  const rows = await ctx.db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(
+      and(
+        eq(memberships.tenantId, tenantId),
+        eq(memberships.isActive, true),
+        sql`${memberships.roles} && array['ADMIN','STAFF']::membership_role[]`,
+      ),
+    )
+    .limit(500);
+  return rows.map((row) => row.userId);
 }
 
 /** The viewer's notifications in the current tenant, newest first. */

@@ -539,6 +539,8 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
           .values({ tenantId: payment.tenantId, paymentId: payment.id, amount: formatCents(amount), reason, requestedBy: viewer.userId })
           .returning();
         await audit(ctx, { action: "refund.request", entity: "refund_request", entityId: refund!.id, after: refund });
+        const { recipients: _family, ...facts } = await eventFacts(ctx, payment);
+        await emit(ctx, { type: "refund.requested", ...facts, amount: refund!.amount, refundRequestId: refund!.id });
         return refund!;
       },
       save: (refund) => ({ refundRequestId: refund.id }),

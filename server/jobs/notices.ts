@@ -1,0 +1,35 @@
+/**
+ * What the notice jobs (reminders, fees due, absence alerts, devices offline) share: the once-only
+ * key table, and who answers for an enrolment's participant.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { children, enrollments, notificationsSent, parents, students, users } from "../../drizzle/schema";
+import type { Context } from "../context";
+
+/**
+ * Records notice keys as sent; returns those that were not sent before (only these are notified).
+ * In the job's transaction: a rolled-back run records nothing, so its notices go out on the retry.
+ */
+export async function firstTime(ctx: Context, tenantId: string, keys: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return new Set();
+  const rows = await ctx.db
+    .insert(notificationsSent)
+    .values(unique.map((key) => ({ tenantId, key })))
+    .onConflictDoNothing()
+    .returning({ key: notificationsSent.key });
+  return new Set(rows.map((row) => row.key));
+}
+
+/** SQL of the account answering for an enrolment's participant: the student, or the child's parent. */
+export const participantUserId = sql<string>`coalesce(${students.userId}, ${parents.userId})`;
+/** SQL of the participant's display name. */
+export const participantDisplayName = sql<string>`trim(coalesce(${children.firstName} || ' ' || ${children.lastName}, ${users.firstName} || ' ' || ${users.lastName}, ''))`;
+
+/** Joins that participantUserId / participantDisplayName need, on a query over `enrollments`. */
+export const participantJoins = {
+  students: and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)),
+  users: eq(users.id, students.userId),
+  children: and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)),
+  parents: and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)),
+};
