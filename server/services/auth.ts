@@ -658,7 +658,8 @@ export async function requestPasswordReset(ctx: Context, rawIdentifier: string, 
       if (reachable) {
         await sendCode(ctx, system, user.id, channel, identifier.value, "reset", user.preferredLanguage).catch(quietlyLimited);
       } else {
-        // The same kind of work as sendCode, so the answer takes about as long.
+        // The same kind of work as sendCode (its message counter too), so the answer takes about as long.
+        await consume(ctx.app.rateLimits.messages, identifier.value).catch(quietlyLimited);
         await system
           .update(verificationCodes)
           .set({ consumedAt: new Date() })
