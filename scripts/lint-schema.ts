@@ -46,8 +46,8 @@ export const NAMING_EXCEPTIONS: readonly string[] = [
  * (in review) when a new mutation needs it, rather than naming a mutation after a noun.
  */
 export const MUTATION_VERBS: ReadonlySet<string> = new Set([
-  "accept", "add", "approve", "cancel", "change", "complete", "create", "decline", "delete", "drop", "generate",
-  "login", "logout", "mark", "publish", "rate", "record", "refresh", "register", "reject", "request", "revoke",
+  "accept", "add", "approve", "cancel", "change", "complete", "confirm", "create", "decline", "delete", "drop", "generate",
+  "login", "logout", "mark", "publish", "rate", "record", "refresh", "register", "reject", "request", "reset", "revoke",
   "set", "start", "switch", "update", "verify",
 ]);
 

@@ -117,7 +117,8 @@ export function loadConfig(env: Env = process.env) {
       /** Turn off behind PgBouncer older than 1.21 in transaction mode. */
       preparedStatements: read(env, "DATABASE_PREPARED_STATEMENTS", true, bool),
       migrateOnStart: read(env, "MIGRATE_ON_START", true, bool),
-      seedDemo: read(env, "SEED_DEMO", embedded && nodeEnv !== "test", bool),
+      /** Development only by default: the demo accounts share a public password (production refuses them, see allowDemoLogins). */
+      seedDemo: read(env, "SEED_DEMO", embedded && nodeEnv === "development", bool),
       slowQueryMs: read(env, "SLOW_QUERY_MS", 200, int(1, 600_000)),
     },
     redisUrl: read(env, "REDIS_URL", undefined as string | undefined, url("redis:", "rediss:")),
@@ -149,6 +150,11 @@ export function loadConfig(env: Env = process.env) {
       phoneVerification: read(env, "ENABLE_PHONE_NUMBER_VERIFICATION", false, bool),
       emailVerification: read(env, "ENABLE_EMAIL_VERIFICATION", false, bool),
       verificationCodeTtlMs: read(env, "VERIFICATION_CODE_TTL", 10 * 60_000, duration),
+      /**
+       * NODE_ENV=production refuses to start while a demo account (server/seed/demo.ts) still
+       * signs in with the public demo password; true lets it start anyway (a demo deployment).
+       */
+      allowDemoLogins: read(env, "ALLOW_DEMO_LOGINS", false, bool),
     },
     limits: {
       bodyBytes: read(env, "BODY_LIMIT_BYTES", 100_000, int(1024, 50_000_000)),
@@ -161,6 +167,10 @@ export function loadConfig(env: Env = process.env) {
       /** The counters' namespace inside REDIS_PREFIX (instances that share both share limits). */
       keyPrefix: read(env, "RATE_LIMIT_KEY_PREFIX", "rl", keyPrefix),
       messagesPerHour: read(env, "RATE_LIMIT_MESSAGES_PER_HOUR", 5, int(1, 100_000)),
+      /** Password-reset requests per phone number or email (known or not), per hour. */
+      passwordResetPerHour: read(env, "RATE_LIMIT_PASSWORD_RESET_PER_HOUR", 5, int(1, 100_000)),
+      /** Password-reset requests and code checks per client address, per hour, whatever the account. */
+      passwordResetPerIpPerHour: read(env, "RATE_LIMIT_PASSWORD_RESET_PER_IP_PER_HOUR", 30, int(1, 1_000_000)),
       queryMaxDepth: read(env, "QUERY_MAX_DEPTH", 12, int(2, 100)),
       /** Most objects an answer may hold (lists multiplied through, see server/graphql/cost.ts). */
       queryMaxCost: read(env, "QUERY_MAX_COST", 50_000, int(10, 10_000_000)),

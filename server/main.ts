@@ -10,7 +10,7 @@
  * under npm reaches the process twice (the terminal's and npm's forwarded one).
  */
 import "reflect-metadata";
-import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, seedDemo } from "./seed/demo";
+import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, refuseDemoLogins, seedDemo } from "./seed/demo";
 import type { AppDeps } from "./app-deps";
 import { closeDeps, createDeps, createServer, type RosterServer } from "./app";
 import { loadConfigOrExit } from "./config";
@@ -78,6 +78,16 @@ async function main() {
   if (startupStopped()) return;
   if (config.database.seedDemo) await seedDemo(deps.database, deps.passwords);
   if (startupStopped()) return;
+  if (config.nodeEnv === "production") {
+    // Exit 78 while a demo account still has the public password (unless ALLOW_DEMO_LOGINS).
+    try {
+      await refuseDemoLogins(deps.database, deps.passwords, { allow: config.auth.allowDemoLogins, warn: (message) => log.warn(message) });
+    } catch (error) {
+      await closeDeps(deps).catch(() => {});
+      throw error;
+    }
+    if (startupStopped()) return;
+  }
   server = await createServer(config, deps);
   if (startupStopped()) return;
   let url: string;

@@ -25,6 +25,10 @@ export interface RateLimits {
   loginPerAddress: RateLimiterAbstract;
   /** Verification messages (SMS, WhatsApp, email) per destination. */
   messages: RateLimiterAbstract;
+  /** Password-reset requests per destination (phone or email, whether or not it has an account). */
+  passwordReset: RateLimiterAbstract;
+  /** Password-reset requests and code checks per client address. */
+  passwordResetPerAddress: RateLimiterAbstract;
 }
 
 export function createRateLimits(limits: Config["limits"], redis?: Pick<RedisConnections, "commands" | "prefix">): RateLimits {
@@ -47,6 +51,8 @@ export function createRateLimits(limits: Config["limits"], redis?: Pick<RedisCon
     login: make("login", limits.loginPer15Min, 15 * 60),
     loginPerAddress: make("login-ip", limits.loginPerIpPer15Min, 15 * 60),
     messages: make("messages", limits.messagesPerHour, 60 * 60),
+    passwordReset: make("reset", limits.passwordResetPerHour, 60 * 60),
+    passwordResetPerAddress: make("reset-ip", limits.passwordResetPerIpPerHour, 60 * 60),
   };
 }
 

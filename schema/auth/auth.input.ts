@@ -83,3 +83,30 @@ export class ChangePasswordInput {
   @Field(() => Boolean, { nullable: true, description: "Sign out every other device (default true)." })
   signOutOtherDevices?: boolean | null;
 }
+
+@InputType({ description: "A forgotten password: the code sent by requestPasswordReset, and the new password." })
+export class ResetPasswordInput {
+  @Field(() => String, { description: "The phone number or email the code was sent to." })
+  identifier: string;
+
+  @Field(() => String, { description: "The 6-digit code; five wrong tries spend it." })
+  code: string;
+
+  @Field(() => String, { description: "8–128 characters (the registration policy)." })
+  newPassword: string;
+}
+
+@InputType({ description: "A new login phone number or email for your account (one of them), confirmed by a code sent to it." })
+export class RequestContactChangeInput {
+  @Field(() => PhoneNumber, { nullable: true, description: "The new primary phone number (E.164)." })
+  phoneNumber?: string | null;
+
+  @Field(() => EmailAddress, { nullable: true, description: "The new email address." })
+  email?: string | null;
+
+  @Field(() => String, { description: "Your current password: a signed-in session alone cannot move the account's login." })
+  currentPassword: string;
+
+  @Field(() => VerificationChannel, { nullable: true, description: "For a phone number: SMS (default) or WHATSAPP." })
+  channel?: ChannelValue | null;
+}

@@ -6,8 +6,8 @@ import { VerificationChannel } from "../shared/enums";
 import { UUID } from "../shared/scalars";
 import { Tenant } from "../tenants/tenant.type";
 import { User } from "../users/user.type";
-import { ChangePasswordInput, LoginInput, RegisterInput, VerifyAccountInput } from "./auth.input";
-import { AuthPayload, RegisterPayload, Session, TokenVerification } from "./auth.type";
+import { ChangePasswordInput, LoginInput, RegisterInput, RequestContactChangeInput, ResetPasswordInput, VerifyAccountInput } from "./auth.input";
+import { AuthPayload, ContactChangeRequest, RegisterPayload, Session, TokenVerification } from "./auth.type";
 
 @Resolver(() => AuthPayload)
 export class AuthResolver {
@@ -59,6 +59,38 @@ export class AuthResolver {
   @Mutation(() => Boolean, { description: "Changes your password; other devices are signed out unless told not to." })
   changePassword(@Arg("input", () => ChangePasswordInput, { description: "Current and new password." }) input: ChangePasswordInput, @Ctx() ctx: Context) {
     return auth.changePassword(ctx, input);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Forgotten password, step 1: sends a reset code to this phone number or email when it is an account's (verified) login. Answers true either way; limited per address and per client.",
+  })
+  requestPasswordReset(
+    @Arg("identifier", () => String, { description: "Phone number in international format or email address." }) identifier: string,
+    @Ctx() ctx: Context,
+    @Arg("channel", () => VerificationChannel, { nullable: true, description: "For a phone number: SMS (default) or WHATSAPP." })
+    channel?: ChannelValue,
+  ) {
+    return auth.requestPasswordReset(ctx, identifier, channel);
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Forgotten password, step 2: sets a new password with the code, and signs the account out on every device. Then sign in.",
+  })
+  resetPassword(@Arg("input", () => ResetPasswordInput, { description: "Identifier, code and new password." }) input: ResetPasswordInput, @Ctx() ctx: Context) {
+    return auth.resetPassword(ctx, input);
+  }
+
+  @Mutation(() => ContactChangeRequest, {
+    description: "Starts moving your login phone number or email: checks your password and sends a code to the new address (confirmContactChange).",
+  })
+  requestContactChange(@Arg("input", () => RequestContactChangeInput, { description: "The new address and your current password." }) input: RequestContactChangeInput, @Ctx() ctx: Context) {
+    return auth.requestContactChange(ctx, input);
+  }
+
+  @Mutation(() => User, { description: "Applies the phone number or email change the code was sent for; the new address is verified." })
+  confirmContactChange(@Arg("code", () => String, { description: "The code sent to the new address." }) code: string, @Ctx() ctx: Context) {
+    return auth.confirmContactChange(ctx, code);
   }
 
   @Mutation(() => AuthPayload, { description: "Makes another of your tenants the active one for this session." })

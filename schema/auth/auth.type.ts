@@ -78,3 +78,12 @@ export class Session implements Pick<AuthSession, "id" | "deviceName" | "userAge
   @Field(() => DateTime, { description: "When it ends unless refreshed." })
   expiresAt: Date;
 }
+
+@ObjectType({ description: "Where the code for a phone number or email change went; the same answer whether or not the address is free." })
+export class ContactChangeRequest {
+  @Field(() => VerificationChannel, { description: "SMS, WHATSAPP or EMAIL." })
+  channel: ChannelValue;
+
+  @Field(() => String, { description: "The new address, normalised (E.164 phone number or lower-case email)." })
+  destination: string;
+}

@@ -12,7 +12,11 @@ export class UpdateProfileInput implements ProfileInput {
   @Field(() => String, { nullable: true, description: "Family name, up to 100 characters (may be empty)." })
   lastName?: string | null;
 
-  @Field(() => EmailAddress, { nullable: true, description: "A new email address must be verified again." })
+  @Field(() => EmailAddress, {
+    nullable: true,
+    deprecationReason: "Use requestContactChange and confirmContactChange: a new email is verified with a code first.",
+    description: "Only the current email is accepted (no change); any other value is BAD_USER_INPUT.",
+  })
   email?: string | null;
 
   @Field(() => PhoneNumber, { nullable: true, description: "Second phone number, E.164." })

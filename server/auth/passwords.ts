@@ -14,6 +14,15 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
 /**
+ * The password policy, one place for every way a password is set (register,
+ * change, reset, `npm run admin:create`): 8 to 128 characters. Answers the
+ * message key of the problem, or null when the password is acceptable.
+ */
+export function passwordProblem(password: string): "auth.weakPassword" | null {
+  return password.length < PASSWORD_MIN || password.length > PASSWORD_MAX ? "auth.weakPassword" : null;
+}
+
+/**
  * Runs a hash or verification and adds its time to the request's passwordMs: argon2
  * is slow by design, and the slow-request log leaves that time out.
  */

@@ -3,7 +3,7 @@
  * an admin, an instructor, a parent with two children, a student, and a platform
  * admin. Running it again changes nothing. Runs as the owner (no row-level security).
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { planLectures } from "../services/lectures";
 import { addDays, localDate } from "../time";
@@ -26,8 +26,10 @@ import {
   tags,
   tenants,
   users,
+  authSessions,
 } from "../../drizzle/schema";
 import type { MembershipRole } from "../../drizzle/tables/enums-types";
+import { EXIT, StartupError } from "../startup-error";
 
 export const DEMO_PASSWORD = "roster-demo";
 export const DEMO_TENANT = { slug: "redwan", name: "Redwan Courses Center", timeZone: "Africa/Cairo", currency: "EGP" } as const;
@@ -190,4 +192,64 @@ async function seedCatalogue(db: Db, tenantId: string, ids: DemoIds["users"]) {
     status: "PUBLISHED",
     createdBy: ids.admin,
   });
+}
+
+/**
+ * The demo accounts that still sign in with the public DEMO_PASSWORD (active, password
+ * unchanged). NODE_ENV=production refuses to start while there is one (server/main.ts).
+ */
+export async function activeDemoLogins(database: Database, passwords: PasswordHasher) {
+  const rows = await database.db
+    .select({ id: users.id, phone: users.phoneNumber1, email: users.email, hash: users.passwordHash, isPlatformAdmin: users.isPlatformAdmin })
+    .from(users)
+    .where(and(inArray(users.phoneNumber1, DEMO_USERS.map((user) => user.phone)), eq(users.isActive, true)));
+  const active = [];
+  for (const row of rows) {
+    if (await passwords.verify(row.hash, DEMO_PASSWORD)) active.push({ id: row.id, phone: row.phone, email: row.email, isPlatformAdmin: row.isPlatformAdmin });
+  }
+  return active;
+}
+
+/**
+ * Deactivates the demo accounts that still have the public password and signs them
+ * out (`npm run admin:create -- --disable-demo-logins`). The demo data stays; an
+ * account whose password was changed is left alone.
+ */
+export async function disableDemoLogins(database: Database, passwords: PasswordHasher) {
+  const active = await activeDemoLogins(database, passwords);
+  if (active.length === 0) return active;
+  const ids = active.map((user) => user.id);
+  await database.db.transaction(async (db) => {
+    await db.update(users).set({ isActive: false, isPlatformAdmin: false }).where(inArray(users.id, ids));
+    await db
+      .update(authSessions)
+      .set({ revokedAt: new Date(), revokedReason: "demo-login-disabled" })
+      .where(and(inArray(authSessions.userId, ids), isNull(authSessions.revokedAt)));
+  });
+  return active;
+}
+
+/**
+ * NODE_ENV=production: refuses to start (exit 78, EX_CONFIG) while a demo account
+ * signs in with the public password, unless ALLOW_DEMO_LOGINS=true (then it warns).
+ */
+export async function refuseDemoLogins(
+  database: Database,
+  passwords: PasswordHasher,
+  options: { allow: boolean; warn: (message: string) => void },
+): Promise<void> {
+  const active = await activeDemoLogins(database, passwords);
+  if (active.length === 0) return;
+  const who = active.map((user) => user.email ?? user.phone).join(", ");
+  if (options.allow) {
+    options.warn(`ALLOW_DEMO_LOGINS=true: the demo accounts sign in with the public password "${DEMO_PASSWORD}" (${who})`);
+    return;
+  }
+  throw new StartupError(
+    `NODE_ENV=production refuses to start: the demo accounts still sign in with the public password "${DEMO_PASSWORD}" (${who}). ` +
+      `Create your own platform admin with \`npm run admin:create -- --email <you@example.com> --phone <+20…>\`, ` +
+      `then switch the demo accounts off with \`npm run admin:create -- --disable-demo-logins\` ` +
+      `(or set ALLOW_DEMO_LOGINS=true for a demo deployment). See docs/operations.md#the-first-platform-admin.`,
+    EXIT.config,
+  );
 }

@@ -53,8 +53,14 @@ export const en = {
   "auth.registered": "If these details can be used, the account is ready.",
   "message.verificationSubject": "Your Roster code",
   "message.alreadyRegisteredSubject": "You already have a Roster account",
+  "message.accountNoticeSubject": "About your Roster account",
   "message.verificationCode": "Your Roster code is {code}. It expires in {minutes} minutes.",
   "message.alreadyRegistered": "Someone tried to create a Roster account with this number or email. You already have one: sign in or reset your password.",
+  "message.resetCode": "Your Roster password reset code is {code}. It expires in {minutes} minutes. If you did not ask for it, ignore this message.",
+  "message.contactTaken": "Someone tried to move another Roster account to this number or email. It is already yours: nothing changed.",
+  "message.contactChanged": "The phone number or email of your Roster account was changed to {destination}. If this was not you, reset your password and contact your organisation.",
+  "auth.contactThroughCode": "Change your phone number or email with requestContactChange and the code sent to the new one.",
+  "auth.contactTaken": "This phone number or email now belongs to another account.",
 } as const;
 
 export const ar: Catalog<typeof en> = {
@@ -109,8 +115,14 @@ export const ar: Catalog<typeof en> = {
   "auth.registered": "إذا كانت هذه البيانات صالحة، فالحساب جاهز.",
   "message.verificationSubject": "رمز Roster الخاص بك",
   "message.alreadyRegisteredSubject": "لديك حساب Roster بالفعل",
+  "message.accountNoticeSubject": "بخصوص حسابك في Roster",
   "message.verificationCode": "رمز Roster الخاص بك هو {code}. تنتهي صلاحيته خلال {minutes} دقيقة.",
   "message.alreadyRegistered": "حاول شخص ما إنشاء حساب Roster بهذا الرقم أو البريد. لديك حساب بالفعل: سجّل الدخول أو أعد تعيين كلمة المرور.",
+  "message.resetCode": "رمز إعادة تعيين كلمة مرور Roster هو {code}. تنتهي صلاحيته خلال {minutes} دقيقة. إن لم تطلبه فتجاهل هذه الرسالة.",
+  "message.contactTaken": "حاول شخص ما نقل حساب Roster آخر إلى هذا الرقم أو البريد. هو مسجّل لك بالفعل: لم يتغير شيء.",
+  "message.contactChanged": "تم تغيير رقم الهاتف أو البريد لحسابك في Roster إلى {destination}. إن لم تكن أنت فأعد تعيين كلمة المرور وتواصل مع مؤسستك.",
+  "auth.contactThroughCode": "غيّر رقم هاتفك أو بريدك عبر requestContactChange والرمز المرسل إلى العنوان الجديد.",
+  "auth.contactTaken": "هذا الرقم أو البريد أصبح لحساب آخر.",
 };
 
 export const fr: Catalog<typeof en> = {
@@ -165,6 +177,12 @@ export const fr: Catalog<typeof en> = {
   "auth.registered": "Si ces informations peuvent être utilisées, le compte est prêt.",
   "message.verificationSubject": "Votre code Roster",
   "message.alreadyRegisteredSubject": "Vous avez déjà un compte Roster",
+  "message.accountNoticeSubject": "À propos de votre compte Roster",
   "message.verificationCode": "Votre code Roster est {code}. Il expire dans {minutes} minutes.",
   "message.alreadyRegistered": "Quelqu’un a essayé de créer un compte Roster avec ce numéro ou cet e-mail. Vous en avez déjà un : connectez-vous ou réinitialisez votre mot de passe.",
+  "message.resetCode": "Votre code de réinitialisation du mot de passe Roster est {code}. Il expire dans {minutes} minutes. Si vous ne l’avez pas demandé, ignorez ce message.",
+  "message.contactTaken": "Quelqu’un a essayé de déplacer un autre compte Roster vers ce numéro ou cet e-mail. Il est déjà à vous : rien n’a changé.",
+  "message.contactChanged": "Le numéro ou l’e-mail de votre compte Roster a été changé en {destination}. Si ce n’était pas vous, réinitialisez votre mot de passe et contactez votre organisation.",
+  "auth.contactThroughCode": "Changez votre numéro ou votre e-mail avec requestContactChange et le code envoyé à la nouvelle adresse.",
+  "auth.contactTaken": "Ce numéro ou cet e-mail appartient désormais à un autre compte.",
 };
