@@ -46,6 +46,9 @@ export function recordStatement(query: string): void {
 }
 
 
+/** Runs `fn` outside any request (background work a request started: its statements are not the request's). */
+export const outsideRequest = <T>(fn: () => T): T => storage.exit(fn);
+
 /** Runs `fn` with a request store that every async continuation inside it sees. */
 export const runWithRequestStore = <T>(store: RequestStore, fn: () => T): T => storage.run(store, fn);
 

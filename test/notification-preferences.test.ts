@@ -1,13 +1,12 @@
 /**
  * Notification preferences (issue 11): a member's channels per kind and quiet hours, the tenant's
  * channel switches, and the dispatch decision (planDeliveries, pure) fed with facts read from the
- * database (dispatchFacts). queueDeliveries is still a stub on this branch: the deliveries are
- * checked through the decision; the in-app rows through the API.
+ * database (dispatchFacts), down to the outbox rows it queues and the message the channel sends.
  */
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { notifications, users } from "../drizzle/schema";
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it, vi } from "vitest";
+import { messageDeliveries, notifications, users } from "../drizzle/schema";
 import { withSystemContext } from "../server/context";
 import { dispatchFacts, planDeliveries, quietUntil, type DispatchFacts, type RecipientFacts, type WrittenNotification } from "../server/messaging/dispatch";
 import { localTime } from "../server/time";
@@ -196,6 +195,17 @@ describe("dispatch with facts from the database", () => {
 
     const rows = await t.deps.database.db.select().from(notifications).where(eq(notifications.tenantId, school.tenant.id));
     const cancelled = rows.filter((row) => row.kind === "LECTURE_CANCELLED");
+
+    // The outbox holds exactly what the decision says: one email to the first parent (LECTURE_CANCELLED is
+    // urgent, so quiet hours do not hold it back), and the (console) channel sends it.
+    const queued = await t.deps.database.db
+      .select()
+      .from(messageDeliveries)
+      .where(and(eq(messageDeliveries.tenantId, school.tenant.id), eq(messageDeliveries.kind, "LECTURE_CANCELLED")));
+    expect(queued.map((d) => [d.userId, d.channel, d.destination])).toEqual([[family.parent.user.id, "EMAIL", family.parent.user.email]]);
+    const notice = cancelled.find((row) => row.userId === family.parent.user.id)!;
+    expect(queued[0]!.notificationId).toBe(notice.id);
+    await vi.waitFor(() => expect(t.deps.messages.last(family.parent.user.email!)?.text).toContain(notice.body), { timeout: 10_000 });
     const deliveries = await withSystemContext(t.deps, school.tenant, "test", async (ctx) => {
       const facts = await dispatchFacts(ctx, school.tenant.id, cancelled.map((row) => row.userId), ["LECTURE_CANCELLED", "EXAM_RESULTS"], now);
       const examRow = { ...cancelled.find((row) => row.userId === family.parent.user.id)!, kind: "EXAM_RESULTS" };

@@ -266,27 +266,35 @@ const notifications: Handler = async (ctx, event) => {
       });
       return;
     case "exam.resultsRecorded": {
-      const participants = await findParticipants(ctx, event.results.map((result) => (result.studentId ?? result.childId)!));
-      const specs: NotificationSpec[] = [];
-      for (const result of event.results) {
-        const participant = participants.get((result.studentId ?? result.childId)!);
-        if (!participant) continue;
-        specs.push({
-          tenantId: event.tenantId,
-          userIds: [participant.userId],
-          kind: "EXAM_RESULTS",
-          titleKey: "notification.examResults.title",
-          bodyKey: "notification.examResults.body",
-          params: {
-            participant: await participantName(ctx, participant),
-            score: result.score,
-            max: event.exam.maxScore,
-            exam: event.exam.title,
-            course: event.courseName,
-          },
-          data: { examId: event.exam.id, courseId: event.exam.courseId, resultId: result.id },
-        });
-      }
+      const participants = await findParticipants(ctx, event.results.map(participantIdOf));
+      // Names together, so the user loader reads every student in one batch.
+      const named = await Promise.all(
+        event.results.map(async (result) => {
+          const participant = participants.get(participantIdOf(result));
+          return participant ? { result, participant, name: await participantName(ctx, participant) } : null;
+        }),
+      );
+      const specs: NotificationSpec[] = named.flatMap((entry) =>
+        entry
+          ? [
+              {
+                tenantId: event.tenantId,
+                userIds: [entry.participant.userId],
+                kind: "EXAM_RESULTS",
+                titleKey: "notification.examResults.title" as const,
+                bodyKey: "notification.examResults.body" as const,
+                params: {
+                  participant: entry.name,
+                  score: entry.result.score,
+                  max: event.exam.maxScore,
+                  exam: event.exam.title,
+                  course: event.courseName,
+                },
+                data: { examId: event.exam.id, courseId: event.exam.courseId, resultId: entry.result.id },
+              },
+            ]
+          : [],
+      );
       await notifyMany(ctx, specs);
       return;
     }

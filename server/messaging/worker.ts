@@ -20,6 +20,7 @@ import type { Database } from "../db/client";
 import { rowsOf } from "../db/scope";
 import type { Log } from "../log";
 import type { Metrics } from "../metrics";
+import { outsideRequest } from "../request-store";
 import type { MessageChannels } from "./channels";
 import { DeliveryError } from ".";
 
@@ -96,7 +97,8 @@ export class DeliveryWorker {
   /** Sends these rows now if no one has them (after the commit that queued them). */
   sendNow(ids: string[]): Promise<number> {
     if (this.stopped || ids.length === 0) return Promise.resolve(0);
-    return this.track(this.claimAndSend(ids));
+    // Detached from the request that queued the rows: its budget, abort and statement count are not the worker's.
+    return this.track(outsideRequest(() => this.claimAndSend(ids)));
   }
 
   /** Claims and sends every due row, batch after batch; resolves with how many were attempted. */
