@@ -26,7 +26,7 @@ if (installed !== wanted) {
     console.error("bench: npm ci --prefix bench failed");
     process.exit(result.status ?? 1);
   }
-  fs.writeFileSync(stamp, wanted + "\n");
+  fs.writeFileSync(stamp, `${wanted}\n`);
 }
 
 // The orchestrator and the load generator run on this Node; the servers on bench's Node 22.

@@ -145,7 +145,9 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     // A connection's total is counted only when asked for: services give a function.
     for (const type of Object.values(schema.getTypeMap())) {
       const totalCount = isObjectType(type) && type.name.endsWith("Connection") ? type.getFields().totalCount : undefined;
-      if (totalCount) totalCount.resolve = (connection: ConnectionShape<unknown>) => (typeof connection.totalCount === "function" ? connection.totalCount() : connection.totalCount);
+      if (totalCount)
+        totalCount.resolve = (connection: ConnectionShape<unknown>) =>
+          typeof connection.totalCount === "function" ? connection.totalCount() : connection.totalCount;
     }
     return schema;
   });

@@ -137,7 +137,9 @@ try {
     if (outcome.kind === "created") console.log(`created platform admin ${who} (${outcome.userId}) in ${database.kind}`);
     else {
       const role = outcome.wasAdmin ? "was already a platform admin" : "is now a platform admin";
-      const password = outcome.passwordChanged ? "password reset, its sessions signed out" : "password unchanged (--reset-password to set one)";
+      const password = outcome.passwordChanged
+        ? "password reset, its sessions signed out"
+        : "password unchanged (--reset-password to set one)";
       console.log(`existing account ${who} (${outcome.userId}) ${role}; ${password}`);
     }
   }

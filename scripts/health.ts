@@ -57,7 +57,9 @@ async function checkDirectly(config: Config): Promise<CheckResult[]> {
   try {
     const checks = await readinessChecks({ database, redis, config });
     if (config.redisUrl && !redis) {
-      return checks.map((check) => (check.name === "pubsub" ? { name: "pubsub", ok: false, ms: 0, detail: "cannot connect to REDIS_URL" } : check));
+      return checks.map((check) =>
+        check.name === "pubsub" ? { name: "pubsub", ok: false, ms: 0, detail: "cannot connect to REDIS_URL" } : check,
+      );
     }
     return checks;
   } finally {
@@ -83,6 +85,8 @@ async function askInstance(config: Config): Promise<CheckResult[]> {
     reason = cause?.message ?? (error as Error).message;
   }
   const ms = Math.round((performance.now() - started) * 10) / 10;
-  console.error(`no answer from ${url}: ${reason} (is roster running there? set HOST and PORT, or DATABASE_URL to check PostgreSQL directly)`);
+  console.error(
+    `no answer from ${url}: ${reason} (is roster running there? set HOST and PORT, or DATABASE_URL to check PostgreSQL directly)`,
+  );
   return CHECKS.map((name) => ({ name, ok: false, ms, detail: `no answer from ${url}: ${reason}` }));
 }

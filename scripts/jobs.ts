@@ -78,7 +78,8 @@ if (command === "list") {
 if (command !== "run") usage(`unknown command "${command}"`);
 if (extra.length) usage(`unexpected arguments: ${extra.join(" ")}`);
 const job = jobName ? findJob(jobName) : undefined;
-if (!job) usage(jobName ? `unknown job "${jobName}"; the jobs are: ${JOBS.map((j) => j.name).join(", ")}` : "which job? (npm run jobs -- list)");
+if (!job)
+  usage(jobName ? `unknown job "${jobName}"; the jobs are: ${JOBS.map((j) => j.name).join(", ")}` : "which job? (npm run jobs -- list)");
 const date = values.date;
 if (date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date))) {
   usage(`--date must be a date such as 2026-11-23 (got "${date}")`);
@@ -132,7 +133,9 @@ process.exit(failed ? 1 : 0);
 function describe(outcome: RunOutcome): string {
   switch (outcome.status) {
     case "SUCCEEDED":
-      return `SUCCEEDED ${Object.entries(outcome.counts).map(([key, value]) => `${key}=${value}`).join(" ")} (${outcome.ms} ms)`;
+      return `SUCCEEDED ${Object.entries(outcome.counts)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(" ")} (${outcome.ms} ms)`;
     case "FAILED":
       return `FAILED ${outcome.error}`;
     case "SKIPPED":

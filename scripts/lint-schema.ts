@@ -46,9 +46,35 @@ export const NAMING_EXCEPTIONS: readonly string[] = [
  * (in review) when a new mutation needs it, rather than naming a mutation after a noun.
  */
 export const MUTATION_VERBS: ReadonlySet<string> = new Set([
-  "accept", "add", "approve", "cancel", "change", "complete", "confirm", "create", "decline", "delete", "drop", "generate",
-  "login", "logout", "mark", "publish", "rate", "record", "refresh", "register", "reject", "request", "reset", "revoke",
-  "set", "start", "switch", "update", "verify",
+  "accept",
+  "add",
+  "approve",
+  "cancel",
+  "change",
+  "complete",
+  "confirm",
+  "create",
+  "decline",
+  "delete",
+  "drop",
+  "generate",
+  "login",
+  "logout",
+  "mark",
+  "publish",
+  "rate",
+  "record",
+  "refresh",
+  "register",
+  "reject",
+  "request",
+  "reset",
+  "revoke",
+  "set",
+  "start",
+  "switch",
+  "update",
+  "verify",
 ]);
 
 const PASCAL = /^[A-Z][A-Za-z0-9]*$/;
@@ -158,8 +184,10 @@ export function lintSchema(
     }
   }
 
-  for (const entry of undescribedForNow) if (!usedAllowances.has(entry)) result.stale.push(`UNDESCRIBED_FOR_NOW: "${entry}" excuses nothing: remove it`);
-  for (const entry of namingExceptions) if (!usedExceptions.has(entry)) result.stale.push(`NAMING_EXCEPTIONS: "${entry}" excuses nothing: remove it`);
+  for (const entry of undescribedForNow)
+    if (!usedAllowances.has(entry)) result.stale.push(`UNDESCRIBED_FOR_NOW: "${entry}" excuses nothing: remove it`);
+  for (const entry of namingExceptions)
+    if (!usedExceptions.has(entry)) result.stale.push(`NAMING_EXCEPTIONS: "${entry}" excuses nothing: remove it`);
   return result;
 }
 
@@ -175,7 +203,8 @@ function main(file: string): number {
   for (const [kind, coverage] of Object.entries(result.coverage)) {
     console.log(`  ${kind.padEnd(12)} ${coverage.described}/${coverage.total} (${percent(coverage)})`);
   }
-  if (result.allowed.length) console.log(`  ${result.allowed.length} undescribed but allowed for now (UNDESCRIBED_FOR_NOW in scripts/lint-schema.ts)`);
+  if (result.allowed.length)
+    console.log(`  ${result.allowed.length} undescribed but allowed for now (UNDESCRIBED_FOR_NOW in scripts/lint-schema.ts)`);
   const problems = [
     ...result.undescribed.map((coordinate) => `no description: ${coordinate}`),
     ...result.naming.map((finding) => `naming: ${finding}`),

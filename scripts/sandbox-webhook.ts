@@ -22,7 +22,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.reference || !values.amount) {
-  console.error("usage: npm run sandbox:webhook -- --reference <providerReference> --amount <amount> [--currency EGP] [--fail] [--url <base url>]");
+  console.error(
+    "usage: npm run sandbox:webhook -- --reference <providerReference> --amount <amount> [--currency EGP] [--fail] [--url <base url>]",
+  );
   process.exit(2);
 }
 const config = loadConfig({ ...process.env, LOG_LEVEL: "silent" });
@@ -42,7 +44,10 @@ const body = JSON.stringify(
 const url = `${values.url ?? `http://localhost:${config.port}`}/webhooks/payments/sandbox`;
 const response = await fetch(url, {
   method: "POST",
-  headers: { "content-type": "application/json", [SANDBOX_SIGNATURE_HEADER]: signSandboxWebhook(config.payments.sandbox.webhookSecret, body) },
+  headers: {
+    "content-type": "application/json",
+    [SANDBOX_SIGNATURE_HEADER]: signSandboxWebhook(config.payments.sandbox.webhookSecret, body),
+  },
   body,
 });
 console.log(response.status, await response.text());

@@ -27,7 +27,9 @@ const out = path.resolve(import.meta.dirname, "../server/graphql/trusted-documen
 
 const operations: ManifestOperation[] = [];
 const add = (client: ManifestOperation["client"], body: string, document: DocumentNode) => {
-  const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const operation = document.definitions.find(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
   if (!operation?.name) return; // fragments only
   operations.push({
     id: createHash("sha256").update(body).digest("hex"),
@@ -44,7 +46,8 @@ for (const value of Object.values(admin)) {
 }
 // The tests' client sends print(document) (test/helpers/client.ts).
 for (const value of Object.values(tests)) {
-  if (value && typeof value === "object" && (value as DocumentNode).kind === Kind.DOCUMENT) add("tests", print(value as DocumentNode), value as DocumentNode);
+  if (value && typeof value === "object" && (value as DocumentNode).kind === Kind.DOCUMENT)
+    add("tests", print(value as DocumentNode), value as DocumentNode);
 }
 operations.sort((a, b) => a.client.localeCompare(b.client) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 const unique = operations.filter((operation, index) => operations.findIndex((other) => other.id === operation.id) === index);

@@ -105,7 +105,9 @@ export async function createDeps(config: Config, log: Log = createLog(config)): 
 }
 
 /** Closes what createDeps opened: the delivery worker (sends under way finish), pub/sub, Redis, then the database. */
-export async function closeDeps(app: Pick<AppDeps, "bus" | "redis" | "database"> & Partial<Pick<AppDeps, "deliveries" | "channels">>): Promise<void> {
+export async function closeDeps(
+  app: Pick<AppDeps, "bus" | "redis" | "database"> & Partial<Pick<AppDeps, "deliveries" | "channels">>,
+): Promise<void> {
   await app.deliveries?.stop();
   app.channels?.close();
   await app.bus.close();
@@ -181,7 +183,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     };
     runWithRequestStore(store, next);
   });
-  web.use("/graphql", async (req, res, next) => {
+  web.use("/graphql", async (req, _res, next) => {
     try {
       await consume(app.rateLimits.apiPerIp, clientIp(req));
       next();
@@ -193,7 +195,9 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   web.use((req, res) => {
     const language = fromAcceptLanguage(req.header("accept-language")) ?? "en";
     res.status(404).json({
-      errors: [{ message: translate(language, "http.notFound", { method: req.method, path: req.path }), extensions: { code: "NOT_FOUND" } }],
+      errors: [
+        { message: translate(language, "http.notFound", { method: req.method, path: req.path }), extensions: { code: "NOT_FOUND" } },
+      ],
     });
   });
   web.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -204,7 +208,9 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     }
     if (type === "entity.too.large") {
       return void res.status(413).json({
-        errors: [{ message: translate(language, "http.tooLarge", { limit: config.limits.bodyBytes }), extensions: { code: "PAYLOAD_TOO_LARGE" } }],
+        errors: [
+          { message: translate(language, "http.tooLarge", { limit: config.limits.bodyBytes }), extensions: { code: "PAYLOAD_TOO_LARGE" } },
+        ],
       });
     }
     if (error instanceof AppError) {
@@ -218,7 +224,14 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
     }
     log.error({ err: error }, "unhandled HTTP error");
     reportError(error, { transport: "http", path: req.path });
-    res.status(500).json({ errors: [{ message: translate(language, "internal", { requestId: res.getHeader("x-request-id") as string }), extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+    res.status(500).json({
+      errors: [
+        {
+          message: translate(language, "internal", { requestId: res.getHeader("x-request-id") as string }),
+          extensions: { code: "INTERNAL_SERVER_ERROR" },
+        },
+      ],
+    });
   });
 
   let baseUrl = "";
@@ -256,7 +269,10 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
       baseUrl = urlOf(httpServer, config.host);
       if (metricsServer) {
         const host = config.metrics.host ?? config.host;
-        await listenOn(metricsServer, config.metrics.port!, host, { port: "METRICS_PORT", host: config.metrics.host ? "METRICS_HOST" : "HOST" });
+        await listenOn(metricsServer, config.metrics.port!, host, {
+          port: "METRICS_PORT",
+          host: config.metrics.host ? "METRICS_HOST" : "HOST",
+        });
         metricsUrl = `${urlOf(metricsServer, host)}/metrics`;
       } else if (metricsAt === "main") {
         metricsUrl = `${baseUrl}/metrics`;
@@ -323,7 +339,10 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string | 
     case "EADDRINUSE":
       return new StartupError(`port ${port} is in use${where}; set ${names.port} (or stop the process that has it)`, EXIT.inUse);
     case "EACCES":
-      return new StartupError(`not allowed to listen on port ${port}${where} (ports below 1024 need privileges); set ${names.port}`, EXIT.noPermission);
+      return new StartupError(
+        `not allowed to listen on port ${port}${where} (ports below 1024 need privileges); set ${names.port}`,
+        EXIT.noPermission,
+      );
     case "EADDRNOTAVAIL":
     case "ENOTFOUND":
     case "EAI_AGAIN":

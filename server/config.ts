@@ -258,12 +258,17 @@ export function loadConfig(env: Env = process.env) {
 }
 
 /** All or none of a provider's credentials: half a configuration is a mistake, not "disabled". */
-function allOrNone<K extends string>(values: Record<K, string | undefined>, names: Record<K, string>, what: string): Record<K, string> | undefined {
+function allOrNone<K extends string>(
+  values: Record<K, string | undefined>,
+  names: Record<K, string>,
+  what: string,
+): Record<K, string> | undefined {
   const keys = Object.keys(values) as K[];
   const given = keys.filter((key) => values[key] !== undefined);
   if (given.length === 0) return undefined;
   const missing = keys.filter((key) => values[key] === undefined);
-  if (missing.length > 0) throw new ConfigError(`${missing.map((key) => names[key]).join(", ")}: required when any ${what} variable is set`);
+  if (missing.length > 0)
+    throw new ConfigError(`${missing.map((key) => names[key]).join(", ")}: required when any ${what} variable is set`);
   return values as Record<K, string>;
 }
 
@@ -284,12 +289,20 @@ function messagingConfig(env: Env) {
   const smtpFrom = read(env, "SMTP_FROM", str, email);
   if (smtpUrl && !smtpFrom) throw new ConfigError("SMTP_FROM: required when SMTP_URL is set");
   const beem = allOrNone(
-    { apiKey: read(env, "BEEM_API_KEY", str, String), secretKey: read(env, "BEEM_SECRET_KEY", str, String), senderId: read(env, "BEEM_SENDER_ID", str, String) },
+    {
+      apiKey: read(env, "BEEM_API_KEY", str, String),
+      secretKey: read(env, "BEEM_SECRET_KEY", str, String),
+      senderId: read(env, "BEEM_SENDER_ID", str, String),
+    },
     { apiKey: "BEEM_API_KEY", secretKey: "BEEM_SECRET_KEY", senderId: "BEEM_SENDER_ID" },
     "BEEM_*",
   );
   const twilio = allOrNone(
-    { accountSid: read(env, "TWILIO_ACCOUNT_SID", str, String), authToken: read(env, "TWILIO_AUTH_TOKEN", str, String), from: read(env, "TWILIO_FROM", str, String) },
+    {
+      accountSid: read(env, "TWILIO_ACCOUNT_SID", str, String),
+      authToken: read(env, "TWILIO_AUTH_TOKEN", str, String),
+      from: read(env, "TWILIO_FROM", str, String),
+    },
     { accountSid: "TWILIO_ACCOUNT_SID", authToken: "TWILIO_AUTH_TOKEN", from: "TWILIO_FROM" },
     "TWILIO_*",
   );
@@ -298,9 +311,15 @@ function messagingConfig(env: Env) {
     { token: "WHATSAPP_TOKEN", phoneNumberId: "WHATSAPP_PHONE_NUMBER_ID" },
     "WHATSAPP_TOKEN/WHATSAPP_PHONE_NUMBER_ID",
   );
-  const smsProvider = read(env, "SMS_PROVIDER", (beem ? "beem" : twilio ? "twilio" : undefined) as "beem" | "twilio" | undefined, oneOf("beem", "twilio"));
+  const smsProvider = read(
+    env,
+    "SMS_PROVIDER",
+    (beem ? "beem" : twilio ? "twilio" : undefined) as "beem" | "twilio" | undefined,
+    oneOf("beem", "twilio"),
+  );
   if (smsProvider === "beem" && !beem) throw new ConfigError("SMS_PROVIDER: beem needs BEEM_API_KEY, BEEM_SECRET_KEY and BEEM_SENDER_ID");
-  if (smsProvider === "twilio" && !twilio) throw new ConfigError("SMS_PROVIDER: twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM");
+  if (smsProvider === "twilio" && !twilio)
+    throw new ConfigError("SMS_PROVIDER: twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM");
   const appSecret = read(env, "WHATSAPP_APP_SECRET", str, String);
   const verifyToken = read(env, "WHATSAPP_VERIFY_TOKEN", str, String);
   // Read whether or not their provider is configured: a wrong value is a mistake either way.

@@ -120,20 +120,25 @@ async function buildContext(
   afterCommit: Context["afterCommit"],
 ): Promise<Context> {
   const { viewer, tenant, user, membership } = await resolveViewer(app, tx, input.credentials, start, opened);
-  return assembleContext(app, tx, {
-    requestId: input.requestId,
-    viewer,
-    tenant,
-    language:
-      (viewer.kind === "user" ? viewer.language : undefined) ??
-      fromAcceptLanguage(input.acceptLanguage) ??
-      tenant?.defaultLanguage ??
-      "ar",
-    ip: input.ip,
-    userAgent: input.userAgent ?? null,
-    user,
-    membership,
-  }, afterCommit);
+  return assembleContext(
+    app,
+    tx,
+    {
+      requestId: input.requestId,
+      viewer,
+      tenant,
+      language:
+        (viewer.kind === "user" ? viewer.language : undefined) ??
+        fromAcceptLanguage(input.acceptLanguage) ??
+        tenant?.defaultLanguage ??
+        "ar",
+      ip: input.ip,
+      userAgent: input.userAgent ?? null,
+      user,
+      membership,
+    },
+    afterCommit,
+  );
 }
 
 /** A viewer the caller already knows, with what was read about them (to prime the loaders). */

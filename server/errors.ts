@@ -40,8 +40,7 @@ export class AppError extends GraphQLError {
 export const notFound = (entity: string, id: string) => new AppError("NOT_FOUND", "notFound", { entity, id });
 export const forbidden = () => new AppError("FORBIDDEN", "auth.forbidden");
 export const unauthenticated = () => new AppError("UNAUTHENTICATED", "auth.required");
-export const badInput = (field: string, reason: string) =>
-  new AppError("BAD_USER_INPUT", "input.invalid", { field, reason }, { field });
+export const badInput = (field: string, reason: string) => new AppError("BAD_USER_INPUT", "input.invalid", { field, reason }, { field });
 /** An illegal state change: names the current and the required states. */
 export const wrongState = (entity: string, state: string, expected: string | string[]) =>
   new AppError("CONFLICT", "conflict.state", {

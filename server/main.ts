@@ -127,7 +127,7 @@ async function main() {
         `  then set the header  Authorization: Bearer <accessToken>  and run  { me { firstName membership { roles } } }`,
       );
     }
-    console.log(lines.join("\n") + "\n");
+    console.log(`${lines.join("\n")}\n`);
   }
 }
 

@@ -164,7 +164,10 @@ export const badCursor = () =>
  * The sort key inside a cursor, checked part by part against the list's shape;
  * BAD_USER_INPUT (field "after") for anything else.
  */
-export function decodeCursor<const P extends readonly CursorPart<unknown>[]>(cursor: string | null | undefined, parts: P): PartsOf<P> | null {
+export function decodeCursor<const P extends readonly CursorPart<unknown>[]>(
+  cursor: string | null | undefined,
+  parts: P,
+): PartsOf<P> | null {
   if (cursor === null || cursor === undefined) return null;
   if (cursor.length === 0 || cursor.length > CURSOR_MAX || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
   let key: unknown;

@@ -44,7 +44,8 @@ export function createRateLimits(limits: Config["limits"], redis?: Pick<RedisCon
       insuranceLimiter: memory,
     });
   };
-  const local = (name: string, points: number, duration: number) => new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
+  const local = (name: string, points: number, duration: number) =>
+    new RateLimiterMemory({ keyPrefix: `${prefix}:${name}`, points, duration });
   return {
     apiPerIp: local("ip", limits.apiPerMinutePerIp, 60),
     apiPerUser: local("user", limits.apiPerMinutePerUser, 60),

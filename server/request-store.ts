@@ -45,7 +45,6 @@ export function recordStatement(query: string): void {
   if ((store.sql ??= []).length < KEEP_SQL) store.sql.push(query);
 }
 
-
 /** Runs `fn` outside any request (background work a request started: its statements are not the request's). */
 export const outsideRequest = <T>(fn: () => T): T => storage.exit(fn);
 

@@ -69,4 +69,3 @@ export async function forgetTenant(app: AppDeps, tenant: { id: string; slug: str
   local?.delete(`tenant:slug:${tenant.slug}`);
   await Promise.all([app.cache.delete(`tenant:id:${tenant.id}`), app.cache.delete(`tenant:slug:${tenant.slug}`)]);
 }
-

@@ -10,7 +10,7 @@ export function normalizePhone(raw: string, country?: CountryCode): string {
   // libphonenumber skips what it does not understand ("+20100…\0" would pass as the number).
   if (CONTROL.test(raw)) throw new AppError("BAD_USER_INPUT", "input.phone", { value: printable(raw) }, { field: "phoneNumber" });
   const phone = parsePhoneNumberFromString(raw.trim(), country);
-  if (!phone || !phone.isValid()) throw new AppError("BAD_USER_INPUT", "input.phone", { value: raw }, { field: "phoneNumber" });
+  if (!phone?.isValid()) throw new AppError("BAD_USER_INPUT", "input.phone", { value: raw }, { field: "phoneNumber" });
   return phone.number;
 }
 

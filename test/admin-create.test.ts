@@ -144,9 +144,19 @@ describe("production start with the demo logins", () => {
   // Always embedded: a database of its own that the demo seed may fill.
   const env = { DATABASE_URL: undefined, REDIS_URL: undefined, ROSTER_DATA_DIR: dataDir };
   const production = () =>
-    start(TSX, ["server/main.ts"], { ...commandEnv(env), NODE_ENV: "production", JWT_PRIVATE_KEY: key, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", SEED_DEMO: undefined });
+    start(TSX, ["server/main.ts"], {
+      ...commandEnv(env),
+      NODE_ENV: "production",
+      JWT_PRIVATE_KEY: key,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      SEED_DEMO: undefined,
+    });
 
-  it("refuses to start (78) while a demo account has the public password, and starts once they are switched off", { timeout: 300_000 }, async () => {
+  it("refuses to start (78) while a demo account has the public password, and starts once they are switched off", {
+    timeout: 300_000,
+  }, async () => {
     const seeded = await new Promise<number | null>((resolve) =>
       spawn("npm", ["run", "--silent", "db:seed"], { env: { ...process.env, ...commandEnv(env) }, stdio: "ignore" }).once("close", resolve),
     );

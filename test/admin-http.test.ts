@@ -9,7 +9,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { startTestServer, useTestServer } from "./helpers/server";
 
-const INDEX = '<!doctype html><html lang="ar" dir="rtl"><head><script type="module" src="/admin/assets/app-1a2b3c.js"></script></head><body><div id="root"></div></body></html>';
+const INDEX =
+  '<!doctype html><html lang="ar" dir="rtl"><head><script type="module" src="/admin/assets/app-1a2b3c.js"></script></head><body><div id="root"></div></body></html>';
 
 function fakeBuild(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "roster-admin-"));

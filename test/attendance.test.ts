@@ -92,10 +92,22 @@ describe("marking a lecture", () => {
     const lectureId = lectureIds[2]!;
     const cases: [object[], RegExp][] = [
       [[{ participantId: student.studentId, present: true }], /Row 1.*rating.*required/],
-      [[{ participantId: family.childIds[0]!, present: true, rating: "8" }, { participantId: student.studentId, present: true, rating: "10.5" }], /Row 2.*10\.5/],
+      [
+        [
+          { participantId: family.childIds[0]!, present: true, rating: "8" },
+          { participantId: student.studentId, present: true, rating: "10.5" },
+        ],
+        /Row 2.*10\.5/,
+      ],
       [[{ participantId: student.studentId, present: true, rating: "0.99" }], /Row 1/],
       [[{ participantId: student.studentId, present: false, rating: "5" }], /Row 1.*absent/],
-      [[{ participantId: student.studentId, present: false }, { participantId: student.studentId, present: false }], /Row 2.*row 1/],
+      [
+        [
+          { participantId: student.studentId, present: false },
+          { participantId: student.studentId, present: false },
+        ],
+        /Row 2.*row 1/,
+      ],
       [[{ participantId: "00000000-0000-4000-8000-000000000000", present: false }], /Row 1.*unknown/],
     ];
     for (const [marks, message] of cases) {
@@ -106,7 +118,10 @@ describe("marking a lecture", () => {
     const outsider = await school.family(1);
     const notEnrolled = await school.instructor.client.request(MarkAttendanceDocument, {
       lectureId,
-      marks: [{ participantId: family.childIds[0]!, present: false }, { participantId: outsider.childIds[0]!, present: false }],
+      marks: [
+        { participantId: family.childIds[0]!, present: false },
+        { participantId: outsider.childIds[0]!, present: false },
+      ],
     });
     expect(codes(notEnrolled)).toEqual(["BAD_USER_INPUT"]);
     expect(notEnrolled.errors?.[0]?.message).toMatch(/Row 2.*not enrolled/);
@@ -138,13 +153,17 @@ describe("marking a lecture", () => {
 
     const marks = [{ participantId: student.studentId, present: false }];
     const otherInstructor = await t.fixtures.member(school.tenant, ["INSTRUCTOR"]);
-    expect(codes(await otherInstructor.client.request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks }))).toEqual(["FORBIDDEN"]);
-    expect(codes(await family.parent.client.request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks }))).toEqual(["FORBIDDEN"]);
-    expect(codes(await t.client({ tenant: school.tenant.slug }).request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks }))).toEqual([
-      "UNAUTHENTICATED",
+    expect(codes(await otherInstructor.client.request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks }))).toEqual([
+      "FORBIDDEN",
     ]);
+    expect(codes(await family.parent.client.request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks }))).toEqual(["FORBIDDEN"]);
+    expect(
+      codes(await t.client({ tenant: school.tenant.slug }).request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks })),
+    ).toEqual(["UNAUTHENTICATED"]);
     const otherSchool = await createSchool(t);
-    expect(codes(await otherSchool.admin.client.request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await otherSchool.admin.client.request(MarkAttendanceDocument, { lectureId: lectureIds[2]!, marks }))).toEqual([
+      "NOT_FOUND",
+    ]);
   });
 });
 
@@ -158,7 +177,9 @@ describe("marking many at once", () => {
     const pupil = await school.student();
     await school.enroll(courseId, pupil.studentId, pupil);
     const lecture = (date: string) =>
-      school.instructor.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "10:00" } }).then((r) => data(r).createLecture.id);
+      school.instructor.client
+        .request(CreateLectureDocument, { courseId, input: { date, startTime: "10:00" } })
+        .then((r) => data(r).createLecture.id);
     const results = [];
     for (const [date, who] of [
       ["2099-05-01", [participants[0]!, pupil.studentId]],
@@ -177,7 +198,9 @@ describe("marking many at once", () => {
 
 describe("reading attendance", () => {
   it("teachers see every mark of a lecture; a family only its own", async () => {
-    const asTeacher = data(await school.instructor.client.request(LectureAttendanceDocument, { lectureId: lectureIds[0]! })).lectureAttendance;
+    const asTeacher = data(
+      await school.instructor.client.request(LectureAttendanceDocument, { lectureId: lectureIds[0]! }),
+    ).lectureAttendance;
     expect(asTeacher).toHaveLength(3);
     const asParent = data(await family.parent.client.request(LectureAttendanceDocument, { lectureId: lectureIds[0]! })).lectureAttendance;
     expect(asParent.map((m) => (m.participant as { id: string }).id).sort()).toEqual([...family.childIds].sort());
@@ -186,13 +209,17 @@ describe("reading attendance", () => {
   });
 
   it("a participant's record and rate; refused to other families", async () => {
-    const mine = data(await student.client.request(ParticipantAttendanceDocument, { participantId: student.studentId, courseId })).participantAttendance;
+    const mine = data(
+      await student.client.request(ParticipantAttendanceDocument, { participantId: student.studentId, courseId }),
+    ).participantAttendance;
     expect(mine).toMatchObject({ present: 2, absent: 0, rate: 1 });
     const kid = data(
       await family.parent.client.request(ParticipantAttendanceDocument, { participantId: family.childIds[1]! }),
     ).participantAttendance;
     expect(kid).toMatchObject({ present: 0, absent: 1, rate: 0 });
-    expect(codes(await family.parent.client.request(ParticipantAttendanceDocument, { participantId: student.studentId }))).toEqual(["FORBIDDEN"]);
+    expect(codes(await family.parent.client.request(ParticipantAttendanceDocument, { participantId: student.studentId }))).toEqual([
+      "FORBIDDEN",
+    ]);
     data(await school.instructor.client.request(ParticipantAttendanceDocument, { participantId: student.studentId, courseId }));
   });
 
@@ -219,7 +246,9 @@ describe("instructor ratings", () => {
 
   it("refuses outsiders and out-of-range ratings", async () => {
     const outsider = await school.family(1);
-    expect(codes(await outsider.parent.client.request(RateInstructorDocument, { input: { courseId, rating: "5" } }))).toEqual(["FORBIDDEN"]);
+    expect(codes(await outsider.parent.client.request(RateInstructorDocument, { input: { courseId, rating: "5" } }))).toEqual([
+      "FORBIDDEN",
+    ]);
     expect(codes(await school.admin.client.request(RateInstructorDocument, { input: { courseId, rating: "5" } }))).toEqual(["FORBIDDEN"]);
     for (const rating of ["0", "10.01", "11", "-1"]) {
       expect(codes(await student.client.request(RateInstructorDocument, { input: { courseId, rating } }))).toEqual(["BAD_USER_INPUT"]);
@@ -233,7 +262,10 @@ describe("attendance devices", () => {
     expect(token).toMatch(/^rdv_/);
     const tablet = t.client();
     const marked = await tablet.raw(
-      { query: "mutation($l: UUID!, $m: [MarkInput!]!) { markAttendance(lectureId: $l, marks: $m) { marks { source } } }", variables: { l: lectureIds[2], m: [{ participantId: student.studentId, present: false }] } },
+      {
+        query: "mutation($l: UUID!, $m: [MarkInput!]!) { markAttendance(lectureId: $l, marks: $m) { marks { source } } }",
+        variables: { l: lectureIds[2], m: [{ participantId: student.studentId, present: false }] },
+      },
       { headers: { authorization: `Device ${token}` } },
     );
     expect(marked.errors).toBeUndefined();
@@ -244,7 +276,11 @@ describe("attendance devices", () => {
     const otherCourse = await otherSchool.createCourse();
     const otherLecture = await addLecture("2099-03-01", otherCourse, otherSchool.instructor);
     const foreign = await tablet.raw(
-      { query: "mutation($l: UUID!) { markAttendance(lectureId: $l, marks: [{participantId: \"00000000-0000-4000-8000-000000000000\", present: false}]) { lecture { id } } }", variables: { l: otherLecture } },
+      {
+        query:
+          'mutation($l: UUID!) { markAttendance(lectureId: $l, marks: [{participantId: "00000000-0000-4000-8000-000000000000", present: false}]) { lecture { id } } }',
+        variables: { l: otherLecture },
+      },
       { headers: { authorization: `Device ${token}` } },
     );
     expect(codes(foreign)).toEqual(["NOT_FOUND"]);
@@ -253,7 +289,11 @@ describe("attendance devices", () => {
 
     data(await school.admin.client.request(RevokeDeviceDocument, { id: device.id }));
     const revoked = await tablet.raw(
-      { query: "mutation($l: UUID!) { markAttendance(lectureId: $l, marks: [{participantId: \"00000000-0000-4000-8000-000000000000\", present: false}]) { lecture { id } } }", variables: { l: lectureIds[2] } },
+      {
+        query:
+          'mutation($l: UUID!) { markAttendance(lectureId: $l, marks: [{participantId: "00000000-0000-4000-8000-000000000000", present: false}]) { lecture { id } } }',
+        variables: { l: lectureIds[2] },
+      },
       { headers: { authorization: `Device ${token}` } },
     );
     expect(codes(revoked)).toEqual(["UNAUTHENTICATED"]);

@@ -8,7 +8,14 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authSessions } from "../drizzle/schema";
-import { LoginDocument, LogoutDocument, MeDocument, RefreshFromCookieDocument, RefreshTokenDocument, VerifyAccountDocument } from "./sdk/graphql";
+import {
+  LoginDocument,
+  LogoutDocument,
+  MeDocument,
+  RefreshFromCookieDocument,
+  RefreshTokenDocument,
+  VerifyAccountDocument,
+} from "./sdk/graphql";
 import { codes, data, type Result } from "./helpers/client";
 import type { TestUser } from "./helpers/fixtures";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -109,7 +116,11 @@ describe("cookie mode: login", () => {
   });
 
   it("answers in the caller's language", async () => {
-    const result = await post(LoginDocument, { input: { identifier: user.email, password: user.password, cookie: true } }, { origin: "https://evil.example", "accept-language": "ar" });
+    const result = await post(
+      LoginDocument,
+      { input: { identifier: user.email, password: user.password, cookie: true } },
+      { origin: "https://evil.example", "accept-language": "ar" },
+    );
     expect(result.errors![0]!.message).toBe("لا يُسمح لهذا المصدر باستخدام ملف تعريف ارتباط تسجيل الدخول.");
   });
 
@@ -124,13 +135,21 @@ describe("cookie mode: login", () => {
   });
 
   it("a wrong password sets no cookie", async () => {
-    const result = await post(LoginDocument, { input: { identifier: user.email, password: "wrong password", cookie: true } }, { origin: t.url });
+    const result = await post(
+      LoginDocument,
+      { input: { identifier: user.email, password: "wrong password", cookie: true } },
+      { origin: t.url },
+    );
     expect(codes(result)).toEqual(["UNAUTHENTICATED"]);
     expect(result.headers.getSetCookie()).toEqual([]);
   });
 
   it("verifyAccount takes cookie: true too (and checks the origin first)", async () => {
-    const result = await post(VerifyAccountDocument, { input: { identifier: user.email, code: "000000", cookie: true } }, { origin: "https://evil.example" });
+    const result = await post(
+      VerifyAccountDocument,
+      { input: { identifier: user.email, code: "000000", cookie: true } },
+      { origin: "https://evil.example" },
+    );
     expect(codes(result)).toEqual(["FORBIDDEN"]);
   });
 });
@@ -157,7 +176,9 @@ describe("cookie mode: refresh", () => {
     expect(cleared(refreshCookie(replay))).toBe(true);
     expect((await sessionRow(data(login).login.sessionId)).revokedReason).toBe("refresh-token-reuse");
     // The thief's newer cookie is dead too.
-    expect(codes(await post(RefreshFromCookieDocument, {}, { origin: t.url, cookie: `roster_refresh=${second}` }))).toEqual(["UNAUTHENTICATED"]);
+    expect(codes(await post(RefreshFromCookieDocument, {}, { origin: t.url, cookie: `roster_refresh=${second}` }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
   });
 
   it("refuses a request without an allowed Origin and leaves the cookie usable", async () => {
@@ -167,7 +188,9 @@ describe("cookie mode: refresh", () => {
       expect(codes(refused)).toEqual(["FORBIDDEN"]);
       expect(refused.headers.getSetCookie()).toEqual([]);
     }
-    expect(data(await post(RefreshFromCookieDocument, {}, { origin: TRUSTED, cookie: `roster_refresh=${cookie}` })).refreshToken.accessToken).toBeTruthy();
+    expect(
+      data(await post(RefreshFromCookieDocument, {}, { origin: TRUSTED, cookie: `roster_refresh=${cookie}` })).refreshToken.accessToken,
+    ).toBeTruthy();
   });
 
   it("refuses a simple (form-like) request before anything runs: Apollo's CSRF prevention", async () => {
@@ -180,7 +203,9 @@ describe("cookie mode: refresh", () => {
     expect(response.status).toBe(400);
     expect(response.headers.getSetCookie()).toEqual([]);
     // The cookie was not spent.
-    expect(data(await post(RefreshFromCookieDocument, {}, { origin: t.url, cookie: `roster_refresh=${cookie}` })).refreshToken.accessToken).toBeTruthy();
+    expect(
+      data(await post(RefreshFromCookieDocument, {}, { origin: t.url, cookie: `roster_refresh=${cookie}` })).refreshToken.accessToken,
+    ).toBeTruthy();
   });
 
   it("without a token or a cookie is UNAUTHENTICATED; a forged cookie is UNAUTHENTICATED and cleared", async () => {
@@ -206,13 +231,19 @@ describe("cookie mode: logout", () => {
     expect(data(logout).logout).toBe(true);
     expect(cleared(refreshCookie(logout))).toBe(true);
     expect((await sessionRow(sessionId)).revokedReason).toBe("logout");
-    expect(codes(await post(RefreshFromCookieDocument, {}, { origin: t.url, cookie: `roster_refresh=${cookie}` }))).toEqual(["UNAUTHENTICATED"]);
+    expect(codes(await post(RefreshFromCookieDocument, {}, { origin: t.url, cookie: `roster_refresh=${cookie}` }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
   });
 
   it("signed in with the access token, clears the cookie along with the session", async () => {
     const { result, cookie } = await cookieLogin();
     const login = data(result).login;
-    const logout = await post(LogoutDocument, {}, { origin: t.url, cookie: `roster_refresh=${cookie}`, authorization: `Bearer ${login.accessToken}` });
+    const logout = await post(
+      LogoutDocument,
+      {},
+      { origin: t.url, cookie: `roster_refresh=${cookie}`, authorization: `Bearer ${login.accessToken}` },
+    );
     expect(data(logout).logout).toBe(true);
     expect(cleared(refreshCookie(logout))).toBe(true);
     expect((await sessionRow(login.sessionId)).revokedAt).not.toBeNull();

@@ -80,13 +80,17 @@ describe("register and login", () => {
 
   it("rejects bad registration input with BAD_USER_INPUT", async () => {
     const client = t.client({ tenant: tenant.slug });
-    const shortPassword = await client.request(RegisterDocument, { input: { phoneNumber: uniquePhone(), password: "short", firstName: "A" } });
+    const shortPassword = await client.request(RegisterDocument, {
+      input: { phoneNumber: uniquePhone(), password: "short", firstName: "A" },
+    });
     expect(codes(shortPassword)).toEqual(["BAD_USER_INPUT"]);
     const invalidPhone = await client.request(RegisterDocument, { input: { phoneNumber: "+20100", password: PASSWORD, firstName: "A" } });
     expect(codes(invalidPhone)).toEqual(["BAD_USER_INPUT"]);
     const noLogin = await client.request(RegisterDocument, { input: { password: PASSWORD, firstName: "A" } });
     expect(codes(noLogin)).toEqual(["BAD_USER_INPUT"]);
-    const admin = await client.request(RegisterDocument, { input: { phoneNumber: uniquePhone(), password: PASSWORD, firstName: "A", role: "ADMIN" } });
+    const admin = await client.request(RegisterDocument, {
+      input: { phoneNumber: uniquePhone(), password: PASSWORD, firstName: "A", role: "ADMIN" },
+    });
     expect(codes(admin)).toEqual(["BAD_USER_INPUT"]);
     const loginFormat = await client.request(LoginDocument, { input: { identifier: "01001234567", password: PASSWORD } });
     expect(codes(loginFormat)).toEqual(["BAD_USER_INPUT"]);
@@ -117,10 +121,7 @@ describe("tokens", () => {
     expect(codes(await t.client().request(RefreshTokenDocument, { refreshToken: first.refreshToken.refreshToken! }))).toEqual([
       "UNAUTHENTICATED",
     ]);
-    const [session] = await t.deps.database.db
-      .select()
-      .from(authSessions)
-      .where(eq(authSessions.id, first.refreshToken.sessionId));
+    const [session] = await t.deps.database.db.select().from(authSessions).where(eq(authSessions.id, first.refreshToken.sessionId));
     expect(session?.revokedReason).toBe("refresh-token-reuse");
   });
 
@@ -267,7 +268,9 @@ describe("password and profile", () => {
     const ws = t.ws({ token: current.token });
     const sub = await subscribed(t, () => ws.subscribe(ProfileUpdatedDocument));
 
-    const wrong = await current.client.request(ChangePasswordDocument, { input: { currentPassword: "nope-nope", newPassword: "new-password-1" } });
+    const wrong = await current.client.request(ChangePasswordDocument, {
+      input: { currentPassword: "nope-nope", newPassword: "new-password-1" },
+    });
     expect(codes(wrong)).toEqual(["BAD_USER_INPUT"]);
     const weak = await current.client.request(ChangePasswordDocument, { input: { currentPassword: PASSWORD, newPassword: "short" } });
     expect(codes(weak)).toEqual(["BAD_USER_INPUT"]);
@@ -370,7 +373,9 @@ describe("verification codes", () => {
 
   it("sends a code, refuses login until verified, then verifies and signs in", async () => {
     const phone = uniquePhone();
-    const registered = data(await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "Sara" } }));
+    const registered = data(
+      await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "Sara" } }),
+    );
     expect(registered.register).toEqual({ verificationRequired: true, channel: "SMS" });
     const code = codeIn(outbox().last(phone)?.text);
     expect(code).toMatch(/^\d{6}$/);
@@ -399,7 +404,9 @@ describe("verification codes", () => {
     const code = codeIn(outbox().last(email)?.text)!;
     const wrong = code === "000000" ? "111111" : "000000";
     for (let i = 0; i < 5; i++) {
-      expect(codes(await v.client().request(VerifyAccountDocument, { input: { identifier: email, code: wrong } }))).toEqual(["BAD_USER_INPUT"]);
+      expect(codes(await v.client().request(VerifyAccountDocument, { input: { identifier: email, code: wrong } }))).toEqual([
+        "BAD_USER_INPUT",
+      ]);
     }
     expect(codes(await v.client().request(VerifyAccountDocument, { input: { identifier: email, code } }))).toEqual(["BAD_USER_INPUT"]);
     // A new code can be asked for, and works.
@@ -411,23 +418,31 @@ describe("verification codes", () => {
   it("sends a phone's code by WhatsApp when asked; never by email", async () => {
     const phone = uniquePhone();
     const registered = data(
-      await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "W", verificationChannel: "WHATSAPP" } }),
+      await v
+        .client()
+        .request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "W", verificationChannel: "WHATSAPP" } }),
     );
     expect(registered.register).toEqual({ verificationRequired: true, channel: "WHATSAPP" });
     expect(outbox().last(phone)?.channel).toBe("WHATSAPP");
     data(await v.client().request(RequestVerificationCodeDocument, { identifier: phone, channel: "SMS" }));
     expect(outbox().last(phone)?.channel).toBe("SMS");
-    expect(codes(await v.client().request(RequestVerificationCodeDocument, { identifier: phone, channel: "EMAIL" }))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await v.client().request(RequestVerificationCodeDocument, { identifier: phone, channel: "EMAIL" }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
   });
 
   it("tells the owner, not the caller, when someone registers their number again", async () => {
     const phone = uniquePhone();
     data(await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "First" } }));
-    const again = data(await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "Second" } }));
+    const again = data(
+      await v.client().request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "Second" } }),
+    );
     expect(again.register).toEqual({ verificationRequired: true, channel: "SMS" });
     expect(outbox().last(phone)?.text).toMatch(/already have one/);
     // Asking for a code for an unknown number answers the same as for a known one.
-    expect(data(await v.client().request(RequestVerificationCodeDocument, { identifier: uniquePhone() })).requestVerificationCode).toBe(true);
+    expect(data(await v.client().request(RequestVerificationCodeDocument, { identifier: uniquePhone() })).requestVerificationCode).toBe(
+      true,
+    );
   });
 });
 
@@ -439,12 +454,17 @@ describe("login rate limit", () => {
   afterAll(() => r?.close());
 
   const loginFrom = (client: GraphQLClient, address: string, identifier: string, password: string) =>
-    client.raw({ query: print(LoginDocument), variables: { input: { identifier, password } } }, { headers: { "x-forwarded-for": address } });
+    client.raw(
+      { query: print(LoginDocument), variables: { input: { identifier, password } } },
+      { headers: { "x-forwarded-for": address } },
+    );
 
   it("counts the phone number and the email of one account together", async () => {
     const user = await r.fixtures.user();
     for (const identifier of [user.phone, user.email, user.phone]) {
-      expect(codes(await r.client().request(LoginDocument, { input: { identifier, password: "wrong-pass" } }))).toEqual(["UNAUTHENTICATED"]);
+      expect(codes(await r.client().request(LoginDocument, { input: { identifier, password: "wrong-pass" } }))).toEqual([
+        "UNAUTHENTICATED",
+      ]);
     }
     for (const identifier of [user.email, user.phone]) {
       const limited = await r.client().request(LoginDocument, { input: { identifier, password: user.password } });
@@ -464,13 +484,23 @@ describe("login rate limit", () => {
       return seen;
     };
     const knownAnswers = await attempts(known.phone);
-    expect(knownAnswers.map(([, code]) => code)).toEqual([["UNAUTHENTICATED"], ["UNAUTHENTICATED"], ["UNAUTHENTICATED"], ["RATE_LIMITED"], ["RATE_LIMITED"]]);
+    expect(knownAnswers.map(([, code]) => code)).toEqual([
+      ["UNAUTHENTICATED"],
+      ["UNAUTHENTICATED"],
+      ["UNAUTHENTICATED"],
+      ["RATE_LIMITED"],
+      ["RATE_LIMITED"],
+    ]);
     expect(await attempts(uniquePhone())).toEqual(knownAnswers);
     expect(await attempts(`nobody-${Date.now()}@test.example`)).toEqual(knownAnswers);
   });
 
   it("limits failed sign-ins per client address across accounts; successes do not count", async () => {
-    const proxied = await startTestServer({ TRUST_PROXY: "true", RATE_LIMIT_LOGIN_PER_15_MIN: "100", RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN: "4" });
+    const proxied = await startTestServer({
+      TRUST_PROXY: "true",
+      RATE_LIMIT_LOGIN_PER_15_MIN: "100",
+      RATE_LIMIT_LOGIN_PER_IP_PER_15_MIN: "4",
+    });
     try {
       const users = await Promise.all(Array.from({ length: 6 }, () => proxied.fixtures.user()));
       // One wrong password on each of four accounts from one address …

@@ -27,11 +27,16 @@ const envFor = (target: { dataDir: string } | { url: string }) => ({
   SEED_DEMO: "false",
   ROSTER_DB: undefined,
   ROSTER_DB_SNAPSHOT: undefined,
-  ...("url" in target ? { DATABASE_URL: target.url, ROSTER_DATA_DIR: undefined } : { DATABASE_URL: undefined, ROSTER_DATA_DIR: target.dataDir }),
+  ...("url" in target
+    ? { DATABASE_URL: target.url, ROSTER_DATA_DIR: undefined }
+    : { DATABASE_URL: undefined, ROSTER_DATA_DIR: target.dataDir }),
 });
 
 async function withDatabase<T>(env: Record<string, string | undefined>, fn: (database: Database) => Promise<T>): Promise<T> {
-  const clean = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  const clean = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
   const config = loadConfig(clean);
   const database = await openDatabase(config, createLog(config));
   try {
@@ -42,7 +47,11 @@ async function withDatabase<T>(env: Record<string, string | undefined>, fn: (dat
 }
 
 const names = (database: Database) =>
-  database.db.select({ slug: tenants.slug, name: tenants.name }).from(tenants).where(eq(tenants.timeZone, "Pacific/Chatham")).orderBy(tenants.slug);
+  database.db
+    .select({ slug: tenants.slug, name: tenants.name })
+    .from(tenants)
+    .where(eq(tenants.timeZone, "Pacific/Chatham"))
+    .orderBy(tenants.slug);
 
 /** The scenario both modes share: migrate and write, back up, change, refuse without --force, restore, read. */
 async function backupChangeRestore(env: Record<string, string | undefined>, file: string) {
@@ -97,7 +106,9 @@ describe("embedded (PGlite data directory)", () => {
     await withDatabase(other, async (database) => expect(await names(database)).toEqual([{ slug: "backup-alpha", name: "Alpha before" }]));
   });
 
-  it("refuses while another process holds the data directory and offers no backup endpoint, saying to stop it", { timeout: 180_000 }, async () => {
+  it("refuses while another process holds the data directory and offers no backup endpoint, saying to stop it", {
+    timeout: 180_000,
+  }, async () => {
     const lock = lockDataDir(dataDir);
     try {
       const restore = await npmRun("db:restore", [path.join(scratch, "embedded.tar.gz"), "--force"], env);

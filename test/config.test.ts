@@ -122,7 +122,11 @@ describe("loadConfig", () => {
   });
 
   it("reads booleans and lists the documented ways", () => {
-    const config = load({ TRUST_PROXY: "yes", DATABASE_PREPARED_STATEMENTS: "off", CORS_ORIGINS: " https://a.example , https://b.example,," });
+    const config = load({
+      TRUST_PROXY: "yes",
+      DATABASE_PREPARED_STATEMENTS: "off",
+      CORS_ORIGINS: " https://a.example , https://b.example,,",
+    });
     expect(config.http.trustProxy).toBe(true);
     expect(config.database.preparedStatements).toBe(false);
     expect(config.http.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
@@ -156,7 +160,10 @@ describe("loadSigningKey", () => {
 
 describe("npm start with a wrong value", () => {
   it("exits non-zero before listening, naming the variable on stderr", async () => {
-    const { code, stdout, stderr } = await run(process.execPath, ["--import", "tsx", "server/main.ts"], { PORT: "abc", ROSTER_DB: "memory" });
+    const { code, stdout, stderr } = await run(process.execPath, ["--import", "tsx", "server/main.ts"], {
+      PORT: "abc",
+      ROSTER_DB: "memory",
+    });
     // 78 is EX_CONFIG (sysexits.h): a supervisor can tell a bad setting from a crash.
     expect(code).toBe(78);
     expect(stderr).toContain('Configuration error: PORT: must be an integer from 0 to 65535 (got "abc")');

@@ -25,7 +25,9 @@ describe("changing the login phone number or email", () => {
     const sub = await subscribed(t, () => ws.subscribe(ProfileUpdatedDocument));
     const email = `moved-${Date.now()}@test.example`;
     const asked = data(
-      await signedIn.client.request(RequestContactChangeDocument, { input: { email: email.toUpperCase(), currentPassword: signedIn.user.password } }),
+      await signedIn.client.request(RequestContactChangeDocument, {
+        input: { email: email.toUpperCase(), currentPassword: signedIn.user.password },
+      }),
     );
     expect(asked.requestContactChange).toEqual({ channel: "EMAIL", destination: email });
     // Nothing changes before the code comes back.
@@ -41,9 +43,9 @@ describe("changing the login phone number or email", () => {
     expect((await sub.next()).data?.profileUpdated.changedFields).toEqual(["email"]);
 
     data(await t.client().request(LoginDocument, { input: { identifier: email, password: signedIn.user.password } }));
-    expect(codes(await t.client().request(LoginDocument, { input: { identifier: signedIn.user.email, password: signedIn.user.password } }))).toEqual([
-      "UNAUTHENTICATED",
-    ]);
+    expect(
+      codes(await t.client().request(LoginDocument, { input: { identifier: signedIn.user.email, password: signedIn.user.password } })),
+    ).toEqual(["UNAUTHENTICATED"]);
     // A code works once.
     expect(codes(await signedIn.client.request(ConfirmContactChangeDocument, { code }))).toEqual(["BAD_USER_INPUT"]);
     await ws.close();
@@ -53,7 +55,9 @@ describe("changing the login phone number or email", () => {
     const signedIn = await t.fixtures.login(await t.fixtures.user());
     const phone = uniquePhone();
     const asked = data(
-      await signedIn.client.request(RequestContactChangeDocument, { input: { phoneNumber: phone, currentPassword: signedIn.user.password, channel: "WHATSAPP" } }),
+      await signedIn.client.request(RequestContactChangeDocument, {
+        input: { phoneNumber: phone, currentPassword: signedIn.user.password, channel: "WHATSAPP" },
+      }),
     );
     expect(asked.requestContactChange).toEqual({ channel: "WHATSAPP", destination: phone });
     expect(outbox().last(phone)?.channel).toBe("WHATSAPP");
@@ -73,7 +77,9 @@ describe("changing the login phone number or email", () => {
       input: { email, phoneNumber: uniquePhone(), currentPassword: signedIn.user.password },
     });
     expect(codes(both)).toEqual(["BAD_USER_INPUT"]);
-    expect(codes(await t.client().request(RequestContactChangeDocument, { input: { email, currentPassword: "x" } }))).toEqual(["UNAUTHENTICATED"]);
+    expect(codes(await t.client().request(RequestContactChangeDocument, { input: { email, currentPassword: "x" } }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
     expect(codes(await t.client().request(ConfirmContactChangeDocument, { code: "123456" }))).toEqual(["UNAUTHENTICATED"]);
   });
 
@@ -81,8 +87,12 @@ describe("changing the login phone number or email", () => {
     const owner = await t.fixtures.user();
     const signedIn = await t.fixtures.login(await t.fixtures.user());
     const free = `free-${Date.now()}@test.example`;
-    const takenAnswer = await signedIn.client.request(RequestContactChangeDocument, { input: { email: owner.email, currentPassword: signedIn.user.password } });
-    const freeAnswer = await signedIn.client.request(RequestContactChangeDocument, { input: { email: free, currentPassword: signedIn.user.password } });
+    const takenAnswer = await signedIn.client.request(RequestContactChangeDocument, {
+      input: { email: owner.email, currentPassword: signedIn.user.password },
+    });
+    const freeAnswer = await signedIn.client.request(RequestContactChangeDocument, {
+      input: { email: free, currentPassword: signedIn.user.password },
+    });
     expect(takenAnswer.status).toBe(freeAnswer.status);
     expect(takenAnswer.errors).toEqual(freeAnswer.errors);
     expect(Object.keys(takenAnswer.data!.requestContactChange)).toEqual(Object.keys(freeAnswer.data!.requestContactChange));
@@ -104,7 +114,8 @@ describe("changing the login phone number or email", () => {
     const email = `race-${Date.now()}@test.example`;
     data(await signedIn.client.request(RequestContactChangeDocument, { input: { email, currentPassword: signedIn.user.password } }));
     const code = codeIn(outbox().last(email)?.text)!;
-    for (let i = 0; i < 5; i++) expect(codes(await signedIn.client.request(ConfirmContactChangeDocument, { code: wrongFor(code) }))).toEqual(["BAD_USER_INPUT"]);
+    for (let i = 0; i < 5; i++)
+      expect(codes(await signedIn.client.request(ConfirmContactChangeDocument, { code: wrongFor(code) }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await signedIn.client.request(ConfirmContactChangeDocument, { code }))).toEqual(["BAD_USER_INPUT"]);
 
     data(await signedIn.client.request(RequestContactChangeDocument, { input: { email, currentPassword: signedIn.user.password } }));

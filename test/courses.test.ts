@@ -120,7 +120,10 @@ describe("courses", () => {
       { weekday: 2, startTime: "16:30:00", durationMinutes: 90 },
     ]);
     const updated = data(
-      await client.request(UpdateCourseDocument, { id: created.id, input: { capacity: 15, tagIds: [], schedule: [{ weekday: 6, startTime: "09:00" }] } }),
+      await client.request(UpdateCourseDocument, {
+        id: created.id,
+        input: { capacity: 15, tagIds: [], schedule: [{ weekday: 6, startTime: "09:00" }] },
+      }),
     ).updateCourse;
     expect(updated).toMatchObject({ capacity: 15, tags: [], schedule: [{ weekday: 6, startTime: "09:00:00", durationMinutes: 60 }] });
   });
@@ -135,7 +138,16 @@ describe("courses", () => {
       [{ ...base, endsOn: "2098-12-31" }, "BAD_USER_INPUT"],
       [{ ...base, schedule: [{ weekday: 7, startTime: "10:00" }] }, "BAD_USER_INPUT"],
       [{ ...base, schedule: [{ weekday: 1, startTime: "25:00" }] }, "BAD_USER_INPUT"],
-      [{ ...base, schedule: [{ weekday: 1, startTime: "10:00" }, { weekday: 1, startTime: "10:00" }] }, "BAD_USER_INPUT"],
+      [
+        {
+          ...base,
+          schedule: [
+            { weekday: 1, startTime: "10:00" },
+            { weekday: 1, startTime: "10:00" },
+          ],
+        },
+        "BAD_USER_INPUT",
+      ],
       [{ ...base, name: "" }, "BAD_USER_INPUT"],
       [{ ...base, currency: "XYZ1" }, "BAD_USER_INPUT"],
       [{ ...base, seasonId: "00000000-0000-4000-8000-000000000000" }, "NOT_FOUND"],
@@ -185,14 +197,38 @@ describe("courses", () => {
     const s = await createSchool(t);
     const { client } = s.admin;
     const summer = data(
-      await client.request(CreateSeasonDocument, { input: { name: "Summer", startsOn: "2099-06-01", endsOn: "2099-08-31", isActive: true } }),
+      await client.request(CreateSeasonDocument, {
+        input: { name: "Summer", startsOn: "2099-06-01", endsOn: "2099-08-31", isActive: true },
+      }),
     ).createSeason;
-    const winter = data(await client.request(CreateSeasonDocument, { input: { name: "Winter", startsOn: "2099-12-01", endsOn: "2100-02-28" } }))
-      .createSeason;
+    const winter = data(
+      await client.request(CreateSeasonDocument, { input: { name: "Winter", startsOn: "2099-12-01", endsOn: "2100-02-28" } }),
+    ).createSeason;
     const robotics = data(await client.request(CreateTagDocument, { name: "Robotics" })).createTag;
-    await s.createCourse({ name: "Robots A", seasonId: summer.id, tagIds: [robotics.id], startsOn: "2099-06-05", endsOn: "2099-06-30", price: "100" });
-    await s.createCourse({ name: "Robots B", seasonId: winter.id, tagIds: [robotics.id], startsOn: "2099-12-05", endsOn: "2099-12-30", price: "300" });
-    await s.createCourse({ name: "Swimming", seasonId: summer.id, startsOn: "2099-07-01", endsOn: "2099-07-31", price: "200", instructorId: null });
+    await s.createCourse({
+      name: "Robots A",
+      seasonId: summer.id,
+      tagIds: [robotics.id],
+      startsOn: "2099-06-05",
+      endsOn: "2099-06-30",
+      price: "100",
+    });
+    await s.createCourse({
+      name: "Robots B",
+      seasonId: winter.id,
+      tagIds: [robotics.id],
+      startsOn: "2099-12-05",
+      endsOn: "2099-12-30",
+      price: "300",
+    });
+    await s.createCourse({
+      name: "Swimming",
+      seasonId: summer.id,
+      startsOn: "2099-07-01",
+      endsOn: "2099-07-31",
+      price: "200",
+      instructorId: null,
+    });
 
     const names = async (filter: object, orderBy?: object) =>
       data(await client.request(CoursesDocument, { filter, orderBy: orderBy as never })).courses.edges.map((e) => e.node.name);
@@ -209,7 +245,9 @@ describe("courses", () => {
 
     const page1 = data(await client.request(CoursesDocument, { first: 2, orderBy: { field: "PRICE" } })).courses;
     expect(page1).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true, hasPreviousPage: false } });
-    const page2 = data(await client.request(CoursesDocument, { first: 2, after: page1.pageInfo.endCursor, orderBy: { field: "PRICE" } })).courses;
+    const page2 = data(
+      await client.request(CoursesDocument, { first: 2, after: page1.pageInfo.endCursor, orderBy: { field: "PRICE" } }),
+    ).courses;
     expect(page2.edges.map((e) => e.node.price.amount)).toEqual(["300.00"]);
     expect(page2.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     expect(codes(await client.request(CoursesDocument, { first: 101 }))).toEqual(["BAD_USER_INPUT"]);
@@ -218,8 +256,9 @@ describe("courses", () => {
   it("a page of 50 courses with season, instructor and tags costs the same SQL statements as a page of 5", async () => {
     const s = await createSchool(t);
     const { client } = s.admin;
-    const season = data(await client.request(CreateSeasonDocument, { input: { name: "Big", startsOn: "2099-01-01", endsOn: "2099-12-31" } }))
-      .createSeason;
+    const season = data(
+      await client.request(CreateSeasonDocument, { input: { name: "Big", startsOn: "2099-01-01", endsOn: "2099-12-31" } }),
+    ).createSeason;
     const tagIds = [];
     for (const name of ["a", "b", "c"]) tagIds.push(data(await client.request(CreateTagDocument, { name })).createTag.id);
     for (let i = 0; i < 50; i++) await s.createCourse({ seasonId: season.id, tagIds: [tagIds[i % 3]!, tagIds[(i + 1) % 3]!] });
@@ -227,7 +266,9 @@ describe("courses", () => {
     const five = await client.request(CoursesWithRelationsDocument, { first: 5 });
     const fifty = await client.request(CoursesWithRelationsDocument, { first: 50 });
     expect(data(fifty).courses.nodes).toHaveLength(50);
-    expect(data(fifty).courses.nodes.every((c) => c.season?.id === season.id && c.instructor?.user.firstName && c.tags.length === 2)).toBe(true);
+    expect(data(fifty).courses.nodes.every((c) => c.season?.id === season.id && c.instructor?.user.firstName && c.tags.length === 2)).toBe(
+      true,
+    );
     expectFlatStatements(five, fifty);
   });
 
@@ -282,26 +323,35 @@ describe("lectures", () => {
     const lecture = data(
       await school.instructor.client.request(CreateLectureDocument, { courseId: id, input: { date: "2099-01-10", startTime: "11:00" } }),
     ).createLecture;
-    const clash = await school.instructor.client.request(CreateLectureDocument, { courseId: id, input: { date: "2099-01-10", startTime: "11:00" } });
+    const clash = await school.instructor.client.request(CreateLectureDocument, {
+      courseId: id,
+      input: { date: "2099-01-10", startTime: "11:00" },
+    });
     expect(codes(clash)).toEqual(["CONFLICT"]);
-    const moved = data(await school.instructor.client.request(UpdateLectureDocument, { id: lecture.id, input: { startTime: "12:00" } }))
-      .updateLecture;
+    const moved = data(
+      await school.instructor.client.request(UpdateLectureDocument, { id: lecture.id, input: { startTime: "12:00" } }),
+    ).updateLecture;
     expect(moved.startTime).toBe("12:00:00");
-    const cancelled = data(await school.instructor.client.request(CancelLectureDocument, { id: lecture.id, reason: "Holiday" })).cancelLecture;
+    const cancelled = data(
+      await school.instructor.client.request(CancelLectureDocument, { id: lecture.id, reason: "Holiday" }),
+    ).cancelLecture;
     expect(cancelled).toMatchObject({ status: "CANCELLED", cancelledReason: "Holiday" });
     const again = await school.instructor.client.request(CancelLectureDocument, { id: lecture.id });
     expect(codes(again)).toEqual(["CONFLICT"]);
     expect(again.errors?.[0]?.message).toMatch(/CANCELLED.*SCHEDULED/);
-    expect(codes(await school.admin.client.request(UpdateLectureDocument, { id: lecture.id, input: { title: "x" } }))).toEqual(["CONFLICT"]);
+    expect(codes(await school.admin.client.request(UpdateLectureDocument, { id: lecture.id, input: { title: "x" } }))).toEqual([
+      "CONFLICT",
+    ]);
     expect(codes(await parent.client.request(CancelLectureDocument, { id: lecture.id }))).toEqual(["FORBIDDEN"]);
     expect(codes(await school.admin.client.request(CancelLectureDocument, { id: "00000000-0000-4000-8000-000000000000" }))).toEqual([
       "NOT_FOUND",
     ]);
-    const done = data(await school.admin.client.request(CreateLectureDocument, { courseId: id, input: { date: "2099-01-11", startTime: "11:00" } }))
-      .createLecture;
-    expect(data(await school.admin.client.request(UpdateLectureDocument, { id: done.id, input: { status: "COMPLETED" } })).updateLecture.status).toBe(
-      "COMPLETED",
-    );
+    const done = data(
+      await school.admin.client.request(CreateLectureDocument, { courseId: id, input: { date: "2099-01-11", startTime: "11:00" } }),
+    ).createLecture;
+    expect(
+      data(await school.admin.client.request(UpdateLectureDocument, { id: done.id, input: { status: "COMPLETED" } })).updateLecture.status,
+    ).toBe("COMPLETED");
     const [row] = await t.deps.database.db
       .select()
       .from(lecturesTable)
@@ -315,9 +365,13 @@ describe("lectures", () => {
     const page = data(await parent.client.request(LecturesDocument, { filter: { courseId: id }, first: 3 })).lectures;
     expect(page.totalCount).toBe(5);
     expect(page.nodes.map((l) => l.date)).toEqual(["2099-05-02", "2099-05-09", "2099-05-16"]);
-    const rest = data(await parent.client.request(LecturesDocument, { filter: { courseId: id }, first: 3, after: page.pageInfo.endCursor })).lectures;
+    const rest = data(
+      await parent.client.request(LecturesDocument, { filter: { courseId: id }, first: 3, after: page.pageInfo.endCursor }),
+    ).lectures;
     expect(rest.nodes.map((l) => l.date)).toEqual(["2099-05-23", "2099-05-30"]);
-    const ranged = data(await parent.client.request(LecturesDocument, { filter: { courseId: id, from: "2099-05-10", to: "2099-05-20" } })).lectures;
+    const ranged = data(
+      await parent.client.request(LecturesDocument, { filter: { courseId: id, from: "2099-05-10", to: "2099-05-20" } }),
+    ).lectures;
     expect(ranged.nodes.map((l) => l.date)).toEqual(["2099-05-16"]);
     const hidden = await school.createCourse({ isPublished: false, schedule: [{ weekday: 0, startTime: "10:00" }] });
     expect(codes(await parent.client.request(LecturesDocument, { filter: { courseId: hidden } }))).toEqual(["NOT_FOUND"]);

@@ -33,7 +33,14 @@ const writeLock = (owner: Partial<LockOwner>) => {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     lockFile(),
-    JSON.stringify({ pid: 1, host: os.hostname(), command: "server/main.ts via npm run dev", since: "2026-01-02T03:04:05.678Z", token: randomUUID(), ...owner }),
+    JSON.stringify({
+      pid: 1,
+      host: os.hostname(),
+      command: "server/main.ts via npm run dev",
+      since: "2026-01-02T03:04:05.678Z",
+      token: randomUUID(),
+      ...owner,
+    }),
   );
 };
 const refusal = (fn: () => unknown) => {
@@ -168,7 +175,9 @@ describe("the data-directory lock", () => {
     writeLock({ pid: spawnSync("true").pid });
     const at = Date.now() + 6000;
     const contenders = Array.from({ length: 4 }, () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/lock/race.ts", dir, String(at), "60000"], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/lock/race.ts", dir, String(at), "60000"], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let output = "";
       child.stdout!.on("data", (chunk) => (output += chunk));
       const line = new Promise<string>((resolve) => child.stdout!.on("data", () => output.includes("\n") && resolve(output.trim())));

@@ -34,8 +34,7 @@ beforeAll(async () => {
   school = await createSchool(t);
 });
 
-const notificationsOf = (userId: string) =>
-  t.deps.database.db.select().from(notifications).where(eq(notifications.userId, userId));
+const notificationsOf = (userId: string) => t.deps.database.db.select().from(notifications).where(eq(notifications.userId, userId));
 
 describe("children", () => {
   it("a parent adds and edits children; staff add one for a parent; others may not", async () => {
@@ -56,16 +55,18 @@ describe("children", () => {
     expect(staffAdded.firstName).toBe("Omar");
 
     const stranger = await school.family(0);
-    expect(codes(await stranger.parent.client.request(UpdateChildDocument, { id: added.id, input: { notes: "x" } }))).toEqual(["FORBIDDEN"]);
+    expect(codes(await stranger.parent.client.request(UpdateChildDocument, { id: added.id, input: { notes: "x" } }))).toEqual([
+      "FORBIDDEN",
+    ]);
     const student = await school.student();
     expect(codes(await student.client.request(AddChildDocument, { input: { firstName: "X" } }))).toEqual(["FORBIDDEN"]);
     expect(codes(await parent.client.request(AddChildDocument, { input: { firstName: " " } }))).toEqual(["BAD_USER_INPUT"]);
     expect(codes(await parent.client.request(AddChildDocument, { input: { firstName: "Z", dateOfBirth: "2999-01-01" } }))).toEqual([
       "BAD_USER_INPUT",
     ]);
-    expect(codes(await parent.client.request(AddChildDocument, { input: { firstName: "Z", parentId: await parentIdOf(t, parent) } }))).toEqual([
-      "FORBIDDEN",
-    ]);
+    expect(
+      codes(await parent.client.request(AddChildDocument, { input: { firstName: "Z", parentId: await parentIdOf(t, parent) } })),
+    ).toEqual(["FORBIDDEN"]);
   });
 });
 
@@ -78,8 +79,9 @@ describe("the enrolment journey", () => {
     ).requestEnrollment;
     expect(request).toMatchObject({ status: "PENDING", participant: { __typename: "Child", id: childIds[0] } });
 
-    const pending = data(await school.admin.client.request(EnrollmentRequestsDocument, { filter: { status: "PENDING", courseId } }))
-      .enrollmentRequests;
+    const pending = data(
+      await school.admin.client.request(EnrollmentRequestsDocument, { filter: { status: "PENDING", courseId } }),
+    ).enrollmentRequests;
     expect(pending.nodes.map((r) => r.id)).toEqual([request.id]);
 
     const approved = data(await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: request.id })).approveEnrollmentRequest;
@@ -97,11 +99,13 @@ describe("the enrolment journey", () => {
   it("a student requests for themself; staff reject with a reason the student is told", async () => {
     const courseId = await school.createCourse();
     const student = await school.student();
-    const request = data(await student.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: student.studentId } }))
-      .requestEnrollment;
+    const request = data(
+      await student.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: student.studentId } }),
+    ).requestEnrollment;
     expect(request.participant).toEqual({ __typename: "Student", id: student.studentId });
-    const rejected = data(await school.admin.client.request(RejectEnrollmentRequestDocument, { id: request.id, reason: "Age group is full" }))
-      .rejectEnrollmentRequest;
+    const rejected = data(
+      await school.admin.client.request(RejectEnrollmentRequestDocument, { id: request.id, reason: "Age group is full" }),
+    ).rejectEnrollmentRequest;
     expect(rejected).toMatchObject({ status: "REJECTED", decisionReason: "Age group is full" });
     const rows = await notificationsOf(student.user.id);
     expect(rows.map((row) => row.kind)).toEqual(["ENROLLMENT_REJECTED"]);
@@ -133,8 +137,9 @@ describe("the enrolment journey", () => {
   it("the requester withdraws a pending request", async () => {
     const courseId = await school.createCourse();
     const { parent, childIds } = await school.family(1);
-    const request = data(await parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: childIds[0]! } }))
-      .requestEnrollment;
+    const request = data(
+      await parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: childIds[0]! } }),
+    ).requestEnrollment;
     const cancelled = data(await parent.client.request(CancelEnrollmentRequestDocument, { id: request.id })).cancelEnrollmentRequest;
     expect(cancelled.status).toBe("CANCELLED");
     const approve = await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: request.id });
@@ -164,8 +169,9 @@ describe("enrolment rules", () => {
     const a = await school.family(1);
     const b = await school.family(1);
     await school.enroll(courseId, a.childIds[0]!);
-    const request = data(await b.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: b.childIds[0]! } }))
-      .requestEnrollment;
+    const request = data(
+      await b.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: b.childIds[0]! } }),
+    ).requestEnrollment;
     const full = await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: request.id });
     expect(codes(full)).toEqual(["CONFLICT"]);
     expect(full.errors?.[0]?.message).toMatch(/Tiny is full/);
@@ -185,8 +191,9 @@ describe("enrolment rules", () => {
     for (const [who, participantId] of forbidden) {
       expect(codes(await who.client.request(RequestEnrollmentDocument, { input: { courseId, participantId } }))).toEqual(["FORBIDDEN"]);
     }
-    const request = data(await mine.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: mine.childIds[0]! } }))
-      .requestEnrollment;
+    const request = data(
+      await mine.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: mine.childIds[0]! } }),
+    ).requestEnrollment;
     expect(codes(await mine.parent.client.request(ApproveEnrollmentRequestDocument, { id: request.id }))).toEqual(["FORBIDDEN"]);
     expect(codes(await school.instructor.client.request(ApproveEnrollmentRequestDocument, { id: request.id }))).toEqual(["FORBIDDEN"]);
     expect(codes(await other.parent.client.request(CancelEnrollmentRequestDocument, { id: request.id }))).toEqual(["FORBIDDEN"]);
@@ -197,8 +204,8 @@ describe("enrolment rules", () => {
       codes(await otherSchool.admin.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: mine.childIds[0]! } })),
     ).toEqual(["NOT_FOUND"]);
     // Families cannot complete; another family cannot drop.
-    const enrollmentId = data(await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: request.id })).approveEnrollmentRequest
-      .enrollment.id;
+    const enrollmentId = data(await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: request.id }))
+      .approveEnrollmentRequest.enrollment.id;
     expect(codes(await mine.parent.client.request(CompleteEnrollmentDocument, { id: enrollmentId }))).toEqual(["FORBIDDEN"]);
     expect(codes(await other.parent.client.request(DropEnrollmentDocument, { id: enrollmentId }))).toEqual(["NOT_FOUND"]);
     expect(data(await mine.parent.client.request(DropEnrollmentDocument, { id: enrollmentId })).dropEnrollment.status).toBe("DROPPED");
@@ -207,19 +214,21 @@ describe("enrolment rules", () => {
   it("refuses unknown ids, unpublished and ended courses, and malformed ids", async () => {
     const { parent, childIds } = await school.family(1);
     const unknown = "00000000-0000-4000-8000-000000000000";
-    expect(codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId: unknown, participantId: childIds[0]! } }))).toEqual([
-      "NOT_FOUND",
-    ]);
+    expect(
+      codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId: unknown, participantId: childIds[0]! } })),
+    ).toEqual(["NOT_FOUND"]);
     const courseId = await school.createCourse();
-    expect(codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: unknown } }))).toEqual(["NOT_FOUND"]);
-    const draft = await school.createCourse({ isPublished: false });
-    expect(codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId: draft, participantId: childIds[0]! } }))).toEqual([
+    expect(codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: unknown } }))).toEqual([
       "NOT_FOUND",
     ]);
+    const draft = await school.createCourse({ isPublished: false });
+    expect(
+      codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId: draft, participantId: childIds[0]! } })),
+    ).toEqual(["NOT_FOUND"]);
     const ended = await school.createCourse({ startsOn: "2020-01-01", endsOn: "2020-02-01" });
-    expect(codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId: ended, participantId: childIds[0]! } }))).toEqual([
-      "CONFLICT",
-    ]);
+    expect(
+      codes(await parent.client.request(RequestEnrollmentDocument, { input: { courseId: ended, participantId: childIds[0]! } })),
+    ).toEqual(["CONFLICT"]);
     expect(codes(await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: unknown }))).toEqual(["NOT_FOUND"]);
     // A malformed id in the document fails validation; in variables, input coercion (both 400).
     const literal = await school.admin.client.raw({ query: 'mutation { approveEnrollmentRequest(id: "nope") { request { id } } }' });
@@ -243,8 +252,9 @@ describe("enrolment rules", () => {
     const otherInstructor = await t.fixtures.member(school.tenant, ["INSTRUCTOR"]);
     expect(data(await otherInstructor.client.request(EnrollmentsDocument, { filter: { courseId } })).enrollments.totalCount).toBe(0);
     const page = data(await school.admin.client.request(EnrollmentsDocument, { filter: { courseId }, first: 1 })).enrollments;
-    const next = data(await school.admin.client.request(EnrollmentsDocument, { filter: { courseId }, first: 1, after: page.pageInfo.endCursor }))
-      .enrollments;
+    const next = data(
+      await school.admin.client.request(EnrollmentsDocument, { filter: { courseId }, first: 1, after: page.pageInfo.endCursor }),
+    ).enrollments;
     expect(new Set([page.nodes[0]!.id, next.nodes[0]!.id]).size).toBe(2);
   });
 });
@@ -275,19 +285,29 @@ describe("cancelled lectures and exams", () => {
     await school.enroll(courseId, a.childIds[0]!);
     await school.enroll(courseId, b.childIds[0]!);
     const outsider = await school.family(1);
-    const exam = data(await school.instructor.client.request(CreateExamDocument, { courseId, input: { title: "Midterm", date: "2099-02-10", maxScore: "20" } }))
-      .createExam;
+    const exam = data(
+      await school.instructor.client.request(CreateExamDocument, {
+        courseId,
+        input: { title: "Midterm", date: "2099-02-10", maxScore: "20" },
+      }),
+    ).createExam;
     const results = [
       { participantId: a.childIds[0]!, score: "18.5" },
       { participantId: b.childIds[0]!, score: "12" },
     ];
     data(await school.instructor.client.request(RecordExamResultsDocument, { examId: exam.id, results }));
-    const tooHigh = await school.instructor.client.request(RecordExamResultsDocument, { examId: exam.id, results: [{ participantId: a.childIds[0]!, score: "21" }] });
+    const tooHigh = await school.instructor.client.request(RecordExamResultsDocument, {
+      examId: exam.id,
+      results: [{ participantId: a.childIds[0]!, score: "21" }],
+    });
     expect(codes(tooHigh)).toEqual(["BAD_USER_INPUT"]);
     expect(tooHigh.errors?.[0]?.message).toMatch(/Row 1/);
     const notEnrolled = await school.instructor.client.request(RecordExamResultsDocument, {
       examId: exam.id,
-      results: [{ participantId: a.childIds[0]!, score: "10" }, { participantId: outsider.childIds[0]!, score: "10" }],
+      results: [
+        { participantId: a.childIds[0]!, score: "10" },
+        { participantId: outsider.childIds[0]!, score: "10" },
+      ],
     });
     expect(codes(notEnrolled)).toEqual(["BAD_USER_INPUT"]);
     expect(notEnrolled.errors?.[0]?.message).toMatch(/Row 2/);
@@ -296,12 +316,12 @@ describe("cancelled lectures and exams", () => {
     expect(staffView.results.map((r) => r.score).sort()).toEqual(["12.00", "18.50"]);
     const parentView = data(await a.parent.client.request(CourseExamsDocument, { id: courseId })).course.exams[0]!;
     expect(parentView.results).toEqual([{ score: "18.50", participant: { id: a.childIds[0], firstName: "Kid0" } }]);
-    expect(codes(await a.parent.client.request(CreateExamDocument, { courseId, input: { title: "X", date: "2099-01-01", maxScore: "10" } }))).toEqual([
-      "FORBIDDEN",
-    ]);
-    expect(codes(await school.admin.client.request(CreateExamDocument, { courseId, input: { title: "X", date: "2099-01-01", maxScore: "0" } }))).toEqual([
-      "BAD_USER_INPUT",
-    ]);
+    expect(
+      codes(await a.parent.client.request(CreateExamDocument, { courseId, input: { title: "X", date: "2099-01-01", maxScore: "10" } })),
+    ).toEqual(["FORBIDDEN"]);
+    expect(
+      codes(await school.admin.client.request(CreateExamDocument, { courseId, input: { title: "X", date: "2099-01-01", maxScore: "0" } })),
+    ).toEqual(["BAD_USER_INPUT"]);
   });
 });
 
@@ -312,8 +332,12 @@ describe("recording many exam results at once", () => {
     for (const child of family.childIds) await school.enroll(courseId, child, family.parent);
     const pupil = await school.student();
     await school.enroll(courseId, pupil.studentId, pupil);
-    const exam = data(await school.instructor.client.request(CreateExamDocument, { courseId, input: { title: "Final", date: "2099-03-01", maxScore: "20" } }))
-      .createExam;
+    const exam = data(
+      await school.instructor.client.request(CreateExamDocument, {
+        courseId,
+        input: { title: "Final", date: "2099-03-01", maxScore: "20" },
+      }),
+    ).createExam;
     const record = (who: string[]) =>
       school.instructor.client.request(RecordExamResultsDocument, {
         examId: exam.id,
@@ -359,13 +383,13 @@ describe("capacity under concurrency", () => {
     for (let i = 0; i < 6; i++) {
       const family = await school.family(10);
       for (const childId of family.childIds) {
-        const request = data(await family.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: childId } }));
+        const request = data(
+          await family.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: childId } }),
+        );
         requestIds.push(request.requestEnrollment.id);
       }
     }
-    const results = await Promise.all(
-      requestIds.map((id) => school.admin.client.request(ApproveEnrollmentRequestDocument, { id })),
-    );
+    const results = await Promise.all(requestIds.map((id) => school.admin.client.request(ApproveEnrollmentRequestDocument, { id })));
     const ok = results.filter((r) => !r.errors);
     const conflicts = results.filter((r) => codes(r)[0] === "CONFLICT");
     expect(ok).toHaveLength(10);

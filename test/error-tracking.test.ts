@@ -30,7 +30,9 @@ const NEW_PASSWORD = "N3w-very-secret-passphrase";
 /** Events received so far (error events only), after flushing the SDK's queue. */
 async function events(): Promise<{ event: any; raw: string }[]> {
   await flushErrorTracking(5000);
-  return envelopes.flatMap((envelope) => envelope.items.filter((item) => item.header.type === "event").map((item) => ({ event: item.payload, raw: envelope.raw })));
+  return envelopes.flatMap((envelope) =>
+    envelope.items.filter((item) => item.header.type === "event").map((item) => ({ event: item.payload, raw: envelope.raw })),
+  );
 }
 
 beforeAll(async () => {
@@ -55,9 +57,13 @@ beforeAll(async () => {
   t = await startTestServer({ SENTRY_DSN: `http://publickey@127.0.0.1:${port}/1`, SENTRY_ENVIRONMENT: "ci" });
   // A failure nobody planned for: updating a password hash raises (SQLSTATE P0001, not a typed error).
   await t.deps.database.db.execute(
-    sql.raw(`create or replace function test_boom() returns trigger language plpgsql as $$ begin raise exception 'boom in the database'; end $$`),
+    sql.raw(
+      `create or replace function test_boom() returns trigger language plpgsql as $$ begin raise exception 'boom in the database'; end $$`,
+    ),
   );
-  await t.deps.database.db.execute(sql.raw(`create trigger test_boom before update of password_hash on users for each row execute function test_boom()`));
+  await t.deps.database.db.execute(
+    sql.raw(`create trigger test_boom before update of password_hash on users for each row execute function test_boom()`),
+  );
 });
 
 afterAll(async () => {
@@ -71,7 +77,11 @@ describe("unexpected errors reach Sentry", () => {
     const tenant = await t.fixtures.tenant();
     const member = await t.fixtures.member(tenant, ["ADMIN"]);
     const result = await member.client.raw(
-      { query: print(ChangePasswordDocument), operationName: "ChangePassword", variables: { input: { currentPassword: member.user.password, newPassword: NEW_PASSWORD } } },
+      {
+        query: print(ChangePasswordDocument),
+        operationName: "ChangePassword",
+        variables: { input: { currentPassword: member.user.password, newPassword: NEW_PASSWORD } },
+      },
       { headers: { "x-request-id": "req-sentry-http-1", cookie: "roster_refresh=cookie-secret-value" } },
     );
     expect(codes(result)).toEqual(["INTERNAL_SERVER_ERROR"]);
@@ -84,7 +94,15 @@ describe("unexpected errors reach Sentry", () => {
     expect(event.release).toBe("roster@0.1.0");
     expect(event.environment).toBe("ci");
     expect(event.exception.values[0].value).toContain("boom in the database");
-    for (const secret of [member.token, member.user.password, NEW_PASSWORD, member.user.phone, member.user.email, "cookie-secret-value", member.refreshToken]) {
+    for (const secret of [
+      member.token,
+      member.user.password,
+      NEW_PASSWORD,
+      member.user.phone,
+      member.user.email,
+      "cookie-secret-value",
+      member.refreshToken,
+    ]) {
       expect(raw).not.toContain(secret);
     }
     expect(event.request?.headers).toBeUndefined();
@@ -116,7 +134,9 @@ describe("unexpected errors reach Sentry", () => {
   it("client mistakes are not reported", async () => {
     const before = (await events()).length;
     const user = await t.fixtures.user();
-    const wrong = await t.client().raw({ query: print(LoginDocument), variables: { input: { identifier: user.phone, password: "wrong-password-123" } } });
+    const wrong = await t
+      .client()
+      .raw({ query: print(LoginDocument), variables: { input: { identifier: user.phone, password: "wrong-password-123" } } });
     expect(codes(wrong)).toEqual(["UNAUTHENTICATED"]);
     const invalid = await fetch(`${t.url}/geolocation?ip=nope`);
     expect(invalid.status).toBe(400);
@@ -129,7 +149,9 @@ describe("unexpected errors reach Sentry", () => {
     const tenant = await t.fixtures.tenant();
     const member = await t.fixtures.member(tenant, ["ADMIN"]);
     const ws = t.ws({ token: member.token });
-    const result = await ws.execute(ChangePasswordDocument, { input: { currentPassword: member.user.password, newPassword: NEW_PASSWORD } });
+    const result = await ws.execute(ChangePasswordDocument, {
+      input: { currentPassword: member.user.password, newPassword: NEW_PASSWORD },
+    });
     expect(result.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
     await ws.close();
     const found = (await events()).filter(({ event }) => event.tags?.transport === "ws" && event.tags?.user_id === member.user.id);

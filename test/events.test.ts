@@ -129,13 +129,17 @@ describe("creating and changing events", () => {
     }
     const endBefore = await staffA.client.request(CreateEventDocument, { input: { ...base, endsAt: inHours(1) } });
     expect(errorOf(endBefore)?.message).toBe("An event must end after it starts.");
-    const written = await t.deps.database.db.select().from(events).where(and(eq(events.tenantId, a.id), eq(events.title, "Bad")));
+    const written = await t.deps.database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.tenantId, a.id), eq(events.title, "Bad")));
     expect(written).toEqual([]);
   });
 
   it("validates updates against the stored event: end after start, capacity not below confirmed places", async () => {
     const event = await makeEvent(staffA.client, { maxParticipants: 3 });
-    for (let i = 0; i < 2; i++) data(await (await t.fixtures.member(a, ["MEMBER"])).client.request(RegisterForEventDocument, { eventId: event.id }));
+    for (let i = 0; i < 2; i++)
+      data(await (await t.fixtures.member(a, ["MEMBER"])).client.request(RegisterForEventDocument, { eventId: event.id }));
     const earlyEnd = await staffA.client.request(UpdateEventDocument, { id: event.id, input: { endsAt: inHours(47) } });
     expect(codes(earlyEnd)).toEqual(["BAD_USER_INPUT"]);
     const below = await staffA.client.request(UpdateEventDocument, { id: event.id, input: { maxParticipants: 1 } });
@@ -161,9 +165,9 @@ describe("creating and changing events", () => {
     // Another tenant does not even see it.
     expect(codes(await adminB.client.request(UpdateEventDocument, { id: event.id, input }))).toEqual(["NOT_FOUND"]);
     expect(data(await staffA.client.request(UpdateEventDocument, { id: event.id, input })).updateEvent.location).toBe("Hall B");
-    expect(data(await instructorA.client.request(UpdateEventDocument, { id: event.id, input: { location: "Hall C" } })).updateEvent.location).toBe(
-      "Hall C",
-    );
+    expect(
+      data(await instructorA.client.request(UpdateEventDocument, { id: event.id, input: { location: "Hall C" } })).updateEvent.location,
+    ).toBe("Hall C");
   });
 
   it("answers NOT_FOUND for unknown ids", async () => {
@@ -192,7 +196,9 @@ describe("creating and changing events", () => {
     expect(codes(await staffA.client.request(PublishEventDocument, { id: event.id }))).toEqual(["CONFLICT"]);
     // A draft may be cancelled straight away.
     const draft = await makeEvent(staffA.client, {}, { publish: false });
-    expect(data(await staffA.client.request(CancelEventDocument, { id: draft.id, reason: "Not needed" })).cancelEvent.status).toBe("CANCELLED");
+    expect(data(await staffA.client.request(CancelEventDocument, { id: draft.id, reason: "Not needed" })).cancelEvent.status).toBe(
+      "CANCELLED",
+    );
   });
 });
 
@@ -335,9 +341,11 @@ describe("SQL statements per list (no N+1)", () => {
     const regAll = await staff.client.request(EventsRegistrationsDocument, { first: 25 });
     const counts = data(regAll).events.nodes.map((node) => node.registrations?.totalCount);
     expect(counts.slice(0, 4)).toEqual([2, 0, 1, 1]);
-    expect(data(regAll).events.nodes[0]!.registrations?.nodes.map((node) => node.user?.id).sort()).toEqual(
-      [viewer.user.id, staff.user.id].sort(),
-    );
+    expect(
+      data(regAll)
+        .events.nodes[0]!.registrations?.nodes.map((node) => node.user?.id)
+        .sort(),
+    ).toEqual([viewer.user.id, staff.user.id].sort());
     expectFlatStatements(regFive, regAll);
   });
 });
@@ -365,9 +373,7 @@ describe("registering", () => {
 
   it("needs a signed-in member of the tenant", async () => {
     const event = await makeEvent(staffA.client);
-    expect(codes(await t.client({ tenant: a.slug }).request(RegisterForEventDocument, { eventId: event.id }))).toEqual([
-      "UNAUTHENTICATED",
-    ]);
+    expect(codes(await t.client({ tenant: a.slug }).request(RegisterForEventDocument, { eventId: event.id }))).toEqual(["UNAUTHENTICATED"]);
     expect(codes(await adminB.client.request(RegisterForEventDocument, { eventId: event.id }))).toEqual(["NOT_FOUND"]);
     const outsider = await t.fixtures.login(await t.fixtures.user());
     expect(codes(await outsider.client.request(RegisterForEventDocument, { eventId: event.id }))).toEqual(["BAD_REQUEST"]);
@@ -405,7 +411,10 @@ describe("registering", () => {
 
   it("the capacity CHECK is the backstop: a write past the lock is refused with the same CONFLICT", async () => {
     const event = await makeEvent(staffA.client, { maxParticipants: 1 });
-    const [first, second] = await Promise.all([t.fixtures.user({ tenant: a, roles: ["MEMBER"] }), t.fixtures.user({ tenant: a, roles: ["MEMBER"] })]);
+    const [first, second] = await Promise.all([
+      t.fixtures.user({ tenant: a, roles: ["MEMBER"] }),
+      t.fixtures.user({ tenant: a, roles: ["MEMBER"] }),
+    ]);
     const db = t.deps.database.db;
     const error = await inScope(db, { tenantId: a.id, userId: null }, (tx) =>
       tx.insert(eventRegistrations).values([
@@ -498,9 +507,9 @@ describe("registering", () => {
       "BAD_USER_INPUT",
     ]);
     expect(codes(await staffA.client.request(CancelRegistrationDocument, {}))).toEqual(["BAD_USER_INPUT"]);
-    expect(data(await staffA.client.request(CancelRegistrationDocument, { registrationId: registration.id })).cancelRegistration.status).toBe(
-      "CANCELLED",
-    );
+    expect(
+      data(await staffA.client.request(CancelRegistrationDocument, { registrationId: registration.id })).cancelRegistration.status,
+    ).toBe("CANCELLED");
     data(await person.client.request(RegisterForEventDocument, { eventId: event.id }));
     expect(
       data(await instructorA.client.request(CancelRegistrationDocument, { registrationId: registration.id })).cancelRegistration.status,
@@ -523,7 +532,8 @@ describe("registering", () => {
     ).event.registrations!;
     expect(rest.nodes.map((node) => [node.user?.id, node.status])).toEqual([[people[2]!.user.id, "WAITLISTED"]]);
     expect(rest.pageInfo.hasNextPage).toBe(false);
-    const waitlisted = data(await staffA.client.request(EventRegistrationsDocument, { id: event.id, status: "WAITLISTED" })).event.registrations!;
+    const waitlisted = data(await staffA.client.request(EventRegistrationsDocument, { id: event.id, status: "WAITLISTED" })).event
+      .registrations!;
     expect(waitlisted.totalCount).toBe(1);
     const refused = await people[0]!.client.request(EventRegistrationsDocument, { id: event.id });
     expect(codes(refused)).toEqual(["FORBIDDEN"]);
@@ -567,7 +577,7 @@ describe("notifications", () => {
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.entityId, event.id), eq(auditLog.action, "event.cancel")));
-    expect((audit[0]?.after as { reason: string }).reason).toBe("The robot arm broke");
+    expect((audit[0]!.after as { reason: string }).reason).toBe("The robot arm broke");
   });
 });
 
@@ -658,11 +668,16 @@ describe("concurrent registrations", () => {
     const people: SignedIn[] = [];
     for (let i = 0; i < 30; i++) people.push(await t.fixtures.member(a, ["MEMBER"]));
     const results = await Promise.all(people.map((person) => person.client.request(RegisterForEventDocument, { eventId: event.id })));
-    const outcome = results.map((result) => (result.errors?.length ? result.errors[0]!.extensions?.code : result.data?.registerForEvent.status));
-    const tally = outcome.reduce<Record<string, number>>((acc, key) => ({ ...acc, [String(key)]: (acc[String(key)] ?? 0) + 1 }), {});
+    const outcome = results.map((result) =>
+      result.errors?.length ? result.errors[0]!.extensions?.code : result.data?.registerForEvent.status,
+    );
+    const tally: Record<string, number> = {};
+    for (const key of outcome) tally[String(key)] = (tally[String(key)] ?? 0) + 1;
     console.info("30 concurrent registrations for 10 places:", tally);
     expect(tally).toEqual({ CONFIRMED: 10, CONFLICT: 20 });
-    expect(results.filter((result) => result.errors?.length).every((result) => result.errors![0]!.message === "This event is full.")).toBe(true);
+    expect(results.filter((result) => result.errors?.length).every((result) => result.errors![0]!.message === "This event is full.")).toBe(
+      true,
+    );
 
     const db = t.deps.database.db;
     const rows = await db
@@ -676,7 +691,15 @@ describe("concurrent registrations", () => {
     const confirmedUsers = await db
       .select({ userId: eventRegistrations.userId })
       .from(eventRegistrations)
-      .where(and(eq(eventRegistrations.eventId, event.id), inArray(eventRegistrations.userId, people.map((p) => p.user.id))));
+      .where(
+        and(
+          eq(eventRegistrations.eventId, event.id),
+          inArray(
+            eventRegistrations.userId,
+            people.map((p) => p.user.id),
+          ),
+        ),
+      );
     expect(confirmedUsers).toHaveLength(10);
   });
 });

@@ -17,7 +17,15 @@ describe("GET /geolocation", () => {
   it("answers a public IPv4 address with country, region, city, time zone and coordinates", async () => {
     const { status, body, headers } = await get("/geolocation?ip=41.59.1.1");
     expect(status).toBe(200);
-    expect(body).toMatchObject({ ip: "41.59.1.1", version: 4, range: "PUBLIC", found: true, countryCode: "TZ", countryName: "Tanzania", timeZone: "Africa/Dar_es_Salaam" });
+    expect(body).toMatchObject({
+      ip: "41.59.1.1",
+      version: 4,
+      range: "PUBLIC",
+      found: true,
+      countryCode: "TZ",
+      countryName: "Tanzania",
+      timeZone: "Africa/Dar_es_Salaam",
+    });
     expect(body.city).toBeTypeOf("string");
     expect(body.region).toBeTypeOf("string");
     expect(body.latitude).toBeCloseTo(-6.8, 0);
@@ -100,16 +108,28 @@ describe("without TRUST_PROXY", () => {
 describe("query geolocate", () => {
   it("answers an address, anonymously", async () => {
     const result = data(await t.client().request(GeolocateDocument, { ip: "41.59.1.1" }));
-    expect(result.geolocate).toMatchObject({ version: 4, range: "PUBLIC", found: true, countryCode: "TZ", timeZone: "Africa/Dar_es_Salaam" });
+    expect(result.geolocate).toMatchObject({
+      version: 4,
+      range: "PUBLIC",
+      found: true,
+      countryCode: "TZ",
+      timeZone: "Africa/Dar_es_Salaam",
+    });
   });
 
   it("without ip: the caller's own (forwarded) address", async () => {
-    const result = await t.client().raw({ query: print(GeolocateDocument), variables: {} }, { headers: { "x-forwarded-for": "2c0f:fc89::1" } });
+    const result = await t
+      .client()
+      .raw({ query: print(GeolocateDocument), variables: {} }, { headers: { "x-forwarded-for": "2c0f:fc89::1" } });
     expect(result.data.geolocate).toMatchObject({ ip: "2c0f:fc89::1", version: 6, countryCode: "EG" });
   });
 
   it("private addresses say so; invalid ones are BAD_USER_INPUT", async () => {
-    expect(data(await t.client().request(GeolocateDocument, { ip: "192.168.1.1" })).geolocate).toMatchObject({ range: "PRIVATE", found: false, countryCode: null });
+    expect(data(await t.client().request(GeolocateDocument, { ip: "192.168.1.1" })).geolocate).toMatchObject({
+      range: "PRIVATE",
+      found: false,
+      countryCode: null,
+    });
     const bad = await t.client().request(GeolocateDocument, { ip: "300.1.1.1" });
     expect(codes(bad)).toEqual(["BAD_USER_INPUT"]);
   });
@@ -120,7 +140,10 @@ describe("my sessions show their country", () => {
     const user = await t.fixtures.user();
     const login = (forwardedFor: string) =>
       t.client().raw(
-        { query: print(LoginDocument), variables: { input: { identifier: user.phone, password: user.password, deviceName: forwardedFor } } },
+        {
+          query: print(LoginDocument),
+          variables: { input: { identifier: user.phone, password: user.password, deviceName: forwardedFor } },
+        },
         { headers: { "x-forwarded-for": forwardedFor } },
       );
     const fromTanzania = await login("41.59.1.1");

@@ -67,7 +67,9 @@ beforeAll(async () => {
   const enrollmentId = await school.enroll(courseId, family.childIds[0]!, family.parent);
   await school.enroll(courseId, family.childIds[1]!, family.parent);
   const lecture = (date: string) =>
-    school.instructor.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "10:00" } }).then((r) => data(r).createLecture.id);
+    school.instructor.client
+      .request(CreateLectureDocument, { courseId, input: { date, startTime: "10:00" } })
+      .then((r) => data(r).createLecture.id);
   lectureId = await lecture("2099-01-10");
   await lecture("2099-01-17");
   // Marked twice: the second entry has a list before and after.
@@ -83,14 +85,24 @@ beforeAll(async () => {
     );
   }
   const payment = data(
-    await school.admin.client.request(RecordManualPaymentDocument, { input: { enrollmentId, amount: "100.00", idempotencyKey: "hardening-1" } }),
+    await school.admin.client.request(RecordManualPaymentDocument, {
+      input: { enrollmentId, amount: "100.00", idempotencyKey: "hardening-1" },
+    }),
   ).recordManualPayment;
-  data(await family.parent.client.request(RequestRefundDocument, { input: { paymentId: payment.id, amount: "10", reason: "x", idempotencyKey: "hardening-2" } }));
   data(
-    await school.admin.client.request(RequestRefundDocument, { input: { paymentId: payment.id, amount: "5", reason: "y", idempotencyKey: "hardening-3" } }),
+    await family.parent.client.request(RequestRefundDocument, {
+      input: { paymentId: payment.id, amount: "10", reason: "x", idempotencyKey: "hardening-2" },
+    }),
+  );
+  data(
+    await school.admin.client.request(RequestRefundDocument, {
+      input: { paymentId: payment.id, amount: "5", reason: "y", idempotencyKey: "hardening-3" },
+    }),
   );
   const event = data(
-    await school.admin.client.request(CreateEventDocument, { input: { title: "Open day", startsAt: inHours(48), endsAt: inHours(50), maxParticipants: 5 } }),
+    await school.admin.client.request(CreateEventDocument, {
+      input: { title: "Open day", startsAt: inHours(48), endsAt: inHours(50), maxParticipants: 5 },
+    }),
   ).createEvent;
   data(await school.admin.client.request(PublishEventDocument, { id: event.id }));
   eventId = event.id;
@@ -130,7 +142,8 @@ const LISTS = () => {
   ];
 };
 
-const connectionOf = (list: { pick?: (result: Result<any>) => any }, result: Result<any>) => (list.pick ? list.pick(result) : result.data?.list);
+const connectionOf = (list: { pick?: (result: Result<any>) => any }, result: Result<any>) =>
+  list.pick ? list.pick(result) : result.data?.list;
 
 describe("forged cursors", () => {
   it("every list pages with its own cursors", async () => {
@@ -165,8 +178,10 @@ describe("forged cursors", () => {
 
   it("checks the value a cursor keeps against the list's ordering", async () => {
     const anonymous = t.client({ tenant: school.tenant.slug });
-    const courses = "query($after: String, $order: CourseOrder) { courses(first: 1, after: $after, orderBy: $order) { pageInfo { endCursor } } }";
-    const events = "query($after: String, $order: EventOrder) { events(first: 1, after: $after, orderBy: $order) { pageInfo { endCursor } } }";
+    const courses =
+      "query($after: String, $order: CourseOrder) { courses(first: 1, after: $after, orderBy: $order) { pageInfo { endCursor } } }";
+    const events =
+      "query($after: String, $order: EventOrder) { events(first: 1, after: $after, orderBy: $order) { pageInfo { endCursor } } }";
     const refused = [
       [courses, { field: "PRICE", direction: "ASC" }, ["cheap", UUID0]],
       [courses, { field: "CREATED_AT", direction: "DESC" }, ["2024-01-01", UUID0]],
@@ -198,7 +213,10 @@ describe("forged cursors", () => {
   });
 
   it("still checks permission before the cursor", async () => {
-    const result = await family.parent.client.raw({ query: "query($after: String) { auditLog(after: $after) { totalCount } }", variables: { after: "x!" } });
+    const result = await family.parent.client.raw({
+      query: "query($after: String) { auditLog(after: $after) { totalCount } }",
+      variables: { after: "x!" },
+    });
     expect(codes(result)).toEqual(["FORBIDDEN"]);
   });
 });
@@ -209,7 +227,11 @@ describe("NUL bytes and other values the database refuses", () => {
     const user = await t.fixtures.user();
     for (const identifier of [`${user.phone}\u0000`, `\u0000${user.phone}`, user.email.replace("@", "\u0000@"), `${user.email}\u0000`]) {
       const result = await t.client().request(LoginDocument, { input: { identifier, password: user.password } });
-      expect([identifier, codes(result), result.errors?.[0]?.extensions?.field]).toEqual([identifier, ["BAD_USER_INPUT"], expect.stringMatching(/identifier$/)]);
+      expect([identifier, codes(result), result.errors?.[0]?.extensions?.field]).toEqual([
+        identifier,
+        ["BAD_USER_INPUT"],
+        expect.stringMatching(/identifier$/),
+      ]);
     }
     expect(logs.atLeast(LEVEL.warn)).toEqual([]);
   });
@@ -225,7 +247,10 @@ describe("NUL bytes and other values the database refuses", () => {
       expect([codes(result), result.errors?.[0]?.extensions?.field]).toEqual([["BAD_USER_INPUT"], expect.stringMatching(field)]);
     }
     // The PhoneNumber and EmailAddress scalars refuse these before the service sees them.
-    for (const input of [{ ...base, phoneNumber: "+201001234567\u0000" }, { ...base, email: "nour\u0000@example.com" }]) {
+    for (const input of [
+      { ...base, phoneNumber: "+201001234567\u0000" },
+      { ...base, email: "nour\u0000@example.com" },
+    ]) {
       expect(codes(await anonymous.request(RegisterDocument, { input }))).toEqual(["BAD_USER_INPUT"]);
     }
     expect(logs.atLeast(LEVEL.error)).toEqual([]);
@@ -234,15 +259,24 @@ describe("NUL bytes and other values the database refuses", () => {
   it("a search with a NUL byte is BAD_USER_INPUT, not a 500", async () => {
     logs.clear();
     const anonymous = t.client({ tenant: school.tenant.slug });
-    const courses = await anonymous.raw({ query: "query($s: String) { courses(filter: { search: $s }) { totalCount } }", variables: { s: "Rob\u0000" } });
+    const courses = await anonymous.raw({
+      query: "query($s: String) { courses(filter: { search: $s }) { totalCount } }",
+      variables: { s: "Rob\u0000" },
+    });
     expect(codes(courses)).toEqual(["BAD_USER_INPUT"]);
-    const members = await school.admin.client.raw({ query: "query($s: String) { members(search: $s) { totalCount } }", variables: { s: "\u0000" } });
+    const members = await school.admin.client.raw({
+      query: "query($s: String) { members(search: $s) { totalCount } }",
+      variables: { s: "\u0000" },
+    });
     expect(codes(members)).toEqual(["BAD_USER_INPUT"]);
     expect(logs.atLeast(LEVEL.error)).toEqual([]);
   });
 
   it("maps every class-22 data exception of PostgreSQL to BAD_USER_INPUT", async () => {
-    const error = await t.deps.database.db.execute(sql`select ${"a\u0000b"}::text`).then(() => undefined, (caught: unknown) => caught);
+    const error = await t.deps.database.db.execute(sql`select ${"a\u0000b"}::text`).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(fromDatabaseError(error)?.code).toBe("BAD_USER_INPUT");
     expect(fromDatabaseError(error)?.message).toMatch(/NUL/);
     for (const code of ["22001", "22003", "22007", "22008", "22012", "22021", "22023", "22025", "2201B", "22P02", "22P05"]) {
@@ -265,7 +299,9 @@ describe("the audit log keeps what each change stored", () => {
     expect((latest.after as { present: boolean }[]).map((mark) => mark.present).sort()).toEqual([true, true]);
     expect((latest.before as { present: boolean }[]).map((mark) => mark.present).sort()).toEqual([false, true]);
 
-    const second = data(await school.admin.client.request(AuditLogDocument, { filter, first: 1, after: first.pageInfo.endCursor })).auditLog;
+    const second = data(
+      await school.admin.client.request(AuditLogDocument, { filter, first: 1, after: first.pageInfo.endCursor }),
+    ).auditLog;
     expect(second.pageInfo.hasNextPage).toBe(false);
     const earliest = second.nodes[0]!;
     expect(earliest.id).not.toBe(latest.id);
@@ -291,7 +327,11 @@ describe("the slow-request log", () => {
       const tenant = await slow.fixtures.tenant();
       data(await slow.client({ tenant: tenant.slug }).raw({ query: "query Catalogue { courses { totalCount } }" }));
       const warn = slowLogs.lines.find((line) => line.msg === "slow request" && line.operation === "Catalogue")!;
-      expect(warn).toMatchObject({ level: LEVEL.warn, sqlStatements: expect.any(Number), sqlFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) });
+      expect(warn).toMatchObject({
+        level: LEVEL.warn,
+        sqlStatements: expect.any(Number),
+        sqlFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+      });
       expect(warn).not.toHaveProperty("sql");
       const debug = slowLogs.lines.find((line) => line.msg === "slow request SQL" && line.operation === "Catalogue")!;
       expect(debug.level).toBe(LEVEL.debug);
@@ -310,13 +350,12 @@ describe("the slow-request log", () => {
     const hashMs = performance.now() - started;
     // Every request is "slow" at 1 ms: the Login line shows what the decision subtracts.
     const slowLogs = captureLog();
-    const slow = await startTestServer(
-      { SLOW_QUERY_MS: "1", ARGON2_MEMORY_KIB: "65536", ARGON2_TIME_COST: "10" },
-      { log: slowLogs.log },
-    );
+    const slow = await startTestServer({ SLOW_QUERY_MS: "1", ARGON2_MEMORY_KIB: "65536", ARGON2_TIME_COST: "10" }, { log: slowLogs.log });
     try {
       const user = await slow.fixtures.user();
-      const login = await slow.client().raw({ query: print(LoginDocument), variables: { input: { identifier: user.phone, password: user.password } } });
+      const login = await slow
+        .client()
+        .raw({ query: print(LoginDocument), variables: { input: { identifier: user.phone, password: user.password } } });
       data(login);
       const line = slowLogs.lines.find((entry) => entry.msg === "slow request" && entry.operation === "Login");
       // The hashing was measured as password time (so a threshold compares the rest) …
@@ -377,7 +416,9 @@ describe("production mode", () => {
     const user = await prod.fixtures.member(await prod.fixtures.tenant(), ["STUDENT"]);
     const ws = prod.ws({ token: user.token });
     const subscription = ws.subscribe(parse("query { __schema { queryType { name } } }") as never);
-    const event: { data?: unknown; errors?: unknown } = await subscription.next(5000).catch((error: unknown) => ({ errors: [{ message: String(error) }] }));
+    const event: { data?: unknown; errors?: unknown } = await subscription
+      .next(5000)
+      .catch((error: unknown) => ({ errors: [{ message: String(error) }] }));
     expect(event.data ?? null).toBeNull();
     expect(event.errors).toEqual(expect.arrayContaining([expect.anything()]));
     await ws.close();
@@ -396,9 +437,16 @@ describe("production mode", () => {
 
   it("GRAPHQL_INTROSPECTION=true turns both back on; METRICS_TOKEN guards /metrics", async () => {
     const token = "metrics-token-0123456789";
-    const open = await startTestServer({ NODE_ENV: "production", JWT_PRIVATE_KEY: pem(), GRAPHQL_INTROSPECTION: "true", METRICS_TOKEN: token });
+    const open = await startTestServer({
+      NODE_ENV: "production",
+      JWT_PRIVATE_KEY: pem(),
+      GRAPHQL_INTROSPECTION: "true",
+      METRICS_TOKEN: token,
+    });
     try {
-      expect(data(await open.client().raw({ query: "{ __schema { queryType { name } } }" }))).toEqual({ __schema: { queryType: { name: "Query" } } });
+      expect(data(await open.client().raw({ query: "{ __schema { queryType { name } } }" }))).toEqual({
+        __schema: { queryType: { name: "Query" } },
+      });
       const page = await fetch(`${open.url}/graphql`, { headers: { accept: "text/html" } });
       expect(await page.text()).toMatch(/embeddable-sandbox/);
 

@@ -8,7 +8,6 @@ import { describe, expect, it } from "vitest";
 import { npmRun } from "./helpers/cli";
 import { useTestServer } from "./helpers/server";
 
-
 const t = useTestServer();
 
 /** Runs `npm run health -- …args` with `env` on top of this process's environment. */
@@ -40,7 +39,7 @@ describe("npm run health without DATABASE_URL asks the running instance", () => 
     const pubsub = t.deps.redis ? "redis" : "memory";
     expect(printed[0]).toMatch(new RegExp(`^ok +database +[\\d.]+ ms  ${database}$`));
     expect(printed[1]).toMatch(new RegExp(`^ok +pubsub +[\\d.]+ ms  ${pubsub}$`));
-    expect(printed[2]).toMatch(/^ok +disk +[\d.]+ ms  \d+ MB free$/);
+    expect(printed[2]).toMatch(/^ok +disk +[\d.]+ ms {2}\d+ MB free$/);
   });
 
   it("prints only the selected checks, without details unless --verbose", async () => {

@@ -37,7 +37,9 @@ describe("bad HTTP input never reaches a 500", () => {
     });
     expect(result.status).toBe(400);
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
-    const wrongShape = await t.client().raw({ query: "query($slug: String!) { tenantBySlug(slug: $slug) { id } }", variables: { slug: 42 } });
+    const wrongShape = await t
+      .client()
+      .raw({ query: "query($slug: String!) { tenantBySlug(slug: $slug) { id } }", variables: { slug: 42 } });
     expect(codes(wrongShape)).toEqual(["BAD_USER_INPUT"]);
   });
 
@@ -66,7 +68,9 @@ describe("bad HTTP input never reaches a 500", () => {
     });
     expect(deep.status).toBe(400);
     expect(deep.errors?.[0]?.message).toMatch(/depth/i);
-    const aliases = await t.client().raw({ query: "{ a: tenant { id } b: tenant { id } c: tenant { id } d: tenant { id } e: tenant { id } }" });
+    const aliases = await t
+      .client()
+      .raw({ query: "{ a: tenant { id } b: tenant { id } c: tenant { id } d: tenant { id } e: tenant { id } }" });
     expect(aliases.status).toBe(400);
     expect(aliases.errors?.[0]?.message).toMatch(/alias/i);
   });
@@ -78,7 +82,7 @@ describe("bad HTTP input never reaches a 500", () => {
     expect(await ok.json()).toEqual({ data: { tenantBySlug: null }, extensions: expect.any(Object) });
     const csrf = await fetch(`${t.url}/graphql?query=${query}`);
     expect(csrf.status).toBe(400);
-    const mutation = encodeURIComponent('mutation { logout }');
+    const mutation = encodeURIComponent("mutation { logout }");
     const refused = await fetch(`${t.url}/graphql?query=${mutation}`, { headers: { "apollo-require-preflight": "1" } });
     expect(refused.status).toBe(405);
   });

@@ -92,7 +92,9 @@ describe("the probe: staff of one tenant adds another tenant's admin by email", 
     expect(codes(known)).toEqual(codes(unknown));
     // The message quotes the input back; apart from the typed email it is the same.
     const email = (result: typeof known, typed: string) => result.errors?.[0]?.message.replace(typed, "<email>");
-    expect(email(known, adminA.email)).toBe(email(unknown, String(unknown.errors?.[0]?.message.match(/nobody-[0-9a-f]+@test\.example/)?.[0])));
+    expect(email(known, adminA.email)).toBe(
+      email(unknown, String(unknown.errors?.[0]?.message.match(/nobody-[0-9a-f]+@test\.example/)?.[0])),
+    );
     expect(known.data ?? null).toBeNull();
     expect(await membershipOf(b, adminA.id)).toBeUndefined();
   });
@@ -102,7 +104,14 @@ describe("the probe: staff of one tenant adds another tenant's admin by email", 
     const unknown = await invite(staffB, { email: unknownEmail(), firstName: "X" });
     expect(comparable(known)).toEqual(comparable(unknown));
     const invitation = data(known).addMember;
-    expect(invitation).toMatchObject({ status: "PENDING", roles: ["PARENT"], firstName: "X", lastName: "", email: adminA.email, phoneNumber: null });
+    expect(invitation).toMatchObject({
+      status: "PENDING",
+      roles: ["PARENT"],
+      firstName: "X",
+      lastName: "",
+      email: adminA.email,
+      phoneNumber: null,
+    });
     // Nothing of the account came back: not its name, phone, national id or date of birth.
     const text = JSON.stringify(known);
     for (const secret of [adminA.id, adminA.phone, "Amira", IDENTITY, BIRTH]) expect(text).not.toContain(secret);
@@ -113,7 +122,10 @@ describe("the probe: staff of one tenant adds another tenant's admin by email", 
     expect(search.totalCount).toBe(0);
     const listed = data(await staffB.client.request(InvitationsDocument, {})).invitations.nodes.find((n) => n.id === invitation.id);
     expect(listed).toEqual(invitation);
-    const audit = await t.deps.database.db.select().from(auditLog).where(and(eq(auditLog.tenantId, b.id), eq(auditLog.entityId, invitation.id)));
+    const audit = await t.deps.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, b.id), eq(auditLog.entityId, invitation.id)));
     expect(audit.map((row) => row.action)).toEqual(["invitation.create"]);
     expect(JSON.stringify(audit)).not.toContain(adminA.id);
   });
@@ -186,7 +198,12 @@ describe("the invitee", () => {
     for (const signedIn of [await t.fixtures.login(person, a), await t.fixtures.login(person)]) {
       const mine = data(await signedIn.client.request(MyInvitationsDocument, {})).myInvitations;
       expect(mine.totalCount).toBe(1);
-      expect(mine.nodes[0]).toMatchObject({ id: invitation.id, status: "PENDING", roles: ["PARENT", "STUDENT"], tenant: { id: b.id, name: "Beta Club" } });
+      expect(mine.nodes[0]).toMatchObject({
+        id: invitation.id,
+        status: "PENDING",
+        roles: ["PARENT", "STUDENT"],
+        tenant: { id: b.id, name: "Beta Club" },
+      });
       expect(mine.nodes[0]!.invitedByName).toBe("Test User");
     }
   });
@@ -203,7 +220,11 @@ describe("the invitee", () => {
     const again = data(await signedIn.client.request(AcceptInvitationDocument, { id: invitation.id })).acceptInvitation;
     expect(again.id).toBe(joined.id);
     expect(data(await signedIn.client.request(MyInvitationsDocument, {})).myInvitations.totalCount).toBe(0);
-    expect(data(await signedIn.client.request(MyTenantsDocument)).myTenants.map((m) => m.tenant.id).sort()).toEqual([a.id, b.id].sort());
+    expect(
+      data(await signedIn.client.request(MyTenantsDocument))
+        .myTenants.map((m) => m.tenant.id)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
     expect(codes(await signedIn.client.request(DeclineInvitationDocument, { id: invitation.id }))).toEqual(["CONFLICT"]);
 
     const member = data(await staffB.client.request(MembersDocument, { search: person.email })).members.nodes[0];
@@ -284,7 +305,10 @@ describe("the inviting tenant", () => {
     const accepted = data(await invite(staffB, { email: person.email })).addMember;
     data(await signedIn.client.request(AcceptInvitationDocument, { id: accepted.id }));
     expect(codes(await staffB.client.request(RevokeInvitationDocument, { id: accepted.id }))).toEqual(["CONFLICT"]);
-    const audit = await t.deps.database.db.select().from(auditLog).where(and(eq(auditLog.tenantId, b.id), eq(auditLog.action, "invitation.revoke")));
+    const audit = await t.deps.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, b.id), eq(auditLog.action, "invitation.revoke")));
     expect(audit.map((row) => row.entityId)).toEqual(expect.arrayContaining([parentInvite.id, staffInvite.id]));
   });
 
@@ -383,7 +407,9 @@ describe("the inviting tenant", () => {
     const four = await signedIn.client.request(MyInvitationsDocument, { first: 4 });
     expect(data(four).myInvitations.nodes.map((n) => n.tenant.name)).toEqual(["Host 3", "Host 2", "Host 1", "Host 0"]);
     expectFlatStatements(one, four);
-    const next = data(await signedIn.client.request(MyInvitationsDocument, { first: 3, after: data(one).myInvitations.pageInfo.endCursor }));
+    const next = data(
+      await signedIn.client.request(MyInvitationsDocument, { first: 3, after: data(one).myInvitations.pageInfo.endCursor }),
+    );
     expect(next.myInvitations.nodes.map((n) => n.tenant.name)).toEqual(["Host 2", "Host 1", "Host 0"]);
   });
 });
@@ -462,7 +488,13 @@ describe("private details", () => {
       data(await as.client.request(ChildPrivacyDocument, { courseId })).enrollments.nodes.map((n) => n.participant)[0];
     expect(await childOf(family.parent)).toMatchObject({ id: childId, dateOfBirth: "2015-05-05", notes: "asthma" });
     expect(await childOf(school.admin)).toMatchObject({ id: childId, dateOfBirth: "2015-05-05", notes: "asthma" });
-    expect(await childOf(school.instructor)).toEqual({ __typename: "Child", id: childId, firstName: "Kid0", dateOfBirth: null, notes: null });
+    expect(await childOf(school.instructor)).toEqual({
+      __typename: "Child",
+      id: childId,
+      firstName: "Kid0",
+      dateOfBirth: null,
+      notes: null,
+    });
     const otherFamily = await school.family(0);
     expect(await childOf(otherFamily.parent)).toBeUndefined();
   });

@@ -41,7 +41,6 @@ import { codes, data, expectFlatStatements } from "./helpers/client";
 import { createSchool, type School } from "./helpers/school";
 import { useTestServer, subscribed, testEnv } from "./helpers/server";
 
-
 const t = useTestServer();
 
 const onPostgres = () => t.deps.database.kind === "postgres";
@@ -207,7 +206,14 @@ describe("mark-absent", () => {
     expect(outcome).toMatchObject({ status: "SUCCEEDED", counts: { lectures: 2, markedAbsent: 3 } });
 
     const marks = await marksOf([onDay, cancelled, otherDay, chessOnDay]);
-    const summary = marks.map((mark) => [mark.lectureId, mark.studentId ?? mark.childId, mark.present, mark.rating, mark.source, mark.markedBy]);
+    const summary = marks.map((mark) => [
+      mark.lectureId,
+      mark.studentId ?? mark.childId,
+      mark.present,
+      mark.rating,
+      mark.source,
+      mark.markedBy,
+    ]);
     expect(summary).toHaveLength(4);
     expect(summary).toEqual(
       expect.arrayContaining([
@@ -243,7 +249,13 @@ describe("mark-absent", () => {
     await teacher.close();
 
     const [log] = await logsOf(school.tenant.id);
-    expect(log).toMatchObject({ windowKey: day, status: "SUCCEEDED", counts: { lectures: 2, markedAbsent: 3 }, error: null, instanceId: "test-a" });
+    expect(log).toMatchObject({
+      windowKey: day,
+      status: "SUCCEEDED",
+      counts: { lectures: 2, markedAbsent: 3 },
+      error: null,
+      instanceId: "test-a",
+    });
     expect(log!.finishedAt!.getTime()).toBeGreaterThanOrEqual(log!.startedAt.getTime());
   });
 
@@ -284,8 +296,18 @@ describe("time zones", () => {
     const clock = { now: utc("2099-01-11T03:00:00Z") };
     const jobs = scheduler([cairo, newYork], clock);
     const first = await jobs.started;
-    expect(first.filter((run) => run.tenant === cairo.tenant.slug).map((run) => run.window).at(-1)).toBe(day);
-    expect(first.filter((run) => run.tenant === newYork.tenant.slug).map((run) => run.window).at(-1)).toBe("2099-01-09");
+    expect(
+      first
+        .filter((run) => run.tenant === cairo.tenant.slug)
+        .map((run) => run.window)
+        .at(-1),
+    ).toBe(day);
+    expect(
+      first
+        .filter((run) => run.tenant === newYork.tenant.slug)
+        .map((run) => run.window)
+        .at(-1),
+    ).toBe("2099-01-09");
     expect(await marksOf([lectureOf.get(cairo)!])).toHaveLength(1);
     expect(await marksOf([lectureOf.get(newYork)!])).toHaveLength(0);
 
@@ -326,7 +348,11 @@ describe("once only", () => {
       const statuses = outcomes.map((outcome) => outcome.status).sort();
       expect(statuses).toEqual(["SKIPPED", "SUCCEEDED"]);
       const winner = outcomes.findIndex((outcome) => outcome.status === "SUCCEEDED");
-      expect(outcomes[1 - winner]).toEqual({ status: "SKIPPED", reason: "claimed elsewhere", instanceId: winner === 0 ? "race-a" : "race-b" });
+      expect(outcomes[1 - winner]).toEqual({
+        status: "SKIPPED",
+        reason: "claimed elsewhere",
+        instanceId: winner === 0 ? "race-a" : "race-b",
+      });
       const logs = (await logsOf(school.tenant.id)).filter((log) => log.windowKey === "2099-06-01");
       expect(logs).toHaveLength(1);
       expect(logs[0]).toMatchObject({ status: "SUCCEEDED", instanceId: winner === 0 ? "race-a" : "race-b" });
@@ -347,7 +373,10 @@ describe("once only", () => {
     const [a, b] = [scheduler([school], clock, { instanceId: "sched-a" }), scheduler([school], clock, { instanceId: "sched-b" })];
     const runs = [...(await a.started), ...(await b.started)];
     await Promise.all([a.stop(), b.stop()]);
-    const windows = runs.filter((run) => run.outcome.status === "SUCCEEDED").map((run) => run.window).sort();
+    const windows = runs
+      .filter((run) => run.outcome.status === "SUCCEEDED")
+      .map((run) => run.window)
+      .sort();
     // Seven days are due (06-26 … 07-02); each ran exactly once, on one instance or the other.
     expect(windows).toEqual(["2099-06-26", "2099-06-27", "2099-06-28", "2099-06-29", "2099-06-30", "2099-07-01", "2099-07-02"]);
     const logs = (await logsOf(school.tenant.id)).filter((log) => log.windowKey >= "2099-06-26" && log.windowKey <= "2099-07-02");
@@ -497,7 +526,11 @@ describe("instructor-attendance", () => {
     expect(outcome).toMatchObject({ status: "SUCCEEDED", counts: { instructors: 3, lectures: 4 } });
     const byInstructor = new Map((await rows()).map((row) => [row.instructorId, row]));
     expect(byInstructor.size).toBe(3);
-    expect(byInstructor.get(school.instructor.instructorId)).toMatchObject({ lecturesScheduled: 2, lecturesTaken: 1, lecturesCancelled: 1 });
+    expect(byInstructor.get(school.instructor.instructorId)).toMatchObject({
+      lecturesScheduled: 2,
+      lecturesTaken: 1,
+      lecturesCancelled: 1,
+    });
     expect(byInstructor.get(others[0]!.id)).toMatchObject({ lecturesScheduled: 1, lecturesTaken: 0, lecturesCancelled: 0 });
     expect(byInstructor.get(others[1]!.id)).toMatchObject({ lecturesScheduled: 0, lecturesTaken: 0, lecturesCancelled: 0 });
   });
@@ -506,7 +539,10 @@ describe("instructor-attendance", () => {
     const before = new Map((await rows()).map((row) => [row.instructorId, row]));
     await lecture(school, firstCourse, "2099-03-05");
     const tenant = await jobTenant(school);
-    expect(await runner().runWindow(instructorAttendanceJob, tenant, week)).toMatchObject({ status: "SKIPPED", reason: "already succeeded" });
+    expect(await runner().runWindow(instructorAttendanceJob, tenant, week)).toMatchObject({
+      status: "SKIPPED",
+      reason: "already succeeded",
+    });
     expect(await runner().runWindow(instructorAttendanceJob, tenant, week, { force: true })).toMatchObject({
       status: "SUCCEEDED",
       counts: { instructors: 3, lectures: 5 },
@@ -514,7 +550,12 @@ describe("instructor-attendance", () => {
     const after = await rows();
     expect(after).toHaveLength(3);
     const mine = after.find((row) => row.instructorId === school.instructor.instructorId)!;
-    expect(mine).toMatchObject({ id: before.get(school.instructor.instructorId)!.id, lecturesScheduled: 3, lecturesTaken: 1, lecturesCancelled: 1 });
+    expect(mine).toMatchObject({
+      id: before.get(school.instructor.instructorId)!.id,
+      lecturesScheduled: 3,
+      lecturesTaken: 1,
+      lecturesCancelled: 1,
+    });
     expect(mine.updatedAt.getTime()).toBeGreaterThanOrEqual(before.get(school.instructor.instructorId)!.updatedAt.getTime());
   });
 
@@ -532,9 +573,9 @@ describe("instructor-attendance", () => {
       [school.instructor.instructorId, 3, 1, 1],
     ]);
     const other = t.client({ token: others[0]!.token });
-    expect(codes(await other.request(InstructorAttendanceDocument, { weekStart: week, instructorId: school.instructor.instructorId }))).toEqual([
-      "FORBIDDEN",
-    ]);
+    expect(
+      codes(await other.request(InstructorAttendanceDocument, { weekStart: week, instructorId: school.instructor.instructorId })),
+    ).toEqual(["FORBIDDEN"]);
     const parent = (await school.family(1)).parent;
     expect(codes(await parent.client.request(InstructorAttendanceDocument, { weekStart: week }))).toEqual(["FORBIDDEN"]);
     expect(codes(await school.admin.client.request(InstructorAttendanceDocument, { weekStart: "2099-03-02" }))).toEqual(["BAD_USER_INPUT"]);
@@ -597,9 +638,16 @@ describe("npm run jobs", () => {
     // This test process stands for the running instance.
     const lock = lockDataDir(dataDir);
     try {
-      const run = await cli(["run", "mark-absent"], { DATABASE_URL: undefined, REDIS_URL: undefined, ROSTER_DB: undefined, ROSTER_DATA_DIR: dataDir });
+      const run = await cli(["run", "mark-absent"], {
+        DATABASE_URL: undefined,
+        REDIS_URL: undefined,
+        ROSTER_DB: undefined,
+        ROSTER_DATA_DIR: dataDir,
+      });
       expect(run.code).toBe(75);
-      expect(run.stderr.trim()).toMatch(new RegExp(`^data directory \\S+ is in use by pid ${process.pid} \\(.*\\); one process per embedded database: .*DATABASE_URL$`));
+      expect(run.stderr.trim()).toMatch(
+        new RegExp(`^data directory \\S+ is in use by pid ${process.pid} \\(.*\\); one process per embedded database: .*DATABASE_URL$`),
+      );
       expect(run.stdout).toBe("");
     } finally {
       lock.release();
@@ -666,14 +714,19 @@ describe("purge-idempotency-keys", () => {
     });
     const past = new Date(Date.now() - 60_000);
     const future = new Date(Date.now() + 3_600_000);
-    await db.insert(idempotencyKeys).values([
-      key(school.tenant.id, school.admin.user.id, "old", past),
-      key(school.tenant.id, school.admin.user.id, "fresh", future),
-      key(other.tenant.id, other.admin.user.id, "old-elsewhere", past),
-    ]);
+    await db
+      .insert(idempotencyKeys)
+      .values([
+        key(school.tenant.id, school.admin.user.id, "old", past),
+        key(school.tenant.id, school.admin.user.id, "fresh", future),
+        key(other.tenant.id, other.admin.user.id, "old-elsewhere", past),
+      ]);
     const outcome = await runner().runWindow(purgeIdempotencyKeys, await jobTenant(school), "2099-01-01");
     expect(outcome).toMatchObject({ status: "SUCCEEDED", counts: { deleted: 1 } });
-    const left = await db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(inArray(idempotencyKeys.tenantId, [school.tenant.id, other.tenant.id]));
+    const left = await db
+      .select({ key: idempotencyKeys.key })
+      .from(idempotencyKeys)
+      .where(inArray(idempotencyKeys.tenantId, [school.tenant.id, other.tenant.id]));
     expect(left.map((row) => row.key).sort()).toEqual(["fresh", "old-elsewhere"]);
   });
 });

@@ -57,14 +57,17 @@ type Entry = "npm start" | "npm run dev" | "tsx";
 /** Starts a server through `entry` and resolves once it listens. */
 async function startServer(entry: Entry, env: Record<string, string | undefined>) {
   const started =
-    entry === "tsx" ? start(TSX, ["server/main.ts"], serverEnv(env)) : start("npm", ["run", "--silent", entry.split(" ").at(-1)!], serverEnv(env));
+    entry === "tsx"
+      ? start(TSX, ["server/main.ts"], serverEnv(env))
+      : start("npm", ["run", "--silent", entry.split(" ").at(-1)!], serverEnv(env));
   processes.push(started);
   const [, url] = await started.waitFor(/"url":"(http:\/\/[^"]+)\/graphql"/, 120_000);
   return Object.assign(started, { url: url! });
 }
 
-const lockOf = (dataDir: string) => JSON.parse(fs.readFileSync(path.join(dataDir, LOCK), "utf8")) as { pid: number; token: string; command: string };
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const lockOf = (dataDir: string) =>
+  JSON.parse(fs.readFileSync(path.join(dataDir, LOCK), "utf8")) as { pid: number; token: string; command: string };
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const oneLine = (text: string) => text.trim().split("\n");
 
 async function demoAdminToken(url: string) {
@@ -81,59 +84,55 @@ describe.skipIf(onPostgres)("one process per embedded data directory", () => {
   // Embedded only, whatever the CI's run: the children get no DATABASE_URL.
   const embedded = (dataDir: string) => ({ ROSTER_DATA_DIR: dataDir, DATABASE_URL: undefined, REDIS_URL: undefined, ROSTER_DB: undefined });
 
-  it(
-    "refuses a second instance and every command at once, in one line naming the holder; the first keeps working; " +
-      "after kill -9 the next start takes the stale lock over with the data intact",
-    async () => {
-      const dataDir = tempDir();
-      const first = await startServer("tsx", embedded(dataDir));
-      const holder = lockOf(dataDir);
-      expect(holder.command).toBe("server/main.ts");
-      const token = await demoAdminToken(first.url);
+  it("refuses a second instance and every command at once, in one line naming the holder; the first keeps working; " +
+    "after kill -9 the next start takes the stale lock over with the data intact", async () => {
+    const dataDir = tempDir();
+    const first = await startServer("tsx", embedded(dataDir));
+    const holder = lockOf(dataDir);
+    expect(holder.command).toBe("server/main.ts");
+    const token = await demoAdminToken(first.url);
 
-      const refusal = new RegExp(
-        `^data directory ${escape(fs.realpathSync(dataDir))} is in use by pid ${holder.pid} \\(server/main.ts, since [\\d-]+ [\\d:]+ UTC\\); ` +
-          `one process per embedded database: stop it first, or set ROSTER_DATA_DIR or DATABASE_URL$`,
-      );
-      const env = { ...serverEnv(embedded(dataDir)), SEED_DEMO: undefined };
-      const refused = await Promise.all([
-        npmRun("start", [], env),
-        npmRun("db:seed", [], env),
-        npmRun("db:migrate", [], env),
-        npmRun("jobs", ["run", "mark-absent"], env),
-      ]);
-      for (const result of refused) {
-        expect(result.code, result.stderr).toBe(75);
-        expect(oneLine(result.stderr)).toHaveLength(1);
-        expect(result.stderr.trim()).toMatch(refusal);
-        expect(result.stdout).not.toMatch(/roster is up|migrations applied|demo data in place|SUCCEEDED/);
-      }
+    const refusal = new RegExp(
+      `^data directory ${escapeRegExp(fs.realpathSync(dataDir))} is in use by pid ${holder.pid} \\(server/main.ts, since [\\d-]+ [\\d:]+ UTC\\); ` +
+        `one process per embedded database: stop it first, or set ROSTER_DATA_DIR or DATABASE_URL$`,
+    );
+    const env = { ...serverEnv(embedded(dataDir)), SEED_DEMO: undefined };
+    const refused = await Promise.all([
+      npmRun("start", [], env),
+      npmRun("db:seed", [], env),
+      npmRun("db:migrate", [], env),
+      npmRun("jobs", ["run", "mark-absent"], env),
+    ]);
+    for (const result of refused) {
+      expect(result.code, result.stderr).toBe(75);
+      expect(oneLine(result.stderr)).toHaveLength(1);
+      expect(result.stderr.trim()).toMatch(refusal);
+      expect(result.stdout).not.toMatch(/roster is up|migrations applied|demo data in place|SUCCEEDED/);
+    }
 
-      // The first instance was not disturbed: it reads and writes as before, and still holds the lock.
-      expect(await demoCourses(first.url)).toBe(3);
-      expect(data(await new GraphQLClient(`${first.url}/graphql`, { token }).request(MeDocument)).me.firstName).toBe("Amira");
-      const session = await demoAdminToken(first.url);
-      expect(lockOf(dataDir).token).toBe(holder.token);
+    // The first instance was not disturbed: it reads and writes as before, and still holds the lock.
+    expect(await demoCourses(first.url)).toBe(3);
+    expect(data(await new GraphQLClient(`${first.url}/graphql`, { token }).request(MeDocument)).me.firstName).toBe("Amira");
+    const session = await demoAdminToken(first.url);
+    expect(lockOf(dataDir).token).toBe(holder.token);
 
-      // A crash: the lock file stays behind, naming a dead process.
-      process.kill(holder.pid, "SIGKILL");
-      await first.exited;
-      expect(lockOf(dataDir).pid).toBe(holder.pid);
+    // A crash: the lock file stays behind, naming a dead process.
+    process.kill(holder.pid, "SIGKILL");
+    await first.exited;
+    expect(lockOf(dataDir).pid).toBe(holder.pid);
 
-      const next = await startServer("npm start", embedded(dataDir));
-      const taken = lockOf(dataDir);
-      expect(taken.pid).not.toBe(holder.pid);
-      expect(taken.command).toBe("server/main.ts via npm start");
-      expect(await demoCourses(next.url)).toBe(3);
-      // Signed-in sessions survived the crash (the user, the session and the signing key are on disk).
-      expect(data(await new GraphQLClient(`${next.url}/graphql`, { token: session }).request(MeDocument)).me.firstName).toBe("Amira");
+    const next = await startServer("npm start", embedded(dataDir));
+    const taken = lockOf(dataDir);
+    expect(taken.pid).not.toBe(holder.pid);
+    expect(taken.command).toBe("server/main.ts via npm start");
+    expect(await demoCourses(next.url)).toBe(3);
+    // Signed-in sessions survived the crash (the user, the session and the signing key are on disk).
+    expect(data(await new GraphQLClient(`${next.url}/graphql`, { token: session }).request(MeDocument)).me.firstName).toBe("Amira");
 
-      next.child.kill("SIGTERM");
-      expect((await next.exited).code).toBe(0);
-      expect(fs.existsSync(path.join(dataDir, LOCK))).toBe(false);
-    },
-    240_000,
-  );
+    next.child.kill("SIGTERM");
+    expect((await next.exited).code).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, LOCK))).toBe(false);
+  }, 240_000);
 });
 
 describe("a port that cannot be had", () => {
@@ -174,12 +173,22 @@ describe("a port that cannot be had", () => {
     expect(server.httpServer.listening).toBe(false);
   }, 60_000);
 
-  it.skipIf(onPostgres)("HOST that is not an address of this machine is a configuration error (78) naming HOST", async () => {
-    // 192.0.2.1 is TEST-NET-1: never assigned to a machine, so binding to it fails at once.
-    const result = await run(TSX, ["server/main.ts"], serverEnv({ HOST: "192.0.2.1", ROSTER_DB: "memory", SEED_DEMO: "false", DATABASE_URL: undefined, REDIS_URL: undefined }));
-    expect(result.code, result.stderr).toBe(78);
-    expect(oneLine(result.stderr)).toEqual(['Configuration error: HOST: cannot listen on 192.0.2.1: not an address of this machine (got "192.0.2.1")']);
-  }, 120_000);
+  it.skipIf(onPostgres)(
+    "HOST that is not an address of this machine is a configuration error (78) naming HOST",
+    async () => {
+      // 192.0.2.1 is TEST-NET-1: never assigned to a machine, so binding to it fails at once.
+      const result = await run(
+        TSX,
+        ["server/main.ts"],
+        serverEnv({ HOST: "192.0.2.1", ROSTER_DB: "memory", SEED_DEMO: "false", DATABASE_URL: undefined, REDIS_URL: undefined }),
+      );
+      expect(result.code, result.stderr).toBe(78);
+      expect(oneLine(result.stderr)).toEqual([
+        'Configuration error: HOST: cannot listen on 192.0.2.1: not an address of this machine (got "192.0.2.1")',
+      ]);
+    },
+    120_000,
+  );
 });
 
 /** A POST /graphql whose body is sent in two halves: in flight until `finish()`. */

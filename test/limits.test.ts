@@ -60,7 +60,11 @@ function sampleOf(type: GraphQLInputType): unknown {
   if (isListType(type)) return [sampleOf(type.ofType)];
   if (isEnumType(type)) return type.getValues()[0]!.value;
   if (isInputObjectType(type)) {
-    return Object.fromEntries(Object.values(type.getFields()).filter((field) => isNonNullType(field.type)).map((field) => [field.name, sampleOf(field.type)]));
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((field) => isNonNullType(field.type))
+        .map((field) => [field.name, sampleOf(field.type)]),
+    );
   }
   const scalars: Record<string, unknown> = {
     UUID: "00000000-0000-4000-8000-000000000000",
@@ -126,7 +130,10 @@ describe("cost of a query", () => {
   it("lets every operation of the test suite through, at its largest pages", async () => {
     const schema = await buildRosterSchema();
     const dir = path.join(import.meta.dirname, "operations");
-    const text = fs.readdirSync(dir).map((file) => fs.readFileSync(path.join(dir, file), "utf8")).join("\n");
+    const text = fs
+      .readdirSync(dir)
+      .map((file) => fs.readFileSync(path.join(dir, file), "utf8"))
+      .join("\n");
     const document = parse(text);
     const costs: [string, number][] = [];
     for (const definition of document.definitions) {
@@ -180,7 +187,9 @@ describe("execution budget", () => {
       await isLocked;
       setTimeout(release, 3_000);
       const started = performance.now();
-      const result = await centre.admin.client.raw({ query: `mutation { updateCourse(id: "${id}", input: { name: "Changed" }) { name } }` });
+      const result = await centre.admin.client.raw({
+        query: `mutation { updateCourse(id: "${id}", input: { name: "Changed" }) { name } }`,
+      });
       const tookMs = performance.now() - started;
       expect(codes(result)).toEqual(["BUDGET_EXCEEDED"]);
       expect(result.status).toBe(503);
@@ -202,8 +211,14 @@ describe("execution budget", () => {
     const small = await startTestServer({ RESPONSE_MAX_BYTES: "10000" });
     try {
       const centre = await createSchool(small);
-      const id = await centre.createCourse({ startsOn: "2099-01-03", endsOn: "2099-12-31", schedule: [{ weekday: 0, startTime: "10:00" }] });
-      const result = await centre.admin.client.raw({ query: `mutation { generateLectures(courseId: "${id}") { created lectures { id date startTime startsAt endsAt title status } } }` });
+      const id = await centre.createCourse({
+        startsOn: "2099-01-03",
+        endsOn: "2099-12-31",
+        schedule: [{ weekday: 0, startTime: "10:00" }],
+      });
+      const result = await centre.admin.client.raw({
+        query: `mutation { generateLectures(courseId: "${id}") { created lectures { id date startTime startsAt endsAt title status } } }`,
+      });
       expect(codes(result)).toEqual(["BUDGET_EXCEEDED"]);
       expect(result.errors![0]!.extensions).toMatchObject({ budget: "size", limit: 10000 });
       expect(await small.deps.database.db.select().from(lectures).where(eq(lectures.courseId, id))).toEqual([]);
@@ -217,9 +232,7 @@ describe("while a heavy request runs", () => {
   it("/health keeps answering", async () => {
     const query = `{ courses(first: 100) { nodes { lectures(first: 100) { nodes { id date course { name } attendanceSummary { present } } } } } }`;
     let finished = false;
-    const heavy = Promise.all(
-      Array.from({ length: 8 }, () => school.admin.client.raw({ query })),
-    ).then((results) => {
+    const heavy = Promise.all(Array.from({ length: 8 }, () => school.admin.client.raw({ query }))).then((results) => {
       finished = true;
       return results;
     });
@@ -237,7 +250,9 @@ describe("while a heavy request runs", () => {
 
 describe("input no field takes", () => {
   it("a NUL byte in an argument or a variable is BAD_USER_INPUT naming it, before the database", async () => {
-    const literal = await t.client({ tenant: school.tenant.slug }).raw({ query: `{ courses(filter: { search: "a\\u0000b" }) { totalCount } }` });
+    const literal = await t
+      .client({ tenant: school.tenant.slug })
+      .raw({ query: `{ courses(filter: { search: "a\\u0000b" }) { totalCount } }` });
     expect(literal.status).toBe(400);
     expect(codes(literal)).toEqual(["BAD_USER_INPUT"]);
     expect(literal.errors![0]!.extensions!.field).toBe("filter");
@@ -263,13 +278,19 @@ describe("a course's lectures, a page at a time", () => {
     expect(first.pageInfo.hasNextPage).toBe(true);
     const all = await t.deps.database.db.select().from(lectures).where(eq(lectures.courseId, courseId));
     expect(first.totalCount).toBe(all.length);
-    const next = data(await school.admin.client.request(CourseDocument, { id: courseId, lecturesFirst: 5, lecturesAfter: first.pageInfo.endCursor })).course.lectures;
+    const next = data(
+      await school.admin.client.request(CourseDocument, { id: courseId, lecturesFirst: 5, lecturesAfter: first.pageInfo.endCursor }),
+    ).course.lectures;
     expect(next.pageInfo.hasPreviousPage).toBe(true);
     const dates = [...first.nodes, ...next.nodes].map((lecture) => `${lecture.date} ${lecture.startTime}`);
     expect(dates).toEqual([...dates].sort());
     expect(new Set([...first.nodes, ...next.nodes].map((lecture) => lecture.id)).size).toBe(10);
     const ranged = data(
-      await school.admin.client.request(CourseDocument, { id: courseId, lecturesFirst: 100, lectureFilter: { from: "2099-02-01", to: "2099-02-28" } }),
+      await school.admin.client.request(CourseDocument, {
+        id: courseId,
+        lecturesFirst: 100,
+        lectureFilter: { from: "2099-02-01", to: "2099-02-28" },
+      }),
     ).course.lectures;
     expect(ranged.nodes.every((lecture) => lecture.date >= "2099-02-01" && lecture.date <= "2099-02-28")).toBe(true);
     expect(ranged.totalCount).toBe(ranged.nodes.length);

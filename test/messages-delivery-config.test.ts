@@ -15,7 +15,14 @@ describe("messaging configuration", () => {
   it("defaults to the outbox for every channel, with the documented retry schedule", () => {
     const { messaging } = loadConfig({});
     expect(messaging).toMatchObject({ smtp: undefined, beem: undefined, twilio: undefined, whatsapp: undefined, smsProvider: undefined });
-    expect(messaging).toMatchObject({ maxAttempts: 10, retryBaseMs: 30_000, retryMaxMs: 3_600_000, pollMs: 5000, sendTimeoutMs: 10_000, worker: true });
+    expect(messaging).toMatchObject({
+      maxAttempts: 10,
+      retryBaseMs: 30_000,
+      retryMaxMs: 3_600_000,
+      pollMs: 5000,
+      sendTimeoutMs: 10_000,
+      worker: true,
+    });
   });
 
   it("reads each provider, and picks the SMS gateway that is configured", () => {
@@ -32,7 +39,11 @@ describe("messaging configuration", () => {
     expect(messaging.smtp).toEqual({ url: "smtps://u:p@mail.example.org:465", from: "Roster <no-reply@example.org>" });
     expect(messaging.smsProvider).toBe("twilio");
     expect(messaging.twilio).toMatchObject({ baseUrl: "https://api.twilio.com", statusCallbackUrl: undefined });
-    expect(messaging.whatsapp).toMatchObject({ baseUrl: "https://graph.facebook.com/v21.0", codeTemplate: "verification_code", alertTemplate: "roster_alert" });
+    expect(messaging.whatsapp).toMatchObject({
+      baseUrl: "https://graph.facebook.com/v21.0",
+      codeTemplate: "verification_code",
+      alertTemplate: "roster_alert",
+    });
     expect(messaging.retryBaseMs).toBe(10_000);
   });
 

@@ -82,15 +82,32 @@ const gateway = http.createServer((req, res) => {
     if (mode === "hang") return void hanging.push(res);
     if (mode === "fail500") return void res.writeHead(500).end(JSON.stringify({ error: "internal" }));
     if (mode === "bad400") return void res.writeHead(400).end(JSON.stringify({ message: "invalid destination" }));
-    if (mode === "downForAnHour" && fakeTime.now < fakeTime.recoversAt) return void res.writeHead(503).end(JSON.stringify({ error: "maintenance" }));
+    if (mode === "downForAnHour" && fakeTime.now < fakeTime.recoversAt)
+      return void res.writeHead(503).end(JSON.stringify({ error: "maintenance" }));
     if (req.url === "/v1/send") {
-      return void res.end(JSON.stringify({ successful: true, request_id: Math.floor(Math.random() * 1e9), code: 100, message: "Message Submitted Successfully", valid: 1, invalid: 0, duplicates: 0 }));
+      return void res.end(
+        JSON.stringify({
+          successful: true,
+          request_id: Math.floor(Math.random() * 1e9),
+          code: 100,
+          message: "Message Submitted Successfully",
+          valid: 1,
+          invalid: 0,
+          duplicates: 0,
+        }),
+      );
     }
     if (req.url!.startsWith("/2010-04-01/")) {
       return void res.writeHead(201).end(JSON.stringify({ sid: `SM${randomUUID().replace(/-/g, "")}`, status: "queued" }));
     }
     if (req.url === "/1234567890/messages") {
-      return void res.end(JSON.stringify({ messaging_product: "whatsapp", contacts: [{ input: entry.json.to, wa_id: entry.json.to }], messages: [{ id: `wamid.${randomUUID()}` }] }));
+      return void res.end(
+        JSON.stringify({
+          messaging_product: "whatsapp",
+          contacts: [{ input: entry.json.to, wa_id: entry.json.to }],
+          messages: [{ id: `wamid.${randomUUID()}` }],
+        }),
+      );
     }
     res.writeHead(404).end("{}");
   });
@@ -152,7 +169,12 @@ afterAll(async () => {
 
 const codeIn = (text: string | undefined) => /\b(\d{6})\b/.exec(text ?? "")?.[1];
 const digits = (phone: string) => phone.replace(/^\+/, "");
-const sentTo = (phone: string) => requests.filter((r) => [r.json?.recipients?.[0]?.dest_addr, r.json?.to, r.form?.get("To")].includes(phone) || [r.json?.recipients?.[0]?.dest_addr, r.json?.to].includes(digits(phone)));
+const sentTo = (phone: string) =>
+  requests.filter(
+    (r) =>
+      [r.json?.recipients?.[0]?.dest_addr, r.json?.to, r.form?.get("To")].includes(phone) ||
+      [r.json?.recipients?.[0]?.dest_addr, r.json?.to].includes(digits(phone)),
+  );
 const deliveriesTo = (t: TestServer, destination: string): Promise<MessageDelivery[]> =>
   t.deps.database.db.select().from(messageDeliveries).where(eq(messageDeliveries.destination, destination));
 const register = (t: TestServer, input: Record<string, unknown>) =>
@@ -180,12 +202,19 @@ const settled = (t: TestServer, destination: string) =>
 const uniqueEmail = (prefix = "m") => `${prefix}${randomUUID().slice(0, 8)}@school.test`;
 
 /** A worker on its own clock (far in the future, so the servers' own workers never see its rows). */
-function fakeClockWorker(t: TestServer, messaging: Partial<TestServer["deps"]["config"]["messaging"]> = {}, options: { random?: () => number; outbox?: OutboxProvider; batch?: number } = {}) {
+function fakeClockWorker(
+  t: TestServer,
+  messaging: Partial<TestServer["deps"]["config"]["messaging"]> = {},
+  options: { random?: () => number; outbox?: OutboxProvider; batch?: number } = {},
+) {
   const config = { messaging: { ...t.deps.config.messaging, ...messaging } };
   const log = createLog(t.deps.config);
   const channels = createChannels(config.messaging, log, options.outbox ?? new OutboxProvider(log));
   const clock = { now: new Date(Date.now() + 10 * 86_400_000) };
-  const worker = new DeliveryWorker({ database: t.deps.database, log, config, channels }, { now: () => clock.now, random: options.random, batch: options.batch });
+  const worker = new DeliveryWorker(
+    { database: t.deps.database, log, config, channels },
+    { now: () => clock.now, random: options.random, batch: options.batch },
+  );
   return { worker, clock, channels };
 }
 
@@ -215,7 +244,10 @@ describe("email over SMTP", () => {
     ["fr", "Votre code Roster", "ltr"],
   ] as const)("sends the code in %s (subject, dir, text and HTML) and the code verifies", async (language, subject, dir) => {
     const email = uniqueEmail(language);
-    expect(data(await register(a, { email, preferredLanguage: language })).register).toEqual({ verificationRequired: true, channel: "EMAIL" });
+    expect(data(await register(a, { email, preferredLanguage: language })).register).toEqual({
+      verificationRequired: true,
+      channel: "EMAIL",
+    });
     const mail = await vi.waitFor(
       () => {
         const found = mails.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
@@ -241,7 +273,15 @@ describe("email over SMTP", () => {
       { timeout: 10_000, interval: 50 },
     );
     expect(mail.messageId).toBe(`<${row!.id}@roster.messages>`);
-    expect(row).toMatchObject({ status: "SENT", provider: "smtp", attempts: 1, tenantId: null, kind: "code.verify", urgent: true, lastError: null });
+    expect(row).toMatchObject({
+      status: "SENT",
+      provider: "smtp",
+      attempts: 1,
+      tenantId: null,
+      kind: "code.verify",
+      urgent: true,
+      lastError: null,
+    });
     expect(smtpLogins).toContain("roster:smtp-secret");
     data(await a.client().request(VerifyAccountDocument, { input: { identifier: email, code: code! } }));
     // Nothing went to the development outbox.
@@ -251,11 +291,14 @@ describe("email over SMTP", () => {
   it("marks a mailbox the server refuses (550) FAILED at once, without retrying", async () => {
     const email = uniqueEmail("bounce");
     data(await register(a, { email }));
-    const row = await vi.waitFor(async () => {
-      const [found] = await deliveriesTo(a, email);
-      expect(found?.status).toBe("FAILED");
-      return found!;
-    }, { timeout: 10_000, interval: 50 });
+    const row = await vi.waitFor(
+      async () => {
+        const [found] = await deliveriesTo(a, email);
+        expect(found?.status).toBe("FAILED");
+        return found!;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(row.attempts).toBe(1);
     expect(row.lastError).toMatch(/550|No such mailbox/);
   });
@@ -268,7 +311,11 @@ describe("SMS and WhatsApp gateways", () => {
     const request = await firstRequest(phone);
     expect(request?.path).toBe("/v1/send");
     expect(request?.headers.authorization).toBe(`Basic ${Buffer.from("beem-key:beem-secret").toString("base64")}`);
-    expect(request?.json).toMatchObject({ source_addr: "ROSTER", encoding: 0, recipients: [{ recipient_id: 1, dest_addr: digits(phone) }] });
+    expect(request?.json).toMatchObject({
+      source_addr: "ROSTER",
+      encoding: 0,
+      recipients: [{ recipient_id: 1, dest_addr: digits(phone) }],
+    });
     expect(request?.json.message).toMatch(/^Votre code Roster est \d{6}\./);
     const [row] = await settled(a, phone);
     expect(row).toMatchObject({ status: "SENT", provider: "beem", channel: "SMS", attempts: 1 });
@@ -323,14 +370,37 @@ describe("SMS and WhatsApp gateways", () => {
   it("sends other messages by WhatsApp as the alert template (title, text on one line) and by SMS as title then text", async () => {
     const { worker, clock } = fakeClockWorker(a);
     const phone = uniquePhone();
-    await insertDeliveries(a, 1, { channel: "WHATSAPP", destination: phone, kind: "enrollment.approved", language: "fr", subject: "Inscription acceptée", body: "Sara est inscrite.\nCours : Robotique", nextAttemptAt: clock.now });
-    await insertDeliveries(a, 1, { channel: "SMS", destination: phone, kind: "enrollment.approved", subject: "Approved", body: "Sara is enrolled.", nextAttemptAt: clock.now });
+    await insertDeliveries(a, 1, {
+      channel: "WHATSAPP",
+      destination: phone,
+      kind: "enrollment.approved",
+      language: "fr",
+      subject: "Inscription acceptée",
+      body: "Sara est inscrite.\nCours : Robotique",
+      nextAttemptAt: clock.now,
+    });
+    await insertDeliveries(a, 1, {
+      channel: "SMS",
+      destination: phone,
+      kind: "enrollment.approved",
+      subject: "Approved",
+      body: "Sara is enrolled.",
+      nextAttemptAt: clock.now,
+    });
     expect(await worker.runOnce()).toBe(2);
     const whatsapp = sentTo(phone).find((r) => r.path === "/1234567890/messages");
     expect(whatsapp?.json.template).toEqual({
       name: "roster_alert",
       language: { code: "fr" },
-      components: [{ type: "body", parameters: [{ type: "text", text: "Inscription acceptée" }, { type: "text", text: "Sara est inscrite. Cours : Robotique" }] }],
+      components: [
+        {
+          type: "body",
+          parameters: [
+            { type: "text", text: "Inscription acceptée" },
+            { type: "text", text: "Sara est inscrite. Cours : Robotique" },
+          ],
+        },
+      ],
     });
     expect(sentTo(phone).find((r) => r.path === "/v1/send")?.json.message).toBe("Approved\nSara is enrolled.");
   });
@@ -483,7 +553,14 @@ describe("claims across workers", () => {
     const log = createLog(a.deps.config);
     const first = new OutboxProvider(log);
     const second = new OutboxProvider(log);
-    const plain = { smtp: undefined, beem: undefined, twilio: undefined, whatsapp: undefined, smsProvider: undefined, webhookUrl: undefined };
+    const plain = {
+      smtp: undefined,
+      beem: undefined,
+      twilio: undefined,
+      whatsapp: undefined,
+      smsProvider: undefined,
+      webhookUrl: undefined,
+    };
     const one = fakeClockWorker(a, plain, { outbox: first, batch: 5 });
     const two = fakeClockWorker(a, plain, { outbox: second, batch: 5 });
     two.clock.now = one.clock.now;
@@ -493,13 +570,26 @@ describe("claims across workers", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.sort()).toEqual(rows.map((r) => r.id).sort());
     expect(counts.reduce((x, y) => x + y, 0)).toBe(40);
-    const after = await a.deps.database.db.select().from(messageDeliveries).where(inArray(messageDeliveries.id, rows.map((r) => r.id)));
+    const after = await a.deps.database.db
+      .select()
+      .from(messageDeliveries)
+      .where(
+        inArray(
+          messageDeliveries.id,
+          rows.map((r) => r.id),
+        ),
+      );
     expect(after.every((r) => r.status === "SENT" && r.attempts === 1)).toBe(true);
   });
 
   it("takes over a row whose sender died (lease expired), and stops with the app", async () => {
     const { worker, clock } = fakeClockWorker(a);
-    const [row] = await insertDeliveries(a, 1, { status: "SENDING", attempts: 1, nextAttemptAt: clock.now, lockedUntil: new Date(clock.now.getTime() - 1) });
+    const [row] = await insertDeliveries(a, 1, {
+      status: "SENDING",
+      attempts: 1,
+      nextAttemptAt: clock.now,
+      lockedUntil: new Date(clock.now.getTime() - 1),
+    });
     expect(await worker.runOnce()).toBe(1);
     const [after] = await a.deps.database.db.select().from(messageDeliveries).where(eq(messageDeliveries.id, row!.id));
     expect(after).toMatchObject({ status: "SENT", attempts: 2 });
@@ -517,7 +607,9 @@ describe("provider status webhooks", () => {
     fetch(`${t.url}/webhooks/messages/${provider}`, { method: "POST", body, headers });
 
   it("WhatsApp: answers Meta's verification challenge only with the verify token", async () => {
-    const ok = await fetch(`${a.url}/webhooks/messages/whatsapp?hub.mode=subscribe&hub.verify_token=wa-verify-token&hub.challenge=1158201444`);
+    const ok = await fetch(
+      `${a.url}/webhooks/messages/whatsapp?hub.mode=subscribe&hub.verify_token=wa-verify-token&hub.challenge=1158201444`,
+    );
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe("1158201444");
     const bad = await fetch(`${a.url}/webhooks/messages/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
@@ -530,7 +622,20 @@ describe("provider status webhooks", () => {
     const [row] = await settled(a, phone);
     const body = JSON.stringify({
       object: "whatsapp_business_account",
-      entry: [{ id: "WABA", changes: [{ field: "messages", value: { messaging_product: "whatsapp", statuses: [{ id: row!.providerMessageId, status: "delivered", timestamp: "1700000000", recipient_id: digits(phone) }] } }] }],
+      entry: [
+        {
+          id: "WABA",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                statuses: [{ id: row!.providerMessageId, status: "delivered", timestamp: "1700000000", recipient_id: digits(phone) }],
+              },
+            },
+          ],
+        },
+      ],
     });
     const sign = (secret: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
     const bad = await post(a, "whatsapp", body, { "content-type": "application/json", "x-hub-signature-256": sign("wrong-secret") });
@@ -549,7 +654,9 @@ describe("provider status webhooks", () => {
     expect(await replay.json()).toEqual({ applied: 0, ignored: 1 });
 
     const malformed = "not json";
-    const refused = await post(a, "whatsapp", malformed, { "x-hub-signature-256": `sha256=${createHmac("sha256", WA_SECRET).update(malformed).digest("hex")}` });
+    const refused = await post(a, "whatsapp", malformed, {
+      "x-hub-signature-256": `sha256=${createHmac("sha256", WA_SECRET).update(malformed).digest("hex")}`,
+    });
     expect(refused.status).toBe(400);
   });
 
@@ -557,12 +664,23 @@ describe("provider status webhooks", () => {
     const phone = uniquePhone();
     data(await register(b, { phoneNumber: phone }));
     const [row] = await settled(b, phone);
-    const params = new URLSearchParams({ AccountSid: "AC0123456789", MessageSid: row!.providerMessageId!, MessageStatus: "undelivered", ErrorCode: "30003", To: phone });
+    const params = new URLSearchParams({
+      AccountSid: "AC0123456789",
+      MessageSid: row!.providerMessageId!,
+      MessageStatus: "undelivered",
+      ErrorCode: "30003",
+      To: phone,
+    });
     // Twilio's scheme: HMAC-SHA1 of the URL followed by each parameter name and value, sorted by name.
-    const signed = TWILIO_CALLBACK + [...params.keys()].sort().map((key) => key + params.get(key)).join("");
+    const signed =
+      TWILIO_CALLBACK +
+      [...params.keys()]
+        .sort()
+        .map((key) => key + params.get(key))
+        .join("");
     const signature = createHmac("sha1", TWILIO_TOKEN).update(signed).digest("base64");
     const form = { "content-type": "application/x-www-form-urlencoded" };
-    expect((await post(b, "twilio", params.toString(), { ...form, "x-twilio-signature": "AAAA" + signature.slice(4) })).status).toBe(401);
+    expect((await post(b, "twilio", params.toString(), { ...form, "x-twilio-signature": `AAAA${signature.slice(4)}` })).status).toBe(401);
     const ok = await post(b, "twilio", params.toString(), { ...form, "x-twilio-signature": signature });
     expect(ok.status).toBe(200);
     const [failed] = await deliveriesTo(b, phone);
@@ -582,16 +700,43 @@ describe("messageDeliveries", () => {
     const admin = await a.fixtures.member(tenant, ["ADMIN"]);
     const staff = await a.fixtures.member(tenant, ["STAFF"]);
     const parent = await a.fixtures.member(tenant, ["PARENT"]);
-    await insertDeliveries(a, 1, { tenantId: tenant.id, destination: "+255712345621", status: "SENT", provider: "beem", attempts: 1, sentAt: new Date(), createdAt: new Date(Date.now() - 3000) });
-    await insertDeliveries(a, 1, { tenantId: tenant.id, destination: "amina@school.test", channel: "EMAIL", status: "DEAD", attempts: 10, lastError: "smtp: connect ECONNREFUSED", createdAt: new Date(Date.now() - 2000) });
-    await insertDeliveries(a, 1, { tenantId: tenant.id, status: "QUEUED", nextAttemptAt: new Date(Date.now() + 86_400_000), createdAt: new Date(Date.now() - 1000) });
+    await insertDeliveries(a, 1, {
+      tenantId: tenant.id,
+      destination: "+255712345621",
+      status: "SENT",
+      provider: "beem",
+      attempts: 1,
+      sentAt: new Date(),
+      createdAt: new Date(Date.now() - 3000),
+    });
+    await insertDeliveries(a, 1, {
+      tenantId: tenant.id,
+      destination: "amina@school.test",
+      channel: "EMAIL",
+      status: "DEAD",
+      attempts: 10,
+      lastError: "smtp: connect ECONNREFUSED",
+      createdAt: new Date(Date.now() - 2000),
+    });
+    await insertDeliveries(a, 1, {
+      tenantId: tenant.id,
+      status: "QUEUED",
+      nextAttemptAt: new Date(Date.now() + 86_400_000),
+      createdAt: new Date(Date.now() - 1000),
+    });
     await insertDeliveries(a, 2, { tenantId: other.id });
 
     const all = data(await admin.client.request(MessageDeliveriesDocument, { first: 2 })).messageDeliveries;
     expect(all.totalCount).toBe(3);
     expect(all.nodes.map((n) => n.status)).toEqual(["QUEUED", "DEAD"]);
     expect(all.nodes[0]!.nextAttemptAt).toBeTruthy();
-    expect(all.nodes[1]).toMatchObject({ channel: "EMAIL", maskedDestination: "a•••@school.test", attempts: 10, lastError: "smtp: connect ECONNREFUSED", nextAttemptAt: null });
+    expect(all.nodes[1]).toMatchObject({
+      channel: "EMAIL",
+      maskedDestination: "a•••@school.test",
+      attempts: 10,
+      lastError: "smtp: connect ECONNREFUSED",
+      nextAttemptAt: null,
+    });
     const rest = data(await admin.client.request(MessageDeliveriesDocument, { first: 2, after: all.pageInfo.endCursor })).messageDeliveries;
     expect(rest.nodes).toHaveLength(1);
     expect(rest.nodes[0]).toMatchObject({ status: "SENT", provider: "beem", maskedDestination: "+255•••••••21" });

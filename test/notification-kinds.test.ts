@@ -61,10 +61,16 @@ describe("staff notifications", () => {
     const elsewhere = await createSchool(t);
     const courseId = await school.createCourse({ name: "Robotics" });
     const { parent, childIds } = await school.family(1);
-    const request = data(await parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: childIds[0]! } })).requestEnrollment;
+    const request = data(
+      await parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: childIds[0]! } }),
+    ).requestEnrollment;
 
     const [toAdmin] = await inbox(school.admin.user.id, "ENROLLMENT_REQUESTED");
-    expect(toAdmin).toMatchObject({ tenantId: school.tenant.id, title: "New enrolment request", body: "Kid0 Test asked to join Robotics." });
+    expect(toAdmin).toMatchObject({
+      tenantId: school.tenant.id,
+      title: "New enrolment request",
+      body: "Kid0 Test asked to join Robotics.",
+    });
     expect(toAdmin!.data).toMatchObject({ requestId: request.id, courseId });
     expect((await inbox(staff.user.id, "ENROLLMENT_REQUESTED"))[0]!.title).toBe("Nouvelle demande d’inscription");
     expect(await inbox(parent.user.id, "ENROLLMENT_REQUESTED")).toEqual([]);
@@ -78,9 +84,15 @@ describe("staff notifications", () => {
     const { parent, childIds } = await school.family(1);
     const enrollmentId = await school.enroll(courseId, childIds[0]!, parent);
     const payment = data(
-      await school.admin.client.request(RecordManualPaymentDocument, { input: { enrollmentId, amount: "250.00", idempotencyKey: randomUUID() } }),
+      await school.admin.client.request(RecordManualPaymentDocument, {
+        input: { enrollmentId, amount: "250.00", idempotencyKey: randomUUID() },
+      }),
     ).recordManualPayment;
-    data(await parent.client.request(RequestRefundDocument, { input: { paymentId: payment.id, amount: "100.00", reason: "moving", idempotencyKey: randomUUID() } }));
+    data(
+      await parent.client.request(RequestRefundDocument, {
+        input: { paymentId: payment.id, amount: "100.00", reason: "moving", idempotencyKey: randomUUID() },
+      }),
+    );
     const [notice] = await inbox(school.admin.user.id, "REFUND_REQUESTED");
     expect(notice!.body).toContain("100.00");
     expect(await inbox(parent.user.id, "REFUND_REQUESTED")).toEqual([]);
@@ -91,7 +103,10 @@ describe("staff notifications", () => {
     const { parent } = await school.family(1);
     const device = data(await school.admin.client.request(RegisterDeviceDocument, { name: "Front desk" })).registerDevice.device;
     const fresh = data(await school.admin.client.request(RegisterDeviceDocument, { name: "Hall" })).registerDevice.device;
-    await t.deps.database.db.update(devices).set({ lastSeenAt: new Date(Date.now() - 2 * 86_400_000) }).where(eq(devices.id, device.id));
+    await t.deps.database.db
+      .update(devices)
+      .set({ lastSeenAt: new Date(Date.now() - 2 * 86_400_000) })
+      .where(eq(devices.id, device.id));
     await t.deps.database.db.update(devices).set({ lastSeenAt: new Date() }).where(eq(devices.id, fresh.id));
 
     expect(await runJob(school, deviceOffline)).toEqual({ offline: 1, notified: 1 });
@@ -113,10 +128,20 @@ describe("family notifications", () => {
     const b = await school.family(1);
     await school.enroll(courseId, a.childIds[0]!, a.parent);
     await school.enroll(courseId, b.childIds[0]!, b.parent);
-    const exam = data(await school.instructor.client.request(CreateExamDocument, { courseId, input: { title: "Midterm", date: "2099-02-01", maxScore: "20" } })).createExam;
-    data(await school.instructor.client.request(RecordExamResultsDocument, { examId: exam.id, results: [{ participantId: a.childIds[0]!, score: "17.5" }] }));
+    const exam = data(
+      await school.instructor.client.request(CreateExamDocument, {
+        courseId,
+        input: { title: "Midterm", date: "2099-02-01", maxScore: "20" },
+      }),
+    ).createExam;
+    data(
+      await school.instructor.client.request(RecordExamResultsDocument, {
+        examId: exam.id,
+        results: [{ participantId: a.childIds[0]!, score: "17.5" }],
+      }),
+    );
     const [notice] = await inbox(a.parent.user.id, "EXAM_RESULTS");
-    expect(notice).toMatchObject({ title: "Exam results", body: "Kid0 Test scored 17.50 / 20.00 in \"Midterm\" (Maths)." });
+    expect(notice).toMatchObject({ title: "Exam results", body: 'Kid0 Test scored 17.50 / 20.00 in "Midterm" (Maths).' });
     expect(await inbox(b.parent.user.id, "EXAM_RESULTS")).toEqual([]);
   });
 
@@ -126,7 +151,9 @@ describe("family notifications", () => {
     const enrolled = await school.family(1);
     await school.enroll(courseId, enrolled.childIds[0]!, enrolled.parent);
     const outsider = await school.family(1);
-    const lectureId = data(await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: "2099-01-10", startTime: "10:00" } })).createLecture.id;
+    const lectureId = data(
+      await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: "2099-01-10", startTime: "10:00" } }),
+    ).createLecture.id;
     data(await school.admin.client.request(UpdateLectureDocument, { id: lectureId, input: { date: "2099-01-11", startTime: "12:30" } }));
     const [notice] = await inbox(enrolled.parent.user.id, "LECTURE_RESCHEDULED");
     expect(notice!.body).toBe("The Chess lecture of 2099-01-10 at 10:00 now takes place on 2099-01-11 at 12:30.");
@@ -143,10 +170,18 @@ describe("family notifications", () => {
     await school.enroll(courseId, enrolled.childIds[0]!, enrolled.parent);
     const outsider = await school.family(1);
     const soon = data(
-      await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: localDate(start, ZONE), startTime: localTime(start, ZONE).slice(0, 5) } }),
+      await school.admin.client.request(CreateLectureDocument, {
+        courseId,
+        input: { date: localDate(start, ZONE), startTime: localTime(start, ZONE).slice(0, 5) },
+      }),
     ).createLecture.id;
     const later = new Date(Date.now() + 5 * 60 * 60_000);
-    data(await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: localDate(later, ZONE), startTime: localTime(later, ZONE).slice(0, 5) } }));
+    data(
+      await school.admin.client.request(CreateLectureDocument, {
+        courseId,
+        input: { date: localDate(later, ZONE), startTime: localTime(later, ZONE).slice(0, 5) },
+      }),
+    );
 
     const counts = await runJob(school, reminders);
     expect(counts).toMatchObject({ lectures: 1, reminded: 1 });
@@ -171,7 +206,13 @@ describe("family notifications", () => {
     const startsAt = new Date(Date.now() + 90 * 60_000);
     const event = data(
       await school.admin.client.request(CreateEventDocument, {
-        input: { title: "Open day", startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(), maxParticipants: 10, location: "Hall" },
+        input: {
+          title: "Open day",
+          startsAt: startsAt.toISOString(),
+          endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+          maxParticipants: 10,
+          location: "Hall",
+        },
       }),
     ).createEvent;
     data(await school.admin.client.request(PublishEventDocument, { id: event.id }));
@@ -187,14 +228,23 @@ describe("family notifications", () => {
 
   it("fees due: unpaid enrolments of courses starting within the notice, once", async () => {
     const school = await createSchool(t);
-    const soonCourse = await school.createCourse({ name: "Art", startsOn: addDays(today(), 2), endsOn: addDays(today(), 40), price: "300.00" });
+    const soonCourse = await school.createCourse({
+      name: "Art",
+      startsOn: addDays(today(), 2),
+      endsOn: addDays(today(), 40),
+      price: "300.00",
+    });
     const farCourse = await school.createCourse({ name: "Music", startsOn: addDays(today(), 20), endsOn: addDays(today(), 40) });
     const unpaid = await school.family(1);
     const paid = await school.family(1);
     await school.enroll(soonCourse, unpaid.childIds[0]!, unpaid.parent);
     await school.enroll(farCourse, unpaid.childIds[0]!, unpaid.parent);
     const paidEnrollment = await school.enroll(soonCourse, paid.childIds[0]!, paid.parent);
-    data(await school.admin.client.request(RecordManualPaymentDocument, { input: { enrollmentId: paidEnrollment, amount: "300.00", idempotencyKey: randomUUID() } }));
+    data(
+      await school.admin.client.request(RecordManualPaymentDocument, {
+        input: { enrollmentId: paidEnrollment, amount: "300.00", idempotencyKey: randomUUID() },
+      }),
+    );
 
     expect(await runJob(school, feesDue)).toEqual({ owing: 1, notified: 1 });
     const [notice] = await inbox(unpaid.parent.user.id, "FEES_DUE");
@@ -218,28 +268,54 @@ describe("absence alerts", () => {
     let day = 0;
     const lecture = async (marks: [string, boolean][]) => {
       const lectureId = data(
-        await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date: addDays("2099-02-01", day++), startTime: "10:00" } }),
+        await school.instructor.client.request(CreateLectureDocument, {
+          courseId,
+          input: { date: addDays("2099-02-01", day++), startTime: "10:00" },
+        }),
       ).createLecture.id;
-      data(await school.instructor.client.request(MarkAttendanceDocument, { lectureId, marks: marks.map(([participantId, present]) => ({ participantId, present, rating: present ? "8" : null })) }));
+      data(
+        await school.instructor.client.request(MarkAttendanceDocument, {
+          lectureId,
+          marks: marks.map(([participantId, present]) => ({ participantId, present, rating: present ? "8" : null })),
+        }),
+      );
       return lectureId;
     };
-    await lecture([[kidA, false], [kidB, false]]);
+    await lecture([
+      [kidA, false],
+      [kidB, false],
+    ]);
     expect(await runJob(school, absenceAlerts)).toEqual({ streaks: 0, alerted: 0 });
-    await lecture([[kidA, false], [kidB, true]]);
+    await lecture([
+      [kidA, false],
+      [kidB, true],
+    ]);
     expect(await runJob(school, absenceAlerts, true)).toEqual({ streaks: 1, alerted: 1 });
     const [alert] = await inbox(a.parent.user.id, "ABSENCE_ALERT");
     expect(alert!.body).toBe("Kid0 Test has missed 2 lectures of Karate in a row (last on 2099-02-02).");
     expect(await inbox(b.parent.user.id, "ABSENCE_ALERT")).toEqual([]);
 
     // The same streak growing alerts nobody again.
-    await lecture([[kidA, false], [kidB, false]]);
+    await lecture([
+      [kidA, false],
+      [kidB, false],
+    ]);
     expect(await runJob(school, absenceAlerts, true)).toMatchObject({ alerted: 0 });
     expect(await inbox(a.parent.user.id, "ABSENCE_ALERT")).toHaveLength(1);
 
     // Present, then two absences: a new streak, a new alert (and B's first streak of two).
-    await lecture([[kidA, true], [kidB, false]]);
-    await lecture([[kidA, false], [kidB, true]]);
-    await lecture([[kidA, false], [kidB, true]]);
+    await lecture([
+      [kidA, true],
+      [kidB, false],
+    ]);
+    await lecture([
+      [kidA, false],
+      [kidB, true],
+    ]);
+    await lecture([
+      [kidA, false],
+      [kidB, true],
+    ]);
     expect(await runJob(school, absenceAlerts, true)).toMatchObject({ alerted: 1 });
     expect(await inbox(a.parent.user.id, "ABSENCE_ALERT")).toHaveLength(2);
     expect(await inbox(b.parent.user.id, "ABSENCE_ALERT")).toEqual([]);
@@ -252,8 +328,15 @@ describe("absence alerts", () => {
     const a = await school.family(1);
     await school.enroll(courseId, a.childIds[0]!, a.parent);
     for (const date of ["2099-03-01", "2099-03-02"]) {
-      const lectureId = data(await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "09:00" } })).createLecture.id;
-      data(await school.instructor.client.request(MarkAttendanceDocument, { lectureId, marks: [{ participantId: a.childIds[0]!, present: false }] }));
+      const lectureId = data(
+        await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "09:00" } }),
+      ).createLecture.id;
+      data(
+        await school.instructor.client.request(MarkAttendanceDocument, {
+          lectureId,
+          marks: [{ participantId: a.childIds[0]!, present: false }],
+        }),
+      );
     }
     expect(await runJob(school, absenceAlerts)).toEqual({ streaks: 0, alerted: 0 });
   });
@@ -276,11 +359,21 @@ describe("statements", () => {
       ["2099-06-01", kids.slice(0, 2)],
       ["2099-06-02", kids],
     ] as const) {
-      const lectureId = data(await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "10:00" } })).createLecture.id;
-      results.push(await school.instructor.client.request(MarkAttendanceDocument, { lectureId, marks: who.map((participantId) => ({ participantId, present: false })) }));
+      const lectureId = data(
+        await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "10:00" } }),
+      ).createLecture.id;
+      results.push(
+        await school.instructor.client.request(MarkAttendanceDocument, {
+          lectureId,
+          marks: who.map((participantId) => ({ participantId, present: false })),
+        }),
+      );
     }
     expectFlatStatements(results[0]!, results[1]!);
-    const parents = await t.deps.database.db.select().from(notifications).where(and(eq(notifications.tenantId, school.tenant.id), eq(notifications.kind, "ATTENDANCE_ABSENT")));
+    const parents = await t.deps.database.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.tenantId, school.tenant.id), eq(notifications.kind, "ATTENDANCE_ABSENT")));
     expect(parents).toHaveLength(14);
   });
 

@@ -8,7 +8,14 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { messageDeliveries, notifications, users } from "../drizzle/schema";
 import { withSystemContext } from "../server/context";
-import { dispatchFacts, planDeliveries, quietUntil, type DispatchFacts, type RecipientFacts, type WrittenNotification } from "../server/messaging/dispatch";
+import {
+  dispatchFacts,
+  planDeliveries,
+  quietUntil,
+  type DispatchFacts,
+  type RecipientFacts,
+  type WrittenNotification,
+} from "../server/messaging/dispatch";
 import { localTime } from "../server/time";
 import {
   CancelLectureDocument,
@@ -41,15 +48,29 @@ describe("preferences through the API", () => {
     expect(staffView.kinds.find((kind) => kind.kind === "ENROLLMENT_REQUESTED")!.channels).toEqual(["EMAIL"]);
 
     const set = data(
-      await parent.client.request(SetNotificationPreferenceDocument, { input: { kind: "ABSENCE_ALERT", channels: ["EMAIL", "WHATSAPP", "EMAIL"] } }),
+      await parent.client.request(SetNotificationPreferenceDocument, {
+        input: { kind: "ABSENCE_ALERT", channels: ["EMAIL", "WHATSAPP", "EMAIL"] },
+      }),
     ).setNotificationPreference;
-    expect(set.kinds.find((kind) => kind.kind === "ABSENCE_ALERT")).toEqual({ kind: "ABSENCE_ALERT", channels: ["WHATSAPP", "EMAIL"], isDefault: false });
+    expect(set.kinds.find((kind) => kind.kind === "ABSENCE_ALERT")).toEqual({
+      kind: "ABSENCE_ALERT",
+      channels: ["WHATSAPP", "EMAIL"],
+      isDefault: false,
+    });
 
-    const none = data(await parent.client.request(SetNotificationPreferenceDocument, { input: { kind: "FEES_DUE", channels: [] } })).setNotificationPreference;
+    const none = data(
+      await parent.client.request(SetNotificationPreferenceDocument, { input: { kind: "FEES_DUE", channels: [] } }),
+    ).setNotificationPreference;
     expect(none.kinds.find((kind) => kind.kind === "FEES_DUE")).toEqual({ kind: "FEES_DUE", channels: [], isDefault: false });
 
-    const reset = data(await parent.client.request(SetNotificationPreferenceDocument, { input: { kind: "ABSENCE_ALERT", channels: null } })).setNotificationPreference;
-    expect(reset.kinds.find((kind) => kind.kind === "ABSENCE_ALERT")).toEqual({ kind: "ABSENCE_ALERT", channels: ["SMS"], isDefault: true });
+    const reset = data(
+      await parent.client.request(SetNotificationPreferenceDocument, { input: { kind: "ABSENCE_ALERT", channels: null } }),
+    ).setNotificationPreference;
+    expect(reset.kinds.find((kind) => kind.kind === "ABSENCE_ALERT")).toEqual({
+      kind: "ABSENCE_ALERT",
+      channels: ["SMS"],
+      isDefault: true,
+    });
 
     // Another member of the tenant is not affected.
     const other = await school.family(1);
@@ -62,9 +83,15 @@ describe("preferences through the API", () => {
     const { parent } = await school.family(1);
     const set = data(await parent.client.request(SetQuietHoursDocument, { quietHours: { start: "22:00", end: "07:30" } })).setQuietHours;
     expect(set.quietHours).toEqual({ start: "22:00:00", end: "07:30:00" });
-    expect(codes(await parent.client.request(SetQuietHoursDocument, { quietHours: { start: "25:00", end: "07:00" } }))).toEqual(["BAD_USER_INPUT"]);
-    expect(codes(await parent.client.request(SetQuietHoursDocument, { quietHours: { start: "07:00", end: "07:00" } }))).toEqual(["BAD_USER_INPUT"]);
-    expect(codes(await parent.client.request(SetQuietHoursDocument, { quietHours: { start: "x", end: "07:00" } }))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await parent.client.request(SetQuietHoursDocument, { quietHours: { start: "25:00", end: "07:00" } }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
+    expect(codes(await parent.client.request(SetQuietHoursDocument, { quietHours: { start: "07:00", end: "07:00" } }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
+    expect(codes(await parent.client.request(SetQuietHoursDocument, { quietHours: { start: "x", end: "07:00" } }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
     const cleared = data(await parent.client.request(SetQuietHoursDocument, { quietHours: null })).setQuietHours;
     expect(cleared.quietHours).toBeNull();
   });
@@ -87,18 +114,24 @@ describe("preferences through the API", () => {
       feesDueDays: 3,
     });
     const changed = data(
-      await school.admin.client.request(UpdateNotificationSettingsDocument, { input: { enabledChannels: ["EMAIL"], absenceAlertAfter: 3 } }),
+      await school.admin.client.request(UpdateNotificationSettingsDocument, {
+        input: { enabledChannels: ["EMAIL"], absenceAlertAfter: 3 },
+      }),
     ).updateNotificationSettings;
     expect(changed).toEqual({ enabledChannels: ["EMAIL"], absenceAlertAfter: 3, reminderLeadMinutes: 120, feesDueDays: 3 });
     // Members see which channels the tenant uses.
-    expect(data(await parent.client.request(MyNotificationPreferencesDocument, {})).myNotificationPreferences.enabledChannels).toEqual(["EMAIL"]);
+    expect(data(await parent.client.request(MyNotificationPreferencesDocument, {})).myNotificationPreferences.enabledChannels).toEqual([
+      "EMAIL",
+    ]);
 
     expect(codes(await parent.client.request(NotificationSettingsDocument, {}))).toEqual(["FORBIDDEN"]);
     expect(codes(await staff.client.request(UpdateNotificationSettingsDocument, { input: { feesDueDays: 5 } }))).toEqual(["FORBIDDEN"]);
     const bad = await school.admin.client.request(UpdateNotificationSettingsDocument, { input: { reminderLeadMinutes: 5 } });
     expect(codes(bad)).toEqual(["BAD_USER_INPUT"]);
     expect(bad.errors![0]!.extensions?.field).toBe("reminderLeadMinutes");
-    expect(codes(await school.admin.client.request(UpdateNotificationSettingsDocument, { input: { absenceAlertAfter: 0 } }))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await school.admin.client.request(UpdateNotificationSettingsDocument, { input: { absenceAlertAfter: 0 } }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
 
     // Another tenant keeps its defaults.
     const elsewhere = await createSchool(t);
@@ -111,7 +144,14 @@ describe("preferences through the API", () => {
 });
 
 describe("the dispatch decision (pure)", () => {
-  const row = (kind: string, userId = "u1"): WrittenNotification => ({ id: randomUUID(), tenantId: "t1", userId, kind, title: "Title", body: "Body" });
+  const row = (kind: string, userId = "u1"): WrittenNotification => ({
+    id: randomUUID(),
+    tenantId: "t1",
+    userId,
+    kind,
+    title: "Title",
+    body: "Body",
+  });
   const parent = (overrides: Partial<RecipientFacts> = {}): RecipientFacts => ({
     roles: ["PARENT"],
     language: "fr",
@@ -132,7 +172,16 @@ describe("the dispatch decision (pure)", () => {
   it("uses role defaults, in the recipient's language, with the notification's text", () => {
     const [delivery, ...rest] = planDeliveries([row("ABSENCE_ALERT")], facts(parent()));
     expect(rest).toEqual([]);
-    expect(delivery).toMatchObject({ channel: "SMS", to: "+201001234567", language: "fr", subject: "Title", text: "Body", urgent: true, notBefore: null, kind: "ABSENCE_ALERT" });
+    expect(delivery).toMatchObject({
+      channel: "SMS",
+      to: "+201001234567",
+      language: "fr",
+      subject: "Title",
+      text: "Body",
+      urgent: true,
+      notBefore: null,
+      kind: "ABSENCE_ALERT",
+    });
   });
 
   it("follows the member's choice, within the tenant's channels and verified addresses", () => {
@@ -160,8 +209,12 @@ describe("the dispatch decision (pure)", () => {
 
   it("reads quiet hours within a day and across midnight", () => {
     const zone = "Africa/Cairo";
-    expect(quietUntil(new Date("2026-11-23T01:00:00Z"), zone, { start: "22:00", end: "07:00" })?.toISOString()).toBe("2026-11-23T05:00:00.000Z");
-    expect(quietUntil(new Date("2026-11-23T11:00:00Z"), zone, { start: "12:00", end: "14:00" })?.toISOString()).toBe("2026-11-23T12:00:00.000Z");
+    expect(quietUntil(new Date("2026-11-23T01:00:00Z"), zone, { start: "22:00", end: "07:00" })?.toISOString()).toBe(
+      "2026-11-23T05:00:00.000Z",
+    );
+    expect(quietUntil(new Date("2026-11-23T11:00:00Z"), zone, { start: "12:00", end: "14:00" })?.toISOString()).toBe(
+      "2026-11-23T12:00:00.000Z",
+    );
     expect(quietUntil(new Date("2026-11-23T12:00:00Z"), zone, { start: "12:00", end: "14:00" })).toBeNull();
     expect(quietUntil(new Date("2026-11-23T12:00:00Z"), zone, null)).toBeNull();
   });
@@ -177,7 +230,9 @@ describe("dispatch with facts from the database", () => {
     await school.enroll(courseId, other.childIds[0]!, other.parent);
 
     // The first parent wants WhatsApp and email; the second keeps defaults (SMS) but has no verified phone.
-    await family.parent.client.request(SetNotificationPreferenceDocument, { input: { kind: "LECTURE_CANCELLED", channels: ["WHATSAPP", "EMAIL"] } });
+    await family.parent.client.request(SetNotificationPreferenceDocument, {
+      input: { kind: "LECTURE_CANCELLED", channels: ["WHATSAPP", "EMAIL"] },
+    });
     await family.parent.client.request(SetNotificationPreferenceDocument, { input: { kind: "EXAM_RESULTS", channels: ["EMAIL"] } });
     await t.deps.database.db.update(users).set({ phoneVerifiedAt: null }).where(eq(users.id, other.parent.user.id));
     await school.admin.client.request(UpdateNotificationSettingsDocument, { input: { enabledChannels: ["SMS", "EMAIL"] } });
@@ -186,12 +241,16 @@ describe("dispatch with facts from the database", () => {
     const hhmm = (offsetMinutes: number) => localTime(new Date(now.getTime() + offsetMinutes * 60_000), "Africa/Cairo").slice(0, 5);
     await family.parent.client.request(SetQuietHoursDocument, { quietHours: { start: hhmm(-60), end: hhmm(60) } });
 
-    const lectureId = data(await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: "2099-01-05", startTime: "10:00" } })).createLecture.id;
+    const lectureId = data(
+      await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: "2099-01-05", startTime: "10:00" } }),
+    ).createLecture.id;
     data(await school.admin.client.request(CancelLectureDocument, { id: lectureId }));
 
     const inbox = data(await family.parent.client.request(NotificationsDocument, {})).notifications.nodes;
     expect(inbox.filter((n) => n.kind === "LECTURE_CANCELLED")).toHaveLength(1);
-    expect(data(await other.parent.client.request(NotificationsDocument, {})).notifications.nodes.filter((n) => n.kind === "LECTURE_CANCELLED")).toHaveLength(1);
+    expect(
+      data(await other.parent.client.request(NotificationsDocument, {})).notifications.nodes.filter((n) => n.kind === "LECTURE_CANCELLED"),
+    ).toHaveLength(1);
 
     const rows = await t.deps.database.db.select().from(notifications).where(eq(notifications.tenantId, school.tenant.id));
     const cancelled = rows.filter((row) => row.kind === "LECTURE_CANCELLED");
@@ -207,12 +266,20 @@ describe("dispatch with facts from the database", () => {
     expect(queued[0]!.notificationId).toBe(notice.id);
     await vi.waitFor(() => expect(t.deps.messages.last(family.parent.user.email!)?.text).toContain(notice.body), { timeout: 10_000 });
     const deliveries = await withSystemContext(t.deps, school.tenant, "test", async (ctx) => {
-      const facts = await dispatchFacts(ctx, school.tenant.id, cancelled.map((row) => row.userId), ["LECTURE_CANCELLED", "EXAM_RESULTS"], now);
+      const facts = await dispatchFacts(
+        ctx,
+        school.tenant.id,
+        cancelled.map((row) => row.userId),
+        ["LECTURE_CANCELLED", "EXAM_RESULTS"],
+        now,
+      );
       const examRow = { ...cancelled.find((row) => row.userId === family.parent.user.id)!, kind: "EXAM_RESULTS" };
       return { cancelled: planDeliveries(cancelled, facts), exam: planDeliveries([examRow], facts) };
     });
     // WhatsApp is switched off by the tenant; the second parent's phone is not verified.
-    expect(deliveries.cancelled.map((d) => [d.userId, d.channel, d.to, d.notBefore])).toEqual([[family.parent.user.id, "EMAIL", family.parent.user.email, null]]);
+    expect(deliveries.cancelled.map((d) => [d.userId, d.channel, d.to, d.notBefore])).toEqual([
+      [family.parent.user.id, "EMAIL", family.parent.user.email, null],
+    ]);
     // A non-urgent kind in the quiet hours waits until they end.
     const [exam] = deliveries.exam;
     expect(exam!.channel).toBe("EMAIL");

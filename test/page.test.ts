@@ -42,7 +42,9 @@ describe("page()", () => {
     const times = [new Date("2026-03-01T10:00:00.999Z"), same, same, same, same, same, new Date("2026-03-01T10:00:00.001Z")];
     const inserted = await t.deps.database.db
       .insert(notifications)
-      .values(times.map((createdAt, i) => ({ tenantId: tenant.id, userId: member.user.id, kind: "test", title: `n${i}`, body: "", createdAt })))
+      .values(
+        times.map((createdAt, i) => ({ tenantId: tenant.id, userId: member.user.id, kind: "test", title: `n${i}`, body: "", createdAt })),
+      )
       .returning({ id: notifications.id, createdAt: notifications.createdAt });
     const expected = [...inserted]
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
@@ -70,7 +72,8 @@ describe("page()", () => {
 
     // The same through the API: every row once, in order, two at a time.
     const api: string[] = [];
-    const apiPage = async (after: string | null) => data(await member.client.request(NotificationsDocument, { first: 2, after })).notifications;
+    const apiPage = async (after: string | null) =>
+      data(await member.client.request(NotificationsDocument, { first: 2, after })).notifications;
     for (let connection = await apiPage(null); ; connection = await apiPage(connection.pageInfo.endCursor ?? null)) {
       api.push(...connection.nodes.map((node) => node.id));
       if (!connection.pageInfo.hasNextPage) break;
@@ -120,10 +123,18 @@ describe("page()", () => {
     const kinds = eq(notifications.kind, "scope");
     // Read as the database owner (no row-level security): the predicate alone keeps the other tenant's row out.
     const owner = t.deps.database.db;
-    const rows = await owner.select().from(notifications).where(and(kinds, tenantScope(mine.id).inTenant(notifications)));
+    const rows = await owner
+      .select()
+      .from(notifications)
+      .where(and(kinds, tenantScope(mine.id).inTenant(notifications)));
     expect(rows.map((row) => row.tenantId)).toEqual([mine.id]);
     // No tenant: inTenant is none().
-    expect(await owner.select().from(notifications).where(and(kinds, tenantScope(null).inTenant(notifications)))).toEqual([]);
+    expect(
+      await owner
+        .select()
+        .from(notifications)
+        .where(and(kinds, tenantScope(null).inTenant(notifications))),
+    ).toEqual([]);
     await inTenant(mine, async (ctx) => {
       expect(ctx.scope.tenantId).toBe(mine.id);
       const nothing = await page(ctx, { from: notifications, where: and(kinds, ctx.scope.none()), order });

@@ -34,7 +34,10 @@ function from(address: string) {
   const client = t.client();
   return {
     requestReset: (identifier: string, channel?: "SMS" | "WHATSAPP") =>
-      client.raw({ query: print(RequestPasswordResetDocument), variables: { identifier, channel } }, { headers: { "x-forwarded-for": address } }),
+      client.raw(
+        { query: print(RequestPasswordResetDocument), variables: { identifier, channel } },
+        { headers: { "x-forwarded-for": address } },
+      ),
     reset: (identifier: string, code: string, newPassword = NEW_PASSWORD) =>
       client.raw(
         { query: print(ResetPasswordDocument), variables: { input: { identifier, code, newPassword } } },
@@ -44,7 +47,11 @@ function from(address: string) {
 }
 
 /** The answer without what differs per request (nothing should). */
-const shape = (result: { status: number; data: unknown; errors?: unknown }) => ({ status: result.status, data: result.data, errors: result.errors });
+const shape = (result: { status: number; data: unknown; errors?: unknown }) => ({
+  status: result.status,
+  data: result.data,
+  errors: result.errors,
+});
 
 describe("password reset", () => {
   it("sends a code to the phone, sets the new password with it, and the old password stops working", async () => {
@@ -57,7 +64,9 @@ describe("password reset", () => {
     const code = codeIn(sent.text)!;
 
     expect(data(await caller.reset(user.phone, code)).resetPassword).toBe(true);
-    expect(codes(await t.client().request(LoginDocument, { input: { identifier: user.phone, password: user.password } }))).toEqual(["UNAUTHENTICATED"]);
+    expect(codes(await t.client().request(LoginDocument, { input: { identifier: user.phone, password: user.password } }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
     data(await t.client().request(LoginDocument, { input: { identifier: user.email, password: NEW_PASSWORD } }));
     // A code works once.
     expect(codes(await caller.reset(user.phone, code, "yet-another-secret"))).toEqual(["BAD_USER_INPUT"]);
@@ -171,7 +180,15 @@ describe("password reset", () => {
     const guessing = from(newAddress());
     const seen = [];
     for (let i = 0; i < 7; i++) seen.push(codes(await guessing.reset(people[i]!.phone, "123456"))[0]);
-    expect(seen).toEqual(["BAD_USER_INPUT", "BAD_USER_INPUT", "BAD_USER_INPUT", "BAD_USER_INPUT", "BAD_USER_INPUT", "BAD_USER_INPUT", "RATE_LIMITED"]);
+    expect(seen).toEqual([
+      "BAD_USER_INPUT",
+      "BAD_USER_INPUT",
+      "BAD_USER_INPUT",
+      "BAD_USER_INPUT",
+      "BAD_USER_INPUT",
+      "BAD_USER_INPUT",
+      "RATE_LIMITED",
+    ]);
     // Another address is not affected.
     data(await from(newAddress()).requestReset(people[6]!.email));
   });

@@ -55,10 +55,14 @@ const clickpesaStub = http.createServer((req, res) => {
       return void res.end(JSON.stringify({ message: "stub outage" }));
     }
     if (req.url === "/payments/initiate-ussd-push-request") {
-      return void res.end(JSON.stringify({ id: "STUB1LCP1", status: "PROCESSING", channel: "M-PESA", orderReference: body.orderReference }));
+      return void res.end(
+        JSON.stringify({ id: "STUB1LCP1", status: "PROCESSING", channel: "M-PESA", orderReference: body.orderReference }),
+      );
     }
     if (req.url === "/payouts/create-mobile-money-payout") {
-      return void res.end(JSON.stringify({ id: "PAYSTUB", status: "AUTHORIZED", orderReference: body.orderReference, amount: String(body.amount) }));
+      return void res.end(
+        JSON.stringify({ id: "PAYSTUB", status: "AUTHORIZED", orderReference: body.orderReference, amount: String(body.amount) }),
+      );
     }
     res.statusCode = 404;
     res.end("{}");
@@ -74,12 +78,15 @@ let secret: string;
 beforeAll(async () => {
   await new Promise<void>((resolve) => clickpesaStub.listen(0, "127.0.0.1", resolve));
   const { port } = clickpesaStub.address() as AddressInfo;
-  t = await startTestServer({
-    CLICKPESA_CLIENT_ID: "stub-client",
-    CLICKPESA_API_KEY: "stub-api-key",
-    CLICKPESA_CHECKSUM_KEY: CLICKPESA_KEY,
-    CLICKPESA_BASE_URL: `http://127.0.0.1:${port}`,
-  }, { log: logs.log });
+  t = await startTestServer(
+    {
+      CLICKPESA_CLIENT_ID: "stub-client",
+      CLICKPESA_API_KEY: "stub-api-key",
+      CLICKPESA_CHECKSUM_KEY: CLICKPESA_KEY,
+      CLICKPESA_BASE_URL: `http://127.0.0.1:${port}`,
+    },
+    { log: logs.log },
+  );
   school = await createSchool(t);
   sandbox = t.deps.payments.get("sandbox") as SandboxProvider;
   secret = t.deps.config.payments.sandbox!.webhookSecret;
@@ -105,7 +112,14 @@ async function deliver(provider: string, body: string | Buffer, headers: Record<
 /** The sandbox gateway's signed event about a payment. */
 function signedEvent(
   payment: { providerReference: string; amount: { amount: string; currency: string } },
-  options: { status?: "SUCCEEDED" | "FAILED"; eventId?: string; timestamp?: number; secret?: string; reason?: string; currency?: string } = {},
+  options: {
+    status?: "SUCCEEDED" | "FAILED";
+    eventId?: string;
+    timestamp?: number;
+    secret?: string;
+    reason?: string;
+    currency?: string;
+  } = {},
 ) {
   const body = JSON.stringify(
     sandboxEvent({
@@ -160,14 +174,20 @@ describe("the payment journey", () => {
     // A parent signs up through the API, into the school by its slug.
     const phone = uniquePhone();
     const anonymous = t.client({ tenant: school.tenant.slug });
-    data(await anonymous.request(RegisterDocument, { input: { phoneNumber: phone, password: PASSWORD, firstName: "Amina", lastName: "Said", role: "PARENT" } }));
+    data(
+      await anonymous.request(RegisterDocument, {
+        input: { phoneNumber: phone, password: PASSWORD, firstName: "Amina", lastName: "Said", role: "PARENT" },
+      }),
+    );
     const login = data(await anonymous.request(LoginDocument, { input: { identifier: phone, password: PASSWORD } })).login;
     const parent = t.client({ token: login.accessToken });
     const parentId = login.user.id;
     const child = data(await parent.request(AddChildDocument, { input: { firstName: "Zuri", lastName: "Said" } })).addChild;
 
     const courseId = await school.createCourse({ name: "Swimming", capacity: 5, price: "250.00" });
-    const request = data(await parent.request(RequestEnrollmentDocument, { input: { courseId, participantId: child.id } })).requestEnrollment;
+    const request = data(
+      await parent.request(RequestEnrollmentDocument, { input: { courseId, participantId: child.id } }),
+    ).requestEnrollment;
     const approved = data(await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: request.id })).approveEnrollmentRequest;
     expect(approved.enrollment.course.spotsLeft).toBe(4);
     const enrollmentId = approved.enrollment.id;
@@ -197,17 +217,24 @@ describe("the payment journey", () => {
     const confirmed = await deliver("sandbox", event, { "x-roster-signature": signSandboxWebhook(secret, event) });
     expect(confirmed).toEqual({ status: 200, body: { status: "processed", paymentId: started.id, paymentStatus: "SUCCEEDED" } });
     const afterPay = data(await parent.request(EnrollmentMoneyDocument, { id: enrollmentId })).enrollment;
-    expect(afterPay).toMatchObject({ amountPaid: { amount: "250.00" }, balance: { amount: "0.00" }, payments: [{ id: started.id, status: "SUCCEEDED" }] });
+    expect(afterPay).toMatchObject({
+      amountPaid: { amount: "250.00" },
+      balance: { amount: "0.00" },
+      payments: [{ id: started.id, status: "SUCCEEDED" }],
+    });
     expect(data(await parent.request(PaymentDocument, { id: started.id })).payment.paidAt).toBeTruthy();
     expect(await notificationKinds(parentId)).toContain("PAYMENT_SUCCEEDED");
 
     // The family asks for the money back; staff see it in their queue and approve.
     const refund = data(
-      await parent.request(RequestRefundDocument, { input: { paymentId: started.id, amount: "250", reason: "We are moving away", idempotencyKey: key() } }),
+      await parent.request(RequestRefundDocument, {
+        input: { paymentId: started.id, amount: "250", reason: "We are moving away", idempotencyKey: key() },
+      }),
     ).requestRefund;
     expect(refund).toMatchObject({ status: "REQUESTED", amount: { amount: "250.00", currency: "EGP" }, requestedBy: { id: parentId } });
-    const queue = data(await school.admin.client.request(RefundRequestsDocument, { filter: { status: "REQUESTED", paymentId: started.id } }))
-      .refundRequests;
+    const queue = data(
+      await school.admin.client.request(RefundRequestsDocument, { filter: { status: "REQUESTED", paymentId: started.id } }),
+    ).refundRequests;
     expect(queue.nodes.map((r) => r.id)).toEqual([refund.id]);
 
     const calls = sandbox.refunds.length;
@@ -224,8 +251,12 @@ describe("the payment journey", () => {
     expect(approvedRefund.providerReference).toMatch(/^sbx_rf_/);
     expect(sandbox.refunds.length).toBe(calls + 1);
     expect(data(await school.admin.client.request(CourseDocument, { id: courseId })).course.spotsLeft).toBe(5);
-    expect(await notificationKinds(parentId)).toEqual(expect.arrayContaining(["ENROLLMENT_APPROVED", "PAYMENT_SUCCEEDED", "REFUND_REFUNDED"]));
-    const [refunded] = (await db().select().from(notifications).where(eq(notifications.userId, parentId))).filter((n) => n.kind === "REFUND_REFUNDED");
+    expect(await notificationKinds(parentId)).toEqual(
+      expect.arrayContaining(["ENROLLMENT_APPROVED", "PAYMENT_SUCCEEDED", "REFUND_REFUNDED"]),
+    );
+    const [refunded] = (await db().select().from(notifications).where(eq(notifications.userId, parentId))).filter(
+      (n) => n.kind === "REFUND_REFUNDED",
+    );
     expect(refunded!.body).toBe("250.00 EGP was refunded for Zuri Said in Swimming.");
 
     const audits = await db()
@@ -233,7 +264,14 @@ describe("the payment journey", () => {
       .from(auditLog)
       .where(inArray(auditLog.entityId, [started.id, refund.id, enrollmentId]));
     expect(audits.map((a) => a.action)).toEqual(
-      expect.arrayContaining(["payment.start", "payment.webhook", "refund.request", "refund.approve", "payment.refund", "enrollment.refunded"]),
+      expect.arrayContaining([
+        "payment.start",
+        "payment.webhook",
+        "refund.request",
+        "refund.approve",
+        "payment.refund",
+        "enrollment.refunded",
+      ]),
     );
     const paymentRefund = audits.find((a) => a.action === "payment.refund")!;
     expect(paymentRefund.before).toMatchObject({ status: "SUCCEEDED", refundedAmount: "0.00" });
@@ -247,10 +285,18 @@ describe("the payment journey", () => {
     expect(cash.providerReference).toBe(receipt);
     const twice = await manual(enrollmentId, "1", { reference: receipt });
     expect([codes(twice), twice.errors![0]!.message]).toEqual([["CONFLICT"], "A payment with this reference is already recorded."]);
-    expect(cash).toMatchObject({ status: "SUCCEEDED", provider: "manual", amount: { amount: "100.10" }, recordedBy: { id: school.admin.user.id } });
+    expect(cash).toMatchObject({
+      status: "SUCCEEDED",
+      provider: "manual",
+      amount: { amount: "100.10" },
+      recordedBy: { id: school.admin.user.id },
+    });
     expect(cash.paidAt).toBeTruthy();
     expect(await notificationKinds(parent.user.id)).toContain("PAYMENT_SUCCEEDED");
-    const [noted] = await db().select().from(auditLog).where(and(eq(auditLog.entityId, cash.id), eq(auditLog.action, "payment.recordManual")));
+    const [noted] = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, cash.id), eq(auditLog.action, "payment.recordManual")));
     expect(noted!.after).toMatchObject({ note: "Paid at the desk" });
 
     // The default amount is what is still owed; a PENDING payment holds its amount.
@@ -261,43 +307,81 @@ describe("the payment journey", () => {
     expect(nothing.errors![0]!.message).toMatch(/Nothing is owed.*149\.90 EGP awaiting/);
     expect(codes(await manual(enrollmentId, "0.01"))).toEqual(["BAD_USER_INPUT"]);
     await confirm(pending);
-    expect(data(await money(parent, enrollmentId)).enrollment).toMatchObject({ amountPaid: { amount: "250.00" }, balance: { amount: "0.00" } });
+    expect(data(await money(parent, enrollmentId)).enrollment).toMatchObject({
+      amountPaid: { amount: "250.00" },
+      balance: { amount: "0.00" },
+    });
 
     // Partial refunds: the payment and the balance follow; the enrolment stays ACTIVE.
-    const r1 = data(await parent.client.request(RequestRefundDocument, { input: { paymentId: cash.id, amount: "40.05", reason: "Missed a week", idempotencyKey: key() } }))
-      .requestRefund;
+    const r1 = data(
+      await parent.client.request(RequestRefundDocument, {
+        input: { paymentId: cash.id, amount: "40.05", reason: "Missed a week", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     const partial = data(await approve(r1.id)).approveRefund;
-    expect(partial.payment).toMatchObject({ status: "PARTIALLY_REFUNDED", refundedAmount: { amount: "40.05" }, enrollment: { status: "ACTIVE" } });
-    expect(data(await money(parent, enrollmentId)).enrollment).toMatchObject({ amountPaid: { amount: "209.95" }, balance: { amount: "40.05" } });
+    expect(partial.payment).toMatchObject({
+      status: "PARTIALLY_REFUNDED",
+      refundedAmount: { amount: "40.05" },
+      enrollment: { status: "ACTIVE" },
+    });
+    expect(data(await money(parent, enrollmentId)).enrollment).toMatchObject({
+      amountPaid: { amount: "209.95" },
+      balance: { amount: "40.05" },
+    });
 
     // Never more than is left: open requests count too.
-    const over = await parent.client.request(RequestRefundDocument, { input: { paymentId: cash.id, amount: "60.06", reason: "x", idempotencyKey: key() } });
+    const over = await parent.client.request(RequestRefundDocument, {
+      input: { paymentId: cash.id, amount: "60.06", reason: "x", idempotencyKey: key() },
+    });
     expect(codes(over)).toEqual(["BAD_USER_INPUT"]);
     expect(over.errors![0]!.message).toMatch(/Over-refund: 60\.05 EGP/);
-    const r2 = data(await parent.client.request(RequestRefundDocument, { input: { paymentId: cash.id, amount: "60.05", reason: "Rest", idempotencyKey: key() } }))
-      .requestRefund;
-    expect(codes(await parent.client.request(RequestRefundDocument, { input: { paymentId: cash.id, amount: "0.01", reason: "x", idempotencyKey: key() } }))).toEqual([
-      "BAD_USER_INPUT",
-    ]);
+    const r2 = data(
+      await parent.client.request(RequestRefundDocument, {
+        input: { paymentId: cash.id, amount: "60.05", reason: "Rest", idempotencyKey: key() },
+      }),
+    ).requestRefund;
+    expect(
+      codes(
+        await parent.client.request(RequestRefundDocument, {
+          input: { paymentId: cash.id, amount: "0.01", reason: "x", idempotencyKey: key() },
+        }),
+      ),
+    ).toEqual(["BAD_USER_INPUT"]);
 
     // Staff decline; the family is told why; a decided request cannot be decided again.
-    const rejected = data(await school.admin.client.request(RejectRefundDocument, { refundRequestId: r2.id, reason: "Term has started" })).rejectRefund;
+    const rejected = data(
+      await school.admin.client.request(RejectRefundDocument, { refundRequestId: r2.id, reason: "Term has started" }),
+    ).rejectRefund;
     expect(rejected).toMatchObject({ status: "REJECTED", decisionNote: "Term has started" });
     expect(await notificationKinds(parent.user.id)).toContain("REFUND_REJECTED");
     const again = await approve(r2.id);
     expect(codes(again)).toEqual(["CONFLICT"]);
     expect(again.errors![0]!.message).toMatch(/REJECTED.*REQUESTED/);
-    expect(codes(await school.admin.client.request(RejectRefundDocument, { refundRequestId: r2.id, reason: "again" }))).toEqual(["CONFLICT"]);
-    expect(codes(await school.admin.client.request(RejectRefundDocument, { refundRequestId: r1.id, reason: " " }))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await school.admin.client.request(RejectRefundDocument, { refundRequestId: r2.id, reason: "again" }))).toEqual([
+      "CONFLICT",
+    ]);
+    expect(codes(await school.admin.client.request(RejectRefundDocument, { refundRequestId: r1.id, reason: " " }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
 
     // Refunding the rest of both payments ends the enrolment as REFUNDED.
-    const rest = data(await school.admin.client.request(RequestRefundDocument, { input: { paymentId: cash.id, amount: "60.05", reason: "Closing", idempotencyKey: key() } }))
-      .requestRefund;
+    const rest = data(
+      await school.admin.client.request(RequestRefundDocument, {
+        input: { paymentId: cash.id, amount: "60.05", reason: "Closing", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     expect(data(await approve(rest.id)).approveRefund.payment).toMatchObject({ status: "REFUNDED", enrollment: { status: "ACTIVE" } });
-    const last = data(await parent.client.request(RequestRefundDocument, { input: { paymentId: pending.id, amount: "149.90", reason: "Closing", idempotencyKey: key() } }))
-      .requestRefund;
+    const last = data(
+      await parent.client.request(RequestRefundDocument, {
+        input: { paymentId: pending.id, amount: "149.90", reason: "Closing", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     expect(data(await approve(last.id)).approveRefund.payment.enrollment.status).toBe("REFUNDED");
-    expect(data(await money(parent, enrollmentId)).enrollment).toMatchObject({ status: "REFUNDED", amountPaid: { amount: "0.00" }, balance: { amount: "250.00" } });
+    expect(data(await money(parent, enrollmentId)).enrollment).toMatchObject({
+      status: "REFUNDED",
+      amountPaid: { amount: "0.00" },
+      balance: { amount: "250.00" },
+    });
   });
 
   it("lists payments each viewer may see, in a fixed number of SQL statements", async () => {
@@ -314,7 +398,9 @@ describe("the payment journey", () => {
     expect(data(many).payments.nodes.length).toBeGreaterThan(data(few).payments.nodes.length);
     // Relations are batched: more rows, same number of statements.
     expectFlatStatements(few, many);
-    const next = data(await school.admin.client.request(PaymentsDocument, { first: 1, after: data(few).payments.pageInfo.endCursor })).payments;
+    const next = data(
+      await school.admin.client.request(PaymentsDocument, { first: 1, after: data(few).payments.pageInfo.endCursor }),
+    ).payments;
     expect(next.nodes.map((p) => p.id)).not.toContain(data(few).payments.nodes[0]!.id);
   });
 });
@@ -372,22 +458,29 @@ describe("who may pay and refund", () => {
     expect(codes(await school.instructor.client.request(RecordManualPaymentDocument, { input: cash }))).toEqual(["FORBIDDEN"]);
 
     // Families may not record cash or decide refunds.
-    const refund = data(await mine.parent.client.request(RequestRefundDocument, { input: { paymentId: mine.payment.id, amount: "10", reason: "x", idempotencyKey: key() } }))
-      .requestRefund;
+    const refund = data(
+      await mine.parent.client.request(RequestRefundDocument, {
+        input: { paymentId: mine.payment.id, amount: "10", reason: "x", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     expect(codes(await mine.parent.client.request(RecordManualPaymentDocument, { input: cash }))).toEqual(["FORBIDDEN"]);
     for (const who of [mine.parent, school.instructor]) {
-      expect(codes(await who.client.request(ApproveRefundDocument, { input: { refundRequestId: refund.id, idempotencyKey: key() } }))).toEqual(["FORBIDDEN"]);
+      expect(
+        codes(await who.client.request(ApproveRefundDocument, { input: { refundRequestId: refund.id, idempotencyKey: key() } })),
+      ).toEqual(["FORBIDDEN"]);
       expect(codes(await who.client.request(RejectRefundDocument, { refundRequestId: refund.id, reason: "no" }))).toEqual(["FORBIDDEN"]);
     }
 
     // Another tenant's staff find nothing.
     const elsewhere = await createSchool(t);
     expect(codes(await elsewhere.admin.client.request(PaymentDocument, { id: mine.payment.id }))).toEqual(["NOT_FOUND"]);
-    expect(codes(await elsewhere.admin.client.request(ApproveRefundDocument, { input: { refundRequestId: refund.id, idempotencyKey: key() } }))).toEqual([
+    expect(
+      codes(await elsewhere.admin.client.request(ApproveRefundDocument, { input: { refundRequestId: refund.id, idempotencyKey: key() } })),
+    ).toEqual(["NOT_FOUND"]);
+    expect(codes(await elsewhere.admin.client.request(RecordManualPaymentDocument, { input: cash }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await elsewhere.admin.client.request(RejectRefundDocument, { refundRequestId: refund.id, reason: "no" }))).toEqual([
       "NOT_FOUND",
     ]);
-    expect(codes(await elsewhere.admin.client.request(RecordManualPaymentDocument, { input: cash }))).toEqual(["NOT_FOUND"]);
-    expect(codes(await elsewhere.admin.client.request(RejectRefundDocument, { refundRequestId: refund.id, reason: "no" }))).toEqual(["NOT_FOUND"]);
     expect(data(await elsewhere.admin.client.request(PaymentsDocument, {})).payments.totalCount).toBe(0);
 
     // Anonymous callers are asked to sign in.
@@ -419,9 +512,13 @@ describe("bad input", () => {
     expect(codes(await start(parent, unknown))).toEqual(["NOT_FOUND"]);
     expect(codes(await parent.client.request(PaymentDocument, { id: unknown }))).toEqual(["NOT_FOUND"]);
     expect(codes(await approve(unknown))).toEqual(["NOT_FOUND"]);
-    expect(codes(await parent.client.request(RequestRefundDocument, { input: { paymentId: unknown, amount: "1", reason: "x", idempotencyKey: key() } }))).toEqual([
-      "NOT_FOUND",
-    ]);
+    expect(
+      codes(
+        await parent.client.request(RequestRefundDocument, {
+          input: { paymentId: unknown, amount: "1", reason: "x", idempotencyKey: key() },
+        }),
+      ),
+    ).toEqual(["NOT_FOUND"]);
     for (const amount of ["0", "0.00", "-5", "-0.01"]) {
       const result = await start(parent, enrollmentId, { amount });
       expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
@@ -442,16 +539,26 @@ describe("bad input", () => {
 
     // A pending payment cannot be refunded; an empty reason is refused.
     const pending = data(await start(parent, enrollmentId, { amount: "10" })).startPayment;
-    const early = await parent.client.request(RequestRefundDocument, { input: { paymentId: pending.id, amount: "1", reason: "x", idempotencyKey: key() } });
+    const early = await parent.client.request(RequestRefundDocument, {
+      input: { paymentId: pending.id, amount: "1", reason: "x", idempotencyKey: key() },
+    });
     expect(codes(early)).toEqual(["CONFLICT"]);
     expect(early.errors![0]!.message).toMatch(/PENDING.*SUCCEEDED \/ PARTIALLY_REFUNDED/);
     await confirm(pending);
-    expect(codes(await parent.client.request(RequestRefundDocument, { input: { paymentId: pending.id, amount: "1", reason: "  ", idempotencyKey: key() } }))).toEqual([
-      "BAD_USER_INPUT",
-    ]);
-    expect(codes(await parent.client.request(RequestRefundDocument, { input: { paymentId: pending.id, amount: "0", reason: "x", idempotencyKey: key() } }))).toEqual([
-      "BAD_USER_INPUT",
-    ]);
+    expect(
+      codes(
+        await parent.client.request(RequestRefundDocument, {
+          input: { paymentId: pending.id, amount: "1", reason: "  ", idempotencyKey: key() },
+        }),
+      ),
+    ).toEqual(["BAD_USER_INPUT"]);
+    expect(
+      codes(
+        await parent.client.request(RequestRefundDocument, {
+          input: { paymentId: pending.id, amount: "0", reason: "x", idempotencyKey: key() },
+        }),
+      ),
+    ).toEqual(["BAD_USER_INPUT"]);
 
     // A dropped enrolment cannot be paid.
     data(await parent.client.request(DropEnrollmentDocument, { id: enrollmentId }));
@@ -488,10 +595,16 @@ describe("bad input", () => {
     expect(data(await start(parent, enrollmentId, { idempotencyKey: k2, amount: "9" })).startPayment.amount.amount).toBe("9.00");
 
     // After 24 hours a key may start something new.
-    await db().update(idempotencyKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(idempotencyKeys.key, k));
+    await db()
+      .update(idempotencyKeys)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(idempotencyKeys.key, k));
     const renewed = data(await start(parent, enrollmentId, { idempotencyKey: k, amount: "21" })).startPayment;
     expect(renewed.id).not.toBe(first.id);
-    const [row] = await db().select().from(idempotencyKeys).where(and(eq(idempotencyKeys.key, k), eq(idempotencyKeys.userId, parent.user.id)));
+    const [row] = await db()
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.key, k), eq(idempotencyKeys.userId, parent.user.id)));
     expect(row!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
     expect(row!.response).toEqual({ paymentId: renewed.id });
   });
@@ -551,11 +664,19 @@ describe("sandbox webhooks", () => {
       const unknown = await deliver(provider, body, signature);
       expect([unknown.status, unknown.body.errors[0].extensions.code]).toEqual([404, "NOT_FOUND"]);
     }
-    for (const malformed of ["not json", "[]", "{}", JSON.stringify({ id: "e", type: "payment.succeeded", created: 1, data: { reference: "r", amount: "x" } })]) {
+    for (const malformed of [
+      "not json",
+      "[]",
+      "{}",
+      JSON.stringify({ id: "e", type: "payment.succeeded", created: 1, data: { reference: "r", amount: "x" } }),
+    ]) {
       const result = await deliver("sandbox", malformed, { "x-roster-signature": signSandboxWebhook(secret, malformed) });
       expect([result.status, result.body.errors[0].extensions.code]).toEqual([400, "BAD_REQUEST"]);
     }
-    expect(await deliver("sandbox", body, signature)).toEqual({ status: 200, body: { status: "ignored", reason: "unknown payment reference" } });
+    expect(await deliver("sandbox", body, signature)).toEqual({
+      status: 200,
+      body: { status: "ignored", reason: "unknown payment reference" },
+    });
     const huge = "x".repeat(65 * 1024);
     const tooLarge = await deliver("sandbox", huge, { "x-roster-signature": signSandboxWebhook(secret, huge) });
     expect([tooLarge.status, tooLarge.body.errors[0].extensions.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
@@ -566,7 +687,10 @@ describe("sandbox webhooks", () => {
     const payment = data(await start(parent, enrollmentId)).startPayment;
     const failed = await confirm(payment, { status: "FAILED", reason: "Insufficient funds" });
     expect(failed.body).toMatchObject({ status: "processed", paymentStatus: "FAILED" });
-    expect(data(await parent.client.request(PaymentDocument, { id: payment.id })).payment).toMatchObject({ status: "FAILED", failureReason: "Insufficient funds" });
+    expect(data(await parent.client.request(PaymentDocument, { id: payment.id })).payment).toMatchObject({
+      status: "FAILED",
+      failureReason: "Insufficient funds",
+    });
     expect(await notificationKinds(parent.user.id)).toContain("PAYMENT_FAILED");
     expect(data(await start(parent, enrollmentId)).startPayment.amount.amount).toBe("100.00");
   });
@@ -582,8 +706,11 @@ describe("the sandbox failure rule (cents .13 fail)", () => {
 
     // A .13 refund fails at the gateway: the request is FAILED, the payment and enrolment unchanged.
     const { payment, parent: p2 } = await paid({ price: "50.00" });
-    const r13 = data(await p2.client.request(RequestRefundDocument, { input: { paymentId: payment.id, amount: "10.13", reason: "x", idempotencyKey: key() } }))
-      .requestRefund;
+    const r13 = data(
+      await p2.client.request(RequestRefundDocument, {
+        input: { paymentId: payment.id, amount: "10.13", reason: "x", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     const calls = sandbox.refunds.length;
     const failed = data(await approve(r13.id)).approveRefund;
     expect(failed).toMatchObject({
@@ -594,9 +721,15 @@ describe("the sandbox failure rule (cents .13 fail)", () => {
     expect(sandbox.refunds.length).toBe(calls);
     expect(await notificationKinds(p2.user.id)).toContain("REFUND_FAILED");
     expect(codes(await approve(r13.id))).toEqual(["CONFLICT"]);
-    const r10 = data(await p2.client.request(RequestRefundDocument, { input: { paymentId: payment.id, amount: "10.00", reason: "x", idempotencyKey: key() } }))
-      .requestRefund;
-    expect(data(await approve(r10.id)).approveRefund.payment).toMatchObject({ status: "PARTIALLY_REFUNDED", refundedAmount: { amount: "10.00" } });
+    const r10 = data(
+      await p2.client.request(RequestRefundDocument, {
+        input: { paymentId: payment.id, amount: "10.00", reason: "x", idempotencyKey: key() },
+      }),
+    ).requestRefund;
+    expect(data(await approve(r10.id)).approveRefund.payment).toMatchObject({
+      status: "PARTIALLY_REFUNDED",
+      refundedAmount: { amount: "10.00" },
+    });
   });
 });
 
@@ -615,7 +748,11 @@ describe("ClickPesa", () => {
       occurredAt: new Date("2025-03-14T09:26:53.210Z"),
     });
     const failed = provider.verifyWebhook!(fixture("payment-failed.json"), {});
-    expect(failed).toMatchObject({ status: "FAILED", reason: "Insufficient balance", providerReference: "9F8E7D6C5B4A39210F1E2D3C4B5A6978" });
+    expect(failed).toMatchObject({
+      status: "FAILED",
+      reason: "Insufficient balance",
+      providerReference: "9F8E7D6C5B4A39210F1E2D3C4B5A6978",
+    });
     // Authentic but not about a collection (a payout): acknowledged, ignored.
     expect(provider.verifyWebhook!(fixture("payout-initiated.json"), {})).toBeNull();
     // Key order and whitespace do not matter (the checksum is over canonical JSON).
@@ -641,7 +778,10 @@ describe("ClickPesa", () => {
         expect((error as WebhookRejected).reason).toBe("signature");
       }
     }
-    const otherKey = clickpesaProvider({ clientId: "c", apiKey: "k", checksumKey: "another-key", baseUrl: "http://127.0.0.1:9" }, createLog(loadConfig(testEnv())));
+    const otherKey = clickpesaProvider(
+      { clientId: "c", apiKey: "k", checksumKey: "another-key", baseUrl: "http://127.0.0.1:9" },
+      createLog(loadConfig(testEnv())),
+    );
     expect(() => otherKey.verifyWebhook!(fixture("payment-received.json"), {})).toThrow(WebhookRejected);
     expect(() => provider.verifyWebhook!(Buffer.from("{"), {})).toThrow(/not JSON/);
   });
@@ -659,7 +799,12 @@ describe("ClickPesa", () => {
     expect(gateway.requests.map((r) => r.path)).toEqual(["/generate-token", "/payments/initiate-ussd-push-request"]);
     const push = gateway.requests[1]!;
     expect(push.headers.authorization).toBe("Bearer stub-token");
-    expect(push.body).toMatchObject({ amount: "49000.00", currency: "TZS", phoneNumber: "255754000111", orderReference: started.providerReference });
+    expect(push.body).toMatchObject({
+      amount: "49000.00",
+      currency: "TZS",
+      phoneNumber: "255754000111",
+      orderReference: started.providerReference,
+    });
     expect(push.body.checksum).toBe(clickpesaChecksum(CLICKPESA_KEY, push.body));
 
     // The recorded delivery, about this payment, re-signed with the test key.
@@ -675,8 +820,11 @@ describe("ClickPesa", () => {
     });
     expect(await deliver("clickpesa", JSON.stringify(delivery))).toMatchObject({ status: 200, body: { status: "duplicate" } });
 
-    const refund = data(await parent.client.request(RequestRefundDocument, { input: { paymentId: started.id, amount: "9000", reason: "x", idempotencyKey: key() } }))
-      .requestRefund;
+    const refund = data(
+      await parent.client.request(RequestRefundDocument, {
+        input: { paymentId: started.id, amount: "9000", reason: "x", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     const done = data(await approve(refund.id)).approveRefund;
     expect(done).toMatchObject({ status: "REFUNDED", payment: { status: "PARTIALLY_REFUNDED" } });
     const payout = gateway.requests.find((r) => r.path === "/payouts/create-mobile-money-payout")!;
@@ -686,7 +834,9 @@ describe("ClickPesa", () => {
 
   it("records a FAILED payment when the gateway cannot be reached or the currency is not TZS", async () => {
     const { parent, enrollmentId } = await enrolled({ price: "250.00" });
-    const egp = data(await parent.client.request(StartPaymentDocument, { input: { enrollmentId, provider: "clickpesa", idempotencyKey: key() } })).startPayment;
+    const egp = data(
+      await parent.client.request(StartPaymentDocument, { input: { enrollmentId, provider: "clickpesa", idempotencyKey: key() } }),
+    ).startPayment;
     expect(egp).toMatchObject({ status: "FAILED", failureReason: "ClickPesa collects TZS only." });
     const tzs = await enrolled({ price: "1000.00", currency: "TZS" });
     const outage = data(
@@ -745,7 +895,10 @@ describe("webhooks about another currency or with text the database cannot store
     delivery.data.id = `LCP${key()}`;
     delivery.data.collectedCurrency = "KES";
     delivery.checksum = clickpesaChecksum(CLICKPESA_KEY, delivery);
-    expect(await deliver("clickpesa", JSON.stringify(delivery))).toEqual({ status: 200, body: { status: "ignored", reason: "currency mismatch" } });
+    expect(await deliver("clickpesa", JSON.stringify(delivery))).toEqual({
+      status: 200,
+      body: { status: "ignored", reason: "currency mismatch" },
+    });
     expect(data(await tzs.parent.client.request(PaymentDocument, { id: started.id })).payment.status).toBe("PENDING");
   });
 
@@ -754,7 +907,13 @@ describe("webhooks about another currency or with text the database cannot store
     const payment = data(await start(parent, enrollmentId)).startPayment;
     logs.clear();
     const event = (patch: (body: ReturnType<typeof sandboxEvent>) => void) => {
-      const body = sandboxEvent({ reference: payment.providerReference, amount: "100.00", currency: "EGP", status: "FAILED", reason: "declined" });
+      const body = sandboxEvent({
+        reference: payment.providerReference,
+        amount: "100.00",
+        currency: "EGP",
+        status: "FAILED",
+        reason: "declined",
+      });
       patch(body);
       return JSON.stringify(body);
     };
@@ -785,25 +944,37 @@ describe("concurrency", () => {
 
   it("approveRefund retried 10 times at once with one key refunds exactly once; all answers are equal", async () => {
     const { parent, payment } = await paid({ price: "120.00" });
-    const refund = data(await parent.client.request(RequestRefundDocument, { input: { paymentId: payment.id, amount: "120", reason: "x", idempotencyKey: key() } }))
-      .requestRefund;
+    const refund = data(
+      await parent.client.request(RequestRefundDocument, {
+        input: { paymentId: payment.id, amount: "120", reason: "x", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     const k = key();
     const results = await tenAtOnce(() => approve(refund.id, k));
     expect(results.map(codes)).toEqual(Array.from({ length: 10 }, () => []));
     const answers = results.map((r) => JSON.stringify(data(r)));
     expect(new Set(answers).size).toBe(1);
-    expect(data(results[0]!).approveRefund).toMatchObject({ status: "REFUNDED", payment: { status: "REFUNDED", refundedAmount: { amount: "120.00" } } });
+    expect(data(results[0]!).approveRefund).toMatchObject({
+      status: "REFUNDED",
+      payment: { status: "REFUNDED", refundedAmount: { amount: "120.00" } },
+    });
     expect(sandboxRefundsOf(refund.id)).toBe(1);
     const [row] = await db().select().from(payments).where(eq(payments.id, payment.id));
     expect(row!.refundedAmount).toBe("120.00");
-    const approvals = await db().select().from(auditLog).where(and(eq(auditLog.entityId, refund.id), eq(auditLog.action, "refund.approve")));
+    const approvals = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, refund.id), eq(auditLog.action, "refund.approve")));
     expect(approvals).toHaveLength(1);
   });
 
   it("10 approvals of one refund with different keys refund once; the others are CONFLICT", async () => {
     const { parent, payment } = await paid({ price: "90.00" });
-    const refund = data(await parent.client.request(RequestRefundDocument, { input: { paymentId: payment.id, amount: "30", reason: "x", idempotencyKey: key() } }))
-      .requestRefund;
+    const refund = data(
+      await parent.client.request(RequestRefundDocument, {
+        input: { paymentId: payment.id, amount: "30", reason: "x", idempotencyKey: key() },
+      }),
+    ).requestRefund;
     const results = await tenAtOnce(() => approve(refund.id));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.filter((r) => codes(r)[0] === "CONFLICT").length).toBe(9);
@@ -841,7 +1012,10 @@ describe("concurrency", () => {
       .update(payments)
       .set({ refundedAmount: sql`${payments.amount} + 1` })
       .where(eq(payments.id, payment.id))
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     const mapped = fromDatabaseError(error);
     expect(mapped?.extensions.code).toBe("BAD_USER_INPUT");
     expect(mapped?.message).toMatch(/Over-refund/);
@@ -864,14 +1038,16 @@ describe("concurrency", () => {
 describe("configuration", () => {
   it("validates the payment settings and keeps the sandbox out of production", () => {
     expect(() => loadConfig(testEnv({ CLICKPESA_CLIENT_ID: "only-this" }))).toThrow(/CLICKPESA_API_KEY, CLICKPESA_CHECKSUM_KEY: required/);
-    expect(() => loadConfig(testEnv({ CLICKPESA_CLIENT_ID: "a", CLICKPESA_API_KEY: "b", CLICKPESA_CHECKSUM_KEY: "c", CLICKPESA_BASE_URL: "ftp://x" }))).toThrow(
-      /CLICKPESA_BASE_URL/,
-    );
+    expect(() =>
+      loadConfig(testEnv({ CLICKPESA_CLIENT_ID: "a", CLICKPESA_API_KEY: "b", CLICKPESA_CHECKSUM_KEY: "c", CLICKPESA_BASE_URL: "ftp://x" })),
+    ).toThrow(/CLICKPESA_BASE_URL/);
     expect(() => loadConfig(testEnv({ SANDBOX_WEBHOOK_SECRET: "short" }))).toThrow(/at least 16/);
     const production = { NODE_ENV: "production", JWT_PRIVATE_KEY: "set", ROSTER_DB: "memory" };
     expect(loadConfig(production).payments.sandbox).toBeUndefined();
     expect(() => loadConfig({ ...production, PAYMENTS_SANDBOX: "true" })).toThrow(/SANDBOX_WEBHOOK_SECRET: required/);
-    expect(loadConfig({ ...production, PAYMENTS_SANDBOX: "true", SANDBOX_WEBHOOK_SECRET: "a-long-enough-secret" }).payments.sandbox).toEqual({
+    expect(
+      loadConfig({ ...production, PAYMENTS_SANDBOX: "true", SANDBOX_WEBHOOK_SECRET: "a-long-enough-secret" }).payments.sandbox,
+    ).toEqual({
       webhookSecret: "a-long-enough-secret",
     });
   });

@@ -53,7 +53,9 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("embedded database on disk", 
         }),
       );
       const login = data(
-        await t.client({ tenant: tenant.slug }).request(LoginDocument, { input: { identifier: phone, password: PASSWORD, deviceName: "before" } }),
+        await t
+          .client({ tenant: tenant.slug })
+          .request(LoginDocument, { input: { identifier: phone, password: PASSWORD, deviceName: "before" } }),
       );
       accessToken = login.login.accessToken;
       refreshToken = login.login.refreshToken!;
@@ -78,7 +80,9 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("embedded database on disk", 
       const refreshed = data(await t.client().request(RefreshTokenDocument, { refreshToken }));
       expect(refreshed.refreshToken.user.firstName).toBe("Salma");
 
-      const again = data(await t.client({ tenant: tenant.slug }).request(LoginDocument, { input: { identifier: phone, password: PASSWORD } }));
+      const again = data(
+        await t.client({ tenant: tenant.slug }).request(LoginDocument, { input: { identifier: phone, password: PASSWORD } }),
+      );
       expect(again.login.tenant?.slug).toBe(tenant.slug);
       expect(data(await t.client({ token: again.login.accessToken }).request(MeDocument)).me.phoneNumber1).toBe(phone);
     }

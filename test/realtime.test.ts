@@ -109,7 +109,10 @@ describe("attendanceUpdated", () => {
     const otherCourse = await school.createCourse();
     await school.enroll(otherCourse, family.childIds[0]!);
     const otherLecture = data(
-      await school.instructor.client.request(CreateLectureDocument, { courseId: otherCourse, input: { date: "2099-04-05", startTime: "09:00" } }),
+      await school.instructor.client.request(CreateLectureDocument, {
+        courseId: otherCourse,
+        input: { date: "2099-04-05", startTime: "09:00" },
+      }),
     ).createLecture.id;
     const teacher = t.ws({ token: school.instructor.token });
     const sub = await subscribed(t, () => teacher.subscribe(AttendanceUpdatedDocument, { courseId }));
@@ -148,7 +151,9 @@ describe("notifications", () => {
     const kids = await school.family(1);
     const ws = t.ws({ token: kids.parent.token });
     const sub = await subscribed(t, () => ws.subscribe(NotificationAddedDocument));
-    const request = data(await kids.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: kids.childIds[0]! } }));
+    const request = data(
+      await kids.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: kids.childIds[0]! } }),
+    );
     data(await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: request.requestEnrollment.id }));
     const event = (await sub.next()).data!.notificationAdded;
     expect(event).toMatchObject({ kind: "ENROLLMENT_APPROVED", title: "Enrolment approved" });
@@ -156,7 +161,11 @@ describe("notifications", () => {
     // Someone else's subscription hears nothing.
     const otherWs = t.ws({ token: parent.token });
     const otherSub = await subscribed(t, () => otherWs.subscribe(NotificationAddedDocument));
-    const second = data(await kids.parent.client.request(RequestEnrollmentDocument, { input: { courseId: await school.createCourse(), participantId: kids.childIds[0]! } }));
+    const second = data(
+      await kids.parent.client.request(RequestEnrollmentDocument, {
+        input: { courseId: await school.createCourse(), participantId: kids.childIds[0]! },
+      }),
+    );
     data(await school.admin.client.request(RejectEnrollmentRequestDocument, { id: second.requestEnrollment.id, reason: "Full" }));
     expect((await sub.next()).data!.notificationAdded.kind).toBe("ENROLLMENT_REJECTED");
     expect(await otherSub.quiet(300)).toBe(true);

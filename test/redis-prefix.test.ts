@@ -117,7 +117,12 @@ describe.skipIf(!onServices)("two deployments on two PostgreSQL databases sharin
       await watcher.psubscribe(`${prefixOf(a)}:*`, `${prefixOf(b)}:*`);
       watcher.on("pmessage", (_pattern, channel) => seen.push(channel));
       const subscription = await subscribed(b, () => ws.subscribe(ProfileUpdatedDocument));
-      const payload = (changedFields: string[]) => ({ userId: member.user.id, passwordUpdated: false, changedFields, at: new Date().toISOString() });
+      const payload = (changedFields: string[]) => ({
+        userId: member.user.id,
+        passwordUpdated: false,
+        changedFields,
+        at: new Date().toISOString(),
+      });
 
       // A's bus, with B's user id: the channel keys collide, the prefixes do not.
       await a.deps.bus.publish(Topic.ProfileUpdated, [member.user.id], payload(["fromA"]));
@@ -146,7 +151,9 @@ describe.skipIf(!onServices)("two deployments on two PostgreSQL databases sharin
 
   it("REDIS_PREFIX overrides the derived prefix", async () => {
     const prefix = `h-ops-test:${randomUUID().slice(0, 8)}`;
-    const deps = await createDeps(loadConfig(testEnv({ DATABASE_URL: otherUrl.toString(), REDIS_PREFIX: `${prefix}:`, MIGRATE_ON_START: "false" })));
+    const deps = await createDeps(
+      loadConfig(testEnv({ DATABASE_URL: otherUrl.toString(), REDIS_PREFIX: `${prefix}:`, MIGRATE_ON_START: "false" })),
+    );
     try {
       expect(deps.redis!.prefix).toBe(prefix);
       await deps.cache.set("probe", { ok: true }, 30);

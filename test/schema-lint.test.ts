@@ -84,7 +84,10 @@ describe("schema lint", () => {
       type User { id: ID! }
       "e" enum Language { "x" ar }
     `;
-    const result = lint(sdl, { undescribedForNow: ["User", "Query.me", "Query.gone", "Course"], namingExceptions: ["Language.ar", "Language.en"] });
+    const result = lint(sdl, {
+      undescribedForNow: ["User", "Query.me", "Query.gone", "Course"],
+      namingExceptions: ["Language.ar", "Language.en"],
+    });
     expect(result.allowed).toEqual(["Query.me", "User", "User.id"]);
     // An allowed root field excuses itself and its arguments; another field's argument is still reported.
     expect(result.undescribed).toEqual(["Query.users(after:)"]);

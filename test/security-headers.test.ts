@@ -88,7 +88,11 @@ describe("CORS (CORS_ORIGINS)", () => {
   it("preflight: 204 with the allowed methods, headers and max-age", async () => {
     const res = await fetch(`${t.url}/graphql`, {
       method: "OPTIONS",
-      headers: { origin: ALLOWED, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type, x-tenant" },
+      headers: {
+        origin: ALLOWED,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type, x-tenant",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);

@@ -57,20 +57,29 @@ beforeAll(async () => {
 
 describe("every connection costs the same statements for 2 rows as for many", () => {
   it("lectures with course, season, instructor and tags", async () => {
-    const [small, large] = [await staff.request(LecturesWideDocument, { first: 2 }), await staff.request(LecturesWideDocument, { first: 50 })];
+    const [small, large] = [
+      await staff.request(LecturesWideDocument, { first: 2 }),
+      await staff.request(LecturesWideDocument, { first: 50 }),
+    ];
     expect(data(large).lectures.nodes.length).toBeGreaterThanOrEqual(ROWS);
     expectFlatStatements(small, large);
   });
 
   it("instructors with their user and membership", async () => {
-    const [small, large] = [await staff.request(InstructorsWideDocument, { first: 2 }), await staff.request(InstructorsWideDocument, { first: 50 })];
+    const [small, large] = [
+      await staff.request(InstructorsWideDocument, { first: 2 }),
+      await staff.request(InstructorsWideDocument, { first: 50 }),
+    ];
     expect(data(large).instructors.nodes.length).toBeGreaterThan(ROWS);
     expect(data(large).instructors.nodes.every((node) => node.user.membership?.roles.includes("INSTRUCTOR"))).toBe(true);
     expectFlatStatements(small, large);
   });
 
   it("students with their user and profile", async () => {
-    const [small, large] = [await staff.request(StudentsWideDocument, { first: 2 }), await staff.request(StudentsWideDocument, { first: 50 })];
+    const [small, large] = [
+      await staff.request(StudentsWideDocument, { first: 2 }),
+      await staff.request(StudentsWideDocument, { first: 50 }),
+    ];
     expect(data(large).students.nodes.length).toBe(ROWS);
     expectFlatStatements(small, large);
   });
@@ -87,7 +96,10 @@ describe("every connection costs the same statements for 2 rows as for many", ()
   });
 
   it("refund requests with payment, enrolment, participant and course", async () => {
-    const [small, large] = [await staff.request(RefundRequestsWideDocument, { first: 2 }), await staff.request(RefundRequestsWideDocument, { first: 50 })];
+    const [small, large] = [
+      await staff.request(RefundRequestsWideDocument, { first: 2 }),
+      await staff.request(RefundRequestsWideDocument, { first: 50 }),
+    ];
     const nodes = data(large).refundRequests.nodes;
     expect(nodes).toHaveLength(ROWS);
     expect(new Set(nodes.map((node) => node.payment.enrollment.course.name)).size).toBe(ROWS);
@@ -96,19 +108,28 @@ describe("every connection costs the same statements for 2 rows as for many", ()
 
   it("a family's notifications", async () => {
     const parent = family.parent.client;
-    const [small, large] = [await parent.request(NotificationsWideDocument, { first: 2 }), await parent.request(NotificationsWideDocument, { first: 50 })];
+    const [small, large] = [
+      await parent.request(NotificationsWideDocument, { first: 2 }),
+      await parent.request(NotificationsWideDocument, { first: 50 }),
+    ];
     expect(data(large).notifications.nodes.length).toBeGreaterThanOrEqual(ROWS);
     expectFlatStatements(small, large);
   });
 
   it("the audit log with actors", async () => {
-    const [small, large] = [await staff.request(AuditLogWideDocument, { first: 2 }), await staff.request(AuditLogWideDocument, { first: 50 })];
+    const [small, large] = [
+      await staff.request(AuditLogWideDocument, { first: 2 }),
+      await staff.request(AuditLogWideDocument, { first: 50 }),
+    ];
     expect(data(large).auditLog.nodes.length).toBeGreaterThan(ROWS);
     expectFlatStatements(small, large);
   });
 
   it("members with tenant, user and every profile", async () => {
-    const [small, large] = [await staff.request(MembersWideDocument, { first: 2 }), await staff.request(MembersWideDocument, { first: 50 })];
+    const [small, large] = [
+      await staff.request(MembersWideDocument, { first: 2 }),
+      await staff.request(MembersWideDocument, { first: 50 }),
+    ];
     expect(data(large).members.nodes.length).toBeGreaterThan(ROWS * 2);
     expectFlatStatements(small, large);
   });
@@ -116,7 +137,10 @@ describe("every connection costs the same statements for 2 rows as for many", ()
   it("tenants, for a platform admin", async () => {
     for (let i = 0; i < 3; i++) await t.fixtures.tenant();
     const admin = (await t.fixtures.login(await t.fixtures.user({ platformAdmin: true }))).client;
-    const [small, large] = [await admin.request(TenantsWideDocument, { first: 2 }), await admin.request(TenantsWideDocument, { first: 50 })];
+    const [small, large] = [
+      await admin.request(TenantsWideDocument, { first: 2 }),
+      await admin.request(TenantsWideDocument, { first: 50 }),
+    ];
     expect(data(large).tenants.nodes.length).toBeGreaterThan(3);
     expectFlatStatements(small, large);
   });

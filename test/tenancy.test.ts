@@ -69,9 +69,9 @@ describe("row-level security", () => {
     const db = t.deps.database.db;
     const none = await inScope(db, { tenantId: null, userId: null }, (tx) => tx.select().from(auditLog));
     expect(none).toEqual([]);
-    const error = await inScope(db, { tenantId: a.id, userId: null }, (tx) =>
-      tx.update(notifications).set({ tenantId: b.id }),
-    ).catch((e) => e);
+    const error = await inScope(db, { tenantId: a.id, userId: null }, (tx) => tx.update(notifications).set({ tenantId: b.id })).catch(
+      (e) => e,
+    );
     expect(fromDatabaseError(error)?.code).toBe("FORBIDDEN");
   });
 
@@ -83,7 +83,11 @@ describe("row-level security", () => {
     const visible = await inScope(db, { tenantId: a.id, userId: loner.id }, (tx) =>
       tx.execute(sql`select id from users where id in (${inA.id}, ${inB.id}, ${loner.id})`),
     );
-    expect(rowsOf<{ id: string }>(visible).map((row) => row.id).sort()).toEqual([inA.id, loner.id].sort());
+    expect(
+      rowsOf<{ id: string }>(visible)
+        .map((row) => row.id)
+        .sort(),
+    ).toEqual([inA.id, loner.id].sort());
   });
 });
 
@@ -192,7 +196,9 @@ describe("platform and tenant administration", () => {
     const joined = data(await t.client({ token: outside.login.accessToken }).request(AcceptInvitationDocument, { id: invited.id }));
     expect(joined.acceptInvitation).toMatchObject({ roles: ["STAFF"], isActive: true, tenant: { id: a.id } });
 
-    const staffLogin = data(await t.client({ tenant: a.slug }).request(LoginDocument, { input: { identifier: staffPhone, password: PASSWORD } }));
+    const staffLogin = data(
+      await t.client({ tenant: a.slug }).request(LoginDocument, { input: { identifier: staffPhone, password: PASSWORD } }),
+    );
     const staffClient = t.client({ token: staffLogin.login.accessToken });
     for (const role of ["ADMIN", "STAFF"] as const) {
       const refused = await staffClient.request(AddMemberDocument, {
@@ -247,9 +253,9 @@ describe("platform and tenant administration", () => {
       "FORBIDDEN",
     ]);
     const otherTenantAdmin = await t.fixtures.member(b, ["ADMIN"]);
-    expect(
-      codes(await otherTenantAdmin.client.request(SetMemberRolesDocument, { membershipId: membership.id, roles: ["ADMIN"] })),
-    ).toEqual(["NOT_FOUND"]);
+    expect(codes(await otherTenantAdmin.client.request(SetMemberRolesDocument, { membershipId: membership.id, roles: ["ADMIN"] }))).toEqual(
+      ["NOT_FOUND"],
+    );
   });
 
   it("tenant admins change settings; others may not; the change is audited", async () => {
@@ -278,17 +284,18 @@ describe("audit log", () => {
     expect((page.nodes[0]!.after as { name: string }).name).toBe("Second");
     expect((page.nodes[0]!.before as { name: string }).name).toBe("First");
     expect(page.nodes[0]!.requestId).toBeTruthy();
-    const next = data(await admin.client.request(AuditLogDocument, { filter: { action: "tenant.update" }, first: 1, after: page.pageInfo.endCursor }))
-      .auditLog;
+    const next = data(
+      await admin.client.request(AuditLogDocument, { filter: { action: "tenant.update" }, first: 1, after: page.pageInfo.endCursor }),
+    ).auditLog;
     expect((next.nodes[0]!.after as { name: string }).name).toBe("First");
     const staff = await t.fixtures.member(tenant, ["STAFF"]);
     expect(codes(await staff.client.request(AuditLogDocument, {}))).toEqual(["FORBIDDEN"]);
     const otherAdmin = await t.fixtures.member(a, ["ADMIN"]);
     const elsewhere = data(await otherAdmin.client.request(AuditLogDocument, { filter: { entityId: tenant.id } })).auditLog;
     expect(elsewhere.totalCount).toBe(0);
-    expect(codes(await admin.client.request(AuditLogDocument, { filter: { from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" } }))).toEqual([
-      "BAD_USER_INPUT",
-    ]);
+    expect(
+      codes(await admin.client.request(AuditLogDocument, { filter: { from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" } })),
+    ).toEqual(["BAD_USER_INPUT"]);
   });
 });
 

@@ -1,4 +1,3 @@
-
 import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { getMetadataStorage } from "type-graphql";
@@ -35,7 +34,9 @@ beforeAll(async () => {
   courseId = await school.createCourse({ name: "Live" });
   family = await school.family(2);
   for (const child of family.childIds) await school.enroll(courseId, child, family.parent);
-  lectureId = data(await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date: "2099-04-04", startTime: "09:00" } })).createLecture.id;
+  lectureId = data(
+    await school.instructor.client.request(CreateLectureDocument, { courseId, input: { date: "2099-04-04", startTime: "09:00" } }),
+  ).createLecture.id;
 });
 
 const mark = (present = true) =>
@@ -71,7 +72,11 @@ describe("bad documents are answered like over HTTP, and the socket stays open",
       ["{ me { id ", undefined, "GRAPHQL_PARSE_FAILED"],
       ["{ me { id password } }", undefined, "GRAPHQL_VALIDATION_FAILED"],
       ["query($slug: String!) { tenantBySlug(slug: $slug) { id } }", { slug: 42 }, "BAD_USER_INPUT"],
-      [`{ courses(first: 100) { nodes { lectures(first: 100) { nodes { course { lectures(first: 100) { nodes { id } } } } } } } }`, undefined, "QUERY_TOO_COMPLEX"],
+      [
+        `{ courses(first: 100) { nodes { lectures(first: 100) { nodes { course { lectures(first: 100) { nodes { id } } } } } } } }`,
+        undefined,
+        "QUERY_TOO_COMPLEX",
+      ],
       ["query($f: CourseFilter) { courses(filter: $f) { totalCount } }", { f: { search: "a\u0000" } }, "BAD_USER_INPUT"],
     ];
     for (const [query, variables, code] of cases) {
@@ -107,10 +112,7 @@ describe("bad documents are answered like over HTTP, and the socket stays open",
 
 describe("authentication at connection_init", () => {
   it("refuses a forged device token and a signed-out session before any operation (4401, no ack)", async () => {
-    for (const options of [
-      { deviceToken: `rdv_${school.tenant.id}_${"x".repeat(43)}` },
-      { token: await signedOutToken() },
-    ]) {
+    for (const options of [{ deviceToken: `rdv_${school.tenant.id}_${"x".repeat(43)}` }, { token: await signedOutToken() }]) {
       const ws = t.ws(options);
       const sub = ws.subscribe(TagsDocument as never);
       expect((await ws.firstClose).code).toBe(4401);
@@ -195,7 +197,11 @@ describe("fan-out", () => {
     const audiences = t.server.fanout.stats.audiences;
     data(await mark());
     await until(() => sockets.every(({ sub }, i) => sub.events.length > seen[i]!));
-    return { statements: statementsTotal() - statements, audiences: t.server.fanout.stats.audiences - audiences, events: sockets.map(({ sub }) => sub.events.at(-1)!) };
+    return {
+      statements: statementsTotal() - statements,
+      audiences: t.server.fanout.stats.audiences - audiences,
+      events: sockets.map(({ sub }) => sub.events.at(-1)!),
+    };
   }
 
   it("resolves an event once per audience: 2 or 20 staff sockets cost the same statements, and all get the same answer", async () => {
@@ -215,6 +221,7 @@ describe("fan-out", () => {
   it("knows every field that depends on who the viewer is (each private field is one)", async () => {
     await buildRosterSchema();
     const storage = getMetadataStorage();
+    // biome-ignore lint/complexity/noBannedTypes: type-graphql keys its metadata by class (any constructor)
     const typeNameOf = (target: Function) => {
       const resolver = storage.resolverClasses.find((entry) => entry.target === target);
       const objectClass = resolver ? resolver.getObjectType?.() : target;
@@ -249,7 +256,12 @@ describe("fan-out", () => {
 
   it("closes a reader that stops reading (1013) and keeps serving the others", async () => {
     // A course with 100 lectures: each event below selects them 20 times (about 300 kB).
-    const bigCourse = await school.createCourse({ name: "Big", startsOn: "2099-01-03", endsOn: "2099-12-31", schedule: [0, 1].map((weekday) => ({ weekday, startTime: "10:00" })) });
+    const bigCourse = await school.createCourse({
+      name: "Big",
+      startsOn: "2099-01-03",
+      endsOn: "2099-12-31",
+      schedule: [0, 1].map((weekday) => ({ weekday, startTime: "10:00" })),
+    });
     await school.admin.client.raw({ query: `mutation { generateLectures(courseId: "${bigCourse}") { created } }` });
     const readerSocket = t.ws({ token: school.admin.token });
     const reader = await subscribed(t, () => readerSocket.subscribe(AttendanceUpdatedDocument, { courseId: bigCourse }));

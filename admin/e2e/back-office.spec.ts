@@ -65,7 +65,11 @@ test("the admin signs in and sees today", async () => {
   await expect(admin.getByRole("heading", { level: 1, name: /^Today/ })).toBeVisible();
   expect(await admin.evaluate(() => document.cookie)).not.toContain("roster_refresh");
   const cookies = await admin.context().cookies();
-  expect(cookies.find((cookie) => cookie.name === "roster_refresh")).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/graphql" });
+  expect(cookies.find((cookie) => cookie.name === "roster_refresh")).toMatchObject({
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/graphql",
+  });
 });
 
 test("approve the pending enrolment request", async () => {
@@ -107,8 +111,12 @@ test("mark a lecture's attendance; the instructor's register shows it live", asy
   await expect(admin.getByRole("status")).toHaveText("Saved.");
 
   // The instructor's page was not reloaded: the marks came over the WebSocket.
-  await expect(instructor.getByTestId("register-row").filter({ hasText: "Omar Ali" }).getByTestId("mark-state")).toHaveText("Marked present");
-  await expect(instructor.getByTestId("register-row").filter({ hasText: "Laila Ali" }).getByTestId("mark-state")).toHaveText("Marked absent");
+  await expect(instructor.getByTestId("register-row").filter({ hasText: "Omar Ali" }).getByTestId("mark-state")).toHaveText(
+    "Marked present",
+  );
+  await expect(instructor.getByTestId("register-row").filter({ hasText: "Laila Ali" }).getByTestId("mark-state")).toHaveText(
+    "Marked absent",
+  );
   await expect(instructor.getByRole("button", { name: "Present: Omar Ali" })).toHaveAttribute("aria-pressed", "true");
   await expectAccessible(instructor, "register (instructor)");
 
@@ -129,7 +137,9 @@ test("mark a lecture's attendance; the instructor's register shows it live", asy
   await admin.goto(register);
   await admin.getByRole("button", { name: "Absent: Omar Ali" }).click();
   await admin.getByRole("button", { name: /^Save 1 marks/ }).click();
-  await expect(instructor.getByTestId("register-row").filter({ hasText: "Omar Ali" }).getByTestId("mark-state")).toHaveText("Marked absent");
+  await expect(instructor.getByTestId("register-row").filter({ hasText: "Omar Ali" }).getByTestId("mark-state")).toHaveText(
+    "Marked absent",
+  );
   await instructor.context().close();
 });
 

@@ -36,7 +36,13 @@ export async function expectAccessible(page: Page, name: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
   expect(
-    serious.map((violation) => `${name}: ${violation.id} (${violation.impact}) ${violation.nodes.map((node) => node.target.join(" ")).slice(0, 3).join(", ")}`),
+    serious.map(
+      (violation) =>
+        `${name}: ${violation.id} (${violation.impact}) ${violation.nodes
+          .map((node) => node.target.join(" "))
+          .slice(0, 3)
+          .join(", ")}`,
+    ),
   ).toEqual([]);
 }
 
@@ -48,7 +54,8 @@ export async function expectAccessible(page: Page, name: string) {
  */
 export async function expectKeyboardReachable(page: Page, name: string) {
   const controls = await page.evaluate(() => {
-    const selector = "summary, a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+    const selector =
+      "summary, a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
     const visible = (element: Element) => {
       const box = (element as HTMLElement).getBoundingClientRect();
       const style = getComputedStyle(element);
@@ -58,7 +65,9 @@ export async function expectKeyboardReachable(page: Page, name: string) {
       (element.getAttribute("role") === "tab" && element.getAttribute("tabindex") === "-1") ||
       (element instanceof HTMLInputElement && element.type === "radio" && !element.checked);
     const all = [...document.querySelectorAll(selector)].filter((element) => visible(element) && !roving(element));
-    all.forEach((element, index) => element.setAttribute("data-e2e-control", String(index)));
+    all.forEach((element, index) => {
+      element.setAttribute("data-e2e-control", String(index));
+    });
     return all.length;
   });
   const reached = new Set<string>();

@@ -16,7 +16,8 @@ const queryClient = new QueryClient({
     queries: {
       staleTime: 15_000,
       // Typed refusals (FORBIDDEN, NOT_FOUND, BAD_USER_INPUT) do not get better by asking again.
-      retry: (count, error) => count < 2 && error instanceof ApiError && (error.code === "NETWORK" || error.code === "INTERNAL_SERVER_ERROR"),
+      retry: (count, error) =>
+        count < 2 && error instanceof ApiError && (error.code === "NETWORK" || error.code === "INTERNAL_SERVER_ERROR"),
       refetchOnWindowFocus: false,
     },
   },

@@ -34,11 +34,7 @@ export const seasons = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    check("seasons_dates", sql`${t.endsOn} >= ${t.startsOn}`),
-    tenantIsolation(),
-  ],
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), check("seasons_dates", sql`${t.endsOn} >= ${t.startsOn}`), tenantIsolation()],
 );
 
 export const tags = pgTable(
@@ -49,11 +45,7 @@ export const tags = pgTable(
     name: text().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    unique("tags_name_key").on(t.tenantId, t.name),
-    tenantIsolation(),
-  ],
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), unique("tags_name_key").on(t.tenantId, t.name), tenantIsolation()],
 );
 
 export const courses = pgTable(

@@ -39,12 +39,8 @@ export const enrollmentRequests = pgTable(
     index("enrollment_requests_requested_by_idx").on(t.requestedBy),
     index("enrollment_requests_decided_by_idx").on(t.decidedBy),
     // At most one open request per participant and course.
-    uniqueIndex("enrollment_requests_pending_student_key")
-      .on(t.tenantId, t.courseId, t.studentId)
-      .where(sql`status = 'PENDING'`),
-    uniqueIndex("enrollment_requests_pending_child_key")
-      .on(t.tenantId, t.courseId, t.childId)
-      .where(sql`status = 'PENDING'`),
+    uniqueIndex("enrollment_requests_pending_student_key").on(t.tenantId, t.courseId, t.studentId).where(sql`status = 'PENDING'`),
+    uniqueIndex("enrollment_requests_pending_child_key").on(t.tenantId, t.courseId, t.childId).where(sql`status = 'PENDING'`),
     check("enrollment_requests_one_participant", exactlyOneParticipant),
     tenantIsolation(),
   ],

@@ -3,33 +3,15 @@ import { pgEnum } from "drizzle-orm/pg-core";
 
 export const languageEnum = pgEnum("language", ["ar", "en", "fr"]);
 export const genderEnum = pgEnum("gender", ["MALE", "FEMALE", "UNSPECIFIED"]);
-export const membershipRoleEnum = pgEnum("membership_role", [
-  "ADMIN",
-  "STAFF",
-  "INSTRUCTOR",
-  "PARENT",
-  "STUDENT",
-  "MEMBER",
-]);
+export const membershipRoleEnum = pgEnum("membership_role", ["ADMIN", "STAFF", "INSTRUCTOR", "PARENT", "STUDENT", "MEMBER"]);
 /** Lifecycle of an invitation to join a tenant (EXPIRED is also read from expires_at). */
 export const invitationStatusEnum = pgEnum("invitation_status", ["PENDING", "ACCEPTED", "DECLINED", "REVOKED", "EXPIRED"]);
 export const verificationChannelEnum = pgEnum("verification_channel", ["SMS", "WHATSAPP", "EMAIL"]);
 export const seasonKindEnum = pgEnum("season_kind", ["SUMMER_CAMP", "SCHOOL", "RAMADAN", "EID", "OTHER"]);
 export const lectureStatusEnum = pgEnum("lecture_status", ["SCHEDULED", "COMPLETED", "CANCELLED"]);
-export const enrollmentRequestStatusEnum = pgEnum("enrollment_request_status", [
-  "PENDING",
-  "APPROVED",
-  "REJECTED",
-  "CANCELLED",
-]);
+export const enrollmentRequestStatusEnum = pgEnum("enrollment_request_status", ["PENDING", "APPROVED", "REJECTED", "CANCELLED"]);
 export const enrollmentStatusEnum = pgEnum("enrollment_status", ["ACTIVE", "COMPLETED", "DROPPED", "REFUNDED"]);
-export const paymentStatusEnum = pgEnum("payment_status", [
-  "PENDING",
-  "SUCCEEDED",
-  "FAILED",
-  "PARTIALLY_REFUNDED",
-  "REFUNDED",
-]);
+export const paymentStatusEnum = pgEnum("payment_status", ["PENDING", "SUCCEEDED", "FAILED", "PARTIALLY_REFUNDED", "REFUNDED"]);
 export const refundStatusEnum = pgEnum("refund_status", ["REQUESTED", "APPROVED", "REFUNDED", "REJECTED", "FAILED"]);
 export const attendanceSourceEnum = pgEnum("attendance_source", ["MANUAL", "DEVICE", "AUTO_ABSENT"]);
 export const jobRunStatusEnum = pgEnum("job_run_status", ["RUNNING", "SUCCEEDED", "FAILED"]);

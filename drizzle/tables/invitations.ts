@@ -23,9 +23,7 @@ export const invitations = pgTable(
     phoneNumber: text(),
     email: text(),
     /** The typed phone and email as one key: an invitation is renewed only when asked for the same way. */
-    addressedTo: text()
-      .notNull()
-      .generatedAlwaysAs(sql`coalesce(phone_number, '') || ' ' || coalesce(email, '')`),
+    addressedTo: text().notNull().generatedAlwaysAs(sql`coalesce(phone_number, '') || ' ' || coalesce(email, '')`),
     firstName: text().notNull(),
     lastName: text().notNull().default(""),
     roles: membershipRoleEnum().array().notNull(),

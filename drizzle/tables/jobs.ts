@@ -20,11 +20,7 @@ export const jobRuns = pgTable(
     error: text(),
     instanceId: text(),
   },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    unique("job_runs_window_key").on(t.tenantId, t.job, t.windowKey),
-    tenantIsolation(),
-  ],
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), unique("job_runs_window_key").on(t.tenantId, t.job, t.windowKey), tenantIsolation()],
 );
 
 export type JobRun = typeof jobRuns.$inferSelect;

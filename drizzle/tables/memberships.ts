@@ -40,38 +40,26 @@ const profileColumns = () => ({
   updatedAt: updatedAt(),
 });
 
-export const students = pgTable(
-  "students",
-  { ...profileColumns(), school: text(), grade: text() },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    unique("students_tenant_user_key").on(t.tenantId, t.userId),
-    index("students_user_idx").on(t.userId),
-    tenantIsolation(),
-  ],
-);
+export const students = pgTable("students", { ...profileColumns(), school: text(), grade: text() }, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  unique("students_tenant_user_key").on(t.tenantId, t.userId),
+  index("students_user_idx").on(t.userId),
+  tenantIsolation(),
+]);
 
-export const parents = pgTable(
-  "parents",
-  { ...profileColumns() },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    unique("parents_tenant_user_key").on(t.tenantId, t.userId),
-    index("parents_user_idx").on(t.userId),
-    tenantIsolation(),
-  ],
-);
+export const parents = pgTable("parents", { ...profileColumns() }, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  unique("parents_tenant_user_key").on(t.tenantId, t.userId),
+  index("parents_user_idx").on(t.userId),
+  tenantIsolation(),
+]);
 
-export const instructors = pgTable(
-  "instructors",
-  { ...profileColumns(), bio: text(), specialty: text() },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    unique("instructors_tenant_user_key").on(t.tenantId, t.userId),
-    index("instructors_user_idx").on(t.userId),
-    tenantIsolation(),
-  ],
-);
+export const instructors = pgTable("instructors", { ...profileColumns(), bio: text(), specialty: text() }, (t) => [
+  primaryKey({ columns: [t.tenantId, t.id] }),
+  unique("instructors_tenant_user_key").on(t.tenantId, t.userId),
+  index("instructors_user_idx").on(t.userId),
+  tenantIsolation(),
+]);
 
 /** A parent's child: a participant without a login of its own. */
 export const children = pgTable(

@@ -49,9 +49,7 @@ export const messageDeliveries = pgTable(
   },
   (t) => [
     // The worker's claim: due rows in order (partial: finished rows are most of the table).
-    index("message_deliveries_due_idx")
-      .on(t.nextAttemptAt)
-      .where(sql`status in ('QUEUED', 'SENDING')`),
+    index("message_deliveries_due_idx").on(t.nextAttemptAt).where(sql`status in ('QUEUED', 'SENDING')`),
     index("message_deliveries_tenant_idx").on(t.tenantId, t.createdAt, t.id),
     index("message_deliveries_user_idx").on(t.userId),
     // Status webhooks find the row by the provider's message id.

@@ -3,7 +3,6 @@ import { boolean, check, date, index, pgPolicy, pgTable, text, timestamp, unique
 import { appRole, createdAt, id, readonlyRole, updatedAt } from "./columns";
 import { genderEnum, languageEnum } from "./enums";
 
-
 /**
  * A person's one account across the platform. The only table (besides tenants)
  * without tenant_id: a row is visible to its owner and, through a membership,

@@ -19,7 +19,9 @@ export class MarkInput implements MarkFields {
 
 @InputType({ description: "A rating of the course's instructor." })
 export class RateInstructorInput {
-  @Field(() => UUID, { description: "A course with an instructor, in which one of your participants is or was enrolled (ACTIVE or COMPLETED)." })
+  @Field(() => UUID, {
+    description: "A course with an instructor, in which one of your participants is or was enrolled (ACTIVE or COMPLETED).",
+  })
   courseId: string;
 
   @Field(() => Decimal, { description: "1.00–10.00." })

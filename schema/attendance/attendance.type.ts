@@ -1,5 +1,10 @@
 import { Field, Float, Int, ObjectType } from "type-graphql";
-import type { Device as DeviceRow, InstructorRating as RatingRow, Lecture as LectureRow, LectureAttendance as MarkRow } from "../../drizzle/schema";
+import type {
+  Device as DeviceRow,
+  InstructorRating as RatingRow,
+  Lecture as LectureRow,
+  LectureAttendance as MarkRow,
+} from "../../drizzle/schema";
 import type { AttendanceSource as SourceValue } from "../../drizzle/tables/enums-types";
 import { Course, Lecture } from "../courses/course.type";
 import { AttendanceSource } from "../shared/enums";
@@ -114,7 +119,7 @@ export class Device implements Pick<DeviceRow, "id" | "name" | "lastSeenAt" | "r
   @Field(() => UUID, { description: "The device's id." })
   id: string;
 
-  @Field(() => String, { description: "Its name, 1 to 100 characters, e.g. \"Front desk tablet\"." })
+  @Field(() => String, { description: 'Its name, 1 to 100 characters, e.g. "Front desk tablet".' })
   name: string;
 
   @Field(() => DateTime, { nullable: true, description: "When its token was last used; null if never." })

@@ -12,12 +12,20 @@ export class DeviceResolver {
   }
 
   @Mutation(() => RegisterDevicePayload, { description: "Staff: registers a device; the token is shown once." })
-  registerDevice(@Arg("name", () => String, { description: "1 to 100 characters, e.g. \"Front desk tablet\"." }) name: string, @Ctx() ctx: Context) {
+  registerDevice(
+    @Arg("name", () => String, { description: '1 to 100 characters, e.g. "Front desk tablet".' }) name: string,
+    @Ctx() ctx: Context,
+  ) {
     return devices.registerDevice(ctx, name);
   }
 
-  @Mutation(() => Device, { description: "Staff: revokes a device; its token stops working at once (its open WebSocket connections close)." })
-  revokeDevice(@Arg("id", () => UUID, { description: "The device to revoke (NOT_FOUND if already revoked)." }) id: string, @Ctx() ctx: Context) {
+  @Mutation(() => Device, {
+    description: "Staff: revokes a device; its token stops working at once (its open WebSocket connections close).",
+  })
+  revokeDevice(
+    @Arg("id", () => UUID, { description: "The device to revoke (NOT_FOUND if already revoked)." }) id: string,
+    @Ctx() ctx: Context,
+  ) {
     return devices.revokeDevice(ctx, id);
   }
 }

@@ -18,10 +18,16 @@ export class AuditLogEntry implements Pick<AuditRow, "id" | "action" | "entity" 
   entityId: string | null;
 
   // JSON, not JSONObject: some changes keep a list (attendance.mark: every mark of the lecture).
-  @Field(() => JSONValue, { nullable: true, description: "The record(s) before the change, as stored: an object, or a list for changes of many rows (secrets removed)." })
+  @Field(() => JSONValue, {
+    nullable: true,
+    description: "The record(s) before the change, as stored: an object, or a list for changes of many rows (secrets removed).",
+  })
   before: unknown;
 
-  @Field(() => JSONValue, { nullable: true, description: "The record(s) after the change, as stored: an object, or a list for changes of many rows (secrets removed)." })
+  @Field(() => JSONValue, {
+    nullable: true,
+    description: "The record(s) after the change, as stored: an object, or a list for changes of many rows (secrets removed).",
+  })
   after: unknown;
 
   @Field(() => String, { nullable: true, description: "The request that made the change (matches the logs)." })

@@ -6,7 +6,14 @@ import { VerificationChannel } from "../shared/enums";
 import { UUID } from "../shared/scalars";
 import { Tenant } from "../tenants/tenant.type";
 import { User } from "../users/user.type";
-import { ChangePasswordInput, LoginInput, RegisterInput, RequestContactChangeInput, ResetPasswordInput, VerifyAccountInput } from "./auth.input";
+import {
+  ChangePasswordInput,
+  LoginInput,
+  RegisterInput,
+  RequestContactChangeInput,
+  ResetPasswordInput,
+  VerifyAccountInput,
+} from "./auth.input";
 import { AuthPayload, ContactChangeRequest, RegisterPayload, Session, TokenVerification } from "./auth.type";
 
 @Resolver(() => AuthPayload)
@@ -29,7 +36,10 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload, { description: "Checks a verification code and signs in." })
-  verifyAccount(@Arg("input", () => VerifyAccountInput, { description: "The address and its code." }) input: VerifyAccountInput, @Ctx() ctx: Context) {
+  verifyAccount(
+    @Arg("input", () => VerifyAccountInput, { description: "The address and its code." }) input: VerifyAccountInput,
+    @Ctx() ctx: Context,
+  ) {
     return auth.verifyAccount(ctx, input);
   }
 
@@ -42,7 +52,12 @@ export class AuthResolver {
     description:
       "New tokens for a refresh token, which is spent. Using a spent one again signs the session out. Without refreshToken, the refresh cookie's is used (cookie mode) and the new one replaces it.",
   })
-  refreshToken(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true, description: "The refresh token; omit in cookie mode." }) refreshToken?: string | null) {
+  refreshToken(
+    @Ctx() ctx: Context,
+    @Arg("refreshToken", () => String, { nullable: true, description: "The refresh token; omit in cookie mode." }) refreshToken?:
+      | string
+      | null,
+  ) {
     return auth.refresh(ctx, refreshToken);
   }
 
@@ -51,13 +66,22 @@ export class AuthResolver {
     return auth.verifyToken(ctx, token);
   }
 
-  @Mutation(() => Boolean, { description: "Signs this session out (or the one of the refresh token given, or of the refresh cookie, which is cleared)." })
-  logout(@Ctx() ctx: Context, @Arg("refreshToken", () => String, { nullable: true, description: "Sign out this refresh token's session instead of the current one." }) refreshToken?: string) {
+  @Mutation(() => Boolean, {
+    description: "Signs this session out (or the one of the refresh token given, or of the refresh cookie, which is cleared).",
+  })
+  logout(
+    @Ctx() ctx: Context,
+    @Arg("refreshToken", () => String, { nullable: true, description: "Sign out this refresh token's session instead of the current one." })
+    refreshToken?: string,
+  ) {
     return auth.logout(ctx, refreshToken);
   }
 
   @Mutation(() => Boolean, { description: "Changes your password; other devices are signed out unless told not to." })
-  changePassword(@Arg("input", () => ChangePasswordInput, { description: "Current and new password." }) input: ChangePasswordInput, @Ctx() ctx: Context) {
+  changePassword(
+    @Arg("input", () => ChangePasswordInput, { description: "Current and new password." }) input: ChangePasswordInput,
+    @Ctx() ctx: Context,
+  ) {
     return auth.changePassword(ctx, input);
   }
 
@@ -77,14 +101,22 @@ export class AuthResolver {
   @Mutation(() => Boolean, {
     description: "Forgotten password, step 2: sets a new password with the code, and signs the account out on every device. Then sign in.",
   })
-  resetPassword(@Arg("input", () => ResetPasswordInput, { description: "Identifier, code and new password." }) input: ResetPasswordInput, @Ctx() ctx: Context) {
+  resetPassword(
+    @Arg("input", () => ResetPasswordInput, { description: "Identifier, code and new password." }) input: ResetPasswordInput,
+    @Ctx() ctx: Context,
+  ) {
     return auth.resetPassword(ctx, input);
   }
 
   @Mutation(() => ContactChangeRequest, {
-    description: "Starts moving your login phone number or email: checks your password and sends a code to the new address (confirmContactChange).",
+    description:
+      "Starts moving your login phone number or email: checks your password and sends a code to the new address (confirmContactChange).",
   })
-  requestContactChange(@Arg("input", () => RequestContactChangeInput, { description: "The new address and your current password." }) input: RequestContactChangeInput, @Ctx() ctx: Context) {
+  requestContactChange(
+    @Arg("input", () => RequestContactChangeInput, { description: "The new address and your current password." })
+    input: RequestContactChangeInput,
+    @Ctx() ctx: Context,
+  ) {
     return auth.requestContactChange(ctx, input);
   }
 

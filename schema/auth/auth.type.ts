@@ -14,11 +14,15 @@ export class AuthPayload {
 
   @Field(() => String, {
     nullable: true,
-    description: "Exchange with refreshToken for new tokens; single use. Null when the session's current one stays valid, and in cookie mode (it is in the cookie).",
+    description:
+      "Exchange with refreshToken for new tokens; single use. Null when the session's current one stays valid, and in cookie mode (it is in the cookie).",
   })
   refreshToken: string | null;
 
-  @Field(() => DateTime, { nullable: true, description: "When the refresh token (or cookie) expires; null when refreshToken is null outside cookie mode." })
+  @Field(() => DateTime, {
+    nullable: true,
+    description: "When the refresh token (or cookie) expires; null when refreshToken is null outside cookie mode.",
+  })
   refreshTokenExpiresAt: Date | null;
 
   @Field(() => UUID, { description: "This device's session (see mySessions)." })
@@ -56,11 +60,13 @@ export class TokenVerification {
 }
 
 @ObjectType({ description: "A signed-in device." })
-export class Session implements Pick<AuthSession, "id" | "deviceName" | "userAgent" | "ipAddress" | "createdAt" | "lastUsedAt" | "expiresAt"> {
+export class Session
+  implements Pick<AuthSession, "id" | "deviceName" | "userAgent" | "ipAddress" | "createdAt" | "lastUsedAt" | "expiresAt">
+{
   @Field(() => UUID, { description: "The session's id (revokeSession takes it)." })
   id: string;
 
-  @Field(() => String, { nullable: true, description: "Name given at login, e.g. \"Mona's phone\"." })
+  @Field(() => String, { nullable: true, description: 'Name given at login, e.g. "Mona\'s phone".' })
   deviceName: string | null;
 
   @Field(() => String, { nullable: true, description: "The User-Agent the session signed in with." })

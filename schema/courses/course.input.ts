@@ -1,6 +1,12 @@
 import { Field, InputType, Int, registerEnumType } from "type-graphql";
 import type { LectureStatus as LectureStatusValue, SeasonKind as SeasonKindValue } from "../../drizzle/tables/enums-types";
-import type { CourseFilter as CourseFilterFields, CourseInput as CourseFields, CourseOrderField, ScheduleSlotInput as SlotFields, SeasonInput as SeasonFields } from "../../server/services/courses";
+import type {
+  CourseFilter as CourseFilterFields,
+  CourseInput as CourseFields,
+  CourseOrderField,
+  ScheduleSlotInput as SlotFields,
+  SeasonInput as SeasonFields,
+} from "../../server/services/courses";
 import type { ExamInput as ExamFields, ResultInput } from "../../server/services/exams";
 import type { LectureFilter as LectureFilterFields, LectureInput as LectureFields } from "../../server/services/lectures";
 import { LectureStatus, SeasonKind, SortDirection } from "../shared/enums";
@@ -78,7 +84,10 @@ export class CreateCourseInput implements CourseFields {
   })
   schedule?: ScheduleSlotInput[] | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Visible to everyone in the tenant and open for enrolment requests (default false when creating)." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Visible to everyone in the tenant and open for enrolment requests (default false when creating).",
+  })
   isPublished?: boolean | null;
 }
 

@@ -11,7 +11,7 @@ import { Money, money } from "../shared/money.type";
 import { UUID } from "../shared/scalars";
 import { LectureConnection } from "./lecture.resolver";
 import { CourseFilter, CreateCourseInput, UpdateCourseInput, CourseLectureFilter, CourseOrder } from "./course.input";
-import { Course, Exam, GenerateLecturesPayload, Lecture, ScheduleSlot, Season, Tag } from "./course.type";
+import { Course, Exam, GenerateLecturesPayload, ScheduleSlot, Season, Tag } from "./course.type";
 
 const CourseConnection = Connection(Course, "Course");
 
@@ -62,7 +62,10 @@ export class CourseResolver {
     description:
       "Staff or the course's instructor: creates the lectures of the weekly schedule between the course dates (at most 2000). A slot that already has a lecture, even a cancelled one, is skipped: running it again creates only what is missing.",
   })
-  generateLectures(@Arg("courseId", () => UUID, { description: "The course whose schedule to fill in." }) courseId: string, @Ctx() ctx: Context) {
+  generateLectures(
+    @Arg("courseId", () => UUID, { description: "The course whose schedule to fill in." }) courseId: string,
+    @Ctx() ctx: Context,
+  ) {
     return lectures.generateLectures(ctx, courseId);
   }
 

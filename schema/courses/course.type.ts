@@ -17,7 +17,7 @@ export class Season implements Pick<SeasonRow, "id" | "name" | "kind" | "startsO
   @Field(() => UUID, { description: "The season's id." })
   id: string;
 
-  @Field(() => String, { description: "Its name, e.g. \"Summer 2025\"." })
+  @Field(() => String, { description: 'Its name, e.g. "Summer 2025".' })
   name: string;
 
   @Field(() => SeasonKind, { description: "What kind of period it is." })
@@ -58,8 +58,7 @@ export class ScheduleSlot implements Pick<CourseSchedule, "weekday" | "startTime
 
 @ObjectType({ description: "A course: dates, price, capacity, season, instructor, tags and weekly schedule." })
 export class Course
-  implements
-    Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "createdAt">
+  implements Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "createdAt">
 {
   @Field(() => UUID, { description: "The course's id." })
   id: string;
@@ -94,7 +93,9 @@ export class Course
 }
 
 @ObjectType({ description: "One session of a course." })
-export class Lecture implements Pick<LectureRow, "id" | "date" | "startTime" | "durationMinutes" | "title" | "status" | "attendanceTaken" | "cancelledReason"> {
+export class Lecture
+  implements Pick<LectureRow, "id" | "date" | "startTime" | "durationMinutes" | "title" | "status" | "attendanceTaken" | "cancelledReason">
+{
   @Field(() => UUID, { description: "The lecture's id." })
   id: string;
 

@@ -27,7 +27,10 @@ export class LectureResolver {
     @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
-    return toConnection(await lectures.listLectures(ctx, { filter, first, after }, ctx.planner.loader(info, CONNECTION_ROWS)), (row) => row);
+    return toConnection(
+      await lectures.listLectures(ctx, { filter, first, after }, ctx.planner.loader(info, CONNECTION_ROWS)),
+      (row) => row,
+    );
   }
 
   @Mutation(() => Lecture, { description: "Staff or the course's instructor: a lecture outside the schedule." })

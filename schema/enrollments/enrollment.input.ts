@@ -1,6 +1,9 @@
 import { Field, InputType } from "type-graphql";
 import type { EnrollmentRequestStatus as RequestStatusValue, EnrollmentStatus as StatusValue } from "../../drizzle/tables/enums-types";
-import type { EnrollmentFilter as EnrollmentFilterFields, EnrollmentRequestFilter as RequestFilterFields } from "../../server/services/enrollments";
+import type {
+  EnrollmentFilter as EnrollmentFilterFields,
+  EnrollmentRequestFilter as RequestFilterFields,
+} from "../../server/services/enrollments";
 import { EnrollmentRequestStatus, EnrollmentStatus } from "../shared/enums";
 import { UUID } from "../shared/scalars";
 

@@ -31,14 +31,17 @@ export class EnrollmentResolver {
   })
   async enrollments(
     @Ctx() ctx: Context,
-    @Arg("filter", () => EnrollmentFilter, { nullable: true, description: "Conditions the enrolments must meet." }) filter?: EnrollmentFilter,
+    @Arg("filter", () => EnrollmentFilter, { nullable: true, description: "Conditions the enrolments must meet." })
+    filter?: EnrollmentFilter,
     @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
   ) {
     return toConnection(await enrollments.listEnrollments(ctx, { filter, first, after }), (row) => row);
   }
 
-  @Mutation(() => Enrollment, { description: "Leaves a course (staff, the student, or the child's parent): an ACTIVE enrolment becomes DROPPED and its place frees up." })
+  @Mutation(() => Enrollment, {
+    description: "Leaves a course (staff, the student, or the child's parent): an ACTIVE enrolment becomes DROPPED and its place frees up.",
+  })
   dropEnrollment(@Arg("id", () => UUID, { description: "The ACTIVE enrolment to end." }) id: string, @Ctx() ctx: Context) {
     return enrollments.dropEnrollment(ctx, id);
   }
@@ -58,7 +61,10 @@ export class EnrollmentResolver {
     return participantOf(enrollment, ctx);
   }
 
-  @FieldResolver(() => EnrollmentRequest, { nullable: true, description: "The approved request that (last) made it ACTIVE; null when none." })
+  @FieldResolver(() => EnrollmentRequest, {
+    nullable: true,
+    description: "The approved request that (last) made it ACTIVE; null when none.",
+  })
   request(@Root() enrollment: Enrollment, @Ctx() ctx: Context) {
     return enrollment.requestId ? ctx.loaders.enrollmentRequest.load(enrollment.requestId) : null;
   }
@@ -106,7 +112,9 @@ export class EnrollmentRequestResolver {
     return enrollments.rejectEnrollmentRequest(ctx, id, reason);
   }
 
-  @Mutation(() => EnrollmentRequest, { description: "Withdraws a PENDING request (its requester, who acts for the participant, or staff): CANCELLED." })
+  @Mutation(() => EnrollmentRequest, {
+    description: "Withdraws a PENDING request (its requester, who acts for the participant, or staff): CANCELLED.",
+  })
   cancelEnrollmentRequest(@Arg("id", () => UUID, { description: "The PENDING request." }) id: string, @Ctx() ctx: Context) {
     return enrollments.cancelEnrollmentRequest(ctx, id);
   }

@@ -57,6 +57,8 @@ export class ApproveEnrollmentPayload {
   @Field(() => EnrollmentRequest, { description: "The request, now APPROVED." })
   request: RequestRow;
 
-  @Field(() => Enrollment, { description: "The ACTIVE enrolment: new, or an earlier one of the participant in this course made ACTIVE again." })
+  @Field(() => Enrollment, {
+    description: "The ACTIVE enrolment: new, or an earlier one of the participant in this course made ACTIVE again.",
+  })
   enrollment: EnrollmentRow;
 }

@@ -10,7 +10,10 @@ export class GeolocationResolver {
     description:
       "Where an IP address is (country, region, city, time zone, coordinates), from an offline database. Without `ip`, the caller's own address (X-Forwarded-For only behind TRUST_PROXY). Anyone may ask. BAD_USER_INPUT when `ip` is not an IPv4 or IPv6 address; private and reserved addresses are answered with their `range` and no location.",
   })
-  geolocate(@Arg("ip", () => String, { nullable: true, description: "An IPv4 or IPv6 address; omit for your own." }) ip: string | null | undefined, @Ctx() ctx: Context) {
+  geolocate(
+    @Arg("ip", () => String, { nullable: true, description: "An IPv4 or IPv6 address; omit for your own." }) ip: string | null | undefined,
+    @Ctx() ctx: Context,
+  ) {
     return geolocate(ip?.trim() ? ip : ctx.ip, { databaseDir: ctx.app.config.geolocation.databaseDir, language: ctx.language });
   }
 }

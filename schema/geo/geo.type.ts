@@ -32,19 +32,22 @@ export class Geolocation implements GeolocationRow {
   @Field(() => Boolean, { description: "The database knows the address (false for non-public addresses and unknown ones)." })
   found: boolean;
 
-  @Field(() => String, { nullable: true, description: "ISO 3166-1 alpha-2 country code, e.g. \"EG\"; null when unknown." })
+  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2 country code, e.g. "EG"; null when unknown.' })
   countryCode: string | null;
 
   @Field(() => String, { nullable: true, description: "The country's name in the request's language; null when unknown." })
   countryName: string | null;
 
-  @Field(() => String, { nullable: true, description: "Region (governorate, state, province) as the database names it, in English; null when unknown." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Region (governorate, state, province) as the database names it, in English; null when unknown.",
+  })
   region: string | null;
 
   @Field(() => String, { nullable: true, description: "City, in English; null when unknown." })
   city: string | null;
 
-  @Field(() => String, { nullable: true, description: "IANA time zone, e.g. \"Africa/Cairo\"; null when unknown." })
+  @Field(() => String, { nullable: true, description: 'IANA time zone, e.g. "Africa/Cairo"; null when unknown.' })
   timeZone: string | null;
 
   @Field(() => Float, { nullable: true, description: "Approximate latitude in degrees (WGS 84); null when unknown." })

@@ -39,14 +39,20 @@ export class InvitationResolver {
       "Accepts one of your invitations: you join its tenant with the roles offered (switchTenant to act there). " +
       "Accepting again answers the same membership; a declined, revoked or expired invitation is CONFLICT.",
   })
-  acceptInvitation(@Arg("id", () => UUID, { description: "One of your invitations (NOT_FOUND for anyone else's)." }) id: string, @Ctx() ctx: Context) {
+  acceptInvitation(
+    @Arg("id", () => UUID, { description: "One of your invitations (NOT_FOUND for anyone else's)." }) id: string,
+    @Ctx() ctx: Context,
+  ) {
     return invitations.acceptInvitation(ctx, id);
   }
 
   @Mutation(() => Invitation, {
     description: "Declines one of your open invitations; the tenant sees it DECLINED. Declining again answers the same.",
   })
-  declineInvitation(@Arg("id", () => UUID, { description: "One of your invitations (NOT_FOUND for anyone else's)." }) id: string, @Ctx() ctx: Context) {
+  declineInvitation(
+    @Arg("id", () => UUID, { description: "One of your invitations (NOT_FOUND for anyone else's)." }) id: string,
+    @Ctx() ctx: Context,
+  ) {
     return invitations.declineInvitation(ctx, id);
   }
 

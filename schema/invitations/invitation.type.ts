@@ -13,7 +13,18 @@ export class Invitation
   implements
     Pick<
       InvitationView,
-      "id" | "tenantId" | "roles" | "status" | "phoneNumber" | "email" | "firstName" | "lastName" | "invitedByName" | "expiresAt" | "respondedAt" | "createdAt"
+      | "id"
+      | "tenantId"
+      | "roles"
+      | "status"
+      | "phoneNumber"
+      | "email"
+      | "firstName"
+      | "lastName"
+      | "invitedByName"
+      | "expiresAt"
+      | "respondedAt"
+      | "createdAt"
     >
 {
   @Field(() => UUID, { description: "The invitation's id." })
@@ -42,7 +53,9 @@ export class Invitation
   @Field(() => String, { description: "Who invited, as named when they did." })
   invitedByName: string;
 
-  @Field(() => DateTime, { description: "After this the invitation can no longer be accepted (14 days after it was sent or last renewed)." })
+  @Field(() => DateTime, {
+    description: "After this the invitation can no longer be accepted (14 days after it was sent or last renewed).",
+  })
   expiresAt: Date;
 
   @Field(() => DateTime, { nullable: true, description: "When it was accepted, declined, revoked or marked expired." })

@@ -20,7 +20,10 @@ export class JobRunResolver {
     return toConnection(await jobs.listJobRuns(ctx, { job, first, after }), (row) => row);
   }
 
-  @Query(() => JobRunConnection, { description: "The old name of jobRuns.", deprecationReason: "Use jobRuns: the log covers every scheduled job, not only attendance." })
+  @Query(() => JobRunConnection, {
+    description: "The old name of jobRuns.",
+    deprecationReason: "Use jobRuns: the log covers every scheduled job, not only attendance.",
+  })
   async attendanceCronLogs(
     @Ctx() ctx: Context,
     @Arg("job", () => String, { nullable: true, description: "Only this job." }) job?: string,

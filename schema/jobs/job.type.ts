@@ -5,16 +5,20 @@ import { JobRunStatus } from "../shared/enums";
 import { DateTime, JSONObject, LocalDate, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "One run of a scheduled job for this tenant and one window (a day, a week)." })
-export class JobRun
-  implements Pick<CronLogRow, "id" | "job" | "windowKey" | "status" | "startedAt" | "finishedAt" | "counts" | "error">
-{
+export class JobRun implements Pick<CronLogRow, "id" | "job" | "windowKey" | "status" | "startedAt" | "finishedAt" | "counts" | "error"> {
   @Field(() => UUID, { description: "The log row's id." })
   id: string;
 
-  @Field(() => String, { description: "The job: mark-absent (daily 23:59), instructor-attendance (Sunday 00:05) or purge-idempotency-keys (daily 03:30), in the tenant's time zone." })
+  @Field(() => String, {
+    description:
+      "The job: mark-absent (daily 23:59), instructor-attendance (Sunday 00:05) or purge-idempotency-keys (daily 03:30), in the tenant's time zone.",
+  })
   job: string;
 
-  @Field(() => String, { description: "The window the run covers: the local date (mark-absent, purge-idempotency-keys) or the week's first date, a Sunday (instructor-attendance)." })
+  @Field(() => String, {
+    description:
+      "The window the run covers: the local date (mark-absent, purge-idempotency-keys) or the week's first date, a Sunday (instructor-attendance).",
+  })
   windowKey: string;
 
   @Field(() => JobRunStatus, { description: "RUNNING, SUCCEEDED, or FAILED (retried later)." })
@@ -26,7 +30,10 @@ export class JobRun
   @Field(() => DateTime, { nullable: true, description: "When the latest attempt ended (null while RUNNING)." })
   finishedAt: Date | null;
 
-  @Field(() => JSONObject, { nullable: true, description: "What the run did, e.g. { lectures, markedAbsent } or { instructors, lectures }." })
+  @Field(() => JSONObject, {
+    nullable: true,
+    description: "What the run did, e.g. { lectures, markedAbsent } or { instructors, lectures }.",
+  })
   counts: Record<string, number> | null;
 
   @Field(() => String, { nullable: true, description: "Why the latest attempt failed (FAILED only)." })

@@ -10,13 +10,15 @@ const MessageDeliveryConnection = Connection(MessageDelivery, "MessageDelivery")
 @Resolver(() => MessageDelivery)
 export class MessageDeliveryResolver {
   @Query(() => MessageDeliveryConnection, {
-    description: "Tenant admins: the tenant's outgoing emails, SMS and WhatsApp messages, newest first (verification codes belong to no tenant and are not listed).",
+    description:
+      "Tenant admins: the tenant's outgoing emails, SMS and WhatsApp messages, newest first (verification codes belong to no tenant and are not listed).",
   })
   async messageDeliveries(
     @Ctx() ctx: Context,
     @Arg("first", () => Int, { nullable: true, description: "Page size, 1 to 100 (default 20)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after?: string,
-    @Arg("status", () => MessageDeliveryStatus, { nullable: true, description: "Only deliveries in this status." }) status?: keyof typeof MessageDeliveryStatus,
+    @Arg("status", () => MessageDeliveryStatus, { nullable: true, description: "Only deliveries in this status." })
+    status?: keyof typeof MessageDeliveryStatus,
   ) {
     return toConnection(await listDeliveries(ctx, { first, after, status }), (row) => ({
       ...row,

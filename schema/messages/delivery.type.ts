@@ -5,7 +5,22 @@ import { DateTime, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "One outgoing message (email, SMS or WhatsApp) to one address, and how sending it went." })
 export class MessageDelivery
-  implements Pick<DeliveryRow, "id" | "channel" | "kind" | "language" | "subject" | "status" | "attempts" | "lastError" | "provider" | "createdAt" | "sentAt" | "deliveredAt">
+  implements
+    Pick<
+      DeliveryRow,
+      | "id"
+      | "channel"
+      | "kind"
+      | "language"
+      | "subject"
+      | "status"
+      | "attempts"
+      | "lastError"
+      | "provider"
+      | "createdAt"
+      | "sentAt"
+      | "deliveredAt"
+    >
 {
   @Field(() => UUID, { description: "The delivery's id (sent to providers that take an idempotency key)." })
   id: string;
@@ -31,10 +46,16 @@ export class MessageDelivery
   @Field(() => Int, { description: "Attempts made so far (a retry counts one more)." })
   attempts: number;
 
-  @Field(() => String, { nullable: true, description: "Why the last attempt failed (provider's answer, timeout, refused connection); null after a success." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the last attempt failed (provider's answer, timeout, refused connection); null after a success.",
+  })
   lastError: string | null;
 
-  @Field(() => String, { nullable: true, description: "Adapter that handled it: smtp, beem, twilio, whatsapp, webhook or outbox; null before the first attempt." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Adapter that handled it: smtp, beem, twilio, whatsapp, webhook or outbox; null before the first attempt.",
+  })
   provider: string | null;
 
   @Field(() => DateTime, { nullable: true, description: "When the next attempt may start while QUEUED; null once finished." })
@@ -46,6 +67,9 @@ export class MessageDelivery
   @Field(() => DateTime, { nullable: true, description: "When the provider accepted it; null until then." })
   sentAt: Date | null;
 
-  @Field(() => DateTime, { nullable: true, description: "When the provider reported it delivered; null until then (not every provider reports)." })
+  @Field(() => DateTime, {
+    nullable: true,
+    description: "When the provider reported it delivered; null until then (not every provider reports).",
+  })
   deliveredAt: Date | null;
 }

@@ -7,7 +7,9 @@ export class Notification implements Pick<NotificationRow, "id" | "kind" | "titl
   @Field(() => UUID, { description: "The notification's id (markNotificationRead takes it)." })
   id: string;
 
-  @Field(() => String, { description: "ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, LECTURE_CANCELLED, ATTENDANCE_ABSENT, PASSWORD_CHANGED, …" })
+  @Field(() => String, {
+    description: "ENROLLMENT_APPROVED, ENROLLMENT_REJECTED, LECTURE_CANCELLED, ATTENDANCE_ABSENT, PASSWORD_CHANGED, …",
+  })
   kind: string;
 
   @Field(() => String, { description: "One line, in your language when it was written." })

@@ -16,7 +16,9 @@ export class NotificationPreferencesResolver {
     return preferences.myNotificationPreferences(ctx);
   }
 
-  @Mutation(() => NotificationPreferences, { description: "Sets your channels for one kind of notification; returns all your preferences." })
+  @Mutation(() => NotificationPreferences, {
+    description: "Sets your channels for one kind of notification; returns all your preferences.",
+  })
   setNotificationPreference(
     @Arg("input", () => NotificationPreferenceInput, { description: "The kind and its channels." }) input: NotificationPreferenceInput,
     @Ctx() ctx: Context,
@@ -26,7 +28,8 @@ export class NotificationPreferencesResolver {
 
   @Mutation(() => NotificationPreferences, { description: "Sets your quiet hours (null clears them); returns all your preferences." })
   setQuietHours(
-    @Arg("quietHours", () => QuietHoursInput, { nullable: true, description: "The window, or null for none." }) quietHours: QuietHoursInput | null,
+    @Arg("quietHours", () => QuietHoursInput, { nullable: true, description: "The window, or null for none." })
+    quietHours: QuietHoursInput | null,
     @Ctx() ctx: Context,
   ) {
     return preferences.setQuietHours(ctx, quietHours ?? null);

@@ -96,7 +96,10 @@ export class NotificationPreferenceInput {
   @Field(() => NotificationKind, { description: "The kind." })
   kind: KindValue;
 
-  @Field(() => [VerificationChannel], { nullable: true, description: "Channels besides in-app (empty: in-app only); null: back to your roles' defaults." })
+  @Field(() => [VerificationChannel], {
+    nullable: true,
+    description: "Channels besides in-app (empty: in-app only); null: back to your roles' defaults.",
+  })
   channels?: ChannelValue[] | null;
 }
 

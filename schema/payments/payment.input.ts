@@ -22,7 +22,10 @@ export class StartPaymentInput implements StartPaymentFields {
   @Field(() => String, { description: 'An enabled online provider: "sandbox" (outside production), "clickpesa" (when configured).' })
   provider: string;
 
-  @Field(() => Decimal, { nullable: true, description: "How much (more than 0); default: all that is still owed (course price less what was paid)." })
+  @Field(() => Decimal, {
+    nullable: true,
+    description: "How much (more than 0); default: all that is still owed (course price less what was paid).",
+  })
   amount?: string | null;
 
   @Field(() => PhoneNumber, { nullable: true, description: "Mobile money number for USSD-push providers; default: the payer's phone." })

@@ -37,15 +37,21 @@ export class PaymentResolver {
   }
 
   @Mutation(() => Payment, {
-    description: "Starts paying for an enrolment through an online provider: PENDING with `nextAction`, or FAILED when the gateway declines.",
+    description:
+      "Starts paying for an enrolment through an online provider: PENDING with `nextAction`, or FAILED when the gateway declines.",
   })
-  startPayment(@Arg("input", () => StartPaymentInput, { description: "The enrolment, provider, amount and idempotency key." }) input: StartPaymentInput, @Ctx() ctx: Context) {
+  startPayment(
+    @Arg("input", () => StartPaymentInput, { description: "The enrolment, provider, amount and idempotency key." })
+    input: StartPaymentInput,
+    @Ctx() ctx: Context,
+  ) {
     return payments.startPayment(ctx, input);
   }
 
   @Mutation(() => Payment, { description: "Staff: records money taken in person; SUCCEEDED at once." })
   recordManualPayment(
-    @Arg("input", () => RecordManualPaymentInput, { description: "The enrolment, amount received and idempotency key." }) input: RecordManualPaymentInput,
+    @Arg("input", () => RecordManualPaymentInput, { description: "The enrolment, amount received and idempotency key." })
+    input: RecordManualPaymentInput,
     @Ctx() ctx: Context,
   ) {
     return payments.recordManualPayment(ctx, input);
@@ -98,14 +104,21 @@ export class RefundRequestResolver {
   }
 
   @Mutation(() => RefundRequest, { description: "Asks for money back (who acts for the participant, or staff): REQUESTED." })
-  requestRefund(@Arg("input", () => RequestRefundInput, { description: "The payment, amount, reason and idempotency key." }) input: RequestRefundInput, @Ctx() ctx: Context) {
+  requestRefund(
+    @Arg("input", () => RequestRefundInput, { description: "The payment, amount, reason and idempotency key." }) input: RequestRefundInput,
+    @Ctx() ctx: Context,
+  ) {
     return payments.requestRefund(ctx, input);
   }
 
   @Mutation(() => RefundRequest, {
-    description: "Staff: pays a REQUESTED refund back through the provider: REFUNDED (payment and, when all is returned, enrolment too) or FAILED.",
+    description:
+      "Staff: pays a REQUESTED refund back through the provider: REFUNDED (payment and, when all is returned, enrolment too) or FAILED.",
   })
-  approveRefund(@Arg("input", () => ApproveRefundInput, { description: "The refund request and idempotency key." }) input: ApproveRefundInput, @Ctx() ctx: Context) {
+  approveRefund(
+    @Arg("input", () => ApproveRefundInput, { description: "The refund request and idempotency key." }) input: ApproveRefundInput,
+    @Ctx() ctx: Context,
+  ) {
     return payments.approveRefund(ctx, input);
   }
 
@@ -154,7 +167,10 @@ export class EnrollmentPaymentsResolver {
     return due && money(due.amountPaid, due.currency);
   }
 
-  @FieldResolver(() => Money, { nullable: true, description: "Course price less amountPaid, never below 0 (null for viewers who may not see money)." })
+  @FieldResolver(() => Money, {
+    nullable: true,
+    description: "Course price less amountPaid, never below 0 (null for viewers who may not see money).",
+  })
   async balance(@Root() enrollment: Enrollment, @Ctx() ctx: Context) {
     const due = await payments.moneyOfEnrollmentForViewer(ctx, enrollment);
     return due && money(due.balance, due.currency);

@@ -11,7 +11,9 @@ export class Payment
   @Field(() => UUID, { description: "The payment's id." })
   id: string;
 
-  @Field(() => PaymentStatus, { description: "PENDING until the gateway confirms; SUCCEEDED or FAILED; (PARTIALLY_)REFUNDED after refunds." })
+  @Field(() => PaymentStatus, {
+    description: "PENDING until the gateway confirms; SUCCEEDED or FAILED; (PARTIALLY_)REFUNDED after refunds.",
+  })
   status: PaymentStatusValue;
 
   @Field(() => String, { description: "The provider that carries it: manual, sandbox, clickpesa …" })
@@ -45,7 +47,9 @@ export class Payment
 }
 
 @ObjectType({ description: "A request to give back part or all of a payment, decided by staff." })
-export class RefundRequest implements Pick<RefundRow, "id" | "status" | "reason" | "decisionNote" | "providerReference" | "decidedAt" | "createdAt"> {
+export class RefundRequest
+  implements Pick<RefundRow, "id" | "status" | "reason" | "decisionNote" | "providerReference" | "decidedAt" | "createdAt">
+{
   @Field(() => UUID, { description: "The refund request's id." })
   id: string;
 

@@ -73,7 +73,10 @@ export class ChildResolver {
   }
 
   @Mutation(() => Child, { description: "Adds a child to your parent profile (PARENT role), or staff to the parent given." })
-  addChild(@Arg("input", () => CreateChildInput, { description: "The child; firstName is required." }) input: CreateChildInput, @Ctx() ctx: Context) {
+  addChild(
+    @Arg("input", () => CreateChildInput, { description: "The child; firstName is required." }) input: CreateChildInput,
+    @Ctx() ctx: Context,
+  ) {
     return participants.addChild(ctx, input);
   }
 
@@ -92,7 +95,10 @@ export class ChildResolver {
   }
 
   @Authorized<PrivacyRule>("CHILD")
-  @FieldResolver(() => LocalDate, { nullable: true, description: "Date of birth (YYYY-MM-DD). Private: the parent and staff only (null for others, or when not given)." })
+  @FieldResolver(() => LocalDate, {
+    nullable: true,
+    description: "Date of birth (YYYY-MM-DD). Private: the parent and staff only (null for others, or when not given).",
+  })
   dateOfBirth(@Root() child: Child & { dateOfBirth: string | null }) {
     return child.dateOfBirth;
   }
@@ -103,7 +109,10 @@ export class ChildResolver {
   }
 
   @Authorized<PrivacyRule>("CHILD")
-  @FieldResolver(() => String, { nullable: true, description: "Notes for staff (allergies, pick-up …). Private: the parent and staff only (null for others, or when none)." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Notes for staff (allergies, pick-up …). Private: the parent and staff only (null for others, or when none).",
+  })
   notes(@Root() child: Child & { notes: string | null }) {
     return child.notes;
   }

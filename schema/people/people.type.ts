@@ -50,7 +50,7 @@ export class Instructor implements Pick<InstructorRow, "id" | "bio" | "specialty
   @Field(() => String, { nullable: true, description: "About the instructor; null when not recorded." })
   bio: string | null;
 
-  @Field(() => String, { nullable: true, description: "What they teach, e.g. \"Mathematics\"; null when not recorded." })
+  @Field(() => String, { nullable: true, description: 'What they teach, e.g. "Mathematics"; null when not recorded.' })
   specialty: string | null;
 }
 

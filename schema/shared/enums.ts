@@ -120,14 +120,19 @@ export const RegistrationStatus = fromPg(db.registrationStatusEnum, "Registratio
 });
 
 /** Direction of a sorted list (any domain's `orderBy`). */
-export const MessageDeliveryStatus = fromPg(db.messageDeliveryStatusEnum, "MessageDeliveryStatus", "Where an outgoing message (email, SMS, WhatsApp) is in its life.", {
-  QUEUED: "Waiting for its first attempt, or for the next one after a failure (see nextAttemptAt).",
-  SENDING: "Being handed to the provider now.",
-  SENT: "The provider accepted it.",
-  DELIVERED: "The provider reported it delivered (or read) to the recipient.",
-  FAILED: "The provider refused it for good (a bad address or number) or reported it undelivered; not retried.",
-  DEAD: "Every attempt failed (MESSAGE_MAX_ATTEMPTS); not retried.",
-});
+export const MessageDeliveryStatus = fromPg(
+  db.messageDeliveryStatusEnum,
+  "MessageDeliveryStatus",
+  "Where an outgoing message (email, SMS, WhatsApp) is in its life.",
+  {
+    QUEUED: "Waiting for its first attempt, or for the next one after a failure (see nextAttemptAt).",
+    SENDING: "Being handed to the provider now.",
+    SENT: "The provider accepted it.",
+    DELIVERED: "The provider reported it delivered (or read) to the recipient.",
+    FAILED: "The provider refused it for good (a bad address or number) or reported it undelivered; not retried.",
+    DEAD: "Every attempt failed (MESSAGE_MAX_ATTEMPTS); not retried.",
+  },
+);
 export const SortDirection = Object.fromEntries(SORT_DIRECTIONS.map((value) => [value, value])) as {
   [K in (typeof SORT_DIRECTIONS)[number]]: K;
 };

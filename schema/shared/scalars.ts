@@ -37,9 +37,12 @@ const DECIMAL = /^-?\d{1,10}(\.\d{1,2})?$/;
 function parseDecimal(value: unknown): string {
   const text = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
   if (typeof text !== "string" || !DECIMAL.test(text.trim())) {
-    throw new GraphQLError(`Decimal must be a number with at most 10 digits and 2 decimals, such as "250.00"; got ${JSON.stringify(value)}`, {
-      extensions: { code: "BAD_USER_INPUT" },
-    });
+    throw new GraphQLError(
+      `Decimal must be a number with at most 10 digits and 2 decimals, such as "250.00"; got ${JSON.stringify(value)}`,
+      {
+        extensions: { code: "BAD_USER_INPUT" },
+      },
+    );
   }
   return text.trim();
 }
@@ -52,6 +55,6 @@ export const Decimal = new GraphQLScalarType({
   parseValue: parseDecimal,
   parseLiteral: (ast) => {
     if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseDecimal(ast.value);
-    throw new GraphQLError("Decimal must be a string such as \"250.00\"", { extensions: { code: "BAD_USER_INPUT" } });
+    throw new GraphQLError('Decimal must be a string such as "250.00"', { extensions: { code: "BAD_USER_INPUT" } });
   },
 });

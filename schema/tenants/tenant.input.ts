@@ -27,8 +27,7 @@ export class AddMemberInput implements AddMember {
   roles: MembershipRole[];
 
   @Field(() => String, {
-    description:
-      "8–128 characters, always required: it becomes the password only if no account has this phone or email yet.",
+    description: "8–128 characters, always required: it becomes the password only if no account has this phone or email yet.",
   })
   temporaryPassword: string;
 }
@@ -38,7 +37,10 @@ export class TenantAdminInput implements Omit<AddMember, "roles"> {
   @Field(() => PhoneNumber, { nullable: true, description: "E.164; the account with this login becomes admin (phone or email required)." })
   phoneNumber?: string | null;
 
-  @Field(() => EmailAddress, { nullable: true, description: "Email address: the login when no phone number is given; kept on a new account." })
+  @Field(() => EmailAddress, {
+    nullable: true,
+    description: "Email address: the login when no phone number is given; kept on a new account.",
+  })
   email?: string | null;
 
   @Field(() => String, { description: "First name of a new account (an existing account keeps its own)." })
@@ -47,7 +49,10 @@ export class TenantAdminInput implements Omit<AddMember, "roles"> {
   @Field(() => String, { nullable: true, description: "Last name of a new account (an existing account keeps its own)." })
   lastName?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Password of a new account (8–128 characters); required when no account has this login." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Password of a new account (8–128 characters); required when no account has this login.",
+  })
   temporaryPassword?: string | null;
 }
 

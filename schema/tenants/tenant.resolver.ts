@@ -39,19 +39,27 @@ export class TenantResolver {
   }
 
   @Mutation(() => Tenant, { description: "Creates a tenant and its first admin (platform admins)." })
-  createTenant(@Arg("input", () => CreateTenantInput, { description: "The tenant and its first admin." }) input: CreateTenantInput, @Ctx() ctx: Context) {
+  createTenant(
+    @Arg("input", () => CreateTenantInput, { description: "The tenant and its first admin." }) input: CreateTenantInput,
+    @Ctx() ctx: Context,
+  ) {
     return tenants.createTenant(ctx, input);
   }
 
   @Mutation(() => Tenant, { description: "Changes the current tenant's settings (tenant admins)." })
-  updateTenant(@Arg("input", () => UpdateTenantInput, { description: "The settings to change." }) input: UpdateTenantInput, @Ctx() ctx: Context) {
+  updateTenant(
+    @Arg("input", () => UpdateTenantInput, { description: "The settings to change." }) input: UpdateTenantInput,
+    @Ctx() ctx: Context,
+  ) {
     return tenants.updateTenant(ctx, input);
   }
 }
 
 @Resolver(() => Membership)
 export class MembershipResolver {
-  @Query(() => [Membership], { description: "Your active memberships in every tenant, oldest first (to pick one with switchTenant; at most 100)." })
+  @Query(() => [Membership], {
+    description: "Your active memberships in every tenant, oldest first (to pick one with switchTenant; at most 100).",
+  })
   myTenants(@Ctx() ctx: Context) {
     return tenants.myMemberships(ctx);
   }
@@ -73,12 +81,16 @@ export class MembershipResolver {
       "(myInvitations). Admins offer any role; staff offer INSTRUCTOR, PARENT, STUDENT, MEMBER. " +
       "The answer is the same whether or not the phone or email has an account, and shows only what you typed.",
   })
-  addMember(@Arg("input", () => AddMemberInput, { description: "Who to invite, and with which roles." }) input: AddMemberInput, @Ctx() ctx: Context) {
+  addMember(
+    @Arg("input", () => AddMemberInput, { description: "Who to invite, and with which roles." }) input: AddMemberInput,
+    @Ctx() ctx: Context,
+  ) {
     return invitations.invite(ctx, input);
   }
 
   @Mutation(() => Membership, {
-    description: "Replaces a member's roles (tenant admins); the member's open WebSocket connections close (code 4401) to reconnect with them.",
+    description:
+      "Replaces a member's roles (tenant admins); the member's open WebSocket connections close (code 4401) to reconnect with them.",
   })
   setMemberRoles(
     @Arg("membershipId", () => UUID, { description: "The membership (Membership.id) to change." }) membershipId: string,

@@ -5,9 +5,7 @@ import { Language, Role } from "../shared/enums";
 import { CurrencyCode, DateTime, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "An organisation: a course centre, a league, an events club." })
-export class Tenant
-  implements Pick<TenantRow, "id" | "slug" | "name" | "timeZone" | "currency" | "defaultLanguage" | "isActive">
-{
+export class Tenant implements Pick<TenantRow, "id" | "slug" | "name" | "timeZone" | "currency" | "defaultLanguage" | "isActive"> {
   @Field(() => UUID, { description: "The tenant's id." })
   id: string;
 

@@ -21,7 +21,10 @@ export class UserResolver {
   }
 
   @Mutation(() => User, { description: "Updates your profile; subscribers of profileUpdated are told." })
-  updateProfile(@Arg("input", () => UpdateProfileInput, { description: "The fields to change." }) input: UpdateProfileInput, @Ctx() ctx: Context) {
+  updateProfile(
+    @Arg("input", () => UpdateProfileInput, { description: "The fields to change." }) input: UpdateProfileInput,
+    @Ctx() ctx: Context,
+  ) {
     return auth.updateProfile(ctx, input);
   }
 
@@ -30,7 +33,12 @@ export class UserResolver {
     subscribe: ({ context }) => subscribeToProfile(context as Context),
   })
   profileUpdated(@Root() payload: TopicPayloads[Topic.ProfileUpdated]): ProfileUpdate {
-    return { userId: payload.userId, passwordUpdated: payload.passwordUpdated, changedFields: payload.changedFields, at: new Date(payload.at) };
+    return {
+      userId: payload.userId,
+      passwordUpdated: payload.passwordUpdated,
+      changedFields: payload.changedFields,
+      at: new Date(payload.at),
+    };
   }
 
   @FieldResolver(() => Language, { description: "Language of messages and notifications." })

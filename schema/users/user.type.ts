@@ -17,7 +17,17 @@ export class User
   implements
     Pick<
       UserRow,
-      "id" | "firstName" | "lastName" | "createdAt" | "phoneNumber1" | "phoneNumber2" | "email" | "dateOfBirth" | "gender" | "identityNumber" | "passwordChangedAt"
+      | "id"
+      | "firstName"
+      | "lastName"
+      | "createdAt"
+      | "phoneNumber1"
+      | "phoneNumber2"
+      | "email"
+      | "dateOfBirth"
+      | "gender"
+      | "identityNumber"
+      | "passwordChangedAt"
     >
 {
   @Field(() => UUID, { description: "The account's id, the same in every organisation." })

@@ -31,4 +31,3 @@ export async function authenticateDevice(
     .returning({ id: devices.id });
   return device ? { deviceId: device.id, tenantId } : null;
 }
-

@@ -43,7 +43,9 @@ export function normalizeAdminAddresses(input: PlatformAdminInput) {
     try {
       return fn(raw);
     } catch {
-      throw new PlatformAdminError(`${what} "${raw}" is not valid${what === "--phone" ? " (international format, e.g. +201001234567)" : ""}`);
+      throw new PlatformAdminError(
+        `${what} "${raw}" is not valid${what === "--phone" ? " (international format, e.g. +201001234567)" : ""}`,
+      );
     }
   };
   const email = input.email ? parse("--email", input.email, normalizeEmail) : null;

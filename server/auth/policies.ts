@@ -82,7 +82,11 @@ export async function teaches(ctx: Context, courseId: string): Promise<boolean> 
 }
 
 /** Rows of a course: all for who teaches it, the viewer's own participants' for everyone else. */
-export async function teachersAllOthersOwn<Row extends ParticipantRow>(ctx: Context, courseId: string, rows: readonly Row[]): Promise<Row[]> {
+export async function teachersAllOthersOwn<Row extends ParticipantRow>(
+  ctx: Context,
+  courseId: string,
+  rows: readonly Row[],
+): Promise<Row[]> {
   return (await teaches(ctx, courseId)) ? [...rows] : onlyOwn(ctx, rows);
 }
 

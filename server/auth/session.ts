@@ -69,4 +69,3 @@ export function viewerStatement(): string {
     ` where ${s.col("id")} = $3::uuid and ${s.col("userId")} = $2::uuid) as v on true`;
   return viewerSql;
 }
-

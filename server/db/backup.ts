@@ -125,11 +125,21 @@ export async function restoreDatabase(config: Config, file: string, { force = fa
         BACKUP_EXIT.notEmpty,
       );
     }
-    const args = ["--format=custom", "--no-password", "--no-owner", "--single-transaction", "--exit-on-error", `--dbname=${config.database.url}`];
+    const args = [
+      "--format=custom",
+      "--no-password",
+      "--no-owner",
+      "--single-transaction",
+      "--exit-on-error",
+      `--dbname=${config.database.url}`,
+    ];
     if (tables > 0) args.push("--clean", "--if-exists");
     const restored = spawnSync("pg_restore", [...args, source], { encoding: "utf8" });
     if (restored.status !== 0) {
-      throw new BackupError(`pg_restore failed (nothing was changed): ${(restored.stderr || restored.error?.message || "").trim()}`, BACKUP_EXIT.failed);
+      throw new BackupError(
+        `pg_restore failed (nothing was changed): ${(restored.stderr || restored.error?.message || "").trim()}`,
+        BACKUP_EXIT.failed,
+      );
     }
     return { file: source, kind: "postgres" };
   }
@@ -160,7 +170,10 @@ export async function restoreDatabase(config: Config, file: string, { force = fa
       // Put back what was there: a failed restore changes nothing.
       fs.rmSync(pgliteDir, { recursive: true, force: true });
       if (replaced) fs.renameSync(replaced, pgliteDir);
-      throw new BackupError(`${source} could not be loaded as an embedded database backup (nothing was changed): ${String(error)}`, BACKUP_EXIT.failed);
+      throw new BackupError(
+        `${source} could not be loaded as an embedded database backup (nothing was changed): ${String(error)}`,
+        BACKUP_EXIT.failed,
+      );
     }
     return { file: source, kind: "pglite", replaced };
   } finally {

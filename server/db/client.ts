@@ -111,7 +111,9 @@ async function openPostgres(
     kind: "postgres",
     query(tx, text, params) {
       recordStatement(text);
-      return driverOf<PostgresSql>(tx).unsafe(text, params as never[], { prepare: preparedStatements }) as unknown as Promise<Record<string, unknown>[]>;
+      return driverOf<PostgresSql>(tx).unsafe(text, params as never[], { prepare: preparedStatements }) as unknown as Promise<
+        Record<string, unknown>[]
+      >;
     },
     async withAdvisoryLock(key, fn) {
       const reserved = await client.reserve();
@@ -132,7 +134,10 @@ async function openPostgres(
         if (opening) recordStatement(opening.text);
         await begun;
         const opened = first ? ((await first) as unknown as Record<string, unknown>[]) : undefined;
-        const result = await fn(transactionOver(reserved, db, { PostgresJsSession, PostgresJsTransaction } as never, preparedStatements), opened);
+        const result = await fn(
+          transactionOver(reserved, db, { PostgresJsSession, PostgresJsTransaction } as never, preparedStatements),
+          opened,
+        );
         await reserved.unsafe("commit");
         return result;
       } catch (error) {
@@ -213,7 +218,8 @@ async function openPglite(dataDir: string | undefined, logger: Logger, snapshot?
       db,
       kind: "pglite",
       query,
-      transaction: (fn, opening) => db.transaction(async (tx) => fn(tx, opening ? await query(tx, opening.text, opening.params) : undefined)),
+      transaction: (fn, opening) =>
+        db.transaction(async (tx) => fn(tx, opening ? await query(tx, opening.text, opening.params) : undefined)),
       // The data-directory lock keeps every other process out, so there is nobody to lock out here.
       withAdvisoryLock: (_key, fn) => fn(),
       async close() {

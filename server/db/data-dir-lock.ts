@@ -112,7 +112,7 @@ function remember(dir: string, file: string, owner: LockOwner): DataDirLock {
 /** Creates the lock file with its content in one step; false when it exists. */
 function create(file: string, owner: LockOwner): boolean {
   const temp = `${file}.${owner.pid}.${owner.token}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(owner) + "\n", { mode: 0o644 });
+  fs.writeFileSync(temp, `${JSON.stringify(owner)}\n`, { mode: 0o644 });
   try {
     fs.linkSync(temp, file);
     return true;
@@ -136,7 +136,7 @@ function createExclusive(file: string, owner: LockOwner): boolean {
     throw error;
   }
   try {
-    fs.writeSync(fd, JSON.stringify(owner) + "\n");
+    fs.writeSync(fd, `${JSON.stringify(owner)}\n`);
   } finally {
     fs.closeSync(fd);
   }
@@ -201,7 +201,10 @@ export function takeOver(file: string, stale: LockOwner | "unreadable", owner: L
   }
   try {
     const current = readOwner(file);
-    const same = current === "unreadable" ? stale === "unreadable" : typeof current === "object" && typeof stale === "object" && current.token === stale.token;
+    const same =
+      current === "unreadable"
+        ? stale === "unreadable"
+        : typeof current === "object" && typeof stale === "object" && current.token === stale.token;
     if (current !== "missing" && !same) return false;
     fs.rmSync(file, { force: true });
     return create(file, owner);

@@ -30,9 +30,14 @@ export async function databaseIdentity(database: Database, log?: Log): Promise<s
     return `${row!.system}/${row!.oid}`;
   } catch (error) {
     // Some managed services hide pg_control_system(): the server's own address and the database name come next.
-    log?.warn({ err: error }, "pg_control_system() is not available: the default REDIS_PREFIX falls back to the server address and database name; set REDIS_PREFIX");
+    log?.warn(
+      { err: error },
+      "pg_control_system() is not available: the default REDIS_PREFIX falls back to the server address and database name; set REDIS_PREFIX",
+    );
     const [row] = rowsOf(
-      await database.db.execute(sql`select coalesce(host(inet_server_addr()), 'local') || ':' || coalesce(inet_server_port(), 0) || '/' || current_database() as id`),
+      await database.db.execute(
+        sql`select coalesce(host(inet_server_addr()), 'local') || ':' || coalesce(inet_server_port(), 0) || '/' || current_database() as id`,
+      ),
     );
     return String(row!.id);
   }
@@ -40,5 +45,8 @@ export async function databaseIdentity(database: Database, log?: Log): Promise<s
 
 /** The default REDIS_PREFIX: `roster:` and 12 hex digits of the identity's hash. */
 export async function defaultRedisPrefix(database: Database, log?: Log): Promise<string> {
-  return `roster:${createHash("sha256").update(await databaseIdentity(database, log)).digest("hex").slice(0, 12)}`;
+  return `roster:${createHash("sha256")
+    .update(await databaseIdentity(database, log))
+    .digest("hex")
+    .slice(0, 12)}`;
 }

@@ -125,7 +125,10 @@ export function keyset<Row>(
 
 /** Ordered by these columns (the last unique, usually the id), all one way. */
 export const by = <Row>(direction: SortDirection, ...columns: AnyPgColumn[]): Keyset<Row> =>
-  keyset(direction, columns.map((column) => sortKey<Row>(column)));
+  keyset(
+    direction,
+    columns.map((column) => sortKey<Row>(column)),
+  );
 
 /** Newest first: a timestamp, then the id, both descending. */
 export const newestFirst = <Row>(time: AnyPgColumn, id: AnyPgColumn): Keyset<Row> => by("DESC", time, id);

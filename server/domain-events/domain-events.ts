@@ -92,13 +92,30 @@ export type DomainEvent =
   | {
       type: "fees.due";
       tenantId: string;
-      items: { userId: string; participant: string; course: string; startsOn: string; amount: string; currency: string; enrollmentId: string; courseId: string }[];
+      items: {
+        userId: string;
+        participant: string;
+        course: string;
+        startsOn: string;
+        amount: string;
+        currency: string;
+        enrollmentId: string;
+        courseId: string;
+      }[];
     }
   /** Participants who reached the tenant's number of consecutive absences in a course (the absence-alerts job). */
   | {
       type: "absence.alert";
       tenantId: string;
-      items: { userId: string; participant: string; course: string; courseId: string; count: number; lastDate: string; lectureId: string }[];
+      items: {
+        userId: string;
+        participant: string;
+        course: string;
+        courseId: string;
+        count: number;
+        lastDate: string;
+        lectureId: string;
+      }[];
     }
   /** Attendance devices not seen for a day (the device-offline job; staff are told). */
   | { type: "devices.offline"; tenantId: string; devices: { id: string; name: string; lastSeenAt: Date | null; createdAt: Date }[] }
@@ -126,13 +143,24 @@ export type PaymentEvent = {
 
 /** Notification kind and message keys of each money event. */
 const paymentNotifications = {
-  "payment.succeeded": { kind: "PAYMENT_SUCCEEDED", titleKey: "notification.paymentSucceeded.title", bodyKey: "notification.paymentSucceeded.body" },
+  "payment.succeeded": {
+    kind: "PAYMENT_SUCCEEDED",
+    titleKey: "notification.paymentSucceeded.title",
+    bodyKey: "notification.paymentSucceeded.body",
+  },
   "payment.failed": { kind: "PAYMENT_FAILED", titleKey: "notification.paymentFailed.title", bodyKey: "notification.paymentFailed.body" },
-  "refund.refunded": { kind: "REFUND_REFUNDED", titleKey: "notification.refundRefunded.title", bodyKey: "notification.refundRefunded.body" },
-  "refund.rejected": { kind: "REFUND_REJECTED", titleKey: "notification.refundRejected.title", bodyKey: "notification.refundRejected.body" },
+  "refund.refunded": {
+    kind: "REFUND_REFUNDED",
+    titleKey: "notification.refundRefunded.title",
+    bodyKey: "notification.refundRefunded.body",
+  },
+  "refund.rejected": {
+    kind: "REFUND_REJECTED",
+    titleKey: "notification.refundRejected.title",
+    bodyKey: "notification.refundRejected.body",
+  },
   "refund.failed": { kind: "REFUND_FAILED", titleKey: "notification.refundFailed.title", bodyKey: "notification.refundFailed.body" },
 } as const satisfies Record<PaymentEvent["type"], { kind: string; titleKey: MessageKey; bodyKey: MessageKey }>;
-
 
 /** A time as people of the tenant read it: "2025-07-01 18:30" in the tenant's time zone. */
 function localTime(ctx: Context, at: Date): string {
@@ -244,7 +272,13 @@ const notifications: Handler = async (ctx, event) => {
         kind: "PAYMENT_PROBLEM",
         titleKey: "notification.paymentProblem.title",
         bodyKey: "notification.paymentProblem.body",
-        params: { participant: event.participant, course: event.course, amount: event.amount, currency: event.currency, reason: event.reason },
+        params: {
+          participant: event.participant,
+          course: event.course,
+          amount: event.amount,
+          currency: event.currency,
+          reason: event.reason,
+        },
         data: { paymentId: event.paymentId, disputed: true },
       });
       return;
@@ -335,7 +369,13 @@ const notifications: Handler = async (ctx, event) => {
           kind: "FEES_DUE",
           titleKey: "notification.feesDue.title",
           bodyKey: "notification.feesDue.body",
-          params: { participant: item.participant, course: item.course, startsOn: item.startsOn, amount: item.amount, currency: item.currency },
+          params: {
+            participant: item.participant,
+            course: item.course,
+            startsOn: item.startsOn,
+            amount: item.amount,
+            currency: item.currency,
+          },
           data: { enrollmentId: item.enrollmentId, courseId: item.courseId },
         })),
       );
@@ -444,7 +484,13 @@ const notifications: Handler = async (ctx, event) => {
           kind: "PAYMENT_PROBLEM",
           titleKey: "notification.paymentProblem.title",
           bodyKey: "notification.paymentProblem.body",
-          params: { participant: event.participant, course: event.course, amount: event.amount, currency: event.currency, reason: event.reason },
+          params: {
+            participant: event.participant,
+            course: event.course,
+            amount: event.amount,
+            currency: event.currency,
+            reason: event.reason,
+          },
           data: { paymentId: event.paymentId, enrollmentId: event.enrollmentId },
         });
       }

@@ -22,7 +22,16 @@ import { badInput } from "../errors";
 import type { Language } from "../i18n";
 
 /** What an address is: PUBLIC ones are looked up; the others are answered as they are. */
-export const IP_RANGES = ["PUBLIC", "PRIVATE", "LOOPBACK", "LINK_LOCAL", "CARRIER_GRADE_NAT", "MULTICAST", "UNSPECIFIED", "RESERVED"] as const;
+export const IP_RANGES = [
+  "PUBLIC",
+  "PRIVATE",
+  "LOOPBACK",
+  "LINK_LOCAL",
+  "CARRIER_GRADE_NAT",
+  "MULTICAST",
+  "UNSPECIFIED",
+  "RESERVED",
+] as const;
 export type IpRange = (typeof IP_RANGES)[number];
 
 export interface Geolocation {

@@ -70,7 +70,13 @@ function metricsPlugin(app: AppDeps): ApolloServerPlugin<Context> {
           const passwordMs = Math.round(store?.passwordMs ?? 0);
           const ms = Math.round(performance.now() - started);
           if (store && ms - passwordMs >= app.config.database.slowQueryMs) {
-            const facts = { operation: operationName, ms, passwordMs, sqlStatements: store.sqlStatements, sqlFingerprint: sqlFingerprint(store.sql) };
+            const facts = {
+              operation: operationName,
+              ms,
+              passwordMs,
+              sqlStatements: store.sqlStatements,
+              sqlFingerprint: sqlFingerprint(store.sql),
+            };
             app.log.warn(facts, "slow request");
             app.log.debug({ ...facts, sql: store.sql }, "slow request SQL");
           }
@@ -121,7 +127,7 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     // The executor serialised `data` once already, to check the answer's size.
     stringifyResult: (result) => {
       const data = serializedData(result.data);
-      if (data === undefined) return JSON.stringify(result) + "\n";
+      if (data === undefined) return `${JSON.stringify(result)}\n`;
       const { data: _, ...rest } = result;
       const tail = JSON.stringify(rest);
       return `{"data":${data}${tail === "{}" ? "}" : `,${tail.slice(1)}`}\n`;
@@ -163,7 +169,6 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
   return server;
 }
 
-
 /** Express handler for /graphql: GET (queries, Sandbox) and POST. */
 export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
   const trusted = trustedDocumentsFor(app.config);
@@ -182,7 +187,9 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
       const isLandingPage = req.method === "GET" && !new URLSearchParams(search).get("query");
       const response = isLandingPage
         ? await server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({}) as Context })
-        : await requestInput(app, req).then((request) => server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({ request }) }));
+        : await requestInput(app, req).then((request) =>
+            server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({ request }) }),
+          );
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.status(response.status ?? 200);
       if (response.body.kind === "complete") return void res.send(response.body.string);
@@ -194,8 +201,7 @@ export function graphqlHandler(app: AppDeps, server: ApolloServer<Context>) {
       if (!typed) {
         app.log.error({ err: error }, "request failed");
         reportError(error, { transport: "http" });
-      }
-      else app.log.debug({ code: typed.code, reason: typed.messageKey }, "request refused");
+      } else app.log.debug({ code: typed.code, reason: typed.messageKey }, "request refused");
       const status = typed ? httpStatusOf(typed.code) : 500;
       // RFC 6750: a refused token says so in WWW-Authenticate.
       if (typed?.code === "UNAUTHENTICATED") res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
@@ -266,4 +272,3 @@ async function requestInput(app: AppDeps, req: Request): Promise<RequestInput> {
     acceptLanguage: req.header("accept-language"),
   };
 }
-

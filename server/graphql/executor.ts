@@ -105,7 +105,12 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     }
     if (isIntrospectionOnly(operation.document, operation.operationName)) {
       // Schema introspection needs no viewer and no database.
-      return executeWithGraphQLJs({ schema, document: operation.document, operationName: operation.operationName, variableValues: operation.variables });
+      return executeWithGraphQLJs({
+        schema,
+        document: operation.document,
+        operationName: operation.operationName,
+        variableValues: operation.variables,
+      });
     }
     // The budget runs from here: waiting for a connection or a lock counts too.
     const store = currentRequest();
@@ -113,7 +118,12 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     let timer: NodeJS.Timeout | undefined;
     const overTime = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new AppError("BUDGET_EXCEEDED", "query.overTime", { ms: limits.executionMs }, { budget: "time", limit: limits.executionMs });
+        const error = new AppError(
+          "BUDGET_EXCEEDED",
+          "query.overTime",
+          { ms: limits.executionMs },
+          { budget: "time", limit: limits.executionMs },
+        );
         // What the abandoned request still tries to run fails at once, so its transaction rolls back.
         if (store) store.abortedWith = error;
         reject(error);
@@ -122,7 +132,8 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     try {
       const running = withRequestContext(app, operation.request, (ctx) => {
         // A signed-out session or an unknown device is refused, never served as anonymous.
-        if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError) throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
+        if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError)
+          throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
         if (viewerMustBeStaff) {
           const refused = trusted.refusal(operation.document, operation.request.credentials, ctx.viewer);
           if (refused) throw refused;
@@ -150,7 +161,12 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     if (result.data) {
       const json = JSON.stringify(result.data);
       if (json.length > limits.responseBytes) {
-        throw new AppError("BUDGET_EXCEEDED", "query.tooLarge", { limit: limits.responseBytes }, { budget: "size", limit: limits.responseBytes });
+        throw new AppError(
+          "BUDGET_EXCEEDED",
+          "query.tooLarge",
+          { limit: limits.responseBytes },
+          { budget: "size", limit: limits.responseBytes },
+        );
       }
       serialized.set(result.data, json);
     }
@@ -173,7 +189,12 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
 export function normalizeError(error: unknown): GraphQLError {
   // graphql-jit's errors inherit GraphQLError's prototype but lack its constructor's fields.
   if (error instanceof GraphQLError && error.extensions) return error;
-  const shaped = error as { message?: string; path?: readonly (string | number)[]; originalError?: unknown; extensions?: Record<string, unknown> };
+  const shaped = error as {
+    message?: string;
+    path?: readonly (string | number)[];
+    originalError?: unknown;
+    extensions?: Record<string, unknown>;
+  };
   const original = shaped.originalError ?? error;
   if (original instanceof GraphQLError && !shaped.path) return original;
   return new GraphQLError(shaped.message ?? String(error), {

@@ -75,7 +75,8 @@ export function createTrustedDocuments(config: Config, file = MANIFEST_FILE) {
      */
     textFor(hash: string): string | undefined {
       const body = byHash.get(hash);
-      if (body === undefined && enforce) throw new AppError("PERSISTED_QUERY_NOT_FOUND", "query.persistedNotFound", { hash: hash.slice(0, 80) });
+      if (body === undefined && enforce)
+        throw new AppError("PERSISTED_QUERY_NOT_FOUND", "query.persistedNotFound", { hash: hash.slice(0, 80) });
       return body;
     },
 
@@ -90,7 +91,8 @@ export function createTrustedDocuments(config: Config, file = MANIFEST_FILE) {
     refusal(document: DocumentNode, credentials: Credentials, viewer?: Viewer): AppError | undefined {
       if (!enforce || isTrusted(document)) return undefined;
       if (allowStaffAdhoc) {
-        if (viewer === undefined ? credentials.kind === "bearer" : viewer.kind === "user" && (isStaff(viewer) || viewer.isPlatformAdmin)) return undefined;
+        if (viewer === undefined ? credentials.kind === "bearer" : viewer.kind === "user" && (isStaff(viewer) || viewer.isPlatformAdmin))
+          return undefined;
       }
       return new AppError("PERSISTED_QUERY_NOT_ALLOWED", "query.notTrusted");
     },

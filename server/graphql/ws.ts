@@ -226,7 +226,15 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
   const safeResult = (result: ExecutionResult, requestId: string, language: Language, tags: ReportTags = {}): ExecutionResult =>
     result.errors?.length ? { ...result, errors: safeErrors(result.errors, requestId, language, tags) } : result;
   const withCode = (errors: readonly GraphQLError[], code: string) =>
-    errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code: error.extensions.code ?? code } }));
+    errors.map(
+      (error) =>
+        new GraphQLError(error.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          extensions: { ...error.extensions, code: error.extensions.code ?? code },
+        }),
+    );
 
   /** The audience a subscriber belongs to: who else gets exactly the same answer. */
   const visibilityOf = (viewer: Viewer, tenantId: string | undefined, personal: boolean): string => {
@@ -280,7 +288,10 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           return false;
         }
         connection.known = known;
-        const userKey = known.viewer.kind === "user" ? `user:${known.viewer.userId}` : `device:${known.viewer.kind === "device" ? known.viewer.deviceId : ""}`;
+        const userKey =
+          known.viewer.kind === "user"
+            ? `user:${known.viewer.userId}`
+            : `device:${known.viewer.kind === "device" ? known.viewer.deviceId : ""}`;
         if (bump(connectionsPerUser, userKey, 1) > limits.wsConnectionsPerUser) {
           bump(connectionsPerUser, userKey, -1);
           socket.close(WS_CLOSE.tooMany, "Too many connections for this user");
@@ -290,7 +301,10 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         if (credentials.kind === "bearer") {
           // A socket lives no longer than its access token.
           const left = Math.min(credentials.claims.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
-          connection.expiry = setTimeout(() => socket.close(WS_CLOSE.unauthorized, "Unauthorized: the access token expired"), Math.max(0, left));
+          connection.expiry = setTimeout(
+            () => socket.close(WS_CLOSE.unauthorized, "Unauthorized: the access token expired"),
+            Math.max(0, left),
+          );
         }
         socket.once("close", () => {
           bump(connectionsPerUser, userKey, -1);
@@ -305,7 +319,10 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         const connection = ctx.extra.connection!;
         // graphql-ws counts this subscription already.
         if (Object.keys(ctx.subscriptions).length > limits.wsSubscriptionsPerConnection) {
-          ctx.extra.socket.close(WS_CLOSE.tooMany, `Too many subscriptions on this connection (max ${limits.wsSubscriptionsPerConnection})`);
+          ctx.extra.socket.close(
+            WS_CLOSE.tooMany,
+            `Too many subscriptions on this connection (max ${limits.wsSubscriptionsPerConnection})`,
+          );
           return [new GraphQLError("Too many subscriptions", { extensions: { code: "RATE_LIMITED" } })];
         }
         // A listed operation named by hash (documentId or extensions.persistedQuery, with an empty query) runs as its listed text.
@@ -332,10 +349,19 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError("Unable to identify operation", { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })];
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
-        const refused = executor.check({ document, operationName: payload.operationName, variables, request: requestInput(connection) }, connection.known.viewer);
+        const refused = executor.check(
+          { document, operationName: payload.operationName, variables, request: requestInput(connection) },
+          connection.known.viewer,
+        );
         if (refused) return [...refused];
         const operationContext: OperationContext = { connection, id };
-        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: operationContext } satisfies ExecutionArgs;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: variables,
+          contextValue: operationContext,
+        } satisfies ExecutionArgs;
       },
       execute: (async (args: ExecutionArgs) => {
         const { connection } = args.contextValue as OperationContext;
@@ -346,7 +372,8 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
           variables: args.variableValues as Record<string, unknown>,
           request: input,
         });
-        if (failure?.code === "UNAUTHENTICATED") connection.socket.close(WS_CLOSE.unauthorized, "Unauthorized: the session has been signed out");
+        if (failure?.code === "UNAUTHENTICATED")
+          connection.socket.close(WS_CLOSE.unauthorized, "Unauthorized: the session has been signed out");
         return safeResult(result, input.requestId, connection.known.language, tagsOf(connection, operationNameOf(args)));
       }) as never,
       subscribe: (async (args: ExecutionArgs) => {
@@ -358,14 +385,21 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         try {
           source = await runWithRequestStore({ requestId: input.requestId, language, sqlStatements: 0 }, () =>
             withRequestContext(app, input, (ctx) => {
-              if (ctx.viewer.kind === "anonymous") throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError ?? "auth.sessionRevoked");
+              if (ctx.viewer.kind === "anonymous")
+                throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError ?? "auth.sessionRevoked");
               return Promise.resolve(createSourceEventStream({ ...args, contextValue: ctx }));
             }),
           );
         } catch (error) {
-          return safeResult({ errors: [error instanceof GraphQLError ? error : new GraphQLError("error", { originalError: error as Error })] }, input.requestId, language, tagsOf(connection, operationNameOf(args)));
+          return safeResult(
+            { errors: [error instanceof GraphQLError ? error : new GraphQLError("error", { originalError: error as Error })] },
+            input.requestId,
+            language,
+            tagsOf(connection, operationNameOf(args)),
+          );
         }
-        if (!isLiveSource(source)) return safeResult(source as ExecutionResult, input.requestId, language, tagsOf(connection, operationNameOf(args)));
+        if (!isLiveSource(source))
+          return safeResult(source as ExecutionResult, input.requestId, language, tagsOf(connection, operationNameOf(args)));
         const query = executor.compiled(args.document, args.operationName);
         if (!isCompiledQuery(query)) return safeResult(query, input.requestId, language, tagsOf(connection, operationNameOf(args)));
         const spec = source[LIVE];

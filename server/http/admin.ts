@@ -74,16 +74,16 @@ export async function adminRoutes(app: AppDeps, httpServer: Server): Promise<Rou
     "/admin/assets",
     express.static(path.join(dist, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: false, etag: true }),
   );
-  router.use("/admin", express.static(dist, { index: false, maxAge: 0, etag: true, setHeaders: (res) => res.setHeader("cache-control", "no-cache") }));
+  router.use(
+    "/admin",
+    express.static(dist, { index: false, maxAge: 0, etag: true, setHeaders: (res) => res.setHeader("cache-control", "no-cache") }),
+  );
   // Client routes (/admin/catalogue/…): the app's shell, which routes in the browser.
   router.get("/admin/{*rest}", (req, res) => {
     const index = path.join(dist, "index.html");
     if (!fs.existsSync(index)) {
       const language = fromAcceptLanguage(req.header("accept-language")) ?? "en";
-      return void res
-        .status(503)
-        .type("text/plain; charset=utf-8")
-        .send(translate(language, "admin.notBuilt"));
+      return void res.status(503).type("text/plain; charset=utf-8").send(translate(language, "admin.notBuilt"));
     }
     res.setHeader("cache-control", "no-cache");
     res.sendFile(index);

@@ -20,7 +20,8 @@ import { BACKUP_PATH, BACKUP_TOKEN_FILE } from "../db/backup";
 
 type PGliteLike = { exec(sql: string): Promise<unknown>; dumpDataDir(compression?: "gzip" | "none" | "auto"): Promise<Blob> };
 
-const loopback = (address: string | undefined) => !!address && (address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127."));
+const loopback = (address: string | undefined) =>
+  !!address && (address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127."));
 
 export function backupRoutes(app: AppDeps): Router {
   const router = Router();
@@ -37,9 +38,17 @@ export function backupRoutes(app: AppDeps): Router {
   router.post(BACKUP_PATH, async (req, res, next) => {
     const given = Buffer.from(req.header("authorization") ?? "");
     if (!loopback(req.socket.remoteAddress) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return void res.status(401).json({ errors: [{ message: "backups need the token in ROSTER_DATA_DIR/backup.token, from this machine", extensions: { code: "UNAUTHENTICATED" } }] });
+      return void res.status(401).json({
+        errors: [
+          {
+            message: "backups need the token in ROSTER_DATA_DIR/backup.token, from this machine",
+            extensions: { code: "UNAUTHENTICATED" },
+          },
+        ],
+      });
     }
-    if (running) return void res.status(409).json({ errors: [{ message: "a backup is already running", extensions: { code: "CONFLICT" } }] });
+    if (running)
+      return void res.status(409).json({ errors: [{ message: "a backup is already running", extensions: { code: "CONFLICT" } }] });
     running = true;
     try {
       const started = performance.now();

@@ -14,6 +14,7 @@ export interface CheckResult {
   detail?: string;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a check either says something or returns nothing
 async function timed(name: string, check: () => Promise<string | void>, timeoutMs = 3000): Promise<CheckResult> {
   const started = performance.now();
   try {

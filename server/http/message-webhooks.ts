@@ -53,7 +53,8 @@ export function messageWebhookRoutes(app: AppDeps): Router {
     },
   );
   router.use("/webhooks/messages", (error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if ((error as { type?: string }).type === "entity.too.large") return fail(res, 413, "PAYLOAD_TOO_LARGE", `The webhook body is larger than ${WEBHOOK_BODY_LIMIT} bytes.`);
+    if ((error as { type?: string }).type === "entity.too.large")
+      return fail(res, 413, "PAYLOAD_TOO_LARGE", `The webhook body is larger than ${WEBHOOK_BODY_LIMIT} bytes.`);
     next(error);
   });
   return router;

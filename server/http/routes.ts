@@ -72,7 +72,9 @@ export function metricsRoutes(app: AppDeps): Router {
     if (token && !bearerMatches(req.header("authorization"), token)) {
       const language = fromAcceptLanguage(req.header("accept-language")) ?? "en";
       res.set("www-authenticate", 'Bearer realm="metrics"');
-      return void res.status(401).json({ errors: [{ message: translate(language, "metrics.unauthorized"), extensions: { code: "UNAUTHENTICATED" } }] });
+      return void res
+        .status(401)
+        .json({ errors: [{ message: translate(language, "metrics.unauthorized"), extensions: { code: "UNAUTHENTICATED" } }] });
     }
     res.set("content-type", app.metrics.registry.contentType);
     res.send(await app.metrics.registry.metrics());

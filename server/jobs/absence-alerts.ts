@@ -36,7 +36,10 @@ export const absenceAlerts: Job = {
         date: lectures.date,
         present: lectureAttendance.present,
         slot: sql`${slot}`.as("slot"),
-        lastPresent: sql`max(case when ${lectureAttendance.present} then ${slot} end) over (partition by ${lectureAttendance.studentId}, ${lectureAttendance.childId}, ${lectures.courseId})`.as("last_present"),
+        lastPresent:
+          sql`max(case when ${lectureAttendance.present} then ${slot} end) over (partition by ${lectureAttendance.studentId}, ${lectureAttendance.childId}, ${lectures.courseId})`.as(
+            "last_present",
+          ),
       })
       .from(lectureAttendance)
       .innerJoin(lectures, and(eq(lectures.tenantId, lectureAttendance.tenantId), eq(lectures.id, lectureAttendance.lectureId)))
@@ -81,13 +84,18 @@ export const absenceAlerts: Job = {
           inArray(enrollments.courseId, [...new Set(streaks.map((streak) => streak.courseId))]),
         ),
       );
-    const whoKey = (row: { studentId: string | null; childId: string | null; courseId: string }) => `${row.studentId ?? row.childId}:${row.courseId}`;
+    const whoKey = (row: { studentId: string | null; childId: string | null; courseId: string }) =>
+      `${row.studentId ?? row.childId}:${row.courseId}`;
     const who = new Map(people.map((row) => [whoKey(row), row]));
     const alerts = streaks.flatMap((streak) => {
       const person = who.get(whoKey(streak));
       return person?.userId ? [{ streak, person, key: `absence-alert:${whoKey(streak)}:${streak.firstLectureId}` }] : [];
     });
-    const fresh = await firstTime(ctx, tenant.id, alerts.map((alert) => alert.key));
+    const fresh = await firstTime(
+      ctx,
+      tenant.id,
+      alerts.map((alert) => alert.key),
+    );
     const items = alerts
       .filter((alert) => fresh.has(alert.key))
       .map(({ streak, person }) => ({

@@ -4,7 +4,7 @@
  * staff, once per silence: the key carries the last contact, so a device that comes back and
  * goes quiet again is reported again.
  */
-import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, asc, isNull, lt, or } from "drizzle-orm";
 import { devices } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { emit } from "../domain-events/domain-events";
@@ -37,7 +37,8 @@ export const deviceOffline: Job = {
       )
       .orderBy(asc(devices.createdAt), asc(devices.id))
       .limit(500);
-    const keyOf = (device: (typeof silent)[number]) => `device-offline:${device.id}:${(device.lastSeenAt ?? device.createdAt).toISOString()}`;
+    const keyOf = (device: (typeof silent)[number]) =>
+      `device-offline:${device.id}:${(device.lastSeenAt ?? device.createdAt).toISOString()}`;
     const fresh = await firstTime(ctx, tenant.id, silent.map(keyOf));
     const offline = silent.filter((device) => fresh.has(keyOf(device)));
     if (offline.length > 0) await emit(ctx, { type: "devices.offline", tenantId: tenant.id, devices: offline });

@@ -57,7 +57,11 @@ export const feesDue: Job = {
       )
       .orderBy(asc(courses.startsOn), asc(enrollments.id));
     const owing = rows.filter((row) => row.userId);
-    const fresh = await firstTime(ctx, tenant.id, owing.map((row) => `fees-due:${row.enrollmentId}`));
+    const fresh = await firstTime(
+      ctx,
+      tenant.id,
+      owing.map((row) => `fees-due:${row.enrollmentId}`),
+    );
     const items = owing
       .filter((row) => fresh.has(`fees-due:${row.enrollmentId}`))
       .map((row) => ({

@@ -8,7 +8,15 @@ import { markAbsent } from "./mark-absent";
 import { purgeIdempotencyKeys } from "./purge-idempotency-keys";
 import { reminders } from "./reminders";
 
-export const JOBS: readonly Job[] = [markAbsent, instructorAttendanceJob, purgeIdempotencyKeys, absenceAlerts, feesDue, reminders, deviceOffline];
+export const JOBS: readonly Job[] = [
+  markAbsent,
+  instructorAttendanceJob,
+  purgeIdempotencyKeys,
+  absenceAlerts,
+  feesDue,
+  reminders,
+  deviceOffline,
+];
 JOBS.forEach(checkSchedule);
 
 /** The job called `name`, if there is one. */

@@ -21,7 +21,12 @@ const RECENT_WEEKS = 8;
 export async function listJobRuns(ctx: Context, args: { job?: string | null; first?: number | null; after?: string | null }) {
   requireRole(ctx, "STAFF");
   if (args.job != null && !findJob(args.job)) {
-    throw new AppError("BAD_USER_INPUT", "jobs.unknownJob", { job: args.job, jobs: JOBS.map((job) => job.name).join(", ") }, { field: "job" });
+    throw new AppError(
+      "BAD_USER_INPUT",
+      "jobs.unknownJob",
+      { job: args.job, jobs: JOBS.map((job) => job.name).join(", ") },
+      { field: "job" },
+    );
   }
   return page(ctx, {
     from: jobRuns,

@@ -6,7 +6,19 @@
  * The window is the run's local time, e.g. `2026-11-23T18:15`.
  */
 import { and, asc, between, eq, gt, lte, ne, sql } from "drizzle-orm";
-import { children, courses, enrollments, eventRegistrations, events, lectures, parents, students, users, type Event as EventRow, type Lecture } from "../../drizzle/schema";
+import {
+  children,
+  courses,
+  enrollments,
+  eventRegistrations,
+  events,
+  lectures,
+  parents,
+  students,
+  users,
+  type Event as EventRow,
+  type Lecture,
+} from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
@@ -41,7 +53,10 @@ export const reminders: Job = {
       .select({ lecture: lectures, courseName: courses.name, userId: participantUserId })
       .from(lectures)
       .innerJoin(courses, and(eq(courses.tenantId, lectures.tenantId), eq(courses.id, lectures.courseId)))
-      .innerJoin(enrollments, and(eq(enrollments.tenantId, lectures.tenantId), eq(enrollments.courseId, lectures.courseId), eq(enrollments.status, "ACTIVE")))
+      .innerJoin(
+        enrollments,
+        and(eq(enrollments.tenantId, lectures.tenantId), eq(enrollments.courseId, lectures.courseId), eq(enrollments.status, "ACTIVE")),
+      )
       .leftJoin(students, participantJoins.students)
       .leftJoin(users, participantJoins.users)
       .leftJoin(children, participantJoins.children)
@@ -63,9 +78,21 @@ export const reminders: Job = {
       .from(events)
       .innerJoin(
         eventRegistrations,
-        and(eq(eventRegistrations.tenantId, events.tenantId), eq(eventRegistrations.eventId, events.id), eq(eventRegistrations.status, "CONFIRMED")),
+        and(
+          eq(eventRegistrations.tenantId, events.tenantId),
+          eq(eventRegistrations.eventId, events.id),
+          eq(eventRegistrations.status, "CONFIRMED"),
+        ),
       )
-      .where(and(ctx.scope.inTenant(events), eq(events.status, "PUBLISHED"), gt(events.startsAt, now), lte(events.startsAt, until), ne(events.status, "CANCELLED")))
+      .where(
+        and(
+          ctx.scope.inTenant(events),
+          eq(events.status, "PUBLISHED"),
+          gt(events.startsAt, now),
+          lte(events.startsAt, until),
+          ne(events.status, "CANCELLED"),
+        ),
+      )
       .orderBy(asc(events.startsAt), asc(events.id));
 
     const lectureKey = (lectureId: string, userId: string) => `lecture-reminder:${lectureId}:${userId}`;

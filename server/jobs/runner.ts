@@ -94,11 +94,7 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
         .returning({ id: jobRuns.id });
       if (inserted) return { id: inserted.id };
 
-      const row = and(
-        eq(jobRuns.tenantId, tenant.id),
-        eq(jobRuns.job, job.name),
-        eq(jobRuns.windowKey, window),
-      );
+      const row = and(eq(jobRuns.tenantId, tenant.id), eq(jobRuns.job, job.name), eq(jobRuns.windowKey, window));
       const [taken] = await tx
         .update(jobRuns)
         .set({ status: "RUNNING", instanceId, startedAt: sql`clock_timestamp()`, finishedAt: null, counts: null, error: null })
@@ -116,10 +112,7 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
         .returning({ id: jobRuns.id });
       if (taken) return { id: taken.id };
 
-      const [current] = await tx
-        .select({ status: jobRuns.status, instanceId: jobRuns.instanceId })
-        .from(jobRuns)
-        .where(row);
+      const [current] = await tx.select({ status: jobRuns.status, instanceId: jobRuns.instanceId }).from(jobRuns).where(row);
       const reason: SkipReason =
         current?.status === "SUCCEEDED" ? "already succeeded" : current?.status === "FAILED" ? "failed recently" : "claimed elsewhere";
       return { skipped: reason, instanceId: current?.instanceId ?? null };
@@ -168,10 +161,7 @@ export function createJobRunner(app: AppDeps, options: RunnerOptions) {
       log.error({ ...fields, err: error, ms }, "job run failed");
       if (!(error instanceof ClaimLost)) reportError(error, { transport: "job", job: job.name, tenantId: tenant.id, window });
       await inScope(app.database.db, { tenantId: tenant.id, userId: null }, (tx) =>
-        tx
-          .update(jobRuns)
-          .set({ status: "FAILED", finishedAt: sql`clock_timestamp()`, error: message })
-          .where(ourClaim),
+        tx.update(jobRuns).set({ status: "FAILED", finishedAt: sql`clock_timestamp()`, error: message }).where(ourClaim),
       ).catch((logError) =>
         // The row stays RUNNING and is taken over once stale: the window is not lost.
         log.error({ ...fields, err: logError }, "could not record the failed job run"),

@@ -118,7 +118,8 @@ export function startJobs(options: JobsOptions): Jobs {
     const tenants = await listJobTenants(app, options.tenantIds);
     const { runs, problems } = planRuns(jobs, tenants, now);
     for (const { tenant, error } of problems) {
-      if (!warned.has(tenant.id)) log.warn({ tenant: tenant.slug, timeZone: tenant.timeZone, error }, "jobs skip a tenant whose time zone is unusable");
+      if (!warned.has(tenant.id))
+        log.warn({ tenant: tenant.slug, timeZone: tenant.timeZone, error }, "jobs skip a tenant whose time zone is unusable");
       warned.add(tenant.id);
     }
     const due = new Set(runs.map((run) => runKey(run.tenant.id, run.job.name, run.window)));

@@ -11,11 +11,19 @@ export function courseLoaders(ctx: LoaderContext) {
 
   return {
     course: oneLoader(
-      (ids: readonly string[]) => db.select().from(courses).where(and(inTenant(courses), inArray(courses.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(courses)
+          .where(and(inTenant(courses), inArray(courses.id, [...ids]))),
       (row) => row.id,
     ),
     season: oneLoader(
-      (ids: readonly string[]) => db.select().from(seasons).where(and(inTenant(seasons), inArray(seasons.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(seasons)
+          .where(and(inTenant(seasons), inArray(seasons.id, [...ids]))),
       (row) => row.id,
     ),
     tagsOfCourse: manyLoader(

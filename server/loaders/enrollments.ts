@@ -10,7 +10,11 @@ export function enrollmentLoaders(ctx: LoaderContext) {
 
   return {
     enrollment: oneLoader(
-      (ids: readonly string[]) => db.select().from(enrollments).where(and(inTenant(enrollments), inArray(enrollments.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(enrollments)
+          .where(and(inTenant(enrollments), inArray(enrollments.id, [...ids]))),
       (row) => row.id,
     ),
     enrollmentsOfCourse: manyLoader(
@@ -24,9 +28,11 @@ export function enrollmentLoaders(ctx: LoaderContext) {
     ),
     enrollmentRequest: oneLoader(
       (ids: readonly string[]) =>
-        db.select().from(enrollmentRequests).where(and(inTenant(enrollmentRequests), inArray(enrollmentRequests.id, [...ids]))),
+        db
+          .select()
+          .from(enrollmentRequests)
+          .where(and(inTenant(enrollmentRequests), inArray(enrollmentRequests.id, [...ids]))),
       (row) => row.id,
     ),
-
   };
 }

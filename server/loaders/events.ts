@@ -36,9 +36,10 @@ export function eventLoaders({ db, scope, viewer }: LoaderContext) {
     const ranked = db
       .select({
         id: eventRegistrations.id,
-        position: sql<number>`row_number() over (partition by ${eventRegistrations.eventId} order by ${sql.join(REGISTRATION_ORDER.orderBy, sql`, `)})`.as(
-          "position",
-        ),
+        position:
+          sql<number>`row_number() over (partition by ${eventRegistrations.eventId} order by ${sql.join(REGISTRATION_ORDER.orderBy, sql`, `)})`.as(
+            "position",
+          ),
       })
       .from(eventRegistrations)
       .where(and(filter, keyset))
@@ -60,10 +61,7 @@ export function eventLoaders({ db, scope, viewer }: LoaderContext) {
     const pages = new Map<string, Page<EventRegistration>>();
     for (const eventId of eventIds) {
       const mine = rows.filter((row) => row.registration.eventId === eventId).map((row) => row.registration);
-      pages.set(
-        eventId,
-        toPage(mine, limit, totalOf.get(eventId) ?? 0, Boolean(after), REGISTRATION_ORDER.cursorOf),
-      );
+      pages.set(eventId, toPage(mine, limit, totalOf.get(eventId) ?? 0, Boolean(after), REGISTRATION_ORDER.cursorOf));
     }
     return pages;
   }

@@ -10,7 +10,11 @@ export function examLoaders(ctx: LoaderContext) {
 
   return {
     exam: oneLoader(
-      (ids: readonly string[]) => db.select().from(exams).where(and(inTenant(exams), inArray(exams.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(exams)
+          .where(and(inTenant(exams), inArray(exams.id, [...ids]))),
       (row) => row.id,
     ),
     examsOfCourse: manyLoader(

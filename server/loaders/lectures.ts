@@ -10,7 +10,11 @@ export function lectureLoaders(ctx: LoaderContext) {
 
   return {
     lecture: oneLoader(
-      (ids: readonly string[]) => db.select().from(lectures).where(and(inTenant(lectures), inArray(lectures.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(lectures)
+          .where(and(inTenant(lectures), inArray(lectures.id, [...ids]))),
       (row) => row.id,
     ),
     lecturesOfCourse: manyLoader(

@@ -7,7 +7,11 @@ import type { LoaderContext } from "./index";
 export function paymentLoaders({ db, scope }: LoaderContext) {
   return {
     payment: oneLoader(
-      (ids: readonly string[]) => db.select().from(payments).where(and(scope.inTenant(payments), inArray(payments.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(payments)
+          .where(and(scope.inTenant(payments), inArray(payments.id, [...ids]))),
       (row) => row.id,
     ),
     /** Payments of each enrolment, newest first. */
@@ -22,7 +26,10 @@ export function paymentLoaders({ db, scope }: LoaderContext) {
     ),
     refundRequest: oneLoader(
       (ids: readonly string[]) =>
-        db.select().from(refundRequests).where(and(scope.inTenant(refundRequests), inArray(refundRequests.id, [...ids]))),
+        db
+          .select()
+          .from(refundRequests)
+          .where(and(scope.inTenant(refundRequests), inArray(refundRequests.id, [...ids]))),
       (row) => row.id,
     ),
     /** Refund requests of each payment, oldest first. */

@@ -10,24 +10,43 @@ export function peopleLoaders(ctx: LoaderContext) {
 
   return {
     instructor: oneLoader(
-      (ids: readonly string[]) => db.select().from(instructors).where(and(inTenant(instructors), inArray(instructors.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(instructors)
+          .where(and(inTenant(instructors), inArray(instructors.id, [...ids]))),
       (row) => row.id,
     ),
     instructorByUser: oneLoader(
       (userIds: readonly string[]) =>
-        db.select().from(instructors).where(and(inTenant(instructors), inArray(instructors.userId, [...userIds]))),
+        db
+          .select()
+          .from(instructors)
+          .where(and(inTenant(instructors), inArray(instructors.userId, [...userIds]))),
       (row) => row.userId,
     ),
     studentByUser: oneLoader(
-      (userIds: readonly string[]) => db.select().from(students).where(and(inTenant(students), inArray(students.userId, [...userIds]))),
+      (userIds: readonly string[]) =>
+        db
+          .select()
+          .from(students)
+          .where(and(inTenant(students), inArray(students.userId, [...userIds]))),
       (row) => row.userId,
     ),
     parentByUser: oneLoader(
-      (userIds: readonly string[]) => db.select().from(parents).where(and(inTenant(parents), inArray(parents.userId, [...userIds]))),
+      (userIds: readonly string[]) =>
+        db
+          .select()
+          .from(parents)
+          .where(and(inTenant(parents), inArray(parents.userId, [...userIds]))),
       (row) => row.userId,
     ),
     parent: oneLoader(
-      (ids: readonly string[]) => db.select().from(parents).where(and(inTenant(parents), inArray(parents.id, [...ids]))),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(parents)
+          .where(and(inTenant(parents), inArray(parents.id, [...ids]))),
       (row) => row.id,
     ),
     childrenOfParent: manyLoader(
@@ -61,8 +80,14 @@ export function peopleLoaders(ctx: LoaderContext) {
     participant: oneLoader(
       async (ids: readonly string[]) => {
         const [studentRows, childRows] = await Promise.all([
-          db.select().from(students).where(and(inTenant(students), inArray(students.id, [...ids]))),
-          db.select().from(children).where(and(inTenant(children), inArray(children.id, [...ids]))),
+          db
+            .select()
+            .from(students)
+            .where(and(inTenant(students), inArray(students.id, [...ids]))),
+          db
+            .select()
+            .from(children)
+            .where(and(inTenant(children), inArray(children.id, [...ids]))),
         ]);
         return [
           ...studentRows.map((row) => ({ kind: "student" as const, id: row.id, row })),

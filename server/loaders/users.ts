@@ -8,11 +8,19 @@ import { manyLoader, oneLoader } from "./batch";
 export function userLoaders({ db, scope }: LoaderContext) {
   return {
     user: oneLoader(
-      (ids: readonly string[]) => db.select().from(users).where(inArray(users.id, [...ids])),
+      (ids: readonly string[]) =>
+        db
+          .select()
+          .from(users)
+          .where(inArray(users.id, [...ids])),
       (row) => row.id,
     ),
     tenant: oneLoader(
-      (ids: readonly string[]): Promise<TenantInfo[]> => db.select(TENANT_COLUMNS).from(tenants).where(inArray(tenants.id, [...ids])),
+      (ids: readonly string[]): Promise<TenantInfo[]> =>
+        db
+          .select(TENANT_COLUMNS)
+          .from(tenants)
+          .where(inArray(tenants.id, [...ids])),
       (row) => row.id,
     ),
     /** A user's membership in the current tenant. */
@@ -27,7 +35,11 @@ export function userLoaders({ db, scope }: LoaderContext) {
     /** A user's memberships in every tenant (visible to the user themself). */
     membershipsOfUser: manyLoader(
       (userIds: readonly string[]) =>
-        db.select().from(memberships).where(inArray(memberships.userId, [...userIds])).orderBy(memberships.createdAt),
+        db
+          .select()
+          .from(memberships)
+          .where(inArray(memberships.userId, [...userIds]))
+          .orderBy(memberships.createdAt),
       (row) => row.userId,
     ),
   };

@@ -16,7 +16,11 @@ type Messaging = Config["messaging"];
 const smsText = (message: ChannelMessage) => (message.kind.startsWith("code.") ? message.text : `${message.subject}\n${message.text}`);
 const digits = (phone: string) => phone.replace(/^\+/, "");
 /** WhatsApp refuses template parameters with new lines, tabs or more than four spaces in a row. */
-const templateText = (text: string) => text.replace(/[\n\t]+/g, " ").replace(/ {4,}/g, "   ").trim();
+const templateText = (text: string) =>
+  text
+    .replace(/[\n\t]+/g, " ")
+    .replace(/ {4,}/g, "   ")
+    .trim();
 
 /** Email over SMTP. The delivery id is the Message-ID: a duplicate after a crash carries the same one. */
 export class SmtpChannel implements MessageChannel {
@@ -134,13 +138,25 @@ export class WhatsAppChannel implements MessageChannel {
             name: this.config.alertTemplate,
             language: { code: message.language },
             components: [
-              { type: "body", parameters: [{ type: "text", text: templateText(message.subject) }, { type: "text", text: templateText(message.text) }] },
+              {
+                type: "body",
+                parameters: [
+                  { type: "text", text: templateText(message.subject) },
+                  { type: "text", text: templateText(message.text) },
+                ],
+              },
             ],
           };
     const response = await fetch(`${this.config.baseUrl}/${encodeURIComponent(this.config.phoneNumberId)}/messages`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${this.config.token}` },
-      body: JSON.stringify({ messaging_product: "whatsapp", recipient_type: "individual", to: digits(message.to), type: "template", template }),
+      body: JSON.stringify({
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: digits(message.to),
+        type: "template",
+        template,
+      }),
       signal,
     });
     if (!response.ok) await httpFailure("whatsapp", response);

@@ -70,7 +70,11 @@ export function quietUntil(now: Date, timeZone: string, quiet: QuietHours | null
 }
 
 /** The channels a recipient gets `kind` on, before addresses: their choice or the defaults, within the tenant's. */
-export function channelsFor(kind: string, recipient: Pick<RecipientFacts, "roles" | "preferences">, enabled: readonly Channel[]): Channel[] {
+export function channelsFor(
+  kind: string,
+  recipient: Pick<RecipientFacts, "roles" | "preferences">,
+  enabled: readonly Channel[],
+): Channel[] {
   const wanted = recipient.preferences.get(kind) ?? defaultChannels(kind, recipient.roles);
   return CHANNELS.filter((channel) => wanted.includes(channel) && enabled.includes(channel));
 }
@@ -105,7 +109,13 @@ export function planDeliveries(rows: readonly WrittenNotification[], facts: Disp
 }
 
 /** Reads, in one statement, what planDeliveries needs about the recipients of one tenant. */
-export async function dispatchFacts(ctx: Context, tenantId: string, userIds: readonly string[], kinds: readonly string[], now = new Date()): Promise<DispatchFacts> {
+export async function dispatchFacts(
+  ctx: Context,
+  tenantId: string,
+  userIds: readonly string[],
+  kinds: readonly string[],
+  now = new Date(),
+): Promise<DispatchFacts> {
   const rows = await ctx.db
     .select({
       userId: users.id,
@@ -133,7 +143,7 @@ export async function dispatchFacts(ctx: Context, tenantId: string, userIds: rea
   return {
     now,
     timeZone: first?.timeZone ?? ctx.tenant?.timeZone ?? "UTC",
-    enabledChannels: first ? parseChannels(first.enabledChannels) ?? CHANNELS : CHANNELS,
+    enabledChannels: first ? (parseChannels(first.enabledChannels) ?? CHANNELS) : CHANNELS,
     recipients: new Map(
       rows.map((row) => [
         row.userId,
@@ -153,7 +163,12 @@ export async function dispatchFacts(ctx: Context, tenantId: string, userIds: rea
 /** A PostgreSQL enum array as it may arrive: an array, or its text form "{SMS,EMAIL}" (raw sql). */
 function parseChannels(value: unknown): Channel[] | null {
   if (value == null) return null;
-  const list = Array.isArray(value) ? value : String(value).replace(/^\{|\}$/g, "").split(",").filter(Boolean);
+  const list = Array.isArray(value)
+    ? value
+    : String(value)
+        .replace(/^\{|\}$/g, "")
+        .split(",")
+        .filter(Boolean);
   return CHANNELS.filter((channel) => list.includes(channel));
 }
 

@@ -98,7 +98,15 @@ export class WebhookProvider implements MessageChannel {
         "idempotency-key": message.deliveryId,
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
       },
-      body: JSON.stringify({ id: message.deliveryId, channel: message.channel, to: message.to, subject: message.subject, text: message.text, kind: message.kind, language: message.language }),
+      body: JSON.stringify({
+        id: message.deliveryId,
+        channel: message.channel,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        kind: message.kind,
+        language: message.language,
+      }),
       signal,
     });
     if (!response.ok) await httpFailure("message gateway", response);

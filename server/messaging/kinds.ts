@@ -64,11 +64,9 @@ export const isUrgent = (kind: string): boolean => (isNotificationKind(kind) ? N
 export function defaultChannels(kind: string, roles: readonly MembershipRole[]): Channel[] {
   if (!isNotificationKind(kind)) return [];
   const spec: KindSpec = NOTIFICATION_KINDS[kind];
-  const chosen = new Set<Channel>();
   const isFamily = roles.includes("PARENT") || roles.includes("STUDENT");
   const isStaff = roles.includes("ADMIN") || roles.includes("STAFF");
-  if (isFamily) spec.family.forEach((channel) => chosen.add(channel));
-  if (isStaff) spec.staff.forEach((channel) => chosen.add(channel));
-  if (!isFamily && !isStaff) spec.other.forEach((channel) => chosen.add(channel));
+  const granted = [...(isFamily ? spec.family : []), ...(isStaff ? spec.staff : []), ...(!isFamily && !isStaff ? spec.other : [])];
+  const chosen = new Set<Channel>(granted);
   return CHANNELS.filter((channel) => chosen.has(channel));
 }

@@ -42,7 +42,16 @@ const sameText = (a: string, b: string) => {
 /** Twilio's signature of a form POST to `url`. */
 export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
   const keys = [...new Set(params.keys())].sort();
-  const data = url + keys.map((key) => params.getAll(key).map((value) => key + value).join("")).join("");
+  const data =
+    url +
+    keys
+      .map((key) =>
+        params
+          .getAll(key)
+          .map((value) => key + value)
+          .join(""),
+      )
+      .join("");
   return createHmac("sha1", authToken).update(data, "utf8").digest("base64");
 }
 

@@ -49,7 +49,11 @@ export interface WorkerOptions {
 type Messaging = Config["messaging"];
 
 /** Delay before attempt n+1 after n failed attempts: base × 2^(n−1), capped at max, ±20% jitter. */
-export function retryDelayMs(messaging: Pick<Messaging, "retryBaseMs" | "retryMaxMs">, failedAttempts: number, random = Math.random): number {
+export function retryDelayMs(
+  messaging: Pick<Messaging, "retryBaseMs" | "retryMaxMs">,
+  failedAttempts: number,
+  random = Math.random,
+): number {
   const plain = Math.min(messaging.retryMaxMs, messaging.retryBaseMs * 2 ** Math.max(0, failedAttempts - 1));
   return Math.round(plain * (0.8 + 0.4 * random()));
 }
@@ -146,7 +150,10 @@ export class DeliveryWorker {
     const now = this.now();
     const leaseUntil = new Date(now.getTime() + 3 * this.messaging.sendTimeoutMs);
     const which = ids
-      ? sql`id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)}) and status = 'QUEUED'`
+      ? sql`id in (${sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )}) and status = 'QUEUED'`
       : sql`((status = 'QUEUED' and next_attempt_at <= ${now.toISOString()}::timestamptz)
              or (status = 'SENDING' and locked_until < ${now.toISOString()}::timestamptz))`;
     const claimed = rowsOf<ClaimedRow>(
@@ -171,7 +178,16 @@ export class DeliveryWorker {
     let failure: unknown;
     try {
       outcome = await channel.send(
-        { deliveryId: row.id, channel: row.channel, to: row.destination, kind: row.kind, language: row.language, subject: row.subject, text: row.body, params },
+        {
+          deliveryId: row.id,
+          channel: row.channel,
+          to: row.destination,
+          kind: row.kind,
+          language: row.language,
+          subject: row.subject,
+          text: row.body,
+          params,
+        },
         AbortSignal.timeout(this.messaging.sendTimeoutMs),
       );
     } catch (error) {
@@ -194,7 +210,11 @@ export class DeliveryWorker {
     const dead = !permanent && row.attempts >= this.messaging.maxAttempts;
     const next = new Date(now.getTime() + retryDelayMs(this.messaging, row.attempts, this.random));
     const status = permanent ? "FAILED" : dead ? "DEAD" : "QUEUED";
-    this.app.metrics?.messageDeliveries.inc({ channel: row.channel, provider: channel.name, outcome: status === "QUEUED" ? "retry" : status.toLowerCase() });
+    this.app.metrics?.messageDeliveries.inc({
+      channel: row.channel,
+      provider: channel.name,
+      outcome: status === "QUEUED" ? "retry" : status.toLowerCase(),
+    });
     this.app.log[status === "QUEUED" ? "warn" : "error"](
       { delivery: row.id, channel: row.channel, provider: channel.name, attempt: row.attempts, status, err: error },
       status === "QUEUED" ? "message delivery failed; will retry" : "message delivery given up",

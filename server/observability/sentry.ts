@@ -73,7 +73,11 @@ export async function startErrorTracking(config: Pick<Config, "sentry">, log: Lo
     beforeSend: (event) => scrubEvent(event),
     // Traces (SENTRY_TRACES_SAMPLE_RATE > 0) are streamed as spans: their attributes get the same treatment.
     beforeSendSpan: (span) => ({ ...span, attributes: scrubSpanAttributes(span.attributes) as typeof span.attributes }),
-    beforeBreadcrumb: (breadcrumb) => ({ ...breadcrumb, message: scrubText(breadcrumb.message), data: scrub(breadcrumb.data) as typeof breadcrumb.data }),
+    beforeBreadcrumb: (breadcrumb) => ({
+      ...breadcrumb,
+      message: scrubText(breadcrumb.message),
+      data: scrub(breadcrumb.data) as typeof breadcrumb.data,
+    }),
   });
   sentry = Sentry;
   log.info({ environment, sampleRate, tracesSampleRate }, "error tracking: Sentry");
@@ -108,19 +112,22 @@ export async function flushErrorTracking(timeoutMs = 2000): Promise<void> {
 }
 
 /** Keys whose values never leave: credentials, codes, and personal fields. */
-const SECRET_KEY = /pass(word)?|token|secret|auth|cookie|(?<!status_)code|otp|pin\b|phone|e-?mail|(first|last|full|user|display|child|parent)_?name|address|birth|dsn|key|signature|credential|variables|body|ip$/i;
+const SECRET_KEY =
+  /pass(word)?|token|secret|auth|cookie|(?<!status_)code|otp|pin\b|phone|e-?mail|(first|last|full|user|display|child|parent)_?name|address|birth|dsn|key|signature|credential|variables|body|ip$/i;
 const FILTERED = "[Filtered]";
 
 /** Bearer/Device tokens and JWTs inside free text. */
 export function scrubText<T extends string | undefined>(text: T): T {
   if (!text) return text;
-  return text
-    .replace(/\b(Bearer|Device|Basic)\s+[^\s"',]+/gi, `$1 ${FILTERED}`)
-    .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, FILTERED)
-    .replace(/(password|token|secret|code)(["']?\s*[:=]\s*["']?)[^\s"',&]+/gi, `$1$2${FILTERED}`)
-    // Email addresses and international phone numbers (personal fields quoted in a message).
-    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, FILTERED)
-    .replace(/\+\d[\d ()-]{6,18}\d/g, FILTERED) as T;
+  return (
+    text
+      .replace(/\b(Bearer|Device|Basic)\s+[^\s"',]+/gi, `$1 ${FILTERED}`)
+      .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, FILTERED)
+      .replace(/(password|token|secret|code)(["']?\s*[:=]\s*["']?)[^\s"',&]+/gi, `$1$2${FILTERED}`)
+      // Email addresses and international phone numbers (personal fields quoted in a message).
+      .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, FILTERED)
+      .replace(/\+\d[\d ()-]{6,18}\d/g, FILTERED) as T
+  );
 }
 
 /** A copy with secret keys filtered and text scrubbed, to a bounded depth. */
@@ -147,7 +154,11 @@ export function scrubEvent<E extends SentryEvent>(event: E): E {
     event.contexts = scrub(event.contexts) as typeof event.contexts;
   }
   if (event.breadcrumbs) {
-    event.breadcrumbs = event.breadcrumbs.map((crumb) => ({ ...crumb, message: scrubText(crumb.message), data: scrub(crumb.data) as typeof crumb.data }));
+    event.breadcrumbs = event.breadcrumbs.map((crumb) => ({
+      ...crumb,
+      message: scrubText(crumb.message),
+      data: scrub(crumb.data) as typeof crumb.data,
+    }));
   }
   if (event.message) event.message = scrubText(event.message);
   for (const exception of event.exception?.values ?? []) {

@@ -91,7 +91,12 @@ export function clickpesaProvider(config: ClickPesaConfig, log: Log): PaymentPro
         return { providerReference: reference, status: "FAILED", nextAction: null, failureReason: "ClickPesa collects TZS only." };
       }
       if (!ctx.phoneNumber) {
-        return { providerReference: reference, status: "FAILED", nextAction: null, failureReason: "A mobile money phone number is needed." };
+        return {
+          providerReference: reference,
+          status: "FAILED",
+          nextAction: null,
+          failureReason: "A mobile money phone number is needed.",
+        };
       }
       const answer = await post("/payments/initiate-ussd-push-request", {
         amount: formatCents(toCents(payment.amount)),
@@ -100,7 +105,12 @@ export function clickpesaProvider(config: ClickPesaConfig, log: Log): PaymentPro
         phoneNumber: wallet(ctx.phoneNumber),
       });
       if (answer.status === "FAILED") {
-        return { providerReference: reference, status: "FAILED", nextAction: null, failureReason: String(answer.message ?? "Declined by ClickPesa.") };
+        return {
+          providerReference: reference,
+          status: "FAILED",
+          nextAction: null,
+          failureReason: String(answer.message ?? "Declined by ClickPesa."),
+        };
       }
       // Success is recorded from the signed webhook only: one path, always authenticated.
       return {

@@ -94,8 +94,10 @@ export function parseJsonObject(rawBody: Buffer): Record<string, unknown> {
   } catch {
     throw new WebhookRejected("malformed", "the body is not JSON");
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new WebhookRejected("malformed", "the body is not a JSON object");
-  if (!storable(parsed)) throw new WebhookRejected("malformed", "the body has text PostgreSQL cannot store (a NUL character or a lone surrogate)");
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new WebhookRejected("malformed", "the body is not a JSON object");
+  if (!storable(parsed))
+    throw new WebhookRejected("malformed", "the body has text PostgreSQL cannot store (a NUL character or a lone surrogate)");
   return parsed as Record<string, unknown>;
 }
 

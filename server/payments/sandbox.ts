@@ -82,7 +82,12 @@ export function sandboxProvider(options: { webhookSecret: string; toleranceMs: n
           failureReason: "Declined by the sandbox: amounts ending in .13 always fail.",
         };
       }
-      const confirm = sandboxEvent({ reference: providerReference, amount: payment.amount, currency: payment.currency, status: "SUCCEEDED" });
+      const confirm = sandboxEvent({
+        reference: providerReference,
+        amount: payment.amount,
+        currency: payment.currency,
+        status: "SUCCEEDED",
+      });
       return {
         providerReference,
         status: "PENDING",
@@ -96,7 +101,11 @@ export function sandboxProvider(options: { webhookSecret: string; toleranceMs: n
     },
     async refund(payment, amount, refundId) {
       if (sandboxFails(amount)) {
-        return { status: "FAILED", providerReference: null, failureReason: "Refund declined by the sandbox: amounts ending in .13 always fail." };
+        return {
+          status: "FAILED",
+          providerReference: null,
+          failureReason: "Refund declined by the sandbox: amounts ending in .13 always fail.",
+        };
       }
       refunds.push({ paymentId: payment.id, amount, refundId });
       return { status: "REFUNDED", providerReference: `sbx_rf_${refundId.replaceAll("-", "")}` };

@@ -88,7 +88,11 @@ export const Course: Source = {
       target: () => Tag,
       needs: ["id"],
       on: (p, link) => `${link.col("courseId")} = ${p.col("id")}`,
-      through: { table: courseTags, on: (p, link) => `${link.col("courseId")} = ${p.col("id")}`, to: (link, c) => `${c.col("id")} = ${link.col("tagId")}` },
+      through: {
+        table: courseTags,
+        on: (p, link) => `${link.col("courseId")} = ${p.col("id")}`,
+        to: (link, c) => `${c.col("id")} = ${link.col("tagId")}`,
+      },
       orderBy: (c) => `${c.col("name")}, ${c.col("id")}`,
       cap: cap("Course.tags"),
     },

@@ -58,7 +58,9 @@ export class Planner {
     const key = info.path.key as string;
     const planned = (parent as Row).$;
     if (planned && key in planned) return planned[key];
-    return this.levelOf(info).loader.load(parent as Row).then((values) => values[key]);
+    return this.levelOf(info)
+      .loader.load(parent as Row)
+      .then((values) => values[key]);
   }
 
   /**
@@ -200,9 +202,9 @@ function planObject(scope: SelectionScope, type: GraphQLObjectType, source: Sour
     if (relation) {
       for (const column of relation.needs) plan.columns.add(column);
       plan.relations.set(key, planField(scope, type, relation, nodes));
-      if (relation.kind === "value" && relation.parentField && selects(scope, type, name, nodes, relation.parentField)) plan.allColumns = true;
+      if (relation.kind === "value" && relation.parentField && selects(scope, type, name, nodes, relation.parentField))
+        plan.allColumns = true;
     } else if (relationsOnly) {
-      continue;
     } else if (source.reads?.[name]) {
       for (const column of source.reads[name]!) plan.columns.add(column);
     } else if (table.has(name)) {
@@ -306,7 +308,11 @@ function connectionSql(relation: ConnectionRelation, field: FieldPlan, p: Ref, c
     ` order by ${relation.orderBy(c)} limit ${params.add(page.limit + 1, "int")}))`;
   if (!page.total) return jsonObject([["rows", rows]]);
   const counted = aliases.of(field.child!.source.table);
-  const countWhere = [`${counted.col("tenantId")} = ${p.col("tenantId")}`, relation.on(p, counted), ...(relation.filter?.(field.args, counted, params) ?? [])];
+  const countWhere = [
+    `${counted.col("tenantId")} = ${p.col("tenantId")}`,
+    relation.on(p, counted),
+    ...(relation.filter?.(field.args, counted, params) ?? []),
+  ];
   return jsonObject([
     ["rows", rows],
     ["total", `(select count(*) from ${counted.from} where ${countWhere.join(" and ")})`],

@@ -56,8 +56,7 @@ export function collectFields(scope: SelectionScope, type: GraphQLObjectType, se
 }
 
 /** The sub-selections of a field's nodes. */
-export const subSelections = (nodes: readonly FieldNode[]) =>
-  nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+export const subSelections = (nodes: readonly FieldNode[]) => nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
 
 /** The object type a field of `type` returns (null for scalars, unions and interfaces). */
 export function objectTypeOf(type: GraphQLObjectType, fieldName: string): GraphQLObjectType | null {

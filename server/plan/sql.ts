@@ -97,7 +97,12 @@ export function jsonObject(pairs: [string, string][]): string {
   const literal = (key: string) => `'${key.replace(/'/g, "''")}'`;
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += 50) {
-    chunks.push(`json_build_object(${pairs.slice(i, i + 50).map(([key, value]) => `${literal(key)}, ${value}`).join(", ")})`);
+    chunks.push(
+      `json_build_object(${pairs
+        .slice(i, i + 50)
+        .map(([key, value]) => `${literal(key)}, ${value}`)
+        .join(", ")})`,
+    );
   }
   if (chunks.length === 0) return "json_build_object()";
   return chunks.length === 1 ? chunks[0]! : `(${chunks.map((chunk) => `${chunk}::jsonb`).join(" || ")})::json`;

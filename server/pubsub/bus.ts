@@ -48,10 +48,9 @@ class MemoryEngine extends PubSubEngine {
 }
 
 export function createBus(redis?: Pick<RedisConnections, "publisher" | "subscriber" | "prefix">): Bus {
-  const channel = <T extends Topic>(topic: T, keys: TopicKeys[T]) => (redis ? `${redis.prefix}:${channelOf(topic, keys)}` : channelOf(topic, keys));
-  const engine: PubSubEngine = redis
-    ? new RedisPubSub({ publisher: redis.publisher, subscriber: redis.subscriber })
-    : new MemoryEngine();
+  const channel = <T extends Topic>(topic: T, keys: TopicKeys[T]) =>
+    redis ? `${redis.prefix}:${channelOf(topic, keys)}` : channelOf(topic, keys);
+  const engine: PubSubEngine = redis ? new RedisPubSub({ publisher: redis.publisher, subscriber: redis.subscriber }) : new MemoryEngine();
   const count = () =>
     engine instanceof MemoryEngine
       ? engine.size

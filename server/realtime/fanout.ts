@@ -61,7 +61,8 @@ export function createFanout(app: AppDeps) {
       for (;;) {
         const next = await source.next();
         if (next.done) return;
-        if (subscribers.size) await dispatch(subscribers, next.value).catch((error) => app.log.error({ err: error, channel: name }, "event dispatch failed"));
+        if (subscribers.size)
+          await dispatch(subscribers, next.value).catch((error) => app.log.error({ err: error, channel: name }, "event dispatch failed"));
       }
     });
     return channel;
@@ -114,7 +115,7 @@ export function createFanout(app: AppDeps) {
     async remove(subscriber: Subscriber): Promise<void> {
       const name = channelOf(subscriber.spec.topic, subscriber.spec.keys as never);
       const channel = channels.get(name);
-      if (!channel || !channel.subscribers.delete(subscriber) || channel.subscribers.size) return;
+      if (!channel?.subscribers.delete(subscriber) || channel.subscribers.size) return;
       channels.delete(name);
       await (await channel.ready).return?.();
     },

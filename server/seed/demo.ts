@@ -37,7 +37,14 @@ export const DEMO_TENANT = { slug: "redwan", name: "Redwan Courses Center", time
 export const DEMO_USERS = [
   { key: "platform", phone: "+201000000000", email: "platform@roster.example", firstName: "Platform", lastName: "Admin", roles: [] },
   { key: "admin", phone: "+201000000001", email: "admin@redwan.example", firstName: "Amira", lastName: "Hassan", roles: ["ADMIN"] },
-  { key: "instructor", phone: "+201000000002", email: "instructor@redwan.example", firstName: "Karim", lastName: "Mostafa", roles: ["INSTRUCTOR"] },
+  {
+    key: "instructor",
+    phone: "+201000000002",
+    email: "instructor@redwan.example",
+    firstName: "Karim",
+    lastName: "Mostafa",
+    roles: ["INSTRUCTOR"],
+  },
   { key: "parent", phone: "+201000000003", email: "parent@redwan.example", firstName: "Mona", lastName: "Ali", roles: ["PARENT"] },
   { key: "student", phone: "+201000000004", email: "student@redwan.example", firstName: "Youssef", lastName: "Adel", roles: ["STUDENT"] },
 ] as const satisfies readonly {
@@ -114,7 +121,10 @@ export async function seedDemo(database: Database, passwords: PasswordHasher): P
 
 /** Demo courses: a season, tags, three courses with weekly schedules and lectures, enrolments, an event. */
 async function seedCatalogue(db: Db, tenantId: string, ids: DemoIds["users"]) {
-  const [existing] = await db.select({ id: seasons.id }).from(seasons).where(and(eq(seasons.tenantId, tenantId), eq(seasons.name, "Winter term")));
+  const [existing] = await db
+    .select({ id: seasons.id })
+    .from(seasons)
+    .where(and(eq(seasons.tenantId, tenantId), eq(seasons.name, "Winter term")));
   if (existing) return; // seeded before: the demo keeps the dates it was created with
   const today = localDate(new Date(), DEMO_TENANT.timeZone);
   const startsOn = addDays(today, -14);
@@ -133,9 +143,33 @@ async function seedCatalogue(db: Db, tenantId: string, ids: DemoIds["users"]) {
     .from(instructors)
     .where(and(eq(instructors.tenantId, tenantId), eq(instructors.userId, ids.instructor)));
   const plans = [
-    { name: "Quran memorisation", description: "Juz' Amma with tajweed, small groups.", price: "300.00", capacity: 15, tags: ["Quran", "Arabic"], slots: [{ weekday: 0, startTime: "16:00:00" }, { weekday: 2, startTime: "16:00:00" }] },
-    { name: "Robotics for kids", description: "Build and program small robots, ages 8–12.", price: "450.00", capacity: 10, tags: ["STEM"], slots: [{ weekday: 3, startTime: "17:00:00" }] },
-    { name: "Arabic calligraphy", description: "Naskh and Ruq'ah for beginners.", price: "250.00", capacity: 12, tags: ["Arabic"], slots: [{ weekday: 5, startTime: "11:00:00" }] },
+    {
+      name: "Quran memorisation",
+      description: "Juz' Amma with tajweed, small groups.",
+      price: "300.00",
+      capacity: 15,
+      tags: ["Quran", "Arabic"],
+      slots: [
+        { weekday: 0, startTime: "16:00:00" },
+        { weekday: 2, startTime: "16:00:00" },
+      ],
+    },
+    {
+      name: "Robotics for kids",
+      description: "Build and program small robots, ages 8–12.",
+      price: "450.00",
+      capacity: 10,
+      tags: ["STEM"],
+      slots: [{ weekday: 3, startTime: "17:00:00" }],
+    },
+    {
+      name: "Arabic calligraphy",
+      description: "Naskh and Ruq'ah for beginners.",
+      price: "250.00",
+      capacity: 12,
+      tags: ["Arabic"],
+      slots: [{ weekday: 5, startTime: "11:00:00" }],
+    },
   ];
   const created = [];
   for (const plan of plans) {
@@ -161,16 +195,33 @@ async function seedCatalogue(db: Db, tenantId: string, ids: DemoIds["users"]) {
     await db.insert(lectures).values(planLectures(course!, slots)).onConflictDoNothing();
     created.push(course!);
   }
-  const [quran, robotics, calligraphy] = created as [typeof created[0], typeof created[0], typeof created[0]];
-  const [parent] = await db.select().from(parents).where(and(eq(parents.tenantId, tenantId), eq(parents.userId, ids.parent)));
-  const kids = await db.select().from(children).where(and(eq(children.tenantId, tenantId), eq(children.parentId, parent!.id)));
+  const [quran, robotics, calligraphy] = created as [(typeof created)[0], (typeof created)[0], (typeof created)[0]];
+  const [parent] = await db
+    .select()
+    .from(parents)
+    .where(and(eq(parents.tenantId, tenantId), eq(parents.userId, ids.parent)));
+  const kids = await db
+    .select()
+    .from(children)
+    .where(and(eq(children.tenantId, tenantId), eq(children.parentId, parent!.id)));
   const omar = kids.find((kid) => kid.firstName === "Omar")!;
   const laila = kids.find((kid) => kid.firstName === "Laila")!;
-  const [student] = await db.select().from(students).where(and(eq(students.tenantId, tenantId), eq(students.userId, ids.student)));
+  const [student] = await db
+    .select()
+    .from(students)
+    .where(and(eq(students.tenantId, tenantId), eq(students.userId, ids.student)));
   const enrol = async (courseId: string, participant: { studentId?: string; childId?: string }) => {
     const [request] = await db
       .insert(enrollmentRequests)
-      .values({ tenantId, courseId, ...participant, requestedBy: ids.parent, status: "APPROVED", decidedBy: ids.admin, decidedAt: new Date() })
+      .values({
+        tenantId,
+        courseId,
+        ...participant,
+        requestedBy: ids.parent,
+        status: "APPROVED",
+        decidedBy: ids.admin,
+        decidedAt: new Date(),
+      })
       .returning();
     await db.insert(enrollments).values({ tenantId, courseId, ...participant, requestId: request!.id });
   };
@@ -179,7 +230,9 @@ async function seedCatalogue(db: Db, tenantId: string, ids: DemoIds["users"]) {
   await enrol(robotics.id, { childId: laila.id });
   await enrol(calligraphy.id, { studentId: student!.id });
   // One request waiting for staff, to try approveEnrollmentRequest.
-  await db.insert(enrollmentRequests).values({ tenantId, courseId: calligraphy.id, childId: laila.id, requestedBy: ids.parent, note: "Saturday group please" });
+  await db
+    .insert(enrollmentRequests)
+    .values({ tenantId, courseId: calligraphy.id, childId: laila.id, requestedBy: ids.parent, note: "Saturday group please" });
   await db.insert(events).values({
     tenantId,
     title: "Open day",
@@ -200,12 +253,27 @@ async function seedCatalogue(db: Db, tenantId: string, ids: DemoIds["users"]) {
  */
 export async function activeDemoLogins(database: Database, passwords: PasswordHasher) {
   const rows = await database.db
-    .select({ id: users.id, phone: users.phoneNumber1, email: users.email, hash: users.passwordHash, isPlatformAdmin: users.isPlatformAdmin })
+    .select({
+      id: users.id,
+      phone: users.phoneNumber1,
+      email: users.email,
+      hash: users.passwordHash,
+      isPlatformAdmin: users.isPlatformAdmin,
+    })
     .from(users)
-    .where(and(inArray(users.phoneNumber1, DEMO_USERS.map((user) => user.phone)), eq(users.isActive, true)));
+    .where(
+      and(
+        inArray(
+          users.phoneNumber1,
+          DEMO_USERS.map((user) => user.phone),
+        ),
+        eq(users.isActive, true),
+      ),
+    );
   const active = [];
   for (const row of rows) {
-    if (await passwords.verify(row.hash, DEMO_PASSWORD)) active.push({ id: row.id, phone: row.phone, email: row.email, isPlatformAdmin: row.isPlatformAdmin });
+    if (await passwords.verify(row.hash, DEMO_PASSWORD))
+      active.push({ id: row.id, phone: row.phone, email: row.email, isPlatformAdmin: row.isPlatformAdmin });
   }
   return active;
 }

@@ -76,7 +76,12 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
   const seen = new Map<string, number>();
   marks.forEach((mark, index) => {
     if (seen.has(mark.participantId)) {
-      throw new AppError("BAD_USER_INPUT", "attendance.duplicateRow", { row: index + 1, first: seen.get(mark.participantId)! + 1 }, { row: index + 1 });
+      throw new AppError(
+        "BAD_USER_INPUT",
+        "attendance.duplicateRow",
+        { row: index + 1, first: seen.get(mark.participantId)! + 1 },
+        { row: index + 1 },
+      );
     }
     seen.set(mark.participantId, index);
   });
@@ -187,7 +192,9 @@ export async function attendanceOfParticipant(ctx: Context, participantId: strin
     .where(
       and(
         ctx.scope.inTenant(lectureAttendance),
-        participant.studentId ? eq(lectureAttendance.studentId, participant.studentId) : eq(lectureAttendance.childId, participant.childId!),
+        participant.studentId
+          ? eq(lectureAttendance.studentId, participant.studentId)
+          : eq(lectureAttendance.childId, participant.childId!),
         courseId ? eq(lectures.courseId, courseId) : undefined,
       ),
     )
@@ -372,7 +379,12 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
       lectureAttendance,
       [lectureAttendance.tenantId, lectureAttendance.lectureId],
       rows.map((row) => ({
-        participant: { id: participantIdOf(row), kind: row.studentId ? ("student" as const) : ("child" as const), studentId: row.studentId, childId: row.childId },
+        participant: {
+          id: participantIdOf(row),
+          kind: row.studentId ? ("student" as const) : ("child" as const),
+          studentId: row.studentId,
+          childId: row.childId,
+        },
         values: {
           tenantId: tenant.id,
           lectureId: lecture.id,

@@ -19,9 +19,7 @@ export interface AuditEntry {
 /** JSON-safe copy of a row (dates as ISO strings; secrets never logged). */
 function snapshot(value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  return JSON.parse(
-    JSON.stringify(value, (key, v) => (/hash|password|token/i.test(key) ? undefined : v)),
-  );
+  return JSON.parse(JSON.stringify(value, (key, v) => (/hash|password|token/i.test(key) ? undefined : v)));
 }
 
 export async function audit(ctx: Context, entry: AuditEntry): Promise<void> {

@@ -8,14 +8,7 @@
  */
 import { createHash, randomInt } from "node:crypto";
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
-import {
-  authSessions,
-  memberships,
-  refreshTokens,
-  users,
-  verificationCodes,
-  type User,
-} from "../../drizzle/schema";
+import { authSessions, memberships, refreshTokens, users, verificationCodes, type User } from "../../drizzle/schema";
 import type { VerificationChannel } from "../../drizzle/tables/enums-types";
 import { requireUser } from "../auth/guards";
 import { isSelf } from "../auth/policies";
@@ -158,7 +151,13 @@ export interface RegisterInput {
 /** Where a code for this identifier goes: email to emails; SMS or WhatsApp to phones. */
 function channelFor(kind: LoginIdentifier["kind"], wanted: VerificationChannel | null | undefined): VerificationChannel {
   if (kind === "email") return "EMAIL";
-  if (wanted === "EMAIL") throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "verificationChannel", reason: "SMS or WHATSAPP for a phone number" }, { field: "verificationChannel" });
+  if (wanted === "EMAIL")
+    throw new AppError(
+      "BAD_USER_INPUT",
+      "input.invalid",
+      { field: "verificationChannel", reason: "SMS or WHATSAPP for a phone number" },
+      { field: "verificationChannel" },
+    );
   return wanted ?? "SMS";
 }
 
@@ -253,7 +252,10 @@ async function sendCode(
     codeHash: codeHash(userId, code),
     expiresAt: new Date(Date.now() + ttl),
   });
-  const text = translate(language, purpose === "reset" ? "message.resetCode" : "message.verificationCode", { code, minutes: Math.round(ttl / 60_000) });
+  const text = translate(language, purpose === "reset" ? "message.resetCode" : "message.verificationCode", {
+    code,
+    minutes: Math.round(ttl / 60_000),
+  });
   // Through the durable outbox, in this transaction: sent after commit on the destination's real channel.
   await queueDeliveries({ ...ctx, db: system }, [
     {
@@ -288,7 +290,10 @@ export async function requestVerificationCode(ctx: Context, rawIdentifier: strin
 }
 
 /** Checks a code sent to a phone or email, marks it verified and signs the user in. */
-export async function verifyAccount(ctx: Context, input: { identifier: string; code: string; deviceName?: string | null; cookie?: boolean | null }) {
+export async function verifyAccount(
+  ctx: Context,
+  input: { identifier: string; code: string; deviceName?: string | null; cookie?: boolean | null },
+) {
   const identifier = parseLoginIdentifier(input.identifier);
   const jar = input.cookie ? refreshCookie() : undefined;
   await consume(ctx.app.rateLimits.login, `verify:${ctx.ip}:${identifier.value}`);
@@ -326,7 +331,10 @@ export async function verifyAccount(ctx: Context, input: { identifier: string; c
         .update(users)
         .set(identifier.kind === "phone" ? { phoneVerifiedAt: now, isVerified: true } : { emailVerifiedAt: now, isVerified: true })
         .where(eq(users.id, user.id));
-      return { ok: true as const, result: await startSession(ctx, system, user.id, await initialTenant(ctx, system, user.id), input.deviceName) };
+      return {
+        ok: true as const,
+        result: await startSession(ctx, system, user.id, await initialTenant(ctx, system, user.id), input.deviceName),
+      };
     }),
   );
   // Wrong codes are committed (the attempt counter), then reported.
@@ -344,7 +352,10 @@ export async function verifyAccount(ctx: Context, input: { identifier: string; c
  * password on many accounts. A success clears the account's counter and gives its
  * point back to the address: both count failures.
  */
-export async function login(ctx: Context, input: { identifier: string; password: string; deviceName?: string | null; cookie?: boolean | null }) {
+export async function login(
+  ctx: Context,
+  input: { identifier: string; password: string; deviceName?: string | null; cookie?: boolean | null },
+) {
   const identifier = parseLoginIdentifier(input.identifier);
   const jar = input.cookie ? refreshCookie() : undefined;
   const { login: perAccount, loginPerAddress: perAddress } = ctx.app.rateLimits;
@@ -418,10 +429,7 @@ export async function refresh(ctx: Context, given?: string | null) {
           .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, row.session.userId), eq(memberships.isActive, true)));
         if (!member) tenantId = null;
       }
-      await system
-        .update(authSessions)
-        .set({ lastUsedAt: now, ipAddress: ctx.ip, tenantId })
-        .where(eq(authSessions.id, row.session.id));
+      await system.update(authSessions).set({ lastUsedAt: now, ipAddress: ctx.ip, tenantId }).where(eq(authSessions.id, row.session.id));
       return {
         kind: "ok" as const,
         result: await issue(ctx, {
@@ -582,7 +590,8 @@ export async function updateProfile(ctx: Context, input: ProfileInput) {
   if (input.phoneNumber2 !== undefined) changes.phoneNumber2 = input.phoneNumber2 === null ? null : normalizePhone(input.phoneNumber2);
   if (input.dateOfBirth !== undefined) changes.dateOfBirth = input.dateOfBirth;
   if (input.gender != null) changes.gender = input.gender;
-  if (input.identityNumber !== undefined) changes.identityNumber = input.identityNumber ? nameText("identityNumber", input.identityNumber) || null : null;
+  if (input.identityNumber !== undefined)
+    changes.identityNumber = input.identityNumber ? nameText("identityNumber", input.identityNumber) || null : null;
   if (input.preferredLanguage != null) changes.preferredLanguage = input.preferredLanguage;
   return atomic(ctx, async (ctx) => {
     const [before] = await ctx.db.select().from(users).where(eq(users.id, viewer.userId)).for("update");
@@ -592,9 +601,7 @@ export async function updateProfile(ctx: Context, input: ProfileInput) {
       if (changes.email !== before.email) throw new AppError("BAD_USER_INPUT", "auth.contactThroughCode", {}, { field: "email" });
       delete changes.email;
     }
-    const changedFields = Object.keys(changes).filter(
-      (key) => changes[key as keyof typeof changes] !== before[key as keyof User],
-    );
+    const changedFields = Object.keys(changes).filter((key) => changes[key as keyof typeof changes] !== before[key as keyof User]);
     if (changedFields.length === 0) return before;
     const [after] = await ctx.db.update(users).set(changes).where(eq(users.id, viewer.userId)).returning();
     ctx.loaders.user.clear(viewer.userId).prime(viewer.userId, after!);
@@ -691,8 +698,7 @@ export async function requestPasswordReset(ctx: Context, rawIdentifier: string, 
   await atomic(ctx, (ctx) =>
     asSystem(ctx.db, async (system) => {
       const [user] = await system.select().from(users).where(byIdentifier(identifier));
-      const reachable =
-        user && user.isActive && (isVerified(user, identifier.kind) || !verificationRequired(ctx, identifier.kind));
+      const reachable = user?.isActive && (isVerified(user, identifier.kind) || !verificationRequired(ctx, identifier.kind));
       if (reachable) {
         await sendCode(ctx, system, user.id, channel, identifier.value, "reset", user.preferredLanguage).catch(quietlyLimited);
       } else {
@@ -701,7 +707,13 @@ export async function requestPasswordReset(ctx: Context, rawIdentifier: string, 
         await system
           .update(verificationCodes)
           .set({ consumedAt: new Date() })
-          .where(and(eq(verificationCodes.destination, identifier.value), eq(verificationCodes.purpose, "reset"), isNull(verificationCodes.consumedAt)));
+          .where(
+            and(
+              eq(verificationCodes.destination, identifier.value),
+              eq(verificationCodes.purpose, "reset"),
+              isNull(verificationCodes.consumedAt),
+            ),
+          );
         codeHash(identifier.value, String(randomInt(0, 1_000_000)));
       }
     }),
@@ -725,7 +737,7 @@ export async function resetPassword(ctx: Context, input: { identifier: string; c
   const done = await atomic(ctx, (ctx) =>
     asSystem(ctx.db, async (system) => {
       const [user] = await system.select().from(users).where(byIdentifier(identifier));
-      if (!user || !user.isActive) return false;
+      if (!user?.isActive) return false;
       if (!(await takeCode(system, user.id, "reset", input.code, identifier.value))) return false;
       const now = new Date();
       await system
@@ -734,7 +746,9 @@ export async function resetPassword(ctx: Context, input: { identifier: string; c
           passwordHash,
           passwordChangedAt: now,
           isVerified: true,
-          ...(identifier.kind === "phone" ? { phoneVerifiedAt: user.phoneVerifiedAt ?? now } : { emailVerifiedAt: user.emailVerifiedAt ?? now }),
+          ...(identifier.kind === "phone"
+            ? { phoneVerifiedAt: user.phoneVerifiedAt ?? now }
+            : { emailVerifiedAt: user.emailVerifiedAt ?? now }),
         })
         .where(eq(users.id, user.id));
       // Other reset codes of the account die with this one.
@@ -771,7 +785,12 @@ export async function requestContactChange(
 ) {
   const viewer = requireUser(ctx);
   if (Boolean(input.phoneNumber) === Boolean(input.email)) {
-    throw new AppError("BAD_USER_INPUT", "input.invalid", { field: "phoneNumber", reason: "give either phoneNumber or email" }, { field: "phoneNumber" });
+    throw new AppError(
+      "BAD_USER_INPUT",
+      "input.invalid",
+      { field: "phoneNumber", reason: "give either phoneNumber or email" },
+      { field: "phoneNumber" },
+    );
   }
   const kind: LoginIdentifier["kind"] = input.phoneNumber ? "phone" : "email";
   const destination = input.phoneNumber ? normalizePhone(input.phoneNumber) : normalizeEmail(input.email!);
@@ -794,7 +813,13 @@ export async function requestContactChange(
         await system
           .update(verificationCodes)
           .set({ consumedAt: new Date() })
-          .where(and(eq(verificationCodes.userId, viewer.userId), eq(verificationCodes.purpose, "contact"), isNull(verificationCodes.consumedAt)));
+          .where(
+            and(
+              eq(verificationCodes.userId, viewer.userId),
+              eq(verificationCodes.purpose, "contact"),
+              isNull(verificationCodes.consumedAt),
+            ),
+          );
         await queueDeliveries({ ...ctx, db: system }, [
           {
             tenantId: null,

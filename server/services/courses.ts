@@ -134,7 +134,10 @@ export async function createTag(ctx: Context, name: string) {
 export async function deleteTag(ctx: Context, id: string) {
   requireRole(ctx, "STAFF");
   return atomic(ctx, async (ctx) => {
-    const [deleted] = await ctx.db.delete(tags).where(and(ctx.scope.inTenant(tags), eq(tags.id, id))).returning();
+    const [deleted] = await ctx.db
+      .delete(tags)
+      .where(and(ctx.scope.inTenant(tags), eq(tags.id, id)))
+      .returning();
     if (!deleted) throw notFound("Tag", id);
     await audit(ctx, { action: "tag.delete", entity: "tag", entityId: id, before: deleted });
     return true;
@@ -228,9 +231,7 @@ async function replaceTagsAndSchedule(ctx: Context, course: Course, input: Cours
     }
   }
   if (input.schedule) {
-    await ctx.db
-      .delete(courseSchedules)
-      .where(and(ctx.scope.inTenant(courseSchedules), eq(courseSchedules.courseId, course.id)));
+    await ctx.db.delete(courseSchedules).where(and(ctx.scope.inTenant(courseSchedules), eq(courseSchedules.courseId, course.id)));
     if (input.schedule.length) {
       await ctx.db.insert(courseSchedules).values(
         input.schedule.map((slot) => ({
@@ -351,7 +352,12 @@ export async function getCourse(ctx: Context, id: string, load?: LoadRows): Prom
   requireTenant(ctx);
   let course: Course | null;
   if (load) {
-    [course = null] = await load(ctx.db.select().from(courses).where(and(ctx.scope.inTenant(courses), eq(courses.id, id))));
+    [course = null] = await load(
+      ctx.db
+        .select()
+        .from(courses)
+        .where(and(ctx.scope.inTenant(courses), eq(courses.id, id))),
+    );
     if (course) ctx.loaders.course.prime(id, course);
   } else {
     course = await ctx.loaders.course.load(id);
@@ -362,7 +368,7 @@ export async function getCourse(ctx: Context, id: string, load?: LoadRows): Prom
 
 /** A course the viewer teaches or manages (staff, or its instructor), or FORBIDDEN/NOT_FOUND. */
 export async function courseForTeacher(ctx: Context, id: string): Promise<Course> {
-  const viewer = requireRole(ctx, "STAFF", "INSTRUCTOR");
+  const _viewer = requireRole(ctx, "STAFF", "INSTRUCTOR");
   const course = await ctx.loaders.course.load(id);
   if (!course) throw notFound("Course", id);
   if (!(await teachesCourse(ctx, course))) {

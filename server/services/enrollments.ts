@@ -10,7 +10,16 @@ import { and, eq, inArray, or, type SQL } from "drizzle-orm";
 import { courses, enrollmentRequests, enrollments, type Enrollment, type EnrollmentRequest } from "../../drizzle/schema";
 import type { EnrollmentRequestStatus, EnrollmentStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
-import { actsFor, isOwn, ownParticipantIds, ownRowsOf, participantIdOf, teachersAllOthersOwn, teaches, viewerInstructorId } from "../auth/policies";
+import {
+  actsFor,
+  isOwn,
+  ownParticipantIds,
+  ownRowsOf,
+  participantIdOf,
+  teachersAllOthersOwn,
+  teaches,
+  viewerInstructorId,
+} from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound, onConstraint, wrongState } from "../errors";
@@ -139,7 +148,13 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
       .returning();
     ctx.loaders.course.clear(course!.id);
     await audit(ctx, { action: "enrollment.approve", entity: "enrollment_request", entityId: request.id, before: request, after: decided });
-    await audit(ctx, { action: "enrollment.activate", entity: "enrollment", entityId: enrollment!.id, before: existing, after: enrollment });
+    await audit(ctx, {
+      action: "enrollment.activate",
+      entity: "enrollment",
+      entityId: enrollment!.id,
+      before: existing,
+      after: enrollment,
+    });
     await emit(ctx, {
       type: "enrollment.approved",
       tenantId: request.tenantId,
@@ -242,10 +257,7 @@ export const completeEnrollment = (ctx: Context, enrollmentId: string) => endEnr
  * Which rows of a participant-owning table the viewer may list: staff all, an
  * instructor those of the courses they teach, others their own participants'.
  */
-async function participantScope(
-  ctx: Context,
-  table: typeof enrollments | typeof enrollmentRequests,
-): Promise<SQL | undefined> {
+async function participantScope(ctx: Context, table: typeof enrollments | typeof enrollmentRequests): Promise<SQL | undefined> {
   if (isStaff(ctx.viewer)) return undefined;
   const mine = ownRowsOf(table, await ownParticipantIds(ctx));
   const instructorId = await viewerInstructorId(ctx);
@@ -258,7 +270,8 @@ async function participantScope(
           .where(and(ctx.scope.inTenant(courses), eq(courses.instructorId, instructorId))),
       )
     : undefined;
-  const requested = table === enrollmentRequests && ctx.viewer.kind === "user" ? eq(enrollmentRequests.requestedBy, ctx.viewer.userId) : undefined;
+  const requested =
+    table === enrollmentRequests && ctx.viewer.kind === "user" ? eq(enrollmentRequests.requestedBy, ctx.viewer.userId) : undefined;
   return or(mine, taught, requested) ?? ctx.scope.none();
 }
 
@@ -269,7 +282,10 @@ export interface EnrollmentFilter {
 }
 
 /** Enrolments the viewer may see, newest first. */
-export async function listEnrollments(ctx: Context, args: { filter?: EnrollmentFilter | null; first?: number | null; after?: string | null }) {
+export async function listEnrollments(
+  ctx: Context,
+  args: { filter?: EnrollmentFilter | null; first?: number | null; after?: string | null },
+) {
   requireMember(ctx);
   const f = args.filter ?? {};
   const where = and(

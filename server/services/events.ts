@@ -202,11 +202,7 @@ async function activeRegistrants(ctx: Context, event: Event): Promise<string[]> 
     .select({ userId: eventRegistrations.userId })
     .from(eventRegistrations)
     .where(
-      and(
-        ctx.scope.inTenant(eventRegistrations),
-        eq(eventRegistrations.eventId, event.id),
-        inArray(eventRegistrations.status, ACTIVE),
-      ),
+      and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.eventId, event.id), inArray(eventRegistrations.status, ACTIVE)),
     );
   return rows.map((row) => row.userId);
 }
@@ -335,11 +331,7 @@ async function promoteWaitlisted(ctx: Context, event: Event): Promise<Event> {
     .select({ id: eventRegistrations.id })
     .from(eventRegistrations)
     .where(
-      and(
-        ctx.scope.inTenant(eventRegistrations),
-        eq(eventRegistrations.eventId, event.id),
-        eq(eventRegistrations.status, "WAITLISTED"),
-      ),
+      and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.eventId, event.id), eq(eventRegistrations.status, "WAITLISTED")),
     )
     .orderBy(asc(eventRegistrations.registeredAt), asc(eventRegistrations.id))
     .limit(free)
@@ -383,11 +375,7 @@ export async function registerForEvent(ctx: Context, eventId: string): Promise<E
       .select()
       .from(eventRegistrations)
       .where(
-        and(
-          ctx.scope.inTenant(eventRegistrations),
-          eq(eventRegistrations.eventId, eventId),
-          eq(eventRegistrations.userId, viewer.userId),
-        ),
+        and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.eventId, eventId), eq(eventRegistrations.userId, viewer.userId)),
       );
     if (existing && existing.status !== "CANCELLED") throw alreadyRegistered(existing.status);
     const isFull = event.confirmedCount >= event.maxParticipants;

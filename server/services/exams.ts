@@ -105,7 +105,12 @@ export async function recordExamResults(ctx: Context, examId: string, results: R
     results.forEach((result, index) => {
       const score = Number(result.score);
       if (!(score >= 0) || score > Number(exam.maxScore)) {
-        throw new AppError("BAD_USER_INPUT", "exam.scoreOutOfRange", { row: index + 1, score: result.score, max: exam.maxScore }, { field: `results[${index}].score` });
+        throw new AppError(
+          "BAD_USER_INPUT",
+          "exam.scoreOutOfRange",
+          { row: index + 1, score: result.score, max: exam.maxScore },
+          { field: `results[${index}].score` },
+        );
       }
     });
     const participants = await enrolledParticipants(

@@ -47,7 +47,11 @@ export interface IdempotentOperation<T, Saved> {
  * Runs `op` once per key. Call it inside the mutation's `atomic` savepoint, so the
  * key and the operation's writes commit or roll back together.
  */
-export async function idempotent<T, Saved>(ctx: Context, scope: { tenantId: string; userId: string }, op: IdempotentOperation<T, Saved>): Promise<T> {
+export async function idempotent<T, Saved>(
+  ctx: Context,
+  scope: { tenantId: string; userId: string },
+  op: IdempotentOperation<T, Saved>,
+): Promise<T> {
   checkIdempotencyKey(op.key);
   const hash = requestHash(op.input);
   const where = and(

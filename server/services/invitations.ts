@@ -62,7 +62,8 @@ function checkOffer(viewer: UserViewer, roles: readonly Role[]): Role[] {
   if (offered.length === 0) throw new AppError("BAD_USER_INPUT", "invitation.rolesRequired", {}, { field: "roles" });
   if (!viewer.roles.includes("ADMIN")) {
     const refused = offered.filter((role) => !STAFF_OFFERABLE_ROLES.includes(role));
-    if (refused.length) throw new AppError("FORBIDDEN", "invitation.staffRolesAdminOnly", { roles: refused.join(", ") }, { field: "roles" });
+    if (refused.length)
+      throw new AppError("FORBIDDEN", "invitation.staffRolesAdminOnly", { roles: refused.join(", ") }, { field: "roles" });
   }
   return offered;
 }
@@ -137,7 +138,11 @@ export async function invite(ctx: Context, input: AddMemberInput): Promise<Invit
 
   return atomic(ctx, (ctx) =>
     asSystem(ctx.db, async (system) => {
-      const userId = await findOrCreateAccount(system, { phone, email }, { firstName, lastName, passwordHash, language: tenant.defaultLanguage });
+      const userId = await findOrCreateAccount(
+        system,
+        { phone, email },
+        { firstName, lastName, passwordHash, language: tenant.defaultLanguage },
+      );
       const now = new Date();
       // An open invitation past its date no longer holds the one open place.
       await system
@@ -198,7 +203,13 @@ export async function myInvitations(ctx: Context, args: { first?: number | null;
 }
 
 async function pageOf(ctx: Context, where: SQL | undefined, args: { first?: number | null; after?: string | null }) {
-  const rows = await page(ctx, { from: invitations, where, order: newestFirst(invitations.createdAt, invitations.id), first: args.first, after: args.after });
+  const rows = await page(ctx, {
+    from: invitations,
+    where,
+    order: newestFirst(invitations.createdAt, invitations.id),
+    first: args.first,
+    after: args.after,
+  });
   return mapPage(rows, present);
 }
 
@@ -284,7 +295,14 @@ export async function declineInvitation(ctx: Context, id: string): Promise<Invit
         .returning();
       await audit(
         { ...ctx, db: system },
-        { tenantId: row.tenantId, action: "invitation.decline", entity: "invitation", entityId: id, before: present(row), after: present(after!) },
+        {
+          tenantId: row.tenantId,
+          action: "invitation.decline",
+          entity: "invitation",
+          entityId: id,
+          before: present(row),
+          after: present(after!),
+        },
       );
       return present(after!);
     }),

@@ -3,8 +3,19 @@
  * added by hand, rescheduled, completed or cancelled. Staff manage every course's
  * lectures; an instructor only their own courses'.
  */
-import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
-import { children, courseSchedules, courses, enrollments, lectures, parents, students, type Course, type CourseSchedule, type Lecture } from "../../drizzle/schema";
+import { and, asc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import {
+  children,
+  courseSchedules,
+  courses,
+  enrollments,
+  lectures,
+  parents,
+  students,
+  type Course,
+  type CourseSchedule,
+  type Lecture,
+} from "../../drizzle/schema";
 import type { LectureStatus } from "../../drizzle/tables/enums-types";
 import { requireTenant } from "../auth/guards";
 import { isStaff } from "../auth/viewer";
@@ -24,13 +35,22 @@ onConstraint("lectures_slot_key", () => new AppError("CONFLICT", "lecture.slotTa
  * calendar dates do not depend on the time zone; the instants (Lecture.startsAt)
  * are computed in the tenant's zone when read.
  */
-export function planLectures(course: Pick<Course, "tenantId" | "id" | "startsOn" | "endsOn">, slots: Pick<CourseSchedule, "weekday" | "startTime" | "durationMinutes">[]) {
+export function planLectures(
+  course: Pick<Course, "tenantId" | "id" | "startsOn" | "endsOn">,
+  slots: Pick<CourseSchedule, "weekday" | "startTime" | "durationMinutes">[],
+) {
   const planned = [];
   for (const date of datesBetween(course.startsOn, course.endsOn)) {
     const weekday = weekdayOf(date);
     for (const slot of slots) {
       if (slot.weekday === weekday) {
-        planned.push({ tenantId: course.tenantId, courseId: course.id, date, startTime: slot.startTime, durationMinutes: slot.durationMinutes });
+        planned.push({
+          tenantId: course.tenantId,
+          courseId: course.id,
+          date,
+          startTime: slot.startTime,
+          durationMinutes: slot.durationMinutes,
+        });
       }
     }
   }
@@ -252,7 +272,10 @@ async function visibleCourses(ctx: Context): Promise<SQL> {
   const visible = await courseVisibility(ctx);
   return inArray(
     lectures.courseId,
-    ctx.db.select({ id: courses.id }).from(courses).where(and(ctx.scope.inTenant(courses), visible)),
+    ctx.db
+      .select({ id: courses.id })
+      .from(courses)
+      .where(and(ctx.scope.inTenant(courses), visible)),
   );
 }
 
@@ -261,7 +284,12 @@ export async function getLecture(ctx: Context, lectureId: string, load?: LoadRow
   requireTenant(ctx);
   let lecture: Lecture | null;
   if (load) {
-    [lecture = null] = await load(ctx.db.select().from(lectures).where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId))));
+    [lecture = null] = await load(
+      ctx.db
+        .select()
+        .from(lectures)
+        .where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId))),
+    );
     if (lecture) ctx.loaders.lecture.prime(lectureId, lecture);
   } else {
     lecture = await ctx.loaders.lecture.load(lectureId);

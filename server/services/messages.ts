@@ -20,7 +20,10 @@ export function maskDestination(destination: string): string {
 }
 
 /** Tenant admins: the tenant's deliveries, newest first (codes, which belong to no tenant, are never listed). */
-export async function listDeliveries(ctx: Context, args: { first?: number | null; after?: string | null; status?: MessageDeliveryStatus | null }) {
+export async function listDeliveries(
+  ctx: Context,
+  args: { first?: number | null; after?: string | null; status?: MessageDeliveryStatus | null },
+) {
   requireRole(ctx, "ADMIN");
   return page(ctx, {
     from: messageDeliveries,
@@ -45,7 +48,12 @@ const FROM: Record<StatusReport["status"], MessageDeliveryStatus[]> = {
 };
 
 /** Verifies and applies one provider's status webhook (runs as the system: a provider is nobody's viewer). */
-export async function receiveMessageStatus(app: AppDeps, provider: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<StatusOutcome> {
+export async function receiveMessageStatus(
+  app: AppDeps,
+  provider: string,
+  rawBody: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<StatusOutcome> {
   const messaging = app.config.messaging;
   let reports: StatusReport[];
   if (provider === "twilio" && messaging.twilio) reports = parseTwilioStatus(messaging.twilio, rawBody, headers);

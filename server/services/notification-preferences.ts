@@ -8,7 +8,15 @@ import { notificationPreferences, notificationQuietHours, notificationSettings }
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
 import { atomic, type Context } from "../context";
 import { AppError, badInput } from "../errors";
-import { CHANNELS, defaultChannels, isNotificationKind, isUrgent, NOTIFICATION_KIND_NAMES, type Channel, type NotificationKind } from "../messaging/kinds";
+import {
+  CHANNELS,
+  defaultChannels,
+  isNotificationKind,
+  isUrgent,
+  NOTIFICATION_KIND_NAMES,
+  type Channel,
+  type NotificationKind,
+} from "../messaging/kinds";
 import { audit } from "./audit";
 
 /** A tenant's settings when it has not changed them. */
@@ -23,7 +31,7 @@ export type TenantNotificationSettings = typeof DEFAULT_NOTIFICATION_SETTINGS;
 
 /** The current tenant's notification settings (defaults when it has no row). For services and jobs. */
 export async function tenantNotificationSettings(ctx: Context): Promise<TenantNotificationSettings> {
-  const tenant = requireTenant(ctx);
+  const _tenant = requireTenant(ctx);
   const [row] = await ctx.db.select().from(notificationSettings).where(ctx.scope.inTenant(notificationSettings));
   if (!row) return { ...DEFAULT_NOTIFICATION_SETTINGS };
   return {
@@ -111,20 +119,25 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
 export async function setQuietHours(ctx: Context, input: { start: string; end: string } | null) {
   const viewer = requireMember(ctx);
   if (input) {
-    if (!TIME.test(input.start)) throw new AppError("BAD_USER_INPUT", "notificationPreferences.time", { value: input.start }, { field: "start" });
+    if (!TIME.test(input.start))
+      throw new AppError("BAD_USER_INPUT", "notificationPreferences.time", { value: input.start }, { field: "start" });
     if (!TIME.test(input.end)) throw new AppError("BAD_USER_INPUT", "notificationPreferences.time", { value: input.end }, { field: "end" });
-    if (input.start.slice(0, 5) === input.end.slice(0, 5)) throw new AppError("BAD_USER_INPUT", "notificationPreferences.emptyQuietHours", {}, { field: "end" });
+    if (input.start.slice(0, 5) === input.end.slice(0, 5))
+      throw new AppError("BAD_USER_INPUT", "notificationPreferences.emptyQuietHours", {}, { field: "end" });
   }
   return atomic(ctx, async (ctx) => {
     const where = and(ctx.scope.inTenant(notificationQuietHours), eq(notificationQuietHours.userId, viewer.userId));
     if (!input) {
       await ctx.db.delete(notificationQuietHours).where(where);
     } else {
-      const values = { startsAt: input.start.slice(0, 5) + ":00", endsAt: input.end.slice(0, 5) + ":00" };
+      const values = { startsAt: `${input.start.slice(0, 5)}:00`, endsAt: `${input.end.slice(0, 5)}:00` };
       await ctx.db
         .insert(notificationQuietHours)
         .values({ tenantId: viewer.tenantId, userId: viewer.userId, ...values })
-        .onConflictDoUpdate({ target: [notificationQuietHours.tenantId, notificationQuietHours.userId], set: { ...values, updatedAt: new Date() } });
+        .onConflictDoUpdate({
+          target: [notificationQuietHours.tenantId, notificationQuietHours.userId],
+          set: { ...values, updatedAt: new Date() },
+        });
     }
     return myNotificationPreferences(ctx);
   });
@@ -155,13 +168,20 @@ export async function updateNotificationSettings(ctx: Context, input: Notificati
   for (const [field, [min, max]] of Object.entries(RANGES) as [keyof typeof RANGES, readonly [number, number]][]) {
     const value = input[field];
     if (value != null && (!Number.isInteger(value) || value < min || value > max)) {
-      throw new AppError("BAD_USER_INPUT", "notificationPreferences.outOfRange", { value: String(value), min: String(min), max: String(max) }, { field });
+      throw new AppError(
+        "BAD_USER_INPUT",
+        "notificationPreferences.outOfRange",
+        { value: String(value), min: String(min), max: String(max) },
+        { field },
+      );
     }
   }
   return atomic(ctx, async (ctx) => {
     const before = await tenantNotificationSettings(ctx);
     const after: TenantNotificationSettings = {
-      enabledChannels: input.enabledChannels ? CHANNELS.filter((channel) => input.enabledChannels!.includes(channel)) : before.enabledChannels,
+      enabledChannels: input.enabledChannels
+        ? CHANNELS.filter((channel) => input.enabledChannels!.includes(channel))
+        : before.enabledChannels,
       absenceAlertAfter: input.absenceAlertAfter ?? before.absenceAlertAfter,
       reminderLeadMinutes: input.reminderLeadMinutes ?? before.reminderLeadMinutes,
       feesDueDays: input.feesDueDays ?? before.feesDueDays,

@@ -34,10 +34,7 @@ export async function notifyMany(ctx: Context, specs: readonly NotificationSpec[
   const perSpec = specs.map((spec) => ({ spec, recipients: [...new Set(spec.userIds)] })).filter((entry) => entry.recipients.length > 0);
   if (perSpec.length === 0) return;
   const everyone = [...new Set(perSpec.flatMap((entry) => entry.recipients))];
-  const languages = await ctx.db
-    .select({ id: users.id, language: users.preferredLanguage })
-    .from(users)
-    .where(inArray(users.id, everyone));
+  const languages = await ctx.db.select({ id: users.id, language: users.preferredLanguage }).from(users).where(inArray(users.id, everyone));
   const languageOf = new Map(languages.map((row) => [row.id, row.language]));
   const rows = await ctx.db
     .insert(notifications)
@@ -98,7 +95,11 @@ export async function listNotifications(ctx: Context, args: { unreadOnly?: boole
   const viewer = requireMember(ctx);
   return page(ctx, {
     from: notifications,
-    where: and(ctx.scope.inTenant(notifications), eq(notifications.userId, viewer.userId), args.unreadOnly ? isNull(notifications.readAt) : undefined),
+    where: and(
+      ctx.scope.inTenant(notifications),
+      eq(notifications.userId, viewer.userId),
+      args.unreadOnly ? isNull(notifications.readAt) : undefined,
+    ),
     order: newestFirst(notifications.createdAt, notifications.id),
     ...args,
   });

@@ -59,7 +59,10 @@ export async function enrolledParticipants(
 function ofParticipants(table: { studentId: AnyPgColumn; childId: AnyPgColumn }, participants: readonly Participant[]): SQL | undefined {
   const studentIds = participants.flatMap((p) => (p.studentId ? [p.studentId] : []));
   const childIds = participants.flatMap((p) => (p.childId ? [p.childId] : []));
-  return or(studentIds.length ? inArray(table.studentId, studentIds) : undefined, childIds.length ? inArray(table.childId, childIds) : undefined);
+  return or(
+    studentIds.length ? inArray(table.studentId, studentIds) : undefined,
+    childIds.length ? inArray(table.childId, childIds) : undefined,
+  );
 }
 
 /** `set` for an upsert: the named columns take the values of the row that was refused (`excluded.<column>`). */
@@ -82,7 +85,10 @@ export async function upsertPerParticipant<Table extends ParticipantTable>(
   ctx: Context,
   table: Table,
   key: readonly AnyPgColumn[],
-  rows: readonly { participant: Pick<Participant, "id" | "kind" | "studentId" | "childId">; values: Omit<Table["$inferInsert"], "studentId" | "childId"> }[],
+  rows: readonly {
+    participant: Pick<Participant, "id" | "kind" | "studentId" | "childId">;
+    values: Omit<Table["$inferInsert"], "studentId" | "childId">;
+  }[],
   set: PgUpdateSetSource<Table> | null,
 ): Promise<Table["$inferSelect"][]> {
   const written: Table["$inferSelect"][] = [];

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import {
   enrollments,
   payments,
@@ -72,7 +72,8 @@ const moneyRowsOf = (ctx: Context, enrollmentId: string): Promise<MoneyRow[]> =>
     .where(and(ctx.scope.inTenant(payments), eq(payments.enrollmentId, enrollmentId)));
 
 /** What is started and not yet confirmed, in cents. */
-const pendingCents = (rows: readonly MoneyRow[]) => sumCents(rows.filter((row) => row.status === "PENDING").map((row) => toCents(row.amount)));
+const pendingCents = (rows: readonly MoneyRow[]) =>
+  sumCents(rows.filter((row) => row.status === "PENDING").map((row) => toCents(row.amount)));
 
 /** Paid and still-owed amounts of an enrolment, as money strings (balance never below zero). */
 function enrollmentMoney(course: Pick<Course, "price" | "currency">, rows: readonly MoneyRow[]) {
@@ -140,7 +141,12 @@ async function amountToPay(ctx: Context, enrollment: Enrollment, course: Course,
   const outstanding = toCents(course.price) - paidCents(rows) - pending;
   if (requested === null) {
     if (outstanding <= 0n) {
-      throw new AppError("BAD_USER_INPUT", "payment.nothingOwed", { pending: formatCents(pending), currency: course.currency }, { field: "amount" });
+      throw new AppError(
+        "BAD_USER_INPUT",
+        "payment.nothingOwed",
+        { pending: formatCents(pending), currency: course.currency },
+        { field: "amount" },
+      );
     }
     return outstanding;
   }
@@ -218,30 +224,34 @@ export async function startPayment(ctx: Context, input: StartPaymentInput): Prom
     );
   }
   return atomic(ctx, (ctx) =>
-    idempotent(ctx, { tenantId: viewer.tenantId, userId: viewer.userId }, {
-      operation: "startPayment",
-      key: input.idempotencyKey,
-      input: {
-        enrollmentId: input.enrollmentId,
-        provider: provider.name,
-        amount: requested === null ? null : formatCents(requested),
-        phoneNumber: input.phoneNumber ?? null,
+    idempotent(
+      ctx,
+      { tenantId: viewer.tenantId, userId: viewer.userId },
+      {
+        operation: "startPayment",
+        key: input.idempotencyKey,
+        input: {
+          enrollmentId: input.enrollmentId,
+          provider: provider.name,
+          amount: requested === null ? null : formatCents(requested),
+          phoneNumber: input.phoneNumber ?? null,
+        },
+        run: async () => {
+          const { enrollment, participant, course } = await enrollmentToPay(ctx, input.enrollmentId);
+          const amount = await amountToPay(ctx, enrollment, course, requested);
+          const payer = await ctx.loaders.user.load(participant.userId);
+          return recordPayment(ctx, provider, {
+            enrollment,
+            participant,
+            course,
+            amount,
+            phoneNumber: input.phoneNumber ?? payer?.phoneNumber1 ?? null,
+          });
+        },
+        save: (payment) => ({ paymentId: payment.id }),
+        load: (saved) => loadPayment(ctx, saved.paymentId),
       },
-      run: async () => {
-        const { enrollment, participant, course } = await enrollmentToPay(ctx, input.enrollmentId);
-        const amount = await amountToPay(ctx, enrollment, course, requested);
-        const payer = await ctx.loaders.user.load(participant.userId);
-        return recordPayment(ctx, provider, {
-          enrollment,
-          participant,
-          course,
-          amount,
-          phoneNumber: input.phoneNumber ?? payer?.phoneNumber1 ?? null,
-        });
-      },
-      save: (payment) => ({ paymentId: payment.id }),
-      load: (saved) => loadPayment(ctx, saved.paymentId),
-    }),
+    ),
   );
 }
 
@@ -260,18 +270,22 @@ export async function recordManualPayment(ctx: Context, input: RecordManualPayme
   const reference = text("reference", input.reference, true);
   const note = text("note", input.note, true);
   return atomic(ctx, (ctx) =>
-    idempotent(ctx, { tenantId: viewer.tenantId, userId: viewer.userId }, {
-      operation: "recordManualPayment",
-      key: input.idempotencyKey,
-      input: { enrollmentId: input.enrollmentId, amount: formatCents(requested), reference, note },
-      run: async () => {
-        const { enrollment, participant, course } = await enrollmentToPay(ctx, input.enrollmentId);
-        const amount = await amountToPay(ctx, enrollment, course, requested);
-        return recordPayment(ctx, ctx.app.payments.get("manual")!, { enrollment, participant, course, amount, reference, note });
+    idempotent(
+      ctx,
+      { tenantId: viewer.tenantId, userId: viewer.userId },
+      {
+        operation: "recordManualPayment",
+        key: input.idempotencyKey,
+        input: { enrollmentId: input.enrollmentId, amount: formatCents(requested), reference, note },
+        run: async () => {
+          const { enrollment, participant, course } = await enrollmentToPay(ctx, input.enrollmentId);
+          const amount = await amountToPay(ctx, enrollment, course, requested);
+          return recordPayment(ctx, ctx.app.payments.get("manual")!, { enrollment, participant, course, amount, reference, note });
+        },
+        save: (payment) => ({ paymentId: payment.id }),
+        load: (saved) => loadPayment(ctx, saved.paymentId),
       },
-      save: (payment) => ({ paymentId: payment.id }),
-      load: (saved) => loadPayment(ctx, saved.paymentId),
-    }),
+    ),
   );
 }
 
@@ -366,23 +380,30 @@ export async function receivePaymentWebhook(
   if (!provider?.verifyWebhook) throw new AppError("NOT_FOUND", "webhook.unknownProvider", { provider: providerName });
   const event = provider.verifyWebhook(rawBody, headers);
   if (!event) return { status: "ignored", reason: "not a payment event" };
-  return withRequestContext(app, { requestId: request.requestId, credentials: { kind: "none" }, ip: request.ip, userAgent: request.userAgent }, async (ctx) => {
-    // Webhook lookup by gateway reference: the one cross-tenant read here (see db/scope.ts).
-    const owners = await asSystem(ctx.db, (system) =>
-      system
-        .select({ tenantId: payments.tenantId })
-        .from(payments)
-        .where(and(eq(payments.provider, provider.name), eq(payments.providerReference, event.providerReference)))
-        .limit(2),
-    );
-    if (owners.length !== 1) {
-      // Unknown: another system sharing the gateway account, or a typo at the gateway.
-      // Answered 200 so the gateway stops retrying something that will never match.
-      app.log.warn({ provider: provider.name, reference: event.providerReference, eventId: event.eventId, matches: owners.length }, "webhook for an unknown payment");
-      return { status: "ignored", reason: owners.length ? "ambiguous reference" : "unknown payment reference" };
-    }
-    return applyPaymentEvent(await inTenant(ctx, owners[0]!.tenantId), provider.name, event);
-  });
+  return withRequestContext(
+    app,
+    { requestId: request.requestId, credentials: { kind: "none" }, ip: request.ip, userAgent: request.userAgent },
+    async (ctx) => {
+      // Webhook lookup by gateway reference: the one cross-tenant read here (see db/scope.ts).
+      const owners = await asSystem(ctx.db, (system) =>
+        system
+          .select({ tenantId: payments.tenantId })
+          .from(payments)
+          .where(and(eq(payments.provider, provider.name), eq(payments.providerReference, event.providerReference)))
+          .limit(2),
+      );
+      if (owners.length !== 1) {
+        // Unknown: another system sharing the gateway account, or a typo at the gateway.
+        // Answered 200 so the gateway stops retrying something that will never match.
+        app.log.warn(
+          { provider: provider.name, reference: event.providerReference, eventId: event.eventId, matches: owners.length },
+          "webhook for an unknown payment",
+        );
+        return { status: "ignored", reason: owners.length ? "ambiguous reference" : "unknown payment reference" };
+      }
+      return applyPaymentEvent(await inTenant(ctx, owners[0]!.tenantId), provider.name, event);
+    },
+  );
 }
 
 /** The context re-scoped to one tenant (row-level security and loaders follow). */
@@ -459,7 +480,13 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
       return { status: "ignored", reason: mismatch ?? `payment already ${before.status}` };
     }
 
-    await audit(ctx, { action: "payment.webhook", entity: "payment", entityId: after.id, before, after: { ...after, eventId: event.eventId } });
+    await audit(ctx, {
+      action: "payment.webhook",
+      entity: "payment",
+      entityId: after.id,
+      before,
+      after: { ...after, eventId: event.eventId },
+    });
     const facts = await eventFacts(ctx, after);
     await emit(
       ctx,
@@ -513,39 +540,49 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
   const amount = positiveCents("amount", input.amount);
   const reason = text("reason", input.reason)!;
   return atomic(ctx, (ctx) =>
-    idempotent(ctx, { tenantId: viewer.tenantId, userId: viewer.userId }, {
-      operation: "requestRefund",
-      key: input.idempotencyKey,
-      input: { paymentId: input.paymentId, amount: formatCents(amount), reason },
-      run: async () => {
-        // The payment's lock serialises requests against it, so open claims are counted exactly.
-        const payment = await lockPayment(ctx, input.paymentId);
-        if (!REFUNDABLE.includes(payment.status)) throw wrongState("Payment", payment.status, [...REFUNDABLE]);
-        const open = await ctx.db
-          .select({ amount: refundRequests.amount })
-          .from(refundRequests)
-          .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.paymentId, payment.id), inArray(refundRequests.status, [...OPEN_REFUNDS])));
-        const available = toCents(payment.amount) - toCents(payment.refundedAmount) - sumCents(open.map((row) => toCents(row.amount)));
-        if (amount > available) {
-          throw new AppError(
-            "BAD_USER_INPUT",
-            "refund.overRefund",
-            { available: formatCents(available > 0n ? available : 0n), currency: payment.currency },
-            { field: "amount" },
-          );
-        }
-        const [refund] = await ctx.db
-          .insert(refundRequests)
-          .values({ tenantId: payment.tenantId, paymentId: payment.id, amount: formatCents(amount), reason, requestedBy: viewer.userId })
-          .returning();
-        await audit(ctx, { action: "refund.request", entity: "refund_request", entityId: refund!.id, after: refund });
-        const { recipients: _family, ...facts } = await eventFacts(ctx, payment);
-        await emit(ctx, { type: "refund.requested", ...facts, amount: refund!.amount, refundRequestId: refund!.id });
-        return refund!;
+    idempotent(
+      ctx,
+      { tenantId: viewer.tenantId, userId: viewer.userId },
+      {
+        operation: "requestRefund",
+        key: input.idempotencyKey,
+        input: { paymentId: input.paymentId, amount: formatCents(amount), reason },
+        run: async () => {
+          // The payment's lock serialises requests against it, so open claims are counted exactly.
+          const payment = await lockPayment(ctx, input.paymentId);
+          if (!REFUNDABLE.includes(payment.status)) throw wrongState("Payment", payment.status, [...REFUNDABLE]);
+          const open = await ctx.db
+            .select({ amount: refundRequests.amount })
+            .from(refundRequests)
+            .where(
+              and(
+                ctx.scope.inTenant(refundRequests),
+                eq(refundRequests.paymentId, payment.id),
+                inArray(refundRequests.status, [...OPEN_REFUNDS]),
+              ),
+            );
+          const available = toCents(payment.amount) - toCents(payment.refundedAmount) - sumCents(open.map((row) => toCents(row.amount)));
+          if (amount > available) {
+            throw new AppError(
+              "BAD_USER_INPUT",
+              "refund.overRefund",
+              { available: formatCents(available > 0n ? available : 0n), currency: payment.currency },
+              { field: "amount" },
+            );
+          }
+          const [refund] = await ctx.db
+            .insert(refundRequests)
+            .values({ tenantId: payment.tenantId, paymentId: payment.id, amount: formatCents(amount), reason, requestedBy: viewer.userId })
+            .returning();
+          await audit(ctx, { action: "refund.request", entity: "refund_request", entityId: refund!.id, after: refund });
+          const { recipients: _family, ...facts } = await eventFacts(ctx, payment);
+          await emit(ctx, { type: "refund.requested", ...facts, amount: refund!.amount, refundRequestId: refund!.id });
+          return refund!;
+        },
+        save: (refund) => ({ refundRequestId: refund.id }),
+        load: (saved) => loadRefund(ctx, saved.refundRequestId),
       },
-      save: (refund) => ({ refundRequestId: refund.id }),
-      load: (saved) => loadRefund(ctx, saved.refundRequestId),
-    }),
+    ),
   );
 }
 
@@ -568,70 +605,83 @@ export interface ApproveRefundInput {
 export async function approveRefund(ctx: Context, input: ApproveRefundInput): Promise<RefundRequest> {
   const viewer = requireRole(ctx, "STAFF");
   return atomic(ctx, (ctx) =>
-    idempotent(ctx, { tenantId: viewer.tenantId, userId: viewer.userId }, {
-      operation: "approveRefund",
-      key: input.idempotencyKey,
-      input: { refundRequestId: input.refundRequestId },
-      run: async () => {
-        const refund = await lockRefund(ctx, input.refundRequestId);
-        if (refund.status !== "REQUESTED") throw wrongState("RefundRequest", refund.status, "REQUESTED");
-        const payment = await lockPayment(ctx, refund.paymentId);
-        if (!REFUNDABLE.includes(payment.status)) throw wrongState("Payment", payment.status, [...REFUNDABLE]);
-        const left = toCents(payment.amount) - toCents(payment.refundedAmount);
-        if (toCents(refund.amount) > left) {
-          throw new AppError("BAD_USER_INPUT", "refund.overRefund", { available: formatCents(left), currency: payment.currency }, { field: "amount" });
-        }
-        const provider = ctx.app.payments.get(payment.provider);
-        if (!provider) throw new AppError("CONFLICT", "refund.providerUnavailable", { provider: payment.provider });
+    idempotent(
+      ctx,
+      { tenantId: viewer.tenantId, userId: viewer.userId },
+      {
+        operation: "approveRefund",
+        key: input.idempotencyKey,
+        input: { refundRequestId: input.refundRequestId },
+        run: async () => {
+          const refund = await lockRefund(ctx, input.refundRequestId);
+          if (refund.status !== "REQUESTED") throw wrongState("RefundRequest", refund.status, "REQUESTED");
+          const payment = await lockPayment(ctx, refund.paymentId);
+          if (!REFUNDABLE.includes(payment.status)) throw wrongState("Payment", payment.status, [...REFUNDABLE]);
+          const left = toCents(payment.amount) - toCents(payment.refundedAmount);
+          if (toCents(refund.amount) > left) {
+            throw new AppError(
+              "BAD_USER_INPUT",
+              "refund.overRefund",
+              { available: formatCents(left), currency: payment.currency },
+              { field: "amount" },
+            );
+          }
+          const provider = ctx.app.payments.get(payment.provider);
+          if (!provider) throw new AppError("CONFLICT", "refund.providerUnavailable", { provider: payment.provider });
 
-        let result;
-        try {
-          result = await provider.refund(payment, refund.amount, refund.id);
-        } catch (error) {
-          ctx.app.log.warn({ err: error, provider: provider.name, refundRequestId: refund.id }, "payment provider refund failed");
-          result = { status: "FAILED" as const, providerReference: null, failureReason: translate(ctx.language, "refund.gatewayUnreachable") };
-        }
-        const decided = { decidedBy: viewer.userId, decidedAt: new Date(), providerReference: result.providerReference };
-        const facts = await eventFacts(ctx, payment);
+          let result;
+          try {
+            result = await provider.refund(payment, refund.amount, refund.id);
+          } catch (error) {
+            ctx.app.log.warn({ err: error, provider: provider.name, refundRequestId: refund.id }, "payment provider refund failed");
+            result = {
+              status: "FAILED" as const,
+              providerReference: null,
+              failureReason: translate(ctx.language, "refund.gatewayUnreachable"),
+            };
+          }
+          const decided = { decidedBy: viewer.userId, decidedAt: new Date(), providerReference: result.providerReference };
+          const facts = await eventFacts(ctx, payment);
 
-        if (result.status === "FAILED") {
-          const reason = result.failureReason ?? "";
-          const [failed] = await ctx.db
+          if (result.status === "FAILED") {
+            const reason = result.failureReason ?? "";
+            const [failed] = await ctx.db
+              .update(refundRequests)
+              .set({ status: "FAILED", decisionNote: reason, ...decided })
+              .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
+              .returning();
+            await audit(ctx, { action: "refund.fail", entity: "refund_request", entityId: refund.id, before: refund, after: failed });
+            await emit(ctx, { type: "refund.failed", amount: refund.amount, refundRequestId: refund.id, reason, ...facts });
+            return failed!;
+          }
+
+          // Added in SQL, not from the value read: correct even if a lock were ever missed (the CHECK is the backstop).
+          const [paymentAfter] = await ctx.db
+            .update(payments)
+            .set({
+              refundedAmount: sql`${payments.refundedAmount} + ${refund.amount}::numeric`,
+              status: sql`case when ${payments.refundedAmount} + ${refund.amount}::numeric = ${payments.amount} then 'REFUNDED' else 'PARTIALLY_REFUNDED' end::payment_status`,
+            })
+            .where(and(ctx.scope.inTenant(payments), eq(payments.id, payment.id)))
+            .returning();
+          const [refunded] = await ctx.db
             .update(refundRequests)
-            .set({ status: "FAILED", decisionNote: reason, ...decided })
+            .set({ status: "REFUNDED", ...decided })
             .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
             .returning();
-          await audit(ctx, { action: "refund.fail", entity: "refund_request", entityId: refund.id, before: refund, after: failed });
-          await emit(ctx, { type: "refund.failed", amount: refund.amount, refundRequestId: refund.id, reason, ...facts });
-          return failed!;
-        }
-
-        // Added in SQL, not from the value read: correct even if a lock were ever missed (the CHECK is the backstop).
-        const [paymentAfter] = await ctx.db
-          .update(payments)
-          .set({
-            refundedAmount: sql`${payments.refundedAmount} + ${refund.amount}::numeric`,
-            status: sql`case when ${payments.refundedAmount} + ${refund.amount}::numeric = ${payments.amount} then 'REFUNDED' else 'PARTIALLY_REFUNDED' end::payment_status`,
-          })
-          .where(and(ctx.scope.inTenant(payments), eq(payments.id, payment.id)))
-          .returning();
-        const [refunded] = await ctx.db
-          .update(refundRequests)
-          .set({ status: "REFUNDED", ...decided })
-          .where(and(ctx.scope.inTenant(refundRequests), eq(refundRequests.id, refund.id)))
-          .returning();
-        await audit(ctx, { action: "refund.approve", entity: "refund_request", entityId: refund.id, before: refund, after: refunded });
-        await audit(ctx, { action: "payment.refund", entity: "payment", entityId: payment.id, before: payment, after: paymentAfter });
-        ctx.loaders.payment.clear(payment.id);
-        ctx.loaders.paymentsOfEnrollment.clear(payment.enrollmentId);
-        ctx.loaders.refundsOfPayment.clear(payment.id);
-        if (paymentAfter!.status === "REFUNDED") await refundEnrollmentIfSettled(ctx, payment.enrollmentId);
-        await emit(ctx, { type: "refund.refunded", amount: refund.amount, refundRequestId: refund.id, ...facts });
-        return refunded!;
+          await audit(ctx, { action: "refund.approve", entity: "refund_request", entityId: refund.id, before: refund, after: refunded });
+          await audit(ctx, { action: "payment.refund", entity: "payment", entityId: payment.id, before: payment, after: paymentAfter });
+          ctx.loaders.payment.clear(payment.id);
+          ctx.loaders.paymentsOfEnrollment.clear(payment.enrollmentId);
+          ctx.loaders.refundsOfPayment.clear(payment.id);
+          if (paymentAfter!.status === "REFUNDED") await refundEnrollmentIfSettled(ctx, payment.enrollmentId);
+          await emit(ctx, { type: "refund.refunded", amount: refund.amount, refundRequestId: refund.id, ...facts });
+          return refunded!;
+        },
+        save: (refund) => ({ refundRequestId: refund.id }),
+        load: (saved) => loadRefund(ctx, saved.refundRequestId),
       },
-      save: (refund) => ({ refundRequestId: refund.id }),
-      load: (saved) => loadRefund(ctx, saved.refundRequestId),
-    }),
+    ),
   );
 }
 
@@ -672,7 +722,13 @@ export async function rejectRefund(ctx: Context, refundRequestId: string, reason
       .returning();
     await audit(ctx, { action: "refund.reject", entity: "refund_request", entityId: refund.id, before: refund, after: rejected });
     const payment = (await ctx.loaders.payment.load(refund.paymentId))!;
-    await emit(ctx, { type: "refund.rejected", amount: refund.amount, refundRequestId: refund.id, reason, ...(await eventFacts(ctx, payment)) });
+    await emit(ctx, {
+      type: "refund.rejected",
+      amount: refund.amount,
+      refundRequestId: refund.id,
+      reason,
+      ...(await eventFacts(ctx, payment)),
+    });
     return rejected!;
   });
 }
@@ -740,7 +796,13 @@ export async function listRefundRequests(
   const where = and(
     ctx.scope.inTenant(refundRequests),
     scope
-      ? inArray(refundRequests.paymentId, ctx.db.select({ id: payments.id }).from(payments).where(and(ctx.scope.inTenant(payments), scope)))
+      ? inArray(
+          refundRequests.paymentId,
+          ctx.db
+            .select({ id: payments.id })
+            .from(payments)
+            .where(and(ctx.scope.inTenant(payments), scope)),
+        )
       : undefined,
     f.paymentId ? eq(refundRequests.paymentId, f.paymentId) : undefined,
     f.status ? eq(refundRequests.status, f.status) : undefined,

@@ -79,4 +79,3 @@ export async function subscribeToEvents(ctx: Context, eventId?: string | null) {
     scope: "tenant",
   });
 }
-

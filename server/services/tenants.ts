@@ -91,7 +91,10 @@ export async function myMemberships(ctx: Context) {
 }
 
 /** Platform admin: every tenant, filtered by text, in slug order. */
-export async function listTenants(ctx: Context, args: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<Tenant>> {
+export async function listTenants(
+  ctx: Context,
+  args: { search?: string | null; first?: number | null; after?: string | null },
+): Promise<Page<Tenant>> {
   requirePlatformAdmin(ctx);
   const where = args.search ? or(ilike(tenants.name, `%${args.search}%`), ilike(tenants.slug, `%${args.search}%`)) : undefined;
   return page(ctx, { from: tenants, where, order: by("ASC", tenants.slug), first: args.first, after: args.after });

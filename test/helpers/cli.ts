@@ -44,7 +44,12 @@ export interface Started {
  * group the way a terminal's Ctrl-C does.
  */
 export function start(command: string, args: string[], env: Record<string, string | undefined> = {}): Started {
-  const child = spawn(command, args, { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command, args, {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let stdout = "";
   let stderr = "";
   const watchers = new Set<() => void>();

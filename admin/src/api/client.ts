@@ -13,7 +13,14 @@
  */
 import type { ExecutionResult } from "graphql";
 import { createClient, type Client as WsClient } from "graphql-ws";
-import { RefreshSessionDocument, SignInDocument, SignOutDocument, SwitchTenantDocument, type SignedInFragment, type TypedDocumentString } from "./sdk";
+import {
+  RefreshSessionDocument,
+  SignInDocument,
+  SignOutDocument,
+  SwitchTenantDocument,
+  type SignedInFragment,
+  type TypedDocumentString,
+} from "./sdk";
 
 export type TenantInfo = NonNullable<SignedInFragment["tenant"]>;
 
@@ -221,7 +228,15 @@ export async function signOut(): Promise<void> {
 
 function deviceName(): string {
   const agent = navigator.userAgent;
-  const browser = /Firefox\//.test(agent) ? "Firefox" : /Edg\//.test(agent) ? "Edge" : /Chrom/.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : "Browser";
+  const browser = /Firefox\//.test(agent)
+    ? "Firefox"
+    : /Edg\//.test(agent)
+      ? "Edge"
+      : /Chrom/.test(agent)
+        ? "Chrome"
+        : /Safari\//.test(agent)
+          ? "Safari"
+          : "Browser";
   return `Back office (${browser})`;
 }
 

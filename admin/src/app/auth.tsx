@@ -4,7 +4,7 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
-import { ApiError, currentSession, onSessionChange, request, resumeSession, signOut, switchTenant, type Session } from "../api/client";
+import { type ApiError, currentSession, onSessionChange, request, resumeSession, signOut, switchTenant, type Session } from "../api/client";
 import { ViewerDocument, type Role, type ViewerQuery } from "../api/sdk";
 import { makeFormats, useI18n, type Formats } from "../i18n";
 
@@ -70,7 +70,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const allowed = roles.some((role) => STAFF_ROLES.includes(role));
   useEffect(() => {
     if (!data || allowed) return;
-    const elsewhere = data.myTenants.find((membership) => membership.isActive && membership.roles.some((role) => STAFF_ROLES.includes(role)));
+    const elsewhere = data.myTenants.find(
+      (membership) => membership.isActive && membership.roles.some((role) => STAFF_ROLES.includes(role)),
+    );
     if (elsewhere) void switchTenant(elsewhere.tenant.id).catch(() => signOut());
     else {
       setRefusal(t("auth.notStaff"));

@@ -61,7 +61,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const value = useMemo<I18n>(() => {
     const catalog = catalogs[language];
     const t: Translate = (key, params) =>
-      (catalog[key] ?? en[key] ?? key).replace(/\{(\w+)\}/g, (match, name: string) => (params && name in params ? String(params[name]) : match));
+      (catalog[key] ?? en[key] ?? key).replace(/\{(\w+)\}/g, (match, name: string) =>
+        params && name in params ? String(params[name]) : match,
+      );
     return { language, dir, locale: LOCALES[language], t, setLanguage };
   }, [language, dir, setLanguage]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
@@ -106,7 +108,15 @@ export function makeFormats(locale: string, timeZone: string): Formats {
       // The zone's offset at that moment: format the naive UTC reading back in the zone and correct.
       const naive = new Date(`${local}:00Z`);
       const parts = Object.fromEntries(
-        new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+        new Intl.DateTimeFormat("en-US", {
+          timeZone,
+          hourCycle: "h23",
+          year: "numeric",
+          month: "2-digit",
+          day: "2-digit",
+          hour: "2-digit",
+          minute: "2-digit",
+        })
           .formatToParts(naive)
           .map((part) => [part.type, part.value]),
       );

@@ -89,7 +89,8 @@ function CourseLectures({ courseId }: { courseId: string }) {
                     <StatusBadge status={lecture.status} />
                   </Table.Td>
                   <Table.Td>
-                    {lecture.attendanceSummary && t("attendance.counts", { present: lecture.attendanceSummary.present, absent: lecture.attendanceSummary.absent })}
+                    {lecture.attendanceSummary &&
+                      t("attendance.counts", { present: lecture.attendanceSummary.present, absent: lecture.attendanceSummary.absent })}
                   </Table.Td>
                   <Table.Td>
                     <Anchor component={Link} to={`/attendance/${courseId}/${lecture.id}`}>
@@ -109,7 +110,10 @@ function CourseLectures({ courseId }: { courseId: string }) {
 function CourseSummary({ courseId }: { courseId: string }) {
   const { t } = useI18n();
   const { formats } = useAccess();
-  const query = useQuery({ queryKey: ["courseAttendance", courseId], queryFn: () => request(CourseAttendanceSummaryDocument, { courseId }) });
+  const query = useQuery({
+    queryKey: ["courseAttendance", courseId],
+    queryFn: () => request(CourseAttendanceSummaryDocument, { courseId }),
+  });
   const percent = (rate: number | null | undefined) => (rate == null ? "—" : `${Math.round(rate * 100)}%`);
   return (
     <Section title={t("attendance.summary")}>
@@ -164,17 +168,25 @@ function RegisterScreen() {
 
   // Marks saved on other devices arrive live and replace what the server had.
   const liveError = useLive(AttendanceUpdatedDocument, { lectureId }, (data) => {
-    client.setQueryData<RegisterQuery>(key, (current) => (current ? { ...current, lectureAttendance: mergeMarks(current.lectureAttendance, data.attendanceUpdated.marks) } : current));
+    client.setQueryData<RegisterQuery>(key, (current) =>
+      current ? { ...current, lectureAttendance: mergeMarks(current.lectureAttendance, data.attendanceUpdated.marks) } : current,
+    );
   });
 
   const save = useMutation({
     mutationFn: () =>
       request(MarkAttendanceDocument, {
         lectureId,
-        marks: Object.entries(drafts).map(([participantId, mark]) => ({ participantId, present: mark.present, rating: mark.present ? (mark.rating ?? defaultRating) : null })),
+        marks: Object.entries(drafts).map(([participantId, mark]) => ({
+          participantId,
+          present: mark.present,
+          rating: mark.present ? (mark.rating ?? defaultRating) : null,
+        })),
       }),
     onSuccess: (data) => {
-      client.setQueryData<RegisterQuery>(key, (current) => (current ? { ...current, lectureAttendance: mergeMarks(current.lectureAttendance, data.markAttendance.marks) } : current));
+      client.setQueryData<RegisterQuery>(key, (current) =>
+        current ? { ...current, lectureAttendance: mergeMarks(current.lectureAttendance, data.markAttendance.marks) } : current,
+      );
       setDrafts({});
       void client.invalidateQueries({ queryKey: ["courseAttendance", courseId] });
     },
@@ -185,7 +197,8 @@ function RegisterScreen() {
       {(data) => {
         const saved = new Map(data.lectureAttendance.map((mark) => [participantId(mark), mark]));
         const people = data.enrollments.nodes.map((row) => row.participant);
-        const shown = (id: string): Mark | undefined => drafts[id] ?? (saved.get(id) ? { present: saved.get(id)!.present, rating: saved.get(id)!.rating } : undefined);
+        const shown = (id: string): Mark | undefined =>
+          drafts[id] ?? (saved.get(id) ? { present: saved.get(id)!.present, rating: saved.get(id)!.rating } : undefined);
         const setAll = (present: boolean) =>
           setDrafts(Object.fromEntries(people.map((person) => [person.id, { present, rating: present ? defaultRating : null }])));
         const dirty = Object.keys(drafts).length;
@@ -212,7 +225,14 @@ function RegisterScreen() {
               <Button size="lg" variant="default" onClick={() => setAll(false)}>
                 {t("attendance.allAbsent")}
               </Button>
-              <Select label={t("attendance.defaultRating")} data={RATINGS} value={defaultRating} onChange={(value) => setDefaultRating(value ?? "8")} allowDeselect={false} w={140} />
+              <Select
+                label={t("attendance.defaultRating")}
+                data={RATINGS}
+                value={defaultRating}
+                onChange={(value) => setDefaultRating(value ?? "8")}
+                allowDeselect={false}
+                w={140}
+              />
             </Group>
             {people.length === 0 ? (
               <Text c="gray.7">{t("attendance.nobody")}</Text>
@@ -229,7 +249,11 @@ function RegisterScreen() {
                             {name}
                           </Text>
                           <Text size="sm" c="gray.7" data-testid="mark-state">
-                            {mark ? (mark.present ? t("attendance.markedPresent") : t("attendance.markedAbsent")) : t("attendance.notMarked")}
+                            {mark
+                              ? mark.present
+                                ? t("attendance.markedPresent")
+                                : t("attendance.markedAbsent")
+                              : t("attendance.notMarked")}
                             {drafts[person.id] ? ` · ${t("attendance.unsaved")}` : ""}
                           </Text>
                         </div>
@@ -279,7 +303,8 @@ function RegisterScreen() {
   );
 }
 
-const participantId = (mark: MarkRowFragment) => (mark.participant.__typename === "Child" || mark.participant.__typename === "Student" ? mark.participant.id : "");
+const participantId = (mark: MarkRowFragment) =>
+  mark.participant.__typename === "Child" || mark.participant.__typename === "Student" ? mark.participant.id : "";
 
 function mergeMarks(current: MarkRowFragment[], incoming: MarkRowFragment[]): MarkRowFragment[] {
   const byParticipant = new Map(current.map((mark) => [participantId(mark), mark]));

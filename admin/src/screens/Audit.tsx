@@ -56,8 +56,18 @@ function AuditLog() {
   return (
     <Stack>
       <Group align="end">
-        <TextInput label={t("audit.entity")} placeholder="course" value={entity} onChange={(event) => setEntity(event.currentTarget.value)} />
-        <TextInput label={t("audit.action")} placeholder="course.update" value={action} onChange={(event) => setAction(event.currentTarget.value)} />
+        <TextInput
+          label={t("audit.entity")}
+          placeholder="course"
+          value={entity}
+          onChange={(event) => setEntity(event.currentTarget.value)}
+        />
+        <TextInput
+          label={t("audit.action")}
+          placeholder="course.update"
+          value={action}
+          onChange={(event) => setAction(event.currentTarget.value)}
+        />
         <TextInput type="date" label={t("filter.from")} value={from} onChange={(event) => setFrom(event.currentTarget.value)} />
         <TextInput type="date" label={t("filter.to")} value={to} onChange={(event) => setTo(event.currentTarget.value)} />
       </Group>

@@ -60,7 +60,11 @@ export default function Catalogue() {
   const { isStaff } = useAccess();
   const location = useLocation();
   const navigate = useNavigate();
-  const tab = location.pathname.startsWith("/catalogue/seasons") ? "seasons" : location.pathname.startsWith("/catalogue/tags") ? "tags" : "courses";
+  const tab = location.pathname.startsWith("/catalogue/seasons")
+    ? "seasons"
+    : location.pathname.startsWith("/catalogue/tags")
+      ? "tags"
+      : "courses";
   return (
     <Stack>
       <Title order={1} size="h2">
@@ -123,7 +127,14 @@ function CourseList() {
           clearable
           w={180}
         />
-        <Select label={t("field.tag")} data={(tags.data?.tags ?? []).map((tag) => ({ value: tag.id, label: tag.name }))} value={tagId} onChange={setTagId} clearable w={160} />
+        <Select
+          label={t("field.tag")}
+          data={(tags.data?.tags ?? []).map((tag) => ({ value: tag.id, label: tag.name }))}
+          value={tagId}
+          onChange={setTagId}
+          clearable
+          w={160}
+        />
         {isStaff && (
           <Select
             label={t("field.published")}
@@ -262,7 +273,11 @@ function CourseForm({ course }: { course?: Course }) {
     isPublished: course?.isPublished ?? false,
   });
   const [slots, setSlots] = useState<Slot[]>(
-    course?.schedule.map((slot) => ({ weekday: String(slot.weekday), startTime: slot.startTime.slice(0, 5), durationMinutes: slot.durationMinutes })) ?? [],
+    course?.schedule.map((slot) => ({
+      weekday: String(slot.weekday),
+      startTime: slot.startTime.slice(0, 5),
+      durationMinutes: slot.durationMinutes,
+    })) ?? [],
   );
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm((current) => ({ ...current, [key]: value }));
   const save = useMutation({
@@ -272,7 +287,11 @@ function CourseForm({ course }: { course?: Course }) {
         seasonId: form.seasonId,
         instructorId: form.instructorId,
         price: String(form.price),
-        schedule: slots.map((slot) => ({ weekday: Number(slot.weekday), startTime: `${slot.startTime}:00`, durationMinutes: slot.durationMinutes })),
+        schedule: slots.map((slot) => ({
+          weekday: Number(slot.weekday),
+          startTime: `${slot.startTime}:00`,
+          durationMinutes: slot.durationMinutes,
+        })),
       };
       if (course) return (await request(UpdateCourseDocument, { id: course.id, input })).updateCourse.id;
       return (await request(CreateCourseDocument, { input })).createCourse.id;
@@ -304,7 +323,10 @@ function CourseForm({ course }: { course?: Course }) {
               />
               <Select
                 label={t("field.instructor")}
-                data={(instructors.data?.instructors.nodes ?? []).map((instructor) => ({ value: instructor.id, label: personName(instructor.user) }))}
+                data={(instructors.data?.instructors.nodes ?? []).map((instructor) => ({
+                  value: instructor.id,
+                  label: personName(instructor.user),
+                }))}
                 value={form.instructorId}
                 onChange={(value) => set("instructorId", value)}
                 clearable
@@ -315,13 +337,45 @@ function CourseForm({ course }: { course?: Course }) {
                 value={form.tagIds}
                 onChange={(value) => set("tagIds", value)}
               />
-              <TextInput type="date" label={t("field.startsOn")} required value={form.startsOn} onChange={(event) => set("startsOn", event.currentTarget.value)} />
-              <TextInput type="date" label={t("field.endsOn")} required value={form.endsOn} onChange={(event) => set("endsOn", event.currentTarget.value)} />
-              <TextInput label={t("field.price")} inputMode="decimal" value={form.price} onChange={(event) => set("price", event.currentTarget.value)} />
-              <NumberInput label={t("field.capacity")} min={1} value={form.capacity} onChange={(value) => set("capacity", Number(value) || 1)} />
+              <TextInput
+                type="date"
+                label={t("field.startsOn")}
+                required
+                value={form.startsOn}
+                onChange={(event) => set("startsOn", event.currentTarget.value)}
+              />
+              <TextInput
+                type="date"
+                label={t("field.endsOn")}
+                required
+                value={form.endsOn}
+                onChange={(event) => set("endsOn", event.currentTarget.value)}
+              />
+              <TextInput
+                label={t("field.price")}
+                inputMode="decimal"
+                value={form.price}
+                onChange={(event) => set("price", event.currentTarget.value)}
+              />
+              <NumberInput
+                label={t("field.capacity")}
+                min={1}
+                value={form.capacity}
+                onChange={(value) => set("capacity", Number(value) || 1)}
+              />
             </SimpleGrid>
-            <Textarea label={t("field.description")} value={form.description} onChange={(event) => set("description", event.currentTarget.value)} autosize minRows={2} />
-            <Switch label={t("field.published")} checked={form.isPublished} onChange={(event) => set("isPublished", event.currentTarget.checked)} />
+            <Textarea
+              label={t("field.description")}
+              value={form.description}
+              onChange={(event) => set("description", event.currentTarget.value)}
+              autosize
+              minRows={2}
+            />
+            <Switch
+              label={t("field.published")}
+              checked={form.isPublished}
+              onChange={(event) => set("isPublished", event.currentTarget.checked)}
+            />
             <Title order={3} size="h5">
               {t("catalogue.schedule")}
             </Title>
@@ -357,7 +411,12 @@ function CourseForm({ course }: { course?: Course }) {
                   onChange={(value) => setSlots(slots.map((s, i) => (i === index ? { ...s, durationMinutes: Number(value) || 60 } : s)))}
                   w={110}
                 />
-                <ActionIcon variant="default" size="lg" aria-label={t("catalogue.removeSlot")} onClick={() => setSlots(slots.filter((_, i) => i !== index))}>
+                <ActionIcon
+                  variant="default"
+                  size="lg"
+                  aria-label={t("catalogue.removeSlot")}
+                  onClick={() => setSlots(slots.filter((_, i) => i !== index))}
+                >
                   ×
                 </ActionIcon>
               </Group>
@@ -463,7 +522,17 @@ function Lectures({ course }: { course: Course }) {
   );
 }
 
-function LectureChange({ lecture, mode, courseId, onClose }: { lecture: LectureRowFragment; mode: "reschedule" | "cancel"; courseId: string; onClose: () => void }) {
+function LectureChange({
+  lecture,
+  mode,
+  courseId,
+  onClose,
+}: {
+  lecture: LectureRowFragment;
+  mode: "reschedule" | "cancel";
+  courseId: string;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const client = useQueryClient();
   const [date, setDate] = useState(lecture.date);
@@ -565,7 +634,12 @@ function Seasons() {
             }}
           >
             <Group align="end">
-              <TextInput label={t("field.name")} required value={form.name} onChange={(event) => setForm({ ...form, name: event.currentTarget.value })} />
+              <TextInput
+                label={t("field.name")}
+                required
+                value={form.name}
+                onChange={(event) => setForm({ ...form, name: event.currentTarget.value })}
+              />
               <Select
                 label={t("field.kind")}
                 data={SEASON_KINDS.map((kind) => ({ value: kind, label: t(`season.${kind}`) }))}
@@ -573,9 +647,23 @@ function Seasons() {
                 allowDeselect={false}
                 onChange={(value) => setForm({ ...form, kind: (value ?? "SCHOOL") as SeasonKind })}
               />
-              <TextInput type="date" label={t("field.startsOn")} value={form.startsOn} onChange={(event) => setForm({ ...form, startsOn: event.currentTarget.value })} />
-              <TextInput type="date" label={t("field.endsOn")} value={form.endsOn} onChange={(event) => setForm({ ...form, endsOn: event.currentTarget.value })} />
-              <Checkbox label={t("field.active")} checked={form.isActive} onChange={(event) => setForm({ ...form, isActive: event.currentTarget.checked })} />
+              <TextInput
+                type="date"
+                label={t("field.startsOn")}
+                value={form.startsOn}
+                onChange={(event) => setForm({ ...form, startsOn: event.currentTarget.value })}
+              />
+              <TextInput
+                type="date"
+                label={t("field.endsOn")}
+                value={form.endsOn}
+                onChange={(event) => setForm({ ...form, endsOn: event.currentTarget.value })}
+              />
+              <Checkbox
+                label={t("field.active")}
+                checked={form.isActive}
+                onChange={(event) => setForm({ ...form, isActive: event.currentTarget.checked })}
+              />
               <Button type="submit" loading={create.isPending}>
                 {t("action.add")}
               </Button>
@@ -601,7 +689,10 @@ function Tags() {
       return client.invalidateQueries({ queryKey: ["tags"] });
     },
   });
-  const remove = useMutation({ mutationFn: (id: string) => request(DeleteTagDocument, { id }), onSuccess: () => client.invalidateQueries({ queryKey: ["tags"] }) });
+  const remove = useMutation({
+    mutationFn: (id: string) => request(DeleteTagDocument, { id }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["tags"] }),
+  });
   return (
     <Stack>
       <QueryState query={query} empty={(data) => data.tags.length === 0} emptyText={t("catalogue.noTags")}>
@@ -614,7 +705,13 @@ function Tags() {
                 variant="outline"
                 rightSection={
                   isStaff && (
-                    <ActionIcon size="xs" variant="transparent" color="red" aria-label={t("catalogue.deleteTag", { name: tag.name })} onClick={() => remove.mutate(tag.id)}>
+                    <ActionIcon
+                      size="xs"
+                      variant="transparent"
+                      color="red"
+                      aria-label={t("catalogue.deleteTag", { name: tag.name })}
+                      onClick={() => remove.mutate(tag.id)}
+                    >
                       ×
                     </ActionIcon>
                   )

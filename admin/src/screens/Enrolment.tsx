@@ -58,7 +58,8 @@ function Requests() {
     queryFn: ({ pageParam }) => request(EnrollmentRequestsDocument, { status, after: pageParam }),
     ...cursorPaging(page),
   });
-  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ["enrollmentRequests"] }), client.invalidateQueries({ queryKey: ["enrollments"] })]);
+  const refresh = () =>
+    Promise.all([client.invalidateQueries({ queryKey: ["enrollmentRequests"] }), client.invalidateQueries({ queryKey: ["enrollments"] })]);
   const approve = useMutation({ mutationFn: (id: string) => request(ApproveEnrollmentRequestDocument, { id }), onSuccess: refresh });
   return (
     <Stack>
@@ -102,7 +103,11 @@ function Requests() {
                   {isStaff && status === "PENDING" && (
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap">
-                        <Button size="xs" loading={approve.isPending && approve.variables === row.id} onClick={() => approve.mutate(row.id)}>
+                        <Button
+                          size="xs"
+                          loading={approve.isPending && approve.variables === row.id}
+                          onClick={() => approve.mutate(row.id)}
+                        >
                           {t("action.approve")}
                         </Button>
                         <Button size="xs" variant="default" color="red" onClick={() => setRejecting(row.id)}>
@@ -141,7 +146,13 @@ function Reject({ id, onClose, onDone }: { id: string; onClose: () => void; onDo
         }}
       >
         <Stack>
-          <Textarea label={t("field.reason")} required value={reason} onChange={(event) => setReason(event.currentTarget.value)} data-autofocus />
+          <Textarea
+            label={t("field.reason")}
+            required
+            value={reason}
+            onChange={(event) => setReason(event.currentTarget.value)}
+            data-autofocus
+          />
           <ErrorAlert error={reject.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
@@ -162,7 +173,8 @@ export function useCourseOptions() {
   const { instructorOnly, instructorId } = useAccess();
   const query = useQuery({
     queryKey: ["courses", "options", instructorOnly, instructorId],
-    queryFn: () => request(CoursesDocument, { first: 100, orderBy: { field: "NAME" }, filter: instructorOnly ? { instructorId } : undefined }),
+    queryFn: () =>
+      request(CoursesDocument, { first: 100, orderBy: { field: "NAME" }, filter: instructorOnly ? { instructorId } : undefined }),
   });
   return { query, options: (query.data?.courses.nodes ?? []).map((course) => ({ value: course.id, label: course.name })) };
 }
@@ -188,7 +200,14 @@ function PerCourse() {
   return (
     <Stack>
       <Group align="end">
-        <Select label={t("field.course")} data={options} value={courseId ?? null} onChange={(value) => navigate(`/enrolment/course/${value ?? ""}`)} searchable w={280} />
+        <Select
+          label={t("field.course")}
+          data={options}
+          value={courseId ?? null}
+          onChange={(value) => navigate(`/enrolment/course/${value ?? ""}`)}
+          searchable
+          w={280}
+        />
         <Select
           label={t("field.status")}
           data={(["ACTIVE", "COMPLETED", "DROPPED", "REFUNDED"] as const).map((value) => ({ value, label: t(`status.${value}`) }))}

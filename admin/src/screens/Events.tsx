@@ -1,4 +1,19 @@
-import { Anchor, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Switch, Table, Text, Textarea, TextInput, Title } from "@mantine/core";
+import {
+  Anchor,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Route, Routes, useParams } from "react-router";
@@ -140,14 +155,49 @@ function CreateEvent() {
       >
         <Stack>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <TextInput label={t("field.title")} required value={form.title} onChange={(event) => setForm({ ...form, title: event.currentTarget.value })} />
-            <TextInput label={t("field.location")} value={form.location} onChange={(event) => setForm({ ...form, location: event.currentTarget.value })} />
-            <TextInput type="datetime-local" label={t("field.startsAt")} required value={form.startsAt} onChange={(event) => setForm({ ...form, startsAt: event.currentTarget.value })} />
-            <TextInput type="datetime-local" label={t("field.endsAt")} required value={form.endsAt} onChange={(event) => setForm({ ...form, endsAt: event.currentTarget.value })} />
-            <NumberInput label={t("field.places")} min={1} value={form.maxParticipants} onChange={(value) => setForm({ ...form, maxParticipants: Number(value) || 1 })} />
-            <Switch label={t("events.waitlist")} checked={form.waitlistEnabled} onChange={(event) => setForm({ ...form, waitlistEnabled: event.currentTarget.checked })} mt="lg" />
+            <TextInput
+              label={t("field.title")}
+              required
+              value={form.title}
+              onChange={(event) => setForm({ ...form, title: event.currentTarget.value })}
+            />
+            <TextInput
+              label={t("field.location")}
+              value={form.location}
+              onChange={(event) => setForm({ ...form, location: event.currentTarget.value })}
+            />
+            <TextInput
+              type="datetime-local"
+              label={t("field.startsAt")}
+              required
+              value={form.startsAt}
+              onChange={(event) => setForm({ ...form, startsAt: event.currentTarget.value })}
+            />
+            <TextInput
+              type="datetime-local"
+              label={t("field.endsAt")}
+              required
+              value={form.endsAt}
+              onChange={(event) => setForm({ ...form, endsAt: event.currentTarget.value })}
+            />
+            <NumberInput
+              label={t("field.places")}
+              min={1}
+              value={form.maxParticipants}
+              onChange={(value) => setForm({ ...form, maxParticipants: Number(value) || 1 })}
+            />
+            <Switch
+              label={t("events.waitlist")}
+              checked={form.waitlistEnabled}
+              onChange={(event) => setForm({ ...form, waitlistEnabled: event.currentTarget.checked })}
+              mt="lg"
+            />
           </SimpleGrid>
-          <Textarea label={t("field.description")} value={form.description} onChange={(event) => setForm({ ...form, description: event.currentTarget.value })} />
+          <Textarea
+            label={t("field.description")}
+            value={form.description}
+            onChange={(event) => setForm({ ...form, description: event.currentTarget.value })}
+          />
           <ErrorAlert error={create.error} />
           {created && (
             <Text role="status">
@@ -178,7 +228,8 @@ function EventDetail() {
   const [cancelling, setCancelling] = useState(false);
   const publish = useMutation({
     mutationFn: () => request(PublishEventDocument, { id }),
-    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: ["event", id] }), client.invalidateQueries({ queryKey: ["events"] })]),
+    onSuccess: () =>
+      Promise.all([client.invalidateQueries({ queryKey: ["event", id] }), client.invalidateQueries({ queryKey: ["events"] })]),
   });
   return (
     <QueryState query={query}>
@@ -199,7 +250,9 @@ function EventDetail() {
             </Text>
             <Text>{event.location}</Text>
           </Group>
-          <Text data-testid="event-places">{t("events.places", { confirmed: event.confirmedCount, max: event.maxParticipants, left: event.spotsLeft })}</Text>
+          <Text data-testid="event-places">
+            {t("events.places", { confirmed: event.confirmedCount, max: event.maxParticipants, left: event.spotsLeft })}
+          </Text>
           {event.description && <Text>{event.description}</Text>}
           {liveError && <ErrorAlert error={liveError} />}
           <Group>

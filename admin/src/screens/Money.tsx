@@ -29,7 +29,11 @@ export default function Money() {
   const { t } = useI18n();
   const location = useLocation();
   const navigate = useNavigate();
-  const tab = location.pathname.startsWith("/money/refunds") ? "refunds" : location.pathname.startsWith("/money/cash") ? "cash" : "payments";
+  const tab = location.pathname.startsWith("/money/refunds")
+    ? "refunds"
+    : location.pathname.startsWith("/money/cash")
+      ? "cash"
+      : "payments";
   return (
     <Stack>
       <Title order={1} size="h2">
@@ -69,7 +73,10 @@ function Payments() {
     <Stack>
       <Select
         label={t("field.status")}
-        data={(["SUCCEEDED", "PARTIALLY_REFUNDED", "REFUNDED", "PENDING", "FAILED"] as const).map((value) => ({ value, label: t(`status.${value}`) }))}
+        data={(["SUCCEEDED", "PARTIALLY_REFUNDED", "REFUNDED", "PENDING", "FAILED"] as const).map((value) => ({
+          value,
+          label: t(`status.${value}`),
+        }))}
         value={status}
         onChange={(value) => setStatus(value as PaymentStatus | null)}
         clearable
@@ -153,7 +160,13 @@ function RequestRefund({ payment, onClose }: { payment: PaymentRowFragment; onCl
         }}
       >
         <Stack>
-          <TextInput label={t("field.amount")} inputMode="decimal" required value={amount} onChange={(event) => setAmount(event.currentTarget.value)} />
+          <TextInput
+            label={t("field.amount")}
+            inputMode="decimal"
+            required
+            value={amount}
+            onChange={(event) => setAmount(event.currentTarget.value)}
+          />
           <Textarea label={t("field.reason")} required value={reason} onChange={(event) => setReason(event.currentTarget.value)} />
           <ErrorAlert error={ask.error} />
           <Group justify="flex-end">
@@ -178,7 +191,11 @@ function Refunds() {
   const [rejecting, setRejecting] = useState<string | null>(null);
   // One key per refund request approved from this screen.
   const [keys] = useState(() => new Map<string, string>());
-  const keyFor = (id: string) => keys.get(id) ?? (keys.set(id, newKey()), keys.get(id)!);
+  const keyFor = (id: string) => {
+    let key = keys.get(id);
+    if (!key) keys.set(id, (key = newKey()));
+    return key;
+  };
   const page = (data: RefundRequestsQuery) => data.refundRequests;
   const query = useInfiniteQuery({
     queryKey: ["refundRequests", status],
@@ -193,7 +210,10 @@ function Refunds() {
     <Stack>
       <Select
         label={t("field.status")}
-        data={(["REQUESTED", "REFUNDED", "REJECTED", "FAILED", "APPROVED"] as const).map((value) => ({ value, label: t(`status.${value}`) }))}
+        data={(["REQUESTED", "REFUNDED", "REJECTED", "FAILED", "APPROVED"] as const).map((value) => ({
+          value,
+          label: t(`status.${value}`),
+        }))}
         value={status}
         onChange={(value) => value && setStatus(value as RefundStatus)}
         allowDeselect={false}
@@ -228,7 +248,11 @@ function Refunds() {
                   {status === "REQUESTED" && (
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap">
-                        <Button size="xs" loading={approve.isPending && approve.variables === row.id} onClick={() => approve.mutate(row.id)}>
+                        <Button
+                          size="xs"
+                          loading={approve.isPending && approve.variables === row.id}
+                          onClick={() => approve.mutate(row.id)}
+                        >
                           {t("action.approve")}
                         </Button>
                         <Button size="xs" variant="default" color="red" onClick={() => setRejecting(row.id)}>
@@ -337,7 +361,10 @@ function RecordCash() {
           />
           <Select
             label={t("field.enrolment")}
-            data={rows.map((row) => ({ value: row.id, label: `${participantName(row.participant)} — ${t("field.balance")}: ${formats.money(row.balance)}` }))}
+            data={rows.map((row) => ({
+              value: row.id,
+              label: `${participantName(row.participant)} — ${t("field.balance")}: ${formats.money(row.balance)}`,
+            }))}
             value={enrollmentId}
             disabled={!courseId || enrollments.isPending}
             onChange={(value) => {
@@ -347,7 +374,13 @@ function RecordCash() {
             }}
           />
           <ErrorAlert error={enrollments.error} />
-          <TextInput label={t("field.amount")} inputMode="decimal" required value={amount} onChange={(event) => setAmount(event.currentTarget.value)} />
+          <TextInput
+            label={t("field.amount")}
+            inputMode="decimal"
+            required
+            value={amount}
+            onChange={(event) => setAmount(event.currentTarget.value)}
+          />
           <TextInput label={t("money.reference")} value={reference} onChange={(event) => setReference(event.currentTarget.value)} />
           <Textarea label={t("field.note")} value={note} onChange={(event) => setNote(event.currentTarget.value)} />
           <ErrorAlert error={record.error} />

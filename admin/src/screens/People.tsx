@@ -71,7 +71,13 @@ function Members() {
     <Stack>
       <Group align="end">
         <TextInput label={t("field.search")} value={search} onChange={(event) => setSearch(event.currentTarget.value)} />
-        <Select label={t("field.role")} data={ROLES.map((value) => ({ value, label: t(`role.${value}`) }))} value={role} onChange={(value) => setRole(value as Role | null)} clearable />
+        <Select
+          label={t("field.role")}
+          data={ROLES.map((value) => ({ value, label: t(`role.${value}`) }))}
+          value={role}
+          onChange={(value) => setRole(value as Role | null)}
+          clearable
+        />
       </Group>
       <PagedState query={query} page={(data) => page(data as MembersQuery)} emptyText={t("people.noMembers")}>
         {(nodes) => (
@@ -125,7 +131,12 @@ function Roles({ member, onClose }: { member: Member; onClose: () => void }) {
   return (
     <Modal opened onClose={onClose} title={t("people.rolesOf", { name: personName(member.user) })}>
       <Stack>
-        <MultiSelect label={t("field.roles")} data={ROLES.map((value) => ({ value, label: t(`role.${value}`) }))} value={roles} onChange={setRoles} />
+        <MultiSelect
+          label={t("field.roles")}
+          data={ROLES.map((value) => ({ value, label: t(`role.${value}`) }))}
+          value={roles}
+          onChange={setRoles}
+        />
         <ErrorAlert error={save.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
@@ -150,7 +161,14 @@ function Invitations() {
     queryFn: ({ pageParam }) => request(InvitationsDocument, { after: pageParam }),
     ...cursorPaging(page),
   });
-  const [form, setForm] = useState({ firstName: "", lastName: "", phoneNumber: "", email: "", temporaryPassword: "", roles: ["PARENT"] as string[] });
+  const [form, setForm] = useState({
+    firstName: "",
+    lastName: "",
+    phoneNumber: "",
+    email: "",
+    temporaryPassword: "",
+    roles: ["PARENT"] as string[],
+  });
   const invite = useMutation({
     mutationFn: () =>
       request(InviteMemberDocument, {
@@ -168,7 +186,10 @@ function Invitations() {
       return client.invalidateQueries({ queryKey: ["invitations"] });
     },
   });
-  const revoke = useMutation({ mutationFn: (id: string) => request(RevokeInvitationDocument, { id }), onSuccess: () => client.invalidateQueries({ queryKey: ["invitations"] }) });
+  const revoke = useMutation({
+    mutationFn: (id: string) => request(RevokeInvitationDocument, { id }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["invitations"] }),
+  });
   return (
     <Stack>
       <PagedState query={query} page={(data) => page(data as InvitationsQuery)} emptyText={t("people.noInvitations")}>
@@ -217,12 +238,41 @@ function Invitations() {
         >
           <Stack>
             <SimpleGrid cols={{ base: 1, md: 3 }}>
-              <TextInput label={t("field.firstName")} required value={form.firstName} onChange={(event) => setForm({ ...form, firstName: event.currentTarget.value })} />
-              <TextInput label={t("field.lastName")} value={form.lastName} onChange={(event) => setForm({ ...form, lastName: event.currentTarget.value })} />
-              <MultiSelect label={t("field.roles")} data={ROLES.map((value) => ({ value, label: t(`role.${value}`) }))} value={form.roles} onChange={(roles) => setForm({ ...form, roles })} />
-              <TextInput label={t("field.phone")} placeholder="+20…" value={form.phoneNumber} onChange={(event) => setForm({ ...form, phoneNumber: event.currentTarget.value })} />
-              <TextInput label={t("field.email")} type="email" value={form.email} onChange={(event) => setForm({ ...form, email: event.currentTarget.value })} />
-              <TextInput label={t("people.temporaryPassword")} required value={form.temporaryPassword} onChange={(event) => setForm({ ...form, temporaryPassword: event.currentTarget.value })} />
+              <TextInput
+                label={t("field.firstName")}
+                required
+                value={form.firstName}
+                onChange={(event) => setForm({ ...form, firstName: event.currentTarget.value })}
+              />
+              <TextInput
+                label={t("field.lastName")}
+                value={form.lastName}
+                onChange={(event) => setForm({ ...form, lastName: event.currentTarget.value })}
+              />
+              <MultiSelect
+                label={t("field.roles")}
+                data={ROLES.map((value) => ({ value, label: t(`role.${value}`) }))}
+                value={form.roles}
+                onChange={(roles) => setForm({ ...form, roles })}
+              />
+              <TextInput
+                label={t("field.phone")}
+                placeholder="+20…"
+                value={form.phoneNumber}
+                onChange={(event) => setForm({ ...form, phoneNumber: event.currentTarget.value })}
+              />
+              <TextInput
+                label={t("field.email")}
+                type="email"
+                value={form.email}
+                onChange={(event) => setForm({ ...form, email: event.currentTarget.value })}
+              />
+              <TextInput
+                label={t("people.temporaryPassword")}
+                required
+                value={form.temporaryPassword}
+                onChange={(event) => setForm({ ...form, temporaryPassword: event.currentTarget.value })}
+              />
             </SimpleGrid>
             <ErrorAlert error={invite.error} />
             <Group>
@@ -304,7 +354,16 @@ function AddChild({ parentId, name, onClose }: { parentId: string; name: string;
   const client = useQueryClient();
   const [form, setForm] = useState({ firstName: "", lastName: "", dateOfBirth: "", gender: "UNSPECIFIED" as Gender });
   const add = useMutation({
-    mutationFn: () => request(AddChildDocument, { input: { parentId, firstName: form.firstName, lastName: form.lastName || null, dateOfBirth: form.dateOfBirth || null, gender: form.gender } }),
+    mutationFn: () =>
+      request(AddChildDocument, {
+        input: {
+          parentId,
+          firstName: form.firstName,
+          lastName: form.lastName || null,
+          dateOfBirth: form.dateOfBirth || null,
+          gender: form.gender,
+        },
+      }),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ["members"] });
       onClose();
@@ -319,9 +378,23 @@ function AddChild({ parentId, name, onClose }: { parentId: string; name: string;
         }}
       >
         <Stack>
-          <TextInput label={t("field.firstName")} required value={form.firstName} onChange={(event) => setForm({ ...form, firstName: event.currentTarget.value })} />
-          <TextInput label={t("field.lastName")} value={form.lastName} onChange={(event) => setForm({ ...form, lastName: event.currentTarget.value })} />
-          <TextInput type="date" label={t("field.dateOfBirth")} value={form.dateOfBirth} onChange={(event) => setForm({ ...form, dateOfBirth: event.currentTarget.value })} />
+          <TextInput
+            label={t("field.firstName")}
+            required
+            value={form.firstName}
+            onChange={(event) => setForm({ ...form, firstName: event.currentTarget.value })}
+          />
+          <TextInput
+            label={t("field.lastName")}
+            value={form.lastName}
+            onChange={(event) => setForm({ ...form, lastName: event.currentTarget.value })}
+          />
+          <TextInput
+            type="date"
+            label={t("field.dateOfBirth")}
+            value={form.dateOfBirth}
+            onChange={(event) => setForm({ ...form, dateOfBirth: event.currentTarget.value })}
+          />
           <Select
             label={t("field.gender")}
             data={(["FEMALE", "MALE", "UNSPECIFIED"] as const).map((value) => ({ value, label: t(`gender.${value}`) }))}

@@ -41,7 +41,8 @@ export default function Sessions() {
               {data.mySessions.map((session) => (
                 <Table.Tr key={session.id}>
                   <Table.Td>
-                    {session.deviceName ?? session.userAgent ?? "—"} {session.current && <Badge variant="outline">{t("sessions.this")}</Badge>}
+                    {session.deviceName ?? session.userAgent ?? "—"}{" "}
+                    {session.current && <Badge variant="outline">{t("sessions.this")}</Badge>}
                   </Table.Td>
                   <Table.Td dir="ltr">{session.ipAddress ?? "—"}</Table.Td>
                   <Table.Td>{formats.dateTime(session.createdAt)}</Table.Td>
@@ -59,7 +60,14 @@ export default function Sessions() {
           </Table>
         )}
       </QueryState>
-      <Button variant="default" color="red" disabled={others.length === 0} loading={revoke.isPending} onClick={() => revoke.mutate(others)} w="fit-content">
+      <Button
+        variant="default"
+        color="red"
+        disabled={others.length === 0}
+        loading={revoke.isPending}
+        onClick={() => revoke.mutate(others)}
+        w="fit-content"
+      >
         {t("sessions.signOutOthers", { count: others.length })}
       </Button>
     </Stack>

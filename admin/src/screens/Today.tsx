@@ -82,7 +82,10 @@ function TodayLectures({ today }: { today: string }) {
 function PendingRequests() {
   const { t } = useI18n();
   const { formats } = useAccess();
-  const query = useQuery({ queryKey: ["enrollmentRequests", "PENDING", "today"], queryFn: () => request(EnrollmentRequestsDocument, { status: "PENDING" }) });
+  const query = useQuery({
+    queryKey: ["enrollmentRequests", "PENDING", "today"],
+    queryFn: () => request(EnrollmentRequestsDocument, { status: "PENDING" }),
+  });
   return (
     <Section
       title={t("today.requests")}
@@ -116,7 +119,10 @@ function PendingRequests() {
 function RefundQueue() {
   const { t } = useI18n();
   const { formats } = useAccess();
-  const query = useQuery({ queryKey: ["refundRequests", "REQUESTED", "today"], queryFn: () => request(RefundRequestsDocument, { status: "REQUESTED" }) });
+  const query = useQuery({
+    queryKey: ["refundRequests", "REQUESTED", "today"],
+    queryFn: () => request(RefundRequestsDocument, { status: "REQUESTED" }),
+  });
   return (
     <Section
       title={t("today.refunds")}
@@ -148,8 +154,12 @@ function RefundQueue() {
 function Unpaid() {
   const { t } = useI18n();
   const { formats } = useAccess();
-  const query = useQuery({ queryKey: ["enrollments", "unpaid"], queryFn: () => request(EnrollmentsDocument, { status: "ACTIVE", first: 100 }) });
-  const unpaid = (data: NonNullable<typeof query.data>) => data.enrollments.nodes.filter((row) => row.balance && Number(row.balance.amount) > 0);
+  const query = useQuery({
+    queryKey: ["enrollments", "unpaid"],
+    queryFn: () => request(EnrollmentsDocument, { status: "ACTIVE", first: 100 }),
+  });
+  const unpaid = (data: NonNullable<typeof query.data>) =>
+    data.enrollments.nodes.filter((row) => row.balance && Number(row.balance.amount) > 0);
   return (
     <Section
       title={t("today.unpaid")}

@@ -14,11 +14,11 @@ export const en = {
   "event.cursorOrder": "This cursor belongs to another ordering of the list.",
   "event.reasonRequired": "Give a reason (at most {max} characters): registrants are told.",
   "notification.eventChanged.title": "Event changed: {title}",
-  "notification.eventChanged.body": "\"{title}\" now takes place from {startsAt} to {endsAt} at {location}.",
+  "notification.eventChanged.body": '"{title}" now takes place from {startsAt} to {endsAt} at {location}.',
   "notification.eventCancelled.title": "Event cancelled: {title}",
-  "notification.eventCancelled.body": "\"{title}\" ({startsAt}) has been cancelled. Reason: {reason}",
+  "notification.eventCancelled.body": '"{title}" ({startsAt}) has been cancelled. Reason: {reason}',
   "notification.eventPromoted.title": "You have a place: {title}",
-  "notification.eventPromoted.body": "A place became free and your registration for \"{title}\" ({startsAt}) is now confirmed.",
+  "notification.eventPromoted.body": 'A place became free and your registration for "{title}" ({startsAt}) is now confirmed.',
 } as const;
 
 export const ar: Catalog<typeof en> = {
@@ -34,11 +34,11 @@ export const ar: Catalog<typeof en> = {
   "event.cursorOrder": "هذا المؤشر يخص ترتيبًا آخر للقائمة.",
   "event.reasonRequired": "اذكر سببًا (بحد أقصى {max} حرفًا): سيتم إبلاغ المسجلين به.",
   "notification.eventChanged.title": "تغيير في الفعالية: {title}",
-  "notification.eventChanged.body": "أصبح موعد \"{title}\" من {startsAt} إلى {endsAt} في {location}.",
+  "notification.eventChanged.body": 'أصبح موعد "{title}" من {startsAt} إلى {endsAt} في {location}.',
   "notification.eventCancelled.title": "أُلغيت الفعالية: {title}",
-  "notification.eventCancelled.body": "أُلغيت الفعالية \"{title}\" ({startsAt}). السبب: {reason}",
+  "notification.eventCancelled.body": 'أُلغيت الفعالية "{title}" ({startsAt}). السبب: {reason}',
   "notification.eventPromoted.title": "لديك مقعد: {title}",
-  "notification.eventPromoted.body": "أصبح هناك مقعد شاغر وتم تأكيد تسجيلك في \"{title}\" ({startsAt}).",
+  "notification.eventPromoted.body": 'أصبح هناك مقعد شاغر وتم تأكيد تسجيلك في "{title}" ({startsAt}).',
 };
 
 export const fr: Catalog<typeof en> = {

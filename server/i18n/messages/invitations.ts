@@ -11,7 +11,8 @@ export const en = {
   "invitation.revoked": "The organisation withdrew this invitation.",
   "invitation.alreadyAccepted": "This invitation was already accepted.",
   "notification.invitation.title": "Invitation from {tenant}",
-  "notification.invitation.body": "{inviter} invites you to join {tenant} as {roles}. Accept or decline it in your invitations before {expires}.",
+  "notification.invitation.body":
+    "{inviter} invites you to join {tenant} as {roles}. Accept or decline it in your invitations before {expires}.",
   "role.ADMIN": "admin",
   "role.STAFF": "staff",
   "role.INSTRUCTOR": "instructor",
@@ -49,7 +50,8 @@ export const fr: Catalog<typeof en> = {
   "invitation.revoked": "L'organisation a retiré cette invitation.",
   "invitation.alreadyAccepted": "Cette invitation a déjà été acceptée.",
   "notification.invitation.title": "Invitation de {tenant}",
-  "notification.invitation.body": "{inviter} vous invite à rejoindre {tenant} en tant que {roles}. Acceptez-la ou refusez-la dans vos invitations avant le {expires}.",
+  "notification.invitation.body":
+    "{inviter} vous invite à rejoindre {tenant} en tant que {roles}. Acceptez-la ou refusez-la dans vos invitations avant le {expires}.",
   "role.ADMIN": "administrateur",
   "role.STAFF": "personnel",
   "role.INSTRUCTOR": "formateur",

@@ -2,13 +2,13 @@
 import type { Catalog } from "./catalog";
 
 export const en = {
-  "jobs.unknownJob": "Unknown job \"{job}\"; the jobs are: {jobs}.",
+  "jobs.unknownJob": 'Unknown job "{job}"; the jobs are: {jobs}.',
   "jobs.weekStart": "weekStart must be a Sunday (report weeks run Sunday to Saturday); {date} is not.",
   "jobs.notYourReport": "Instructors may only read their own attendance report.",
 } as const;
 
 export const ar: Catalog<typeof en> = {
-  "jobs.unknownJob": "المهمة \"{job}\" غير معروفة؛ المهام هي: {jobs}.",
+  "jobs.unknownJob": 'المهمة "{job}" غير معروفة؛ المهام هي: {jobs}.',
   "jobs.weekStart": "يجب أن يكون weekStart يوم أحد (أسابيع التقارير من الأحد إلى السبت)؛ {date} ليس كذلك.",
   "jobs.notYourReport": "لا يطّلع المدرّس إلا على تقرير حضوره هو.",
 };

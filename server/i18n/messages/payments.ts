@@ -2,7 +2,7 @@
 import type { Catalog } from "./catalog";
 
 export const en = {
-  "payment.unknownProvider": "\"{provider}\" is not a payment provider you can use here; use one of: {providers}.",
+  "payment.unknownProvider": '"{provider}" is not a payment provider you can use here; use one of: {providers}.',
   "payment.overpay": "{amount} {currency} is more than the {outstanding} {currency} still owed for this enrolment.",
   "payment.nothingOwed": "Nothing is owed for this enrolment ({pending} {currency} awaiting confirmation).",
   "payment.referenceTaken": "A payment with this reference is already recorded.",
@@ -13,7 +13,7 @@ export const en = {
   "refund.gatewayUnreachable": "The payment gateway could not be reached.",
   "idempotency.keyReused": "This idempotency key was already used with different input; use a new key for a new request.",
   "idempotency.inProgress": "A request with this idempotency key is still in progress; retry it shortly.",
-  "webhook.unknownProvider": "No payment provider \"{provider}\" takes webhooks here.",
+  "webhook.unknownProvider": 'No payment provider "{provider}" takes webhooks here.',
   "webhook.badSignature": "The webhook signature is invalid: {reason}.",
   "webhook.malformed": "The webhook body is malformed: {reason}.",
   "webhook.tooLarge": "The webhook body is larger than {limit} bytes.",
@@ -26,11 +26,12 @@ export const en = {
   "notification.refundRejected.title": "Refund request declined",
   "notification.refundRejected.body": "The refund of {amount} {currency} for {participant} in {course} was declined: {reason}",
   "notification.refundFailed.title": "Refund could not be made",
-  "notification.refundFailed.body": "The refund of {amount} {currency} for {participant} in {course} could not be made: {reason}. The centre will contact you.",
+  "notification.refundFailed.body":
+    "The refund of {amount} {currency} for {participant} in {course} could not be made: {reason}. The centre will contact you.",
 } as const;
 
 export const ar: Catalog<typeof en> = {
-  "payment.unknownProvider": "\"{provider}\" ليس مزوّد دفع متاحًا هنا؛ استخدم أحد: {providers}.",
+  "payment.unknownProvider": '"{provider}" ليس مزوّد دفع متاحًا هنا؛ استخدم أحد: {providers}.',
   "payment.overpay": "المبلغ {amount} {currency} أكبر من المتبقي المستحق لهذا التسجيل وهو {outstanding} {currency}.",
   "payment.nothingOwed": "لا يوجد مبلغ مستحق لهذا التسجيل ({pending} {currency} بانتظار التأكيد).",
   "payment.referenceTaken": "يوجد دفع مسجّل بهذا المرجع بالفعل.",
@@ -41,7 +42,7 @@ export const ar: Catalog<typeof en> = {
   "refund.gatewayUnreachable": "تعذّر الوصول إلى بوابة الدفع.",
   "idempotency.keyReused": "استُخدم مفتاح عدم التكرار هذا مع مدخلات مختلفة؛ استخدم مفتاحًا جديدًا لطلب جديد.",
   "idempotency.inProgress": "طلب بهذا المفتاح ما زال قيد التنفيذ؛ أعد المحاولة بعد قليل.",
-  "webhook.unknownProvider": "لا يوجد مزوّد دفع \"{provider}\" يستقبل إشعارات هنا.",
+  "webhook.unknownProvider": 'لا يوجد مزوّد دفع "{provider}" يستقبل إشعارات هنا.',
   "webhook.badSignature": "توقيع الإشعار غير صالح: {reason}.",
   "webhook.malformed": "محتوى الإشعار غير سليم: {reason}.",
   "webhook.tooLarge": "محتوى الإشعار أكبر من {limit} بايت.",
@@ -62,12 +63,15 @@ export const fr: Catalog<typeof en> = {
   "payment.overpay": "{amount} {currency} dépasse les {outstanding} {currency} encore dus pour cette inscription.",
   "payment.nothingOwed": "Rien n’est dû pour cette inscription ({pending} {currency} en attente de confirmation).",
   "payment.referenceTaken": "Un paiement avec cette référence est déjà enregistré.",
-  "payment.gatewayUnreachable": "La passerelle de paiement est injoignable ; rien n’a été débité. Réessayez avec une nouvelle clé d’idempotence.",
+  "payment.gatewayUnreachable":
+    "La passerelle de paiement est injoignable ; rien n’a été débité. Réessayez avec une nouvelle clé d’idempotence.",
   "refund.overRefund": "Remboursement excessif : {available} {currency} de ce paiement peuvent encore être remboursés.",
   "refund.overRefundCheck": "Remboursement excessif : un paiement ne peut jamais être remboursé au-delà de ce qui a été payé.",
-  "refund.providerUnavailable": "Le moyen de paiement {provider} de ce paiement n’est pas activé ; le remboursement est impossible pour l’instant.",
+  "refund.providerUnavailable":
+    "Le moyen de paiement {provider} de ce paiement n’est pas activé ; le remboursement est impossible pour l’instant.",
   "refund.gatewayUnreachable": "La passerelle de paiement est injoignable.",
-  "idempotency.keyReused": "Cette clé d’idempotence a déjà servi avec d’autres données ; utilisez une nouvelle clé pour une nouvelle requête.",
+  "idempotency.keyReused":
+    "Cette clé d’idempotence a déjà servi avec d’autres données ; utilisez une nouvelle clé pour une nouvelle requête.",
   "idempotency.inProgress": "Une requête avec cette clé est encore en cours ; réessayez dans un instant.",
   "webhook.unknownProvider": "Aucun moyen de paiement « {provider} » ne reçoit de webhooks ici.",
   "webhook.badSignature": "La signature du webhook est invalide : {reason}.",
@@ -80,7 +84,9 @@ export const fr: Catalog<typeof en> = {
   "notification.refundRefunded.title": "Remboursement effectué",
   "notification.refundRefunded.body": "{amount} {currency} ont été remboursés pour {participant} au cours {course}.",
   "notification.refundRejected.title": "Demande de remboursement refusée",
-  "notification.refundRejected.body": "Le remboursement de {amount} {currency} pour {participant} au cours {course} a été refusé : {reason}",
+  "notification.refundRejected.body":
+    "Le remboursement de {amount} {currency} pour {participant} au cours {course} a été refusé : {reason}",
   "notification.refundFailed.title": "Remboursement impossible",
-  "notification.refundFailed.body": "Le remboursement de {amount} {currency} pour {participant} au cours {course} n’a pas pu être effectué : {reason}. Le centre vous contactera.",
+  "notification.refundFailed.body":
+    "Le remboursement de {amount} {currency} pour {participant} au cours {course} n’a pas pu être effectué : {reason}. Le centre vous contactera.",
 };
