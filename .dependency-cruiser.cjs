@@ -33,7 +33,7 @@ module.exports = {
       name: "rules-below-transports",
       severity: "error",
       comment: "Services, loaders, plans, jobs and the kernel never reach up into the transports (GraphQL, REST) or the runtime.",
-      from: { path: "^server/(services|loaders|plan|jobs|realtime|payments|messaging|auth|db|domain-events)/" },
+      from: { path: "^server/(services|loaders|plan|jobs|realtime|payments|messaging|auth|db|domain-events|geo|observability)/" },
       to: { path: "^server/(graphql|http)/|^server/(app|main)\\.ts$" },
     },
     {
