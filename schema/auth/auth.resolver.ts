@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context";
+import * as account from "../../server/services/account";
 import * as auth from "../../server/services/auth";
 import type { VerificationChannel as ChannelValue } from "../../drizzle/tables/enums-types";
 import { VerificationChannel } from "../shared/enums";
@@ -82,7 +83,7 @@ export class AuthResolver {
     @Arg("input", () => ChangePasswordInput, { description: "Current and new password." }) input: ChangePasswordInput,
     @Ctx() ctx: Context,
   ) {
-    return auth.changePassword(ctx, input);
+    return account.changePassword(ctx, input);
   }
 
   @Mutation(() => Boolean, {
@@ -95,7 +96,7 @@ export class AuthResolver {
     @Arg("channel", () => VerificationChannel, { nullable: true, description: "For a phone number: SMS (default) or WHATSAPP." })
     channel?: ChannelValue,
   ) {
-    return auth.requestPasswordReset(ctx, identifier, channel);
+    return account.requestPasswordReset(ctx, identifier, channel);
   }
 
   @Mutation(() => Boolean, {
@@ -105,7 +106,7 @@ export class AuthResolver {
     @Arg("input", () => ResetPasswordInput, { description: "Identifier, code and new password." }) input: ResetPasswordInput,
     @Ctx() ctx: Context,
   ) {
-    return auth.resetPassword(ctx, input);
+    return account.resetPassword(ctx, input);
   }
 
   @Mutation(() => ContactChangeRequest, {
@@ -117,12 +118,12 @@ export class AuthResolver {
     input: RequestContactChangeInput,
     @Ctx() ctx: Context,
   ) {
-    return auth.requestContactChange(ctx, input);
+    return account.requestContactChange(ctx, input);
   }
 
   @Mutation(() => User, { description: "Applies the phone number or email change the code was sent for; the new address is verified." })
   confirmContactChange(@Arg("code", () => String, { description: "The code sent to the new address." }) code: string, @Ctx() ctx: Context) {
-    return auth.confirmContactChange(ctx, code);
+    return account.confirmContactChange(ctx, code);
   }
 
   @Mutation(() => AuthPayload, { description: "Makes another of your tenants the active one for this session." })

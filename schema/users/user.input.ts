@@ -1,5 +1,5 @@
 import { Field, InputType } from "type-graphql";
-import type { ProfileInput } from "../../server/services/auth";
+import type { ProfileInput } from "../../server/services/account";
 import type { Gender as GenderValue, Language as LanguageValue } from "../../drizzle/tables/enums-types";
 import { Gender, Language } from "../shared/enums";
 import { EmailAddress, LocalDate, PhoneNumber } from "../shared/scalars";

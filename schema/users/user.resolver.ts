@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, S
 import { requireUser } from "../../server/auth/guards";
 import type { Context } from "../../server/context";
 import type { TopicPayloads, Topic } from "../../server/pubsub/topics";
-import * as auth from "../../server/services/auth";
+import * as account from "../../server/services/account";
 import { subscribeToProfile } from "../../server/services/realtime";
 import { Membership } from "../tenants/tenant.type";
 import { Instructor, Parent, Student } from "../people/people.type";
@@ -25,7 +25,7 @@ export class UserResolver {
     @Arg("input", () => UpdateProfileInput, { description: "The fields to change." }) input: UpdateProfileInput,
     @Ctx() ctx: Context,
   ) {
-    return auth.updateProfile(ctx, input);
+    return account.updateProfile(ctx, input);
   }
 
   @Subscription(() => ProfileUpdate, {
@@ -53,7 +53,7 @@ export class UserResolver {
 
   @FieldResolver(() => Boolean, { description: "May administer the whole platform. Visible to the user themself." })
   isPlatformAdmin(@Root() user: UserSource, @Ctx() ctx: Context) {
-    return auth.platformAdminAsSeen(ctx, user);
+    return account.platformAdminAsSeen(ctx, user);
   }
 
   @Authorized<PrivacyRule>("PERSON")
