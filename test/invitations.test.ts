@@ -3,7 +3,7 @@
  * the person: invitations (addMember, myInvitations, accept, decline, revoke,
  * expiry) and the privacy policy every private field goes through.
  */
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, invitations, memberships, notifications, users } from "../drizzle/schema";
 import {
@@ -234,7 +234,8 @@ describe("the invitee", () => {
     const audit = await t.deps.database.db
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.tenantId, b.id), eq(auditLog.entityId, invitation.id)));
+      .where(and(eq(auditLog.tenantId, b.id), eq(auditLog.entityId, invitation.id)))
+      .orderBy(asc(auditLog.createdAt));
     expect(audit.map((row) => [row.action, row.actorId])).toEqual([
       ["invitation.create", staffB.user.id],
       ["invitation.accept", person.id],
