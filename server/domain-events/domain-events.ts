@@ -266,21 +266,7 @@ const notifications: Handler = async (ctx, event) => {
       });
       return;
     case "payment.disputed":
-      await notify(ctx, {
-        tenantId: event.tenantId,
-        userIds: await staffUserIds(ctx, event.tenantId),
-        kind: "PAYMENT_PROBLEM",
-        titleKey: "notification.paymentProblem.title",
-        bodyKey: "notification.paymentProblem.body",
-        params: {
-          participant: event.participant,
-          course: event.course,
-          amount: event.amount,
-          currency: event.currency,
-          reason: event.reason,
-        },
-        data: { paymentId: event.paymentId, disputed: true },
-      });
+      await tellStaffOfPaymentProblem(ctx, event, { paymentId: event.paymentId, disputed: true });
       return;
     case "lecture.rescheduled":
       await notify(ctx, {
@@ -478,21 +464,7 @@ const notifications: Handler = async (ctx, event) => {
         },
       });
       if (event.type === "payment.failed") {
-        await notify(ctx, {
-          tenantId: event.tenantId,
-          userIds: await staffUserIds(ctx, event.tenantId),
-          kind: "PAYMENT_PROBLEM",
-          titleKey: "notification.paymentProblem.title",
-          bodyKey: "notification.paymentProblem.body",
-          params: {
-            participant: event.participant,
-            course: event.course,
-            amount: event.amount,
-            currency: event.currency,
-            reason: event.reason,
-          },
-          data: { paymentId: event.paymentId, enrollmentId: event.enrollmentId },
-        });
+        await tellStaffOfPaymentProblem(ctx, event, { paymentId: event.paymentId, enrollmentId: event.enrollmentId });
       }
       return;
     }
@@ -542,4 +514,21 @@ const handlers: Handler[] = [notifications, realtime];
 /** Records that `event` happened: runs every handler in the caller's transaction. */
 export async function emit(ctx: Context, event: DomainEvent): Promise<void> {
   for (const handler of handlers) await handler(ctx, event);
+}
+
+/** Staff are told of a failed or disputed payment: one notice kind, whatever went wrong. */
+async function tellStaffOfPaymentProblem(
+  ctx: Context,
+  event: { tenantId: string; participant: string; course: string; amount: string; currency: string; reason: string },
+  data: Record<string, unknown>,
+) {
+  await notify(ctx, {
+    tenantId: event.tenantId,
+    userIds: await staffUserIds(ctx, event.tenantId),
+    kind: "PAYMENT_PROBLEM",
+    titleKey: "notification.paymentProblem.title",
+    bodyKey: "notification.paymentProblem.body",
+    params: { participant: event.participant, course: event.course, amount: event.amount, currency: event.currency, reason: event.reason },
+    data,
+  });
 }
