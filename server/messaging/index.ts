@@ -11,16 +11,24 @@
 import type { Language, VerificationChannel } from "../../drizzle/tables/enums-types";
 import type { Log } from "../log";
 
-/** One message as a channel adapter gets it: already in the recipient's language. */
-export interface ChannelMessage {
-  /** The delivery row's id: the idempotency key where the provider takes one. */
-  deliveryId: string;
+/** What a message says and to whom: already in the recipient's language. */
+export interface MessageContent {
   channel: VerificationChannel;
+  /** E.164 phone number or email address. */
   to: string;
+  /** Notification kind or code purpose, e.g. "enrollment.approved", "code.verify": picks the channel template. */
   kind: string;
   language: Language;
+  /** Subject / title and body text, in `language`. */
   subject: string;
   text: string;
+}
+
+/** One message as a channel adapter gets it. */
+export interface ChannelMessage extends MessageContent {
+  /** The delivery row's id: the idempotency key where the provider takes one. */
+  deliveryId: string;
+  /** Values the channel templates may place (e.g. WhatsApp template parameters, the code). */
   params: Record<string, string>;
 }
 

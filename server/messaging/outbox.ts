@@ -4,26 +4,16 @@
  * what on which channel). Rows are written in the caller's transaction; sending happens after commit.
  */
 import { messageDeliveries } from "../../drizzle/schema";
-import type { Language, VerificationChannel } from "../../drizzle/tables/enums-types";
 import type { Context } from "../context";
 import { asSystem } from "../db/scope";
+import type { ChannelMessage, MessageContent } from "./index";
 
-/** One message to one address on one channel, already in the recipient's language. */
-export interface DeliveryRequest {
+/** One message to one address on one channel, as queued (the adapter later gets it as a ChannelMessage). */
+export interface DeliveryRequest extends MessageContent {
   tenantId: string | null;
   /** The account it is for (null for an address not yet tied to an account, e.g. a new phone number). */
   userId: string | null;
-  channel: VerificationChannel;
-  /** E.164 phone number or email address. */
-  to: string;
-  /** Notification kind or code purpose, e.g. "enrollment.approved", "code.verify": picks the channel template. */
-  kind: string;
-  language: Language;
-  /** Subject / title and body text, in `language`. */
-  subject: string;
-  text: string;
-  /** Values the channel templates may place (e.g. WhatsApp template parameters, the code). */
-  params?: Record<string, string>;
+  params?: ChannelMessage["params"];
   /** The in-app notification it mirrors, if any. */
   notificationId?: string | null;
   /** Codes and alerts skip quiet hours and go first. */
