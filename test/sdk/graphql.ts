@@ -711,7 +711,7 @@ export type StartPaymentInput = {
   idempotencyKey: string;
   /** Mobile money number for USSD-push providers; default: the payer's phone. */
   phoneNumber?: string | null | undefined;
-  /** An enabled online provider: "sandbox" (outside production), "clickpesa" (when configured). */
+  /** An enabled online provider: "sandbox" (outside production); when configured, "clickpesa" and "selcom" (TZS mobile money), "polar" (cards, in its configured currency), "paymob" (EGP: cards, wallets, kiosks). */
   provider: string;
 };
 
