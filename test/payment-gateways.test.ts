@@ -543,7 +543,9 @@ describe("Paymob", () => {
     });
     expect(Object.keys(intention!.body.billing_data).sort()).toEqual(["email", "first_name", "last_name", "phone_number"]);
     expect(payment.providerReference).toBe(String(fake.orderCounter));
-    expect(payment.nextAction.url).toMatch(new RegExp(`/paymob/unifiedcheckout/\\?publicKey=${PAYMOB.public}&clientSecret=egy_csk_test_`));
+    expect((payment.nextAction as { url: string }).url).toMatch(
+      new RegExp(`/paymob/unifiedcheckout/\\?publicKey=${PAYMOB.public}&clientSecret=egy_csk_test_`),
+    );
 
     const callback = paymobCallback(Number(payment.providerReference));
     expect((await deliver("paymob", callback.body)).status).toBe(401); // no hmac
