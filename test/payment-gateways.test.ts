@@ -599,6 +599,29 @@ describe("Paymob", () => {
     expect(await paymentRow(payment.id)).toMatchObject({ status: "SUCCEEDED", refundedAmount: "0.00" });
   });
 
+  it("a saved-card (TOKEN) callback is checked over its own fields, then ignored", async () => {
+    const obj = {
+      id: 8812,
+      token: "d2d3a1c0ffee",
+      masked_pan: "xxxx-xxxx-xxxx-2346",
+      merchant_id: 302852,
+      card_subtype: "MasterCard",
+      created_at: "2026-11-27T21:03:05.123456",
+      email: "parent@example.test",
+      order_id: "123",
+    };
+    const signed = [obj.card_subtype, obj.created_at, obj.email, obj.id, obj.masked_pan, obj.merchant_id, obj.order_id, obj.token].join("");
+    const hmac = createHmac("sha512", PAYMOB.hmac).update(signed).digest("hex");
+    const body = JSON.stringify({ type: "TOKEN", obj });
+    expect(await deliver("paymob", body, {}, `?hmac=${hmac}`)).toEqual({
+      status: 200,
+      body: { status: "ignored", reason: "not a payment event" },
+    });
+    expect((await deliver("paymob", body.replace("2346", "9999"), {}, `?hmac=${hmac}`)).status).toBe(401);
+    // Called a transaction, the same object fails the transaction HMAC.
+    expect((await deliver("paymob", body.replace('"TOKEN"', '"TRANSACTION"'), {}, `?hmac=${hmac}`)).status).toBe(401);
+  });
+
   it("declines other currencies and survives outages, refusals and time-outs", async () => {
     const usd = await enrolled("10.00", "USD");
     expect(data(await start(usd.parent, usd.enrollmentId, "paymob")).startPayment.failureReason).toBe("Paymob collects EGP only.");

@@ -24,7 +24,9 @@
  * id and outcome) and the payment's state machine, as for ClickPesa. The payment is found
  * by the intention's order id (obj.order.id); amount (amount_cents) and currency are compared.
  * Pending transactions, refunds and voids (ours, or the original transaction flagged
- * refunded afterwards) are acknowledged and ignored; other callback types (TOKEN) too.
+ * refunded afterwards) are acknowledged and ignored; so is a saved-card (TOKEN) callback,
+ * once its own HMAC (card_subtype, created_at, email, id, masked_pan, merchant_id,
+ * order_id, token) checks out. Any other type is checked as a transaction.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Log } from "../log";
@@ -78,9 +80,25 @@ export const PAYMOB_HMAC_FIELDS = [
 
 const text = (value: unknown) => (value == null ? "" : String(value));
 
-/** The callback's HMAC (hex) of a transaction object. */
-export function paymobHmac(hmacSecret: string, transaction: Record<string, unknown>): string {
-  const concatenated = PAYMOB_HMAC_FIELDS.map((field) => text(fieldAt(transaction, field))).join("");
+/** The fields a saved-card (TOKEN) callback's HMAC covers, in Paymob's order. */
+export const PAYMOB_TOKEN_HMAC_FIELDS = [
+  "card_subtype",
+  "created_at",
+  "email",
+  "id",
+  "masked_pan",
+  "merchant_id",
+  "order_id",
+  "token",
+] as const;
+
+/** The callback's HMAC (hex) of a transaction object (or, with `fields`, of another callback's object). */
+export function paymobHmac(
+  hmacSecret: string,
+  transaction: Record<string, unknown>,
+  fields: readonly string[] = PAYMOB_HMAC_FIELDS,
+): string {
+  const concatenated = fields.map((field) => text(fieldAt(transaction, field))).join("");
   return createHmac("sha512", hmacSecret).update(concatenated).digest("hex");
 }
 
@@ -190,7 +208,9 @@ export function paymobProvider(config: PaymobConfig, log: Log): PaymentProvider 
       const body = parseJsonObject(rawBody);
       const obj = body.obj as Record<string, unknown> | undefined;
       if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new WebhookRejected("malformed", "obj is missing");
-      const expected = Buffer.from(paymobHmac(config.hmacSecret, obj), "hex");
+      // A saved-card callback is signed over its own fields; it is checked, then ignored.
+      const fields = body.type === "TOKEN" ? PAYMOB_TOKEN_HMAC_FIELDS : PAYMOB_HMAC_FIELDS;
+      const expected = Buffer.from(paymobHmac(config.hmacSecret, obj, fields), "hex");
       if (!timingSafeEqual(Buffer.from(given.toLowerCase(), "hex"), expected))
         throw new WebhookRejected("signature", "the hmac does not match");
 
