@@ -400,7 +400,12 @@ describe("Polar", () => {
     expect(fake.authFailures).toEqual([]);
     const [checkout] = fake.requests;
     expect(checkout!.path).toBe("/polar/v1/checkouts/");
-    expect(checkout!.body).toMatchObject({ products: [POLAR.product], amount: 12000, metadata: { roster_payment_id: payment.id } });
+    expect(checkout!.body).toMatchObject({
+      products: [POLAR.product],
+      amount: 12000,
+      allow_discount_codes: false,
+      metadata: { roster_payment_id: payment.id },
+    });
     expect(payment.providerReference).toMatch(/^chk_/);
 
     const event = orderPaid(payment.providerReference, 12000);

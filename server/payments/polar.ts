@@ -6,7 +6,8 @@
  * https://api.polar.sh; the sandbox is https://sandbox-api.polar.sh), with
  * `Authorization: Bearer <organization access token>`:
  *  - POST /v1/checkouts/ { products: [POLAR_PRODUCT_ID], amount (cents), customer_email,
- *    customer_name, metadata: { roster_payment_id }, success_url } → { id, url, status, … }.
+ *    customer_name, metadata: { roster_payment_id }, allow_discount_codes: false, success_url }
+ *    → { id, url, status, … }.
  *    The product must have a custom ("pay what you want") price: Roster sets the amount.
  *  - POST /v1/refunds/ { order_id, amount (cents), reason, comment, metadata } → { id, status }.
  *
@@ -106,6 +107,8 @@ export function polarProvider(config: PolarConfig, log: Log): PaymentProvider {
           ...(ctx.payer?.email ? { customer_email: ctx.payer.email } : {}),
           ...(ctx.payer ? { customer_name: `${ctx.payer.firstName} ${ctx.payer.lastName}`.trim() } : {}),
           metadata: { roster_payment_id: payment.id, roster_tenant_id: payment.tenantId },
+          // The price is the course's: a discount code would make the order another amount (refused).
+          allow_discount_codes: false,
           ...(config.successUrl ? { success_url: config.successUrl } : {}),
         });
       } catch (error) {
