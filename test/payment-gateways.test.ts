@@ -4,7 +4,7 @@
  * documentation, and can fail (5xx), refuse (4xx) or hang (timeouts). Webhooks are
  * signed here as each gateway signs them (computed independently of the adapters).
  */
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac, randomInt, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
@@ -38,7 +38,13 @@ const PUBLIC_BASE = "https://roster.example.test";
 type Seen = { path: string; headers: http.IncomingHttpHeaders; body: Record<string, any> };
 /** What the fake answers a path with instead of its normal answer. */
 type Override = { status?: number; body?: unknown; hang?: boolean };
-const fake = { requests: [] as Seen[], overrides: new Map<string, Override>(), authFailures: [] as string[], orderCounter: 700_000 };
+/** orderCounter: Paymob order ids are global; a random start keeps reruns on a kept PostgreSQL database apart. */
+const fake = {
+  requests: [] as Seen[],
+  overrides: new Map<string, Override>(),
+  authFailures: [] as string[],
+  orderCounter: randomInt(1_000_000, 1_000_000_000),
+};
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 /** Selcom's digest, written out here from its documentation (not the adapter's code). */
