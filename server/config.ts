@@ -371,7 +371,8 @@ export const DEV_SANDBOX_WEBHOOK_SECRET = "roster-dev-sandbox-webhook-secret";
 
 /**
  * Payment providers: `manual` always; `sandbox` (a fake gateway) outside production
- * unless PAYMENTS_SANDBOX says otherwise; ClickPesa when its three credentials are set.
+ * unless PAYMENTS_SANDBOX says otherwise; ClickPesa, Selcom, Polar and Paymob when their
+ * credentials are set (all of a provider's or none).
  */
 function paymentsConfig(env: Env, nodeEnv: string) {
   const sandboxEnabled = read(env, "PAYMENTS_SANDBOX", nodeEnv !== "production", bool);
@@ -395,14 +396,88 @@ function paymentsConfig(env: Env, nodeEnv: string) {
     const missing = (["clientId", "apiKey", "checksumKey"] as const).filter((key) => clickpesa[key] === undefined);
     throw new ConfigError(`${missing.map((key) => names[key]).join(", ")}: required when any CLICKPESA_* credential is set`);
   }
+  const str = undefined as string | undefined;
+  const baseUrl = (name: string, fallback: string) => read(env, name, fallback, url("https:", "http:")).replace(/\/+$/, "");
+  /** Our public origin as gateways reach it: their callback URLs are <this>/webhooks/payments/<provider>. */
+  const webhookBaseUrl = read(env, "PAYMENT_WEBHOOK_BASE_URL", str, url("https:", "http:"))?.replace(/\/+$/, "");
+  const webhookUrl = (provider: string) => (webhookBaseUrl ? `${webhookBaseUrl}/webhooks/payments/${provider}` : null);
+  const timeoutMs = read(env, "PAYMENT_GATEWAY_TIMEOUT", 15_000, duration);
+  const toleranceMs = read(env, "PAYMENT_WEBHOOK_TOLERANCE", 5 * 60_000, duration);
+  const currency = (raw: string) => {
+    if (!/^[A-Za-z]{3}$/.test(raw)) throw new Error("must be a three-letter currency code");
+    return raw.toUpperCase();
+  };
+  // Read whether or not their provider is configured: a wrong value is a mistake either way.
+  const selcomBaseUrl = baseUrl("SELCOM_BASE_URL", "https://apigw.selcommobile.com/v1");
+  const polarBaseUrl = baseUrl("POLAR_BASE_URL", "https://api.polar.sh");
+  const polarCurrency = read(env, "POLAR_CURRENCY", "USD", currency);
+  const polarSuccessUrl = read(env, "POLAR_SUCCESS_URL", str, url("https:", "http:"));
+  const paymobBaseUrl = baseUrl("PAYMOB_BASE_URL", "https://accept.paymob.com");
+  const paymobCurrency = read(env, "PAYMOB_CURRENCY", "EGP", currency);
+  const selcom = allOrNone(
+    {
+      apiKey: read(env, "SELCOM_API_KEY", str, String),
+      apiSecret: read(env, "SELCOM_API_SECRET", str, String),
+      vendor: read(env, "SELCOM_VENDOR", str, String),
+    },
+    { apiKey: "SELCOM_API_KEY", apiSecret: "SELCOM_API_SECRET", vendor: "SELCOM_VENDOR" },
+    "SELCOM_*",
+  );
+  if (selcom && !webhookBaseUrl)
+    throw new ConfigError("PAYMENT_WEBHOOK_BASE_URL: required with SELCOM_* (every Selcom order names its callback URL)");
+  const polar = allOrNone(
+    {
+      accessToken: read(env, "POLAR_ACCESS_TOKEN", str, String),
+      webhookSecret: read(env, "POLAR_WEBHOOK_SECRET", str, String),
+      productId: read(env, "POLAR_PRODUCT_ID", str, String),
+    },
+    { accessToken: "POLAR_ACCESS_TOKEN", webhookSecret: "POLAR_WEBHOOK_SECRET", productId: "POLAR_PRODUCT_ID" },
+    "POLAR_*",
+  );
+  const paymob = allOrNone(
+    {
+      secretKey: read(env, "PAYMOB_SECRET_KEY", str, String),
+      publicKey: read(env, "PAYMOB_PUBLIC_KEY", str, String),
+      hmacSecret: read(env, "PAYMOB_HMAC_SECRET", str, String),
+      integrationIds: read(env, "PAYMOB_INTEGRATION_IDS", str, String),
+    },
+    {
+      secretKey: "PAYMOB_SECRET_KEY",
+      publicKey: "PAYMOB_PUBLIC_KEY",
+      hmacSecret: "PAYMOB_HMAC_SECRET",
+      integrationIds: "PAYMOB_INTEGRATION_IDS",
+    },
+    "PAYMOB_*",
+  );
+  const integrationIds = paymob?.integrationIds.split(",").map((id) => id.trim());
+  if (integrationIds && !integrationIds.every((id) => /^\d{1,12}$/.test(id))) {
+    throw new ConfigError("PAYMOB_INTEGRATION_IDS: must be Paymob integration ids (numbers), separated by commas");
+  }
   return {
+    selcom: selcom && { ...selcom, baseUrl: selcomBaseUrl, webhookUrl: webhookUrl("selcom")!, timeoutMs, toleranceMs },
+    polar: polar && {
+      ...polar,
+      baseUrl: polarBaseUrl,
+      currency: polarCurrency,
+      successUrl: polarSuccessUrl ?? null,
+      timeoutMs,
+      toleranceMs,
+    },
+    paymob: paymob && {
+      ...paymob,
+      integrationIds: integrationIds!.map(Number),
+      baseUrl: paymobBaseUrl,
+      currency: paymobCurrency,
+      webhookUrl: webhookUrl("paymob"),
+      timeoutMs,
+    },
     sandbox: sandboxEnabled ? { webhookSecret: sandboxSecret ?? DEV_SANDBOX_WEBHOOK_SECRET } : undefined,
     clickpesa:
       given.length === 3
         ? { clientId: clickpesa.clientId!, apiKey: clickpesa.apiKey!, checksumKey: clickpesa.checksumKey!, baseUrl: clickpesa.baseUrl }
         : undefined,
     /** How far a signed webhook's timestamp may be from now (replay window). */
-    webhookToleranceMs: read(env, "PAYMENT_WEBHOOK_TOLERANCE", 5 * 60_000, duration),
+    webhookToleranceMs: toleranceMs,
   };
 }
 

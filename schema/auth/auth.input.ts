@@ -6,7 +6,11 @@ import { EmailAddress, PhoneNumber } from "../shared/scalars";
 
 @InputType({ description: "A new account: a phone number or an email (or both), and a password." })
 export class RegisterInput implements Register {
-  @Field(() => PhoneNumber, { nullable: true, description: "E.164, e.g. +201001234567; becomes the login." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "E.164, e.g. +201001234567; becomes the login (stored in E.164). A local number (no +country, e.g. 0754 123 456) is read in the caller's country, geolocated from their address; BAD_USER_INPUT when that country is unknown (then send E.164).",
+  })
   phoneNumber?: string | null;
 
   @Field(() => EmailAddress, { nullable: true, description: "Email address; becomes a login too." })

@@ -19,7 +19,10 @@ export class StartPaymentInput implements StartPaymentFields {
   @Field(() => UUID, { description: "The enrolment to pay for (one you act for, or any as staff)." })
   enrollmentId: string;
 
-  @Field(() => String, { description: 'An enabled online provider: "sandbox" (outside production), "clickpesa" (when configured).' })
+  @Field(() => String, {
+    description:
+      'An enabled online provider: "sandbox" (outside production); when configured, "clickpesa" and "selcom" (TZS mobile money), "polar" (cards, in its configured currency), "paymob" (EGP: cards, wallets, kiosks).',
+  })
   provider: string;
 
   @Field(() => Decimal, {

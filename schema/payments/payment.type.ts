@@ -4,7 +4,9 @@ import type { PaymentStatus as PaymentStatusValue, RefundStatus as RefundStatusV
 import { PaymentStatus, RefundStatus } from "../shared/enums";
 import { DateTime, JSONObject, UUID } from "../shared/scalars";
 
-@ObjectType({ description: "Money paid, or being paid, for an enrolment through a provider (manual, sandbox, clickpesa …)." })
+@ObjectType({
+  description: "Money paid, or being paid, for an enrolment through a provider (manual, sandbox, clickpesa, selcom, polar, paymob).",
+})
 export class Payment
   implements Pick<PaymentRow, "id" | "status" | "provider" | "providerReference" | "nextAction" | "failureReason" | "paidAt" | "createdAt">
 {
@@ -16,7 +18,7 @@ export class Payment
   })
   status: PaymentStatusValue;
 
-  @Field(() => String, { description: "The provider that carries it: manual, sandbox, clickpesa …" })
+  @Field(() => String, { description: "The provider that carries it: manual, sandbox, clickpesa, selcom, polar or paymob." })
   provider: string;
 
   @Field(() => String, { description: "The provider's reference (what its webhooks and receipts name)." })
@@ -24,7 +26,8 @@ export class Payment
 
   @Field(() => JSONObject, {
     nullable: true,
-    description: "What the payer must do next, from the provider: `type` (e.g. USSD_PUSH, SANDBOX_CONFIRMATION) and its details.",
+    description:
+      "What the payer must do next, from the provider: `type` (USSD_PUSH, REDIRECT with a checkout `url`, SANDBOX_CONFIRMATION) and its details.",
   })
   nextAction: unknown;
 

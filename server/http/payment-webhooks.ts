@@ -43,6 +43,7 @@ export function paymentWebhookRoutes(app: AppDeps): Router {
             requestId,
             ip: clientIp(req),
             userAgent: req.header("user-agent") ?? null,
+            query: new URL(req.originalUrl, "http://webhook.invalid").searchParams,
           });
           app.log.info({ provider: provider, ...outcome }, "payment webhook");
           res.status(200).json(outcome);

@@ -3,8 +3,11 @@ import type { Config } from "../config";
 import type { Log } from "../log";
 import { clickpesaProvider } from "./clickpesa";
 import { manualProvider } from "./manual";
+import { paymobProvider } from "./paymob";
+import { polarProvider } from "./polar";
 import type { PaymentProvider } from "./provider";
 import { sandboxProvider } from "./sandbox";
+import { selcomProvider } from "./selcom";
 
 export interface PaymentProviders {
   /** The provider called `name`, if it is enabled. */
@@ -19,6 +22,9 @@ export function createPaymentProviders(config: Config["payments"], log: Log): Pa
     providers.set("sandbox", sandboxProvider({ webhookSecret: config.sandbox.webhookSecret, toleranceMs: config.webhookToleranceMs }));
   }
   if (config.clickpesa) providers.set("clickpesa", clickpesaProvider(config.clickpesa, log));
+  if (config.selcom) providers.set("selcom", selcomProvider(config.selcom, log));
+  if (config.polar) providers.set("polar", polarProvider(config.polar, log));
+  if (config.paymob) providers.set("paymob", paymobProvider(config.paymob, log));
   return {
     get: (name) => providers.get(name),
     onlineNames: () => [...providers.values()].filter((provider) => provider.online).map((provider) => provider.name),

@@ -16,6 +16,17 @@ export interface StartContext {
   description: string;
   /** A reference the payer or staff already hold (a receipt number): manual payments. */
   reference?: string | null;
+  /** Who pays, for gateways whose checkout asks for a name or an email (Selcom, Paymob, Polar). */
+  payer?: { firstName: string; lastName: string; email: string | null } | null;
+}
+
+/**
+ * What a refund may need besides the payment: the payloads of the webhook events
+ * recorded for it (newest first, at most 20), for gateways that refund by their own
+ * transaction or order id, which only their confirming webhook carries (Polar, Paymob).
+ */
+export interface RefundContext {
+  events: Record<string, unknown>[];
 }
 
 export interface StartResult {
@@ -71,13 +82,16 @@ export interface PaymentProvider {
    * gateway's idempotency key / order reference where it takes one, so a retried
    * refund is never paid out twice by the gateway either.
    */
-  refund(payment: Payment, amount: string, refundId: string): Promise<RefundResult>;
+  refund(payment: Payment, amount: string, refundId: string, context?: RefundContext): Promise<RefundResult>;
+  /** The refund needs `context.events` (read only for these providers: one statement). */
+  readonly refundReadsEvents?: boolean;
   /**
    * Checks a webhook delivery's signature over the raw bytes and reads it: a
    * verified event, null for an authentic event that is not about a payment
    * (acknowledged and ignored), or WebhookRejected. Absent: the provider takes no webhooks.
+   * `query` is the delivery URL's query string (Paymob sends its HMAC there).
    */
-  verifyWebhook?(rawBody: Buffer, headers: IncomingHttpHeaders): VerifiedWebhookEvent | null;
+  verifyWebhook?(rawBody: Buffer, headers: IncomingHttpHeaders, query?: URLSearchParams): VerifiedWebhookEvent | null;
 }
 
 /** A header's single value (Node joins nothing; arrays mean the header was repeated). */

@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import type { CountryCode } from "libphonenumber-js/max";
 import { authSessions, memberships, refreshTokens, users, verificationCodes } from "../../drizzle/schema";
 import type { VerificationChannel } from "../../drizzle/tables/enums-types";
 import { requireUser } from "../auth/guards";
@@ -14,6 +15,7 @@ import type { RefreshCookieJar } from "../http/refresh-cookie";
 import { queueDeliveries } from "../messaging/outbox";
 import { consume } from "../rate-limits";
 import { currentRequest } from "../request-store";
+import { countryOf } from "../geo/geolocation";
 import { normalizeEmail, normalizePhone, parseLoginIdentifier } from "../validation";
 import { grantMembership, SELF_SERVICE_ROLES } from "./members";
 import {
@@ -124,12 +126,25 @@ export interface RegisterInput {
 }
 
 /**
+ * The phone number of a registration in E.164. An international number ("+255…")
+ * is read as it is; a local one ("0754 …") in the caller's country, geolocated from
+ * their address (X-Forwarded-For only with TRUST_PROXY); with no country known
+ * (a private address, one not in the database) it must be international.
+ * The database is opened only for a local number.
+ */
+async function registrationPhone(ctx: Context, raw: string): Promise<string> {
+  if (raw.trim().startsWith("+")) return normalizePhone(raw);
+  const country = await countryOf(ctx.ip, ctx.app.config.geolocation.databaseDir);
+  return normalizePhone(raw, (country ?? undefined) as CountryCode | undefined);
+}
+
+/**
  * Creates an account (and, with X-Tenant, a membership with a self-service role).
  * Answers the same whether or not the phone or email was taken; when a code must
  * be verified first, the code goes to the new account's phone or email.
  */
 export async function register(ctx: Context, input: RegisterInput) {
-  const phone = input.phoneNumber ? normalizePhone(input.phoneNumber) : null;
+  const phone = input.phoneNumber ? await registrationPhone(ctx, input.phoneNumber) : null;
   const email = input.email ? normalizeEmail(input.email) : null;
   if (!phone && !email) throw new AppError("BAD_USER_INPUT", "auth.registrationNeedsLogin", {}, { field: "phoneNumber" });
   checkPassword(input.password);

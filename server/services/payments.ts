@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import {
   enrollments,
   payments,
@@ -40,7 +40,7 @@ import { translate } from "../i18n";
 import { createLoaders } from "../loaders";
 import { newestFirst, page } from "../db/page";
 import { formatCents, sumCents, toCents } from "../payments/money";
-import type { PaymentProvider, StartResult, VerifiedWebhookEvent } from "../payments/provider";
+import type { PaymentProvider, StartContext, StartResult, VerifiedWebhookEvent } from "../payments/provider";
 import { audit } from "./audit";
 import { getEnrollment, participantOfRow } from "./enrollments";
 import { idempotent } from "./idempotency";
@@ -246,6 +246,7 @@ export async function startPayment(ctx: Context, input: StartPaymentInput): Prom
             course,
             amount,
             phoneNumber: input.phoneNumber ?? payer?.phoneNumber1 ?? null,
+            payer: payer ? { firstName: payer.firstName, lastName: payer.lastName, email: payer.email } : null,
           });
         },
         save: (payment) => ({ paymentId: payment.id }),
@@ -299,6 +300,7 @@ async function recordPayment(
     course: Course;
     amount: bigint;
     phoneNumber?: string | null;
+    payer?: StartContext["payer"];
     reference?: string | null;
     note?: string | null;
   },
@@ -317,6 +319,7 @@ async function recordPayment(
       phoneNumber: args.phoneNumber ?? null,
       description: `${course.name}: ${await participantName(ctx, participant)}`,
       reference: args.reference,
+      payer: args.payer ?? null,
     });
   } catch (error) {
     // Nothing was charged that we know of; the payer sees a FAILED payment and may start another.
@@ -374,11 +377,11 @@ export async function receivePaymentWebhook(
   providerName: string,
   rawBody: Buffer,
   headers: IncomingHttpHeaders,
-  request: { requestId: string; ip: string; userAgent: string | null },
+  request: { requestId: string; ip: string; userAgent: string | null; query?: URLSearchParams },
 ): Promise<WebhookOutcome> {
   const provider = app.payments.get(providerName);
   if (!provider?.verifyWebhook) throw new AppError("NOT_FOUND", "webhook.unknownProvider", { provider: providerName });
-  const event = provider.verifyWebhook(rawBody, headers);
+  const event = provider.verifyWebhook(rawBody, headers, request.query ?? new URLSearchParams());
   if (!event) return { status: "ignored", reason: "not a payment event" };
   return withRequestContext(
     app,
@@ -629,9 +632,11 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
           const provider = ctx.app.payments.get(payment.provider);
           if (!provider) throw new AppError("CONFLICT", "refund.providerUnavailable", { provider: payment.provider });
 
+          // Gateways that refund by their own transaction id find it in the events that confirmed the payment.
+          const events = provider.refundReadsEvents ? await webhookPayloadsOf(ctx, payment.id) : [];
           let result;
           try {
-            result = await provider.refund(payment, refund.amount, refund.id);
+            result = await provider.refund(payment, refund.amount, refund.id, { events });
           } catch (error) {
             ctx.app.log.warn({ err: error, provider: provider.name, refundRequestId: refund.id }, "payment provider refund failed");
             result = {
@@ -683,6 +688,17 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
       },
     ),
   );
+}
+
+/** The payloads of a payment's recorded webhook events, newest first (bounded). */
+async function webhookPayloadsOf(ctx: Context, paymentId: string): Promise<Record<string, unknown>[]> {
+  const rows = await ctx.db
+    .select({ payload: paymentWebhookEvents.payload })
+    .from(paymentWebhookEvents)
+    .where(and(ctx.scope.inTenant(paymentWebhookEvents), eq(paymentWebhookEvents.paymentId, paymentId)))
+    .orderBy(desc(paymentWebhookEvents.receivedAt), desc(paymentWebhookEvents.id))
+    .limit(20);
+  return rows.map((row) => row.payload as Record<string, unknown>);
 }
 
 /**

@@ -593,7 +593,7 @@ export type RegisterInput = {
   lastName?: string | null | undefined;
   /** 8–128 characters. */
   password: string;
-  /** E.164, e.g. +201001234567; becomes the login. */
+  /** E.164, e.g. +201001234567; becomes the login (stored in E.164). A local number (no +country, e.g. 0754 123 456) is read in the caller's country, geolocated from their address; BAD_USER_INPUT when that country is unknown (then send E.164). */
   phoneNumber?: string | null | undefined;
   /** Language of messages; default the tenant's (or Arabic). */
   preferredLanguage?: Language | null | undefined;
@@ -711,7 +711,7 @@ export type StartPaymentInput = {
   idempotencyKey: string;
   /** Mobile money number for USSD-push providers; default: the payer's phone. */
   phoneNumber?: string | null | undefined;
-  /** An enabled online provider: "sandbox" (outside production), "clickpesa" (when configured). */
+  /** An enabled online provider: "sandbox" (outside production); when configured, "clickpesa" and "selcom" (TZS mobile money), "polar" (cards, in its configured currency), "paymob" (EGP: cards, wallets, kiosks). */
   provider: string;
 };
 
