@@ -42,3 +42,4 @@ export const calendarFeeds = pgTable(
 );
 
 export type CalendarFeed = typeof calendarFeeds.$inferSelect;
+export type CalendarFeedScope = (typeof calendarFeedScopeEnum.enumValues)[number];
