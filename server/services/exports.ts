@@ -71,7 +71,11 @@ function uuidParam(name: string, value: string | undefined): string | undefined 
 
 function dateParam(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw badInput(name, "must be a date, YYYY-MM-DD");
+  // Round-trips only for a real calendar date (2099-02-30 would roll over to March).
+  const parsed = DATE.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+    throw badInput(name, "must be a date, YYYY-MM-DD");
+  }
   return value;
 }
 
