@@ -45,7 +45,9 @@ CREATE TRIGGER lectures_bump_calendar_sequence
 CREATE OR REPLACE FUNCTION events_bump_calendar_sequence() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
-  IF (OLD.starts_at, OLD.ends_at, OLD.title, OLD.location, OLD.status)
+  -- A draft is in no calendar: its edits and its publication start nothing over.
+  IF OLD.status <> 'DRAFT'
+     AND (OLD.starts_at, OLD.ends_at, OLD.title, OLD.location, OLD.status)
      IS DISTINCT FROM (NEW.starts_at, NEW.ends_at, NEW.title, NEW.location, NEW.status) THEN
     NEW.calendar_sequence := OLD.calendar_sequence + 1;
   END IF;

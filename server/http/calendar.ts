@@ -8,6 +8,7 @@
  * database whenever its time, title or status changes, STATUS:CANCELLED once
  * cancelled, and DTSTART/DTEND with the tenant's TZID (and its VTIMEZONE).
  */
+import { TZDate } from "@date-fns/tz";
 import { getVtimezoneComponent } from "@touch4it/ical-timezones";
 import { Router } from "express";
 import { ICalCalendar, ICalCalendarMethod, ICalEventStatus } from "ical-generator";
@@ -58,14 +59,17 @@ function render(content: FeedContent): string {
     method: ICalCalendarMethod.PUBLISH,
     ttl: 60 * 60,
   });
-  calendar.timezone({ name: content.timeZone, generator: getVtimezoneComponent });
+  // No calendar-wide zone: DTSTAMP and LAST-MODIFIED stay UTC (…Z); each event names the
+  // tenant's TZID, and the generator adds that zone's VTIMEZONE once.
+  calendar.timezone({ name: null, generator: getVtimezoneComponent });
   const stamp = new Date();
   for (const item of content.items) {
     calendar.createEvent({
       id: item.uid,
       sequence: item.sequence,
-      start: item.start,
-      end: item.end,
+      // ical-generator writes a TZDate's wall time in its zone (a plain Date would be read in the process's zone).
+      start: new TZDate(item.start.getTime(), content.timeZone),
+      end: new TZDate(item.end.getTime(), content.timeZone),
       timezone: content.timeZone,
       stamp,
       lastModified: item.lastModified,
