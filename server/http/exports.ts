@@ -93,11 +93,24 @@ function queryParams(req: Request): ExportParams {
   return params;
 }
 
-/** Waits until the client has taken what was written (or has gone: then the export stops). */
+/** How long a client may take nothing before the export gives up (its transaction holds a connection). */
+const STALL_MS = 30_000;
+
+/** Waits until the client has taken what was written; a client gone or stalled ends the export. */
 async function drained(res: Response): Promise<void> {
   if (res.writableNeedDrain) {
-    const closed = once(res, "close");
-    await Promise.race([once(res, "drain"), closed]);
+    const stop = new AbortController();
+    const stalled = new Promise<"stalled">((resolve) => {
+      const timer = setTimeout(() => resolve("stalled"), STALL_MS);
+      stop.signal.addEventListener("abort", () => clearTimeout(timer));
+    });
+    const outcome = await Promise.race([
+      once(res, "drain", { signal: stop.signal }).catch(() => undefined),
+      once(res, "close", { signal: stop.signal }).catch(() => undefined),
+      stalled,
+    ]);
+    stop.abort();
+    if (outcome === "stalled") throw new Error(`export client took nothing for ${STALL_MS / 1000} s`);
   }
   if (res.destroyed) throw new Error("client went away during an export");
 }
