@@ -206,10 +206,14 @@ export async function readCalendarFeed(ctx: Context, token: string): Promise<Fee
       ),
     );
   if (!feed) return null;
-  await ctx.db
-    .update(calendarFeeds)
-    .set({ lastFetchedAt: new Date() })
-    .where(and(ctx.scope.inTenant(calendarFeeds), eq(calendarFeeds.id, feed.feed.id)));
+  // Calendar apps poll: write the fetch time at most once a minute per feed.
+  const now = new Date();
+  if (!feed.feed.lastFetchedAt || now.getTime() - feed.feed.lastFetchedAt.getTime() > 60_000) {
+    await ctx.db
+      .update(calendarFeeds)
+      .set({ lastFetchedAt: now })
+      .where(and(ctx.scope.inTenant(calendarFeeds), eq(calendarFeeds.id, feed.feed.id)));
+  }
 
   const today = localDate(new Date(), tenant.timeZone);
   const fromDate = addDays(today, -FEED_DAYS_BACK);
