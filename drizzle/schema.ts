@@ -16,4 +16,5 @@ export * from "./tables/messages";
 export * from "./tables/notification-preferences";
 export * from "./tables/audit";
 export * from "./tables/idempotency";
+export * from "./tables/calendar-feeds";
 export * from "./relations";

@@ -11,6 +11,7 @@ import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceReso
 import { DeviceResolver } from "./attendance/device.resolver";
 import { InstructorRatingResolver, InstructorRatingsResolver } from "./attendance/rating.resolver";
 import { AuditLogResolver } from "./audit/audit.resolver";
+import { CalendarFeedResolver } from "./calendar/calendar-feed.resolver";
 import { MessageDeliveryResolver } from "./messages/delivery.resolver";
 import { AuthResolver, SessionResolver } from "./auth/auth.resolver";
 import { CourseResolver } from "./courses/course.resolver";
@@ -60,6 +61,7 @@ export const resolvers = [
   InstructorRatingResolver,
   InstructorRatingsResolver,
   DeviceResolver,
+  CalendarFeedResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
   EventResolver,

@@ -25,6 +25,8 @@ import type { Fanout } from "./realtime/fanout";
 import { attachWebSocket } from "./graphql/ws";
 import { adminRoutes } from "./http/admin";
 import { backupRoutes } from "./http/backup";
+import { calendarRoutes } from "./http/calendar";
+import { exportRoutes } from "./http/exports";
 import { geolocationRoutes } from "./http/geolocation";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { securityHeaders } from "./http/security";
@@ -164,6 +166,9 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   web.use(securityHeaders(config));
   web.use(restRoutes(app));
   web.use(geolocationRoutes(app));
+  // Staff exports (CSV, XLSX) and calendar feeds (iCal): server/http/exports.ts, server/http/calendar.ts.
+  web.use(exportRoutes(app));
+  web.use(calendarRoutes(app));
   const metricsAt = metricsPlacement(config);
   if (metricsAt === "main") web.use(metricsRoutes(app));
   // METRICS_PORT: a listener of its own, for a network the public never reaches.

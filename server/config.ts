@@ -189,6 +189,8 @@ export function loadConfig(env: Env = process.env) {
     http: {
       corsOrigins: read(env, "CORS_ORIGINS", [] as string[], list),
       trustProxy: read(env, "TRUST_PROXY", false, bool),
+      /** The API's public origin, for links handed out to be opened elsewhere (calendar feed URLs); unset: paths only. */
+      publicUrl: read(env, "PUBLIC_URL", undefined as string | undefined, url("https:", "http:"))?.replace(/\/+$/, ""),
     },
     admin: {
       /** The back office at /admin: the build in admin/dist (static), Vite with hot reload (dev, `npm run dev`), or off. */

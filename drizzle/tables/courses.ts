@@ -135,6 +135,8 @@ export const lectures = pgTable(
     status: lectureStatusEnum().notNull().default("SCHEDULED"),
     attendanceTaken: boolean().notNull().default(false),
     cancelledReason: text(),
+    /** iCal SEQUENCE: bumped by a trigger when the date, time, length, title or status changes (calendar feeds). */
+    calendarSequence: integer().notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -23,6 +23,8 @@ export const events = pgTable(
     createdBy: uuid()
       .notNull()
       .references(() => users.id),
+    /** iCal SEQUENCE: bumped by a trigger when the times, title, place or status of a published event change (calendar feeds). */
+    calendarSequence: integer().notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
