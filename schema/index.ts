@@ -9,6 +9,7 @@ import { buildSchema } from "type-graphql";
 import "../server/plan/courses";
 import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceResolver } from "./attendance/attendance.resolver";
 import { DeviceResolver } from "./attendance/device.resolver";
+import { AbsenceExcuseResolver, AttendanceSettingsResolver } from "./attendance/excuse.resolver";
 import { InstructorRatingResolver, InstructorRatingsResolver } from "./attendance/rating.resolver";
 import { AuditLogResolver } from "./audit/audit.resolver";
 import { MessageDeliveryResolver } from "./messages/delivery.resolver";
@@ -60,6 +61,8 @@ export const resolvers = [
   InstructorRatingResolver,
   InstructorRatingsResolver,
   DeviceResolver,
+  AbsenceExcuseResolver,
+  AttendanceSettingsResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
   EventResolver,
