@@ -8,6 +8,7 @@ import { buildSchema } from "type-graphql";
 // The planned types (server/plan/<domain>.ts) declare themselves on import.
 import "../server/plan/courses";
 import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceResolver } from "./attendance/attendance.resolver";
+import { CheckInResolver } from "./attendance/check-in.resolver";
 import { DeviceResolver } from "./attendance/device.resolver";
 import { AbsenceExcuseResolver, AttendanceSettingsResolver } from "./attendance/excuse.resolver";
 import { InstructorRatingResolver, InstructorRatingsResolver } from "./attendance/rating.resolver";
@@ -63,6 +64,7 @@ export const resolvers = [
   DeviceResolver,
   AbsenceExcuseResolver,
   AttendanceSettingsResolver,
+  CheckInResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
   EventResolver,
