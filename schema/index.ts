@@ -10,6 +10,7 @@ import "../server/plan/courses";
 import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceResolver } from "./attendance/attendance.resolver";
 import { CheckInResolver } from "./attendance/check-in.resolver";
 import { DeviceResolver } from "./attendance/device.resolver";
+import { OfflineRegisterResolver } from "./attendance/offline.resolver";
 import { AbsenceExcuseResolver, AttendanceSettingsResolver } from "./attendance/excuse.resolver";
 import { InstructorRatingResolver, InstructorRatingsResolver } from "./attendance/rating.resolver";
 import { AuditLogResolver } from "./audit/audit.resolver";
@@ -65,6 +66,7 @@ export const resolvers = [
   AbsenceExcuseResolver,
   AttendanceSettingsResolver,
   CheckInResolver,
+  OfflineRegisterResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
   EventResolver,
