@@ -59,7 +59,6 @@ const mark = (
   ...extra,
 });
 const ids = (list: { clientMarkId: string }[]) => list.map((entry) => entry.clientMarkId);
-const who = (m: { participant: unknown }) => (m.participant as { id: string }).id;
 
 beforeAll(async () => {
   school = await createSchool(t);
