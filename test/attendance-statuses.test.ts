@@ -11,6 +11,7 @@ import {
   CourseAttendanceCountsDocument,
   CreateLectureDocument,
   LectureAttendanceDocument,
+  LectureSummariesDocument,
   MarkStatusesDocument,
   RejectAbsenceExcuseDocument,
   SubmitAbsenceExcuseDocument,
@@ -122,6 +123,14 @@ describe("statuses", () => {
     expect(summary.rate).toBeCloseTo(0.5);
     expect(summary.lectures.map((l) => l.rate)).toEqual([1, 0.5, 0, null]);
     expect(summary.lectures[3]).toMatchObject({ excused: 1, unmarked: 0 });
+    // The planned Lecture.attendanceSummary counts the same way, the weight read in its statement.
+    const planned = data(await school.instructor.client.request(LectureSummariesDocument, { courseId: course })).course!.lectures.nodes;
+    expect(planned.map((l) => l.attendanceSummary)).toEqual([
+      { present: 1, late: 0, absent: 0, excused: 0, unmarked: 0, rate: 1 },
+      { present: 0, late: 1, absent: 0, excused: 0, unmarked: 0, rate: 0.5 },
+      { present: 0, late: 0, absent: 1, excused: 0, unmarked: 0, rate: 0 },
+      { present: 0, late: 0, absent: 0, excused: 1, unmarked: 0, rate: null },
+    ]);
     data(await school.admin.client.request(UpdateAttendanceSettingsDocument, { input: { lateWeight: "1" } }));
   });
 

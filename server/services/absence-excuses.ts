@@ -3,7 +3,7 @@
  * child's guardian, staff) submits one ahead of a lecture; staff or the course's instructor
  * accept it (the participant's mark becomes EXCUSED, with the reason) or reject it.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL } from "drizzle-orm";
 import { absenceExcuses, lectureAttendance, type AbsenceExcuse } from "../../drizzle/schema";
 import type { ExcuseStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireTenant } from "../auth/guards";
@@ -161,7 +161,7 @@ export async function listAbsenceExcuses(
 ) {
   requireTenant(ctx);
   requireMember(ctx);
-  let visible = ownRowsOf(absenceExcuses, await ownParticipantIds(ctx)) ?? ctx.scope.none();
+  let visible: SQL | undefined = ownRowsOf(absenceExcuses, await ownParticipantIds(ctx)) ?? ctx.scope.none();
   if (isStaff(ctx.viewer)) visible = undefined;
   else if (args.lectureId) {
     const lecture = await ctx.loaders.lecture.load(args.lectureId);
