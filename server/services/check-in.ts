@@ -252,16 +252,14 @@ export async function checkIn(ctx: Context, token: string, lectureId?: string | 
       if (!(await isEnrolled(ctx, lecture.courseId, participant))) throw refuse("NOT_ENROLLED", "FORBIDDEN", "checkIn.notEnrolled", name);
       if (!happeningNow(lecture, tenant.timeZone, now)) throw refuse("NOT_NOW", "CONFLICT", "checkIn.notNow");
     } else {
-      const mine = [];
-      for (const candidate of await lecturesNow(ctx, now, participant)) {
-        if (!marker.userId || (await teaches(ctx, candidate.courseId))) mine.push(candidate);
-      }
+      const scannable = async (found: Lecture[]) => {
+        const allowed = await Promise.all(found.map((candidate) => !marker.userId || teaches(ctx, candidate.courseId)));
+        return found.filter((_, index) => allowed[index]);
+      };
+      const mine = await scannable(await lecturesNow(ctx, now, participant));
       if (mine.length === 0) {
         // Someone with no lecture now: not enrolled in what is going on, or nothing is.
-        const going = [];
-        for (const candidate of await lecturesNow(ctx, now)) {
-          if (!marker.userId || (await teaches(ctx, candidate.courseId))) going.push(candidate);
-        }
+        const going = await scannable(await lecturesNow(ctx, now));
         if (going.length > 0) throw refuse("NOT_ENROLLED", "FORBIDDEN", "checkIn.notEnrolled", name);
         throw refuse("NO_CURRENT_LECTURE", "CONFLICT", "checkIn.noLecture", name);
       }

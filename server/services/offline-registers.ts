@@ -74,10 +74,10 @@ export async function offlineRegisters(ctx: Context, date: string): Promise<Offl
     .where(and(ctx.scope.inTenant(lectures), eq(lectures.date, date), ne(lectures.status, "CANCELLED")))
     .orderBy(asc(lectures.startTime), asc(lectures.id))
     .limit(MAX_REGISTER_LECTURES);
-  const day: Lecture[] = [];
-  for (const lecture of all) {
-    if (!marker.userId || (await teachesCourse(ctx, await ctx.loaders.course.load(lecture.courseId)))) day.push(lecture);
-  }
+  // The courses in one batch (the loader), then who teaches which.
+  const courses = await Promise.all(all.map((lecture) => ctx.loaders.course.load(lecture.courseId)));
+  const mine = await Promise.all(courses.map((course) => !marker.userId || teachesCourse(ctx, course)));
+  const day = all.filter((_, index) => mine[index]);
   if (day.length === 0) return [];
   const courseIds = [...new Set(day.map((lecture) => lecture.courseId))];
   const [enrolled, marks] = await Promise.all([
@@ -204,10 +204,9 @@ export async function syncAttendance(ctx: Context, marks: readonly SyncMarkInput
           .for("update")
       : [];
     const lectureById = new Map(lectureRows.map((lecture) => [lecture.id, lecture]));
-    const teaching = new Map<string, boolean>();
-    for (const courseId of new Set(lectureRows.map((lecture) => lecture.courseId))) {
-      teaching.set(courseId, !marker.userId || (await teaches(ctx, courseId)));
-    }
+    const courseIds = [...new Set(lectureRows.map((lecture) => lecture.courseId))];
+    const taught = await Promise.all(courseIds.map((courseId) => !marker.userId || teaches(ctx, courseId)));
+    const teaching = new Map(courseIds.map((courseId, index) => [courseId, taught[index]!]));
     const participants = await findParticipants(
       ctx,
       fresh.map(({ mark }) => mark.participantId),
@@ -340,13 +339,15 @@ export async function syncAttendance(ctx: Context, marks: readonly SyncMarkInput
         .set({ attendanceTaken: true })
         .where(and(ctx.scope.inTenant(lectures), inArray(lectures.id, touched)));
       for (const id of touched) ctx.loaders.lecture.clear(id);
-      await audit(ctx, {
-        action: "attendance.sync",
-        entity: "lecture",
-        entityId: touched[0]!,
-        before: [...before.values()].filter((row) => touched.includes(row.lectureId)),
-        after: written,
-      });
+      for (const lectureId of touched) {
+        await audit(ctx, {
+          action: "attendance.sync",
+          entity: "lecture",
+          entityId: lectureId,
+          before: [...before.values()].filter((row) => row.lectureId === lectureId),
+          after: written.filter((row) => row.lectureId === lectureId),
+        });
+      }
       await announce(ctx, written, before, lectureById, participants);
     }
 
