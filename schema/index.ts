@@ -8,7 +8,10 @@ import { buildSchema } from "type-graphql";
 // The planned types (server/plan/<domain>.ts) declare themselves on import.
 import "../server/plan/courses";
 import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceResolver } from "./attendance/attendance.resolver";
+import { CheckInResolver } from "./attendance/check-in.resolver";
 import { DeviceResolver } from "./attendance/device.resolver";
+import { OfflineRegisterResolver } from "./attendance/offline.resolver";
+import { AbsenceExcuseResolver, AttendanceSettingsResolver } from "./attendance/excuse.resolver";
 import { InstructorRatingResolver, InstructorRatingsResolver } from "./attendance/rating.resolver";
 import { AuditLogResolver } from "./audit/audit.resolver";
 import { CalendarFeedResolver } from "./calendar/calendar-feed.resolver";
@@ -62,6 +65,10 @@ export const resolvers = [
   InstructorRatingsResolver,
   DeviceResolver,
   CalendarFeedResolver,
+  AbsenceExcuseResolver,
+  AttendanceSettingsResolver,
+  CheckInResolver,
+  OfflineRegisterResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
   EventResolver,

@@ -51,6 +51,7 @@ export const MUTATION_VERBS: ReadonlySet<string> = new Set([
   "approve",
   "cancel",
   "change",
+  "check",
   "complete",
   "confirm",
   "create",
@@ -72,7 +73,9 @@ export const MUTATION_VERBS: ReadonlySet<string> = new Set([
   "revoke",
   "set",
   "start",
+  "submit",
   "switch",
+  "sync",
   "update",
   "verify",
 ]);

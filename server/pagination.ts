@@ -50,6 +50,12 @@ export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "NotificationPreferences.enabledChannels": { cap: 10, estimate: 3 },
   "NotificationKindPreference.channels": { cap: 10, estimate: 1 },
   "NotificationSettings.enabledChannels": { cap: 10, estimate: 3 },
+  "Query.offlineRegisters": { cap: 200, estimate: 10 },
+  "OfflineRegister.participants": { cap: 1000, estimate: 30 },
+  "OfflineRegister.marks": { cap: 1000, estimate: 30 },
+  "SyncAttendancePayload.applied": { cap: 500, estimate: 50 },
+  "SyncAttendancePayload.overridden": { cap: 500, estimate: 10 },
+  "SyncAttendancePayload.rejected": { cap: 500, estimate: 10 },
 };
 export const DEFAULT_LIST_ESTIMATE = 10;
 

@@ -156,6 +156,9 @@ describe("attendance exports", () => {
       "Participant",
       "Participant type",
       "Present",
+      "Status",
+      "Minutes late",
+      "Excuse",
       "Rating",
       "Notes",
       "Source",
@@ -172,6 +175,9 @@ describe("attendance exports", () => {
       "مريم العلي",
       "CHILD",
       "yes",
+      "PRESENT",
+      "",
+      "",
       "9",
       'قالت "ممتاز", جدا\nسطر ثان',
       "MANUAL",
@@ -179,7 +185,7 @@ describe("attendance exports", () => {
     ]);
     // Cells a spreadsheet would run as formulas start with an apostrophe.
     const guarded = byName['\'=HYPERLINK("http://evil") Test']!;
-    expect(guarded.slice(6, 9)).toEqual(["no", "", "'+1 call home"]);
+    expect(guarded.slice(6, 12)).toEqual(["no", "ABSENT", "", "", "", "'+1 call home"]);
     expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
   });
 
@@ -193,11 +199,12 @@ describe("attendance exports", () => {
     const maryam = rows.find((row) => row[4] === "مريم العلي")!;
     expect(maryam[0]).toBe("الروبوتات");
     expect(maryam[6]).toBe(true);
-    expect(maryam[7]).toBe(9);
-    expect(maryam[8]).toBe('قالت "ممتاز", جدا\nسطر ثان');
+    expect(maryam[7]).toBe("PRESENT");
+    expect(maryam[10]).toBe(9);
+    expect(maryam[11]).toBe('قالت "ممتاز", جدا\nسطر ثان');
     const [mark] = await t.deps.database.db.select().from(lectureAttendance).where(eq(lectureAttendance.childId, arabicChild));
     // Excel dates carry no zone: the cell holds the wall time in Riyadh.
-    expect((maryam[10] as Date).toISOString().slice(0, 19).replace("T", " ")).toBe(riyadh(mark!.markedAt));
+    expect((maryam[13] as Date).toISOString().slice(0, 19).replace("T", " ")).toBe(riyadh(mark!.markedAt));
     expect((maryam[1] as Date).toISOString().slice(0, 10)).toBe("2099-01-10");
     // XLSX text is text: the would-be formula is kept as a string, never a formula cell.
     const formula = rows.find((row) => String(row[4]).startsWith("=HYPERLINK"))!;
@@ -233,7 +240,13 @@ describe("attendance exports", () => {
       .insert(lectureAttendance)
       .values(
         days.flatMap((lecture) =>
-          kids.map((kid) => ({ tenantId: school.tenant.id, lectureId: lecture.id, childId: kid.id, present: false, notes: "غائب" })),
+          kids.map((kid) => ({
+            tenantId: school.tenant.id,
+            lectureId: lecture.id,
+            childId: kid.id,
+            status: "ABSENT" as const,
+            notes: "غائب",
+          })),
         ),
       );
 

@@ -129,8 +129,8 @@ join bench_people p on p.tenant_id = c.tenant_id and p.kind = 'student' and p.n 
 join students st on st.tenant_id = c.tenant_id and st.user_id = p.user_id;
 analyze enrollments;
 
-insert into lecture_attendance (tenant_id, lecture_id, student_id, present, rating, source, marked_at)
-select l.tenant_id, l.id, e.student_id, x.present, case when x.present then 6 + (x.h % 9) * 0.5 end, 'MANUAL', l.date + l.start_time
+insert into lecture_attendance (tenant_id, lecture_id, student_id, status, rating, source, marked_at)
+select l.tenant_id, l.id, e.student_id, case when x.present then 'PRESENT' else 'ABSENT' end::attendance_status, case when x.present then 6 + (x.h % 9) * 0.5 end, 'MANUAL', l.date + l.start_time
 from lectures l
 join enrollments e on e.tenant_id = l.tenant_id and e.course_id = l.course_id
 cross join lateral (select hashtext(l.id::text || e.student_id::text)::bigint & 2147483647 as h) hh

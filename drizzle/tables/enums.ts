@@ -13,7 +13,13 @@ export const enrollmentRequestStatusEnum = pgEnum("enrollment_request_status", [
 export const enrollmentStatusEnum = pgEnum("enrollment_status", ["ACTIVE", "COMPLETED", "DROPPED", "REFUNDED"]);
 export const paymentStatusEnum = pgEnum("payment_status", ["PENDING", "SUCCEEDED", "FAILED", "PARTIALLY_REFUNDED", "REFUNDED"]);
 export const refundStatusEnum = pgEnum("refund_status", ["REQUESTED", "APPROVED", "REFUNDED", "REJECTED", "FAILED"]);
-export const attendanceSourceEnum = pgEnum("attendance_source", ["MANUAL", "DEVICE", "AUTO_ABSENT"]);
+export const attendanceSourceEnum = pgEnum("attendance_source", ["MANUAL", "DEVICE", "AUTO_ABSENT", "CHECK_IN", "SELF_CHECK_IN"]);
+/** A participant's attendance at one lecture (issue 13); LATE carries minutes late, EXCUSED a reason. */
+export const attendanceStatusEnum = pgEnum("attendance_status", ["PRESENT", "ABSENT", "LATE", "EXCUSED"]);
+/** An absence excuse a family submits ahead of a lecture, decided by staff. */
+export const excuseStatusEnum = pgEnum("excuse_status", ["PENDING", "ACCEPTED", "REJECTED"]);
+/** What an offline device's mark became when synced. */
+export const syncOutcomeEnum = pgEnum("sync_outcome", ["APPLIED", "OVERRIDDEN"]);
 export const jobRunStatusEnum = pgEnum("job_run_status", ["RUNNING", "SUCCEEDED", "FAILED"]);
 export const eventStatusEnum = pgEnum("event_status", ["DRAFT", "PUBLISHED", "CANCELLED"]);
 export const registrationStatusEnum = pgEnum("registration_status", ["CONFIRMED", "WAITLISTED", "CANCELLED"]);

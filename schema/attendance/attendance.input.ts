@@ -1,4 +1,6 @@
-import { Field, InputType } from "type-graphql";
+import { Field, InputType, Int } from "type-graphql";
+import type { AttendanceStatus as StatusValue } from "../../drizzle/tables/enums-types";
+import { AttendanceStatus } from "../shared/enums";
 import type { MarkInput as MarkFields } from "../../server/services/attendance";
 import { Decimal, UUID } from "../shared/scalars";
 
@@ -7,10 +9,19 @@ export class MarkInput implements MarkFields {
   @Field(() => UUID, { description: "A Student or Child id, enrolled (ACTIVE) in the course." })
   participantId: string;
 
-  @Field(() => Boolean, { description: "Whether the participant attended." })
-  present: boolean;
+  @Field(() => Boolean, { nullable: true, description: "Shorthand when no status is given: true for PRESENT, false for ABSENT." })
+  present?: boolean | null;
 
-  @Field(() => Decimal, { nullable: true, description: "Required when present (1.00–10.00); must be absent when not present." })
+  @Field(() => AttendanceStatus, { nullable: true, description: "PRESENT, ABSENT, LATE or EXCUSED (give this or present)." })
+  status?: StatusValue | null;
+
+  @Field(() => Int, { nullable: true, description: "For LATE (required): minutes after the start, 1 to 1440." })
+  minutesLate?: number | null;
+
+  @Field(() => String, { nullable: true, description: "For EXCUSED only: why, up to 1000 characters." })
+  reason?: string | null;
+
+  @Field(() => Decimal, { nullable: true, description: "Required when PRESENT or LATE (1.00–10.00); must be absent otherwise." })
   rating?: string | null;
 
   @Field(() => String, { nullable: true, description: "Remarks, up to 1000 characters." })

@@ -5,26 +5,43 @@ import type {
   Lecture as LectureRow,
   LectureAttendance as MarkRow,
 } from "../../drizzle/schema";
-import type { AttendanceSource as SourceValue } from "../../drizzle/tables/enums-types";
+import type { AttendanceSource as SourceValue, AttendanceStatus as StatusValue } from "../../drizzle/tables/enums-types";
 import { Course, Lecture } from "../courses/course.type";
-import { AttendanceSource } from "../shared/enums";
+import { AttendanceSource, AttendanceStatus } from "../shared/enums";
 import { DateTime, Decimal, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "A participant's mark for one lecture." })
-export class LectureAttendance implements Pick<MarkRow, "id" | "present" | "rating" | "notes" | "source" | "markedAt"> {
+export class LectureAttendance
+  implements Pick<MarkRow, "id" | "present" | "status" | "minutesLate" | "reason" | "rating" | "notes" | "source" | "markedAt">
+{
   @Field(() => UUID, { description: "The mark's id." })
   id: string;
 
-  @Field(() => Boolean, { description: "Whether the participant attended." })
+  @Field(() => AttendanceStatus, { description: "PRESENT, ABSENT, LATE or EXCUSED." })
+  status: StatusValue;
+
+  @Field(() => Boolean, { description: "Whether the participant attended: status PRESENT or LATE." })
   present: boolean;
 
-  @Field(() => Decimal, { nullable: true, description: "1.00–10.00 when present; null when absent." })
+  @Field(() => Int, { nullable: true, description: "Minutes after the lecture's start, for LATE; null otherwise." })
+  minutesLate: number | null;
+
+  @Field(() => String, { nullable: true, description: "Why, for EXCUSED (e.g. the accepted excuse's reason); null otherwise." })
+  reason: string | null;
+
+  @Field(() => Decimal, {
+    nullable: true,
+    description: "1.00–10.00 when attended and rated; null when not there or not rated (check-ins).",
+  })
   rating: string | null;
 
   @Field(() => String, { nullable: true, description: "The marker's remarks; null when none." })
   notes: string | null;
 
-  @Field(() => AttendanceSource, { description: "MANUAL (a person), DEVICE (a centre tablet), AUTO_ABSENT (the nightly job)." })
+  @Field(() => AttendanceSource, {
+    description:
+      "MANUAL (a person), DEVICE (a centre tablet, live or synced from offline), AUTO_ABSENT (the nightly job), CHECK_IN (QR scan), SELF_CHECK_IN.",
+  })
   source: SourceValue;
 
   @Field(() => DateTime, { description: "When it was last marked (re-marking replaces the mark)." })
@@ -51,13 +68,23 @@ export class ParticipantAttendance {
   @Field(() => [LectureAttendance], { description: "The marks you may see, by lecture date and time (at most 1000)." })
   records: MarkRow[];
 
-  @Field(() => Int, { description: "Marks present, among those you may see." })
+  @Field(() => Int, { description: "Marks PRESENT, among those you may see." })
   present: number;
 
-  @Field(() => Int, { description: "Marks absent, among those you may see." })
+  @Field(() => Int, { description: "Marks LATE, among those you may see." })
+  late: number;
+
+  @Field(() => Int, { description: "Marks ABSENT, among those you may see." })
   absent: number;
 
-  @Field(() => Float, { nullable: true, description: "present / marked, from 0 to 1; null before any mark." })
+  @Field(() => Int, { description: "Marks EXCUSED, among those you may see." })
+  excused: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "(present + late × the tenant's lateWeight) / (present + late + absent), from 0 to 1 (EXCUSED left out); null before any mark that counts.",
+  })
   rate: number | null;
 
   participantId: string;
@@ -68,16 +95,26 @@ export class LectureAttendanceSummary {
   @Field(() => Lecture, { description: "The lecture." })
   lecture: LectureRow;
 
-  @Field(() => Int, { description: "Participants marked present." })
+  @Field(() => Int, { description: "Participants marked PRESENT." })
   present: number;
 
-  @Field(() => Int, { description: "Participants marked absent." })
+  @Field(() => Int, { description: "Participants marked LATE." })
+  late: number;
+
+  @Field(() => Int, { description: "Participants marked ABSENT." })
   absent: number;
+
+  @Field(() => Int, { description: "Participants marked EXCUSED." })
+  excused: number;
 
   @Field(() => Int, { description: "ACTIVE participants without a mark (0 for cancelled lectures)." })
   unmarked: number;
 
-  @Field(() => Float, { nullable: true, description: "present / (present + absent), from 0 to 1; null before any mark." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "(present + late × lateWeight) / (present + late + absent), from 0 to 1 (EXCUSED left out); null before any mark that counts.",
+  })
   rate: number | null;
 }
 
@@ -89,7 +126,23 @@ export class CourseAttendance {
   @Field(() => [LectureAttendanceSummary], { description: "Every lecture of the course by date and time, with its counts (at most 1000)." })
   lectures: LectureAttendanceSummary[];
 
-  @Field(() => Float, { nullable: true, description: "present / marked over every lecture, from 0 to 1; null before any mark." })
+  @Field(() => Int, { description: "PRESENT marks over every lecture." })
+  present: number;
+
+  @Field(() => Int, { description: "LATE marks over every lecture." })
+  late: number;
+
+  @Field(() => Int, { description: "ABSENT marks over every lecture." })
+  absent: number;
+
+  @Field(() => Int, { description: "EXCUSED marks over every lecture." })
+  excused: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "(present + late × lateWeight) / (present + late + absent) over every lecture, from 0 to 1; null before any mark that counts.",
+  })
   rate: number | null;
 }
 

@@ -102,6 +102,23 @@ export const AttendanceSource = fromPg(db.attendanceSourceEnum, "AttendanceSourc
   MANUAL: "By a person: staff or the course's instructor.",
   DEVICE: "By an attendance device of the tenant.",
   AUTO_ABSENT: "By the nightly mark-absent job: absent, as the participant was left unmarked on the lecture's day.",
+  CHECK_IN: "By scanning the participant's QR code at the door (a device or staff).",
+  SELF_CHECK_IN: "By the student, with the lecture's rotating code.",
+});
+export const AttendanceStatus = fromPg(db.attendanceStatusEnum, "AttendanceStatus", "A participant's attendance at one lecture.", {
+  PRESENT: "Attended, on time (or within the tenant's grace after the start).",
+  ABSENT: "Did not attend, without an accepted excuse.",
+  LATE: "Attended, arriving minutesLate after the start; rates count it by the tenant's lateWeight.",
+  EXCUSED: "Did not attend, excused (reason); left out of rates and of absence alerts.",
+});
+export const ExcuseStatus = fromPg(db.excuseStatusEnum, "ExcuseStatus", "Where an absence excuse stands.", {
+  PENDING: "Submitted, waiting for staff or the instructor.",
+  ACCEPTED: "Accepted: the participant is marked EXCUSED for the lecture.",
+  REJECTED: "Rejected: the lecture's mark is left as it is.",
+});
+export const SyncOutcome = fromPg(db.syncOutcomeEnum, "SyncOutcome", "What a synced offline mark became.", {
+  APPLIED: "The mark is now the participant's mark for the lecture.",
+  OVERRIDDEN: "Another mark won (a later one, or a staff member's); the winning mark is given.",
 });
 export const JobRunStatus = fromPg(db.jobRunStatusEnum, "JobRunStatus", "Outcome of a scheduled job run.", {
   RUNNING: "In progress (a run RUNNING for over an hour is taken as crashed and run again).",

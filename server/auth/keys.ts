@@ -2,7 +2,7 @@
  * The JWT signing key. From JWT_PRIVATE_KEY (PEM or JWK) in production; outside
  * production, generated once and kept in ROSTER_DATA_DIR so restarts keep tokens valid.
  */
-import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
@@ -57,4 +57,14 @@ async function generatedKey(dataDir: string, ephemeral: boolean, algorithm: Sign
     fs.writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
   }
   return createPrivateKey({ key: jwk as never, format: "jwk" });
+}
+
+/**
+ * A 32-byte secret for one purpose (e.g. "check-in-qr"), derived with HKDF-SHA256 from the
+ * signing key: no new configuration, different for every purpose, and rotated with the key
+ * (rotating JWT_PRIVATE_KEY invalidates printed check-in codes too).
+ */
+export function derivedSecret(key: Pick<SigningKey, "privateKey">, purpose: string): Uint8Array {
+  const material = key.privateKey.export({ format: "der", type: "pkcs8" });
+  return new Uint8Array(hkdfSync("sha256", material, "roster", purpose, 32));
 }

@@ -2,7 +2,7 @@
  * `absence-alerts`, daily at 00:15 local time (after `mark-absent` closed the day): a participant
  * whose latest marks in a course are N or more absences in a row (N: the tenant's
  * notification_settings.absence_alert_after, default 2) — the absences after their last present
- * mark — has their family told, once per streak: the key names the streak's first absent lecture,
+ * mark, EXCUSED marks left out — has their family told, once per streak: the key names the streak's first absent lecture,
  * so a present mark ends the streak and a later one may alert again.
  */
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
@@ -43,7 +43,8 @@ export const absenceAlerts: Job = {
       })
       .from(lectureAttendance)
       .innerJoin(lectures, and(eq(lectures.tenantId, lectureAttendance.tenantId), eq(lectures.id, lectureAttendance.lectureId)))
-      .where(and(ctx.scope.inTenant(lectureAttendance), ne(lectures.status, "CANCELLED")))
+      // EXCUSED marks are no absence and do not end a streak either: they are left out.
+      .where(and(ctx.scope.inTenant(lectureAttendance), ne(lectures.status, "CANCELLED"), ne(lectureAttendance.status, "EXCUSED")))
       .as("marks");
     const streaks = await ctx.db
       .select({

@@ -1,10 +1,21 @@
 /** Planned reads of the catalogue: courses, their lectures, season, instructor, tags, schedule and exams. */
-import { courseSchedules, courses, courseTags, exams, instructors, lectureAttendance, lectures, seasons, tags } from "../../drizzle/schema";
+import {
+  attendanceSettings,
+  courseSchedules,
+  courses,
+  courseTags,
+  exams,
+  instructors,
+  lectureAttendance,
+  lectures,
+  seasons,
+  tags,
+} from "../../drizzle/schema";
 import { viewerInstructorId } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { badInput } from "../errors";
 import { cursorPart, decodeCursor, encodeCursor, LIST_LIMITS } from "../pagination";
-import { attendanceSummary } from "../services/attendance";
+import { attendanceSummary, type StatusCounts } from "../services/attendance";
 import { declareSources, type Row, type Source } from "./model";
 
 const cap = (field: string) => LIST_LIMITS[field]!.cap;
@@ -40,20 +51,24 @@ export const Lecture: Source = {
       sql(p, params, aliases, who) {
         if (!who) return null;
         const a = aliases.of(lectureAttendance);
+        const w = aliases.of(attendanceSettings);
         const course = aliases.of(courses);
         const teaches = who === "all" ? "true" : `${course.col("instructorId")} = ${params.add(who, "uuid")}`;
         return (
           `(select case when ${teaches} then json_build_object(` +
-          `'present', (select count(*) from ${a.from} where ${a.col("tenantId")} = ${p.col("tenantId")} and ${a.col("lectureId")} = ${p.col("id")} and ${a.col("present")}),` +
-          ` 'absent', (select count(*) from ${a.from} where ${a.col("tenantId")} = ${p.col("tenantId")} and ${a.col("lectureId")} = ${p.col("id")} and not ${a.col("present")}),` +
+          `'counts', (select json_build_object(` +
+          `'present', count(*) filter (where ${a.col("status")} = 'PRESENT'), 'late', count(*) filter (where ${a.col("status")} = 'LATE'),` +
+          ` 'absent', count(*) filter (where ${a.col("status")} = 'ABSENT'), 'excused', count(*) filter (where ${a.col("status")} = 'EXCUSED'))` +
+          ` from ${a.from} where ${a.col("tenantId")} = ${p.col("tenantId")} and ${a.col("lectureId")} = ${p.col("id")}),` +
+          ` 'lateWeight', coalesce((select ${w.col("lateWeight")} from ${w.from} where ${w.col("tenantId")} = ${p.col("tenantId")}), 1),` +
           ` 'enrolled', ${course.col("activeEnrollments")}) end` +
           ` from ${course.from} where ${course.col("tenantId")} = ${p.col("tenantId")} and ${course.col("id")} = ${p.col("courseId")})`
         );
       },
       finish: (raw, lecture) => {
         if (!raw) return null;
-        const { present, absent, enrolled } = raw as { present: number; absent: number; enrolled: number };
-        return { ...attendanceSummary(lecture as never, present, absent, enrolled), lecture };
+        const { counts, lateWeight, enrolled } = raw as { counts: StatusCounts; lateWeight: number; enrolled: number };
+        return { ...attendanceSummary(lecture as never, counts, enrolled, lateWeight), lecture };
       },
       parentField: "lecture",
     },

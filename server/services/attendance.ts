@@ -17,6 +17,7 @@ import {
   type Lecture,
   type LectureAttendance,
 } from "../../drizzle/schema";
+import type { AttendanceStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireTenant } from "../auth/guards";
 import { actsFor, onlyOwn, ownParticipantIds, ownRowsOf, participantIdOf, teaches } from "../auth/policies";
 import { hasRole } from "../auth/viewer";
@@ -27,14 +28,52 @@ import { addDays, zonedInstant } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, getCourse } from "./courses";
 import { lockLecture } from "./lectures";
+import { tenantAttendanceSettings } from "./attendance-settings";
 import { enrolledParticipants, fromExcluded, upsertPerParticipant } from "./participant-rows";
 import { findParticipant, participantName } from "./participants";
 
 export interface MarkInput {
   participantId: string;
-  present: boolean;
+  /** Shorthand for PRESENT / ABSENT when no status is given. */
+  present?: boolean | null;
+  status?: AttendanceStatus | null;
+  minutesLate?: number | null;
+  reason?: string | null;
   rating?: string | null;
   notes?: string | null;
+}
+
+/** A mark's status: `status`, or PRESENT / ABSENT from `present`; both given must agree. */
+function statusOf(mark: MarkInput, field: string): AttendanceStatus {
+  if (mark.status) {
+    if (mark.present != null && mark.present !== (mark.status === "PRESENT" || mark.status === "LATE")) {
+      throw badInput(`${field}.present`, `contradicts status ${mark.status}`);
+    }
+    return mark.status;
+  }
+  if (mark.present == null) throw badInput(`${field}.status`, "give a status (or present)");
+  return mark.present ? "PRESENT" : "ABSENT";
+}
+
+/** Whether a status means the participant was there. */
+export const attended = (status: AttendanceStatus) => status === "PRESENT" || status === "LATE";
+
+/** Checks a status's own fields: LATE → minutesLate 1–1440; EXCUSED → an optional reason (≤ 1000); others neither. */
+export function checkStatusFields(
+  status: AttendanceStatus,
+  minutesLate: number | null | undefined,
+  reason: string | null | undefined,
+  field: string,
+) {
+  if (status === "LATE") {
+    if (minutesLate == null || !Number.isInteger(minutesLate) || minutesLate < 1 || minutesLate > 1440) {
+      throw badInput(`${field}.minutesLate`, "LATE needs minutesLate from 1 to 1440");
+    }
+  } else if (minutesLate != null) throw badInput(`${field}.minutesLate`, "only for LATE");
+  if (reason != null) {
+    if (status !== "EXCUSED") throw badInput(`${field}.reason`, "only for EXCUSED");
+    if (reason.length > 1000) throw badInput(`${field}.reason`, "at most 1000 characters");
+  }
 }
 
 const RATING = /^\d{1,2}(\.\d{1,2})?$/;
@@ -48,10 +87,12 @@ async function requireMarker(ctx: Context, courseId: string) {
 }
 
 /** Checks one mark; the error names the row (1-based) and the field. */
-function checkMark(mark: MarkInput, index: number) {
+function checkMark(mark: MarkInput, index: number): AttendanceStatus {
   const row = index + 1;
   const field = `marks[${index}]`;
-  if (mark.present) {
+  const status = statusOf(mark, field);
+  checkStatusFields(status, mark.minutesLate, mark.reason, field);
+  if (attended(status)) {
     if (mark.rating == null) throw new AppError("BAD_USER_INPUT", "attendance.ratingRequired", { row }, { field: `${field}.rating`, row });
     const rating = Number(mark.rating);
     if (!RATING.test(mark.rating) || rating < 1 || rating > 10) {
@@ -61,6 +102,7 @@ function checkMark(mark: MarkInput, index: number) {
     throw new AppError("BAD_USER_INPUT", "attendance.ratingWhenAbsent", { row }, { field: `${field}.rating`, row });
   }
   if (mark.notes != null && mark.notes.length > 1000) throw badInput(`${field}.notes`, "at most 1000 characters");
+  return status;
 }
 
 /**
@@ -72,7 +114,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
   const tenant = requireTenant(ctx);
   if (marks.length === 0) throw badInput("marks", "empty");
   if (marks.length > 500) throw badInput("marks", "at most 500 rows");
-  marks.forEach(checkMark);
+  const statuses = marks.map(checkMark);
   const seen = new Map<string, number>();
   marks.forEach((mark, index) => {
     if (seen.has(mark.participantId)) {
@@ -121,12 +163,24 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
           markedBy: marker.userId,
           markedByDeviceId: marker.deviceId,
           markedAt: now,
-          present: mark.present,
-          rating: mark.present ? Number(mark.rating).toFixed(2) : null,
+          status: statuses[index]!,
+          minutesLate: statuses[index] === "LATE" ? mark.minutesLate! : null,
+          reason: statuses[index] === "EXCUSED" ? mark.reason?.trim() || null : null,
+          rating: attended(statuses[index]!) ? Number(mark.rating).toFixed(2) : null,
           notes: mark.notes?.trim() || null,
         },
       })),
-      fromExcluded(lectureAttendance, ["present", "rating", "notes", "source", "markedBy", "markedByDeviceId", "markedAt"]),
+      fromExcluded(lectureAttendance, [
+        "status",
+        "minutesLate",
+        "reason",
+        "rating",
+        "notes",
+        "source",
+        "markedBy",
+        "markedByDeviceId",
+        "markedAt",
+      ]),
     );
     await ctx.db
       .update(lectures)
@@ -146,7 +200,7 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     const newlyAbsent = await Promise.all(
       saved.flatMap((row, index) => {
         const was = before.get(participantIdOf(row));
-        if (row.present || (was && !was.present)) return [];
+        if (row.status !== "ABSENT" || was?.status === "ABSENT") return [];
         const participant = participants[index]!;
         return [participantName(ctx, participant).then((name) => ({ userId: participant.userId, participant: name }))];
       }),
@@ -204,24 +258,42 @@ export async function attendanceOfParticipant(ctx: Context, participantId: strin
   for (const row of rows) {
     if (actsFor(ctx, participant) || (await teaches(ctx, row.courseId))) visible.push(row.mark);
   }
-  const present = visible.filter((mark) => mark.present).length;
-  return {
-    participant,
-    records: visible,
-    present,
-    absent: visible.length - present,
-    rate: visible.length ? present / visible.length : null,
-  };
+  const { lateWeight } = await tenantAttendanceSettings(ctx);
+  const counts = countStatuses(visible.map((mark) => mark.status));
+  return { participant, records: visible, ...counts, rate: attendanceRate(counts, lateWeight) };
 }
 
-/** A lecture's counts: present, absent, ACTIVE participants not marked (none for a cancelled lecture), rate. */
-export function attendanceSummary(lecture: Pick<Lecture, "status">, present: number, absent: number, enrolled: number) {
-  const marked = present + absent;
+/** Marks by status. */
+export interface StatusCounts {
+  present: number;
+  late: number;
+  absent: number;
+  excused: number;
+}
+
+export function countStatuses(statuses: readonly AttendanceStatus[]): StatusCounts {
+  const counts: StatusCounts = { present: 0, late: 0, absent: 0, excused: 0 };
+  for (const status of statuses) counts[status.toLowerCase() as keyof StatusCounts] += 1;
+  return counts;
+}
+
+/**
+ * The attendance rate, as Moodle's attendance module counts it: PRESENT counts 1, LATE the
+ * tenant's lateWeight (1 by default), ABSENT 0, and EXCUSED is left out of both sides.
+ * Null before any mark that counts.
+ */
+export function attendanceRate(counts: StatusCounts, lateWeight: string | number): number | null {
+  const counted = counts.present + counts.late + counts.absent;
+  return counted ? (counts.present + counts.late * Number(lateWeight)) / counted : null;
+}
+
+/** A lecture's counts by status, ACTIVE participants not marked (none for a cancelled lecture), rate. */
+export function attendanceSummary(lecture: Pick<Lecture, "status">, counts: StatusCounts, enrolled: number, lateWeight: string | number) {
+  const marked = counts.present + counts.late + counts.absent + counts.excused;
   return {
-    present,
-    absent,
+    ...counts,
     unmarked: lecture.status === "CANCELLED" ? 0 : Math.max(0, enrolled - marked),
-    rate: marked ? present / marked : null,
+    rate: attendanceRate(counts, lateWeight),
   };
 }
 
@@ -234,8 +306,10 @@ export async function attendanceOfCourse(ctx: Context, courseId: string) {
   const rows = await ctx.db
     .select({
       lectureId: lectures.id,
-      present: sql<number>`count(*) filter (where ${lectureAttendance.present})::int`,
-      absent: sql<number>`count(*) filter (where not ${lectureAttendance.present})::int`,
+      present: sql<number>`count(*) filter (where ${lectureAttendance.status} = 'PRESENT')::int`,
+      late: sql<number>`count(*) filter (where ${lectureAttendance.status} = 'LATE')::int`,
+      absent: sql<number>`count(*) filter (where ${lectureAttendance.status} = 'ABSENT')::int`,
+      excused: sql<number>`count(*) filter (where ${lectureAttendance.status} = 'EXCUSED')::int`,
     })
     .from(lectures)
     .leftJoin(lectureAttendance, and(eq(lectureAttendance.tenantId, lectures.tenantId), eq(lectureAttendance.lectureId, lectures.id)))
@@ -244,13 +318,16 @@ export async function attendanceOfCourse(ctx: Context, courseId: string) {
   const counts = new Map(rows.map((row) => [row.lectureId, row]));
   const all = await ctx.loaders.lecturesOfCourse.load(courseId);
   const enrolled = course.activeEnrollments;
+  const { lateWeight } = await tenantAttendanceSettings(ctx);
+  const none: StatusCounts = { present: 0, late: 0, absent: 0, excused: 0 };
+  const total: StatusCounts = { ...none };
   const lecturesSummary = all.map((lecture) => {
-    const { present = 0, absent = 0 } = counts.get(lecture.id) ?? {};
-    return { lecture, ...attendanceSummary(lecture, present, absent, enrolled) };
+    const { present, late, absent, excused } = counts.get(lecture.id) ?? none;
+    const row = { present, late, absent, excused };
+    for (const key of Object.keys(total) as (keyof StatusCounts)[]) total[key] += row[key];
+    return { lecture, ...attendanceSummary(lecture, row, enrolled, lateWeight) };
   });
-  const present = lecturesSummary.reduce((sum, row) => sum + row.present, 0);
-  const marked = lecturesSummary.reduce((sum, row) => sum + row.present + row.absent, 0);
-  return { course, lectures: lecturesSummary, rate: marked ? present / marked : null };
+  return { course, lectures: lecturesSummary, ...total, rate: attendanceRate(total, lateWeight) };
 }
 
 // ---------------------------------------------------------------- instructor ratings
@@ -388,7 +465,7 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
         values: {
           tenantId: tenant.id,
           lectureId: lecture.id,
-          present: false,
+          status: "ABSENT" as const,
           rating: null,
           source: "AUTO_ABSENT" as const,
           markedBy: null,

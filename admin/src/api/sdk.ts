@@ -32,10 +32,25 @@ export type ApproveRefundInput = {
 export type AttendanceSource =
   /** By the nightly mark-absent job: absent, as the participant was left unmarked on the lecture's day. */
   | 'AUTO_ABSENT'
+  /** By scanning the participant's QR code at the door (a device or staff). */
+  | 'CHECK_IN'
   /** By an attendance device of the tenant. */
   | 'DEVICE'
   /** By a person: staff or the course's instructor. */
-  | 'MANUAL';
+  | 'MANUAL'
+  /** By the student, with the lecture's rotating code. */
+  | 'SELF_CHECK_IN';
+
+/** A participant's attendance at one lecture. */
+export type AttendanceStatus =
+  /** Did not attend, without an accepted excuse. */
+  | 'ABSENT'
+  /** Did not attend, excused (reason); left out of rates and of absence alerts. */
+  | 'EXCUSED'
+  /** Attended, arriving minutesLate after the start; rates count it by the tenant's lateWeight. */
+  | 'LATE'
+  /** Attended, on time (or within the tenant's grace after the start). */
+  | 'PRESENT';
 
 /** Which audit entries to list. */
 export type AuditFilter = {
@@ -275,14 +290,20 @@ export type LoginInput = {
 
 /** One participant's mark. */
 export type MarkInput = {
+  /** For LATE (required): minutes after the start, 1 to 1440. */
+  minutesLate?: number | null | undefined;
   /** Remarks, up to 1000 characters. */
   notes?: string | null | undefined;
   /** A Student or Child id, enrolled (ACTIVE) in the course. */
   participantId: string;
-  /** Whether the participant attended. */
-  present: boolean;
-  /** Required when present (1.00–10.00); must be absent when not present. */
+  /** Shorthand when no status is given: true for PRESENT, false for ABSENT. */
+  present?: boolean | null | undefined;
+  /** Required when PRESENT or LATE (1.00–10.00); must be absent otherwise. */
   rating?: string | null | undefined;
+  /** For EXCUSED only: why, up to 1000 characters. */
+  reason?: string | null | undefined;
+  /** PRESENT, ABSENT, LATE or EXCUSED (give this or present). */
+  status?: AttendanceStatus | null | undefined;
 };
 
 /** Lifecycle of a payment. */
