@@ -26,6 +26,7 @@ import { NotificationResolver } from "./notifications/notification.resolver";
 import { NotificationPreferencesResolver } from "./notifications/preferences.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
+import { ChildGuardiansResolver, GuardianResolver } from "./people/guardian.resolver";
 import { participantTypeOf } from "./people/people.type";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
@@ -46,6 +47,8 @@ export const resolvers = [
   InstructorResolver,
   ParentResolver,
   ChildResolver,
+  GuardianResolver,
+  ChildGuardiansResolver,
   SeasonResolver,
   TagResolver,
   CourseResolver,

@@ -9,7 +9,7 @@ import { translate, type MessageKey } from "../i18n";
 import { notify, notifyMany, staffUserIds, type NotificationSpec } from "../services/notifications";
 import { findParticipants, participantName } from "../services/participants";
 import { Topic } from "../pubsub/topics";
-import { participantIdOf } from "../auth/policies";
+import { alertUserIds, participantIdOf } from "../auth/policies";
 
 /** What happened to an event, as eventUpdated subscribers are told. */
 export const EVENT_CHANGES = ["CREATED", "UPDATED", "PUBLISHED", "CANCELLED", "REGISTRATION"] as const;
@@ -299,7 +299,7 @@ const notifications: Handler = async (ctx, event) => {
           ? [
               {
                 tenantId: event.tenantId,
-                userIds: [entry.participant.userId],
+                userIds: alertUserIds(entry.participant),
                 kind: "EXAM_RESULTS",
                 titleKey: "notification.examResults.title" as const,
                 bodyKey: "notification.examResults.body" as const,
