@@ -27,6 +27,7 @@ import { NotificationPreferencesResolver } from "./notifications/preferences.res
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
 import { ChildGuardiansResolver, GuardianResolver } from "./people/guardian.resolver";
+import { PeopleImportResolver } from "./people/import.resolver";
 import { participantTypeOf } from "./people/people.type";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
@@ -49,6 +50,7 @@ export const resolvers = [
   ChildResolver,
   GuardianResolver,
   ChildGuardiansResolver,
+  PeopleImportResolver,
   SeasonResolver,
   TagResolver,
   CourseResolver,

@@ -241,8 +241,9 @@ describe("guardians of a child", () => {
 
     // Staff remove the primary: the second becomes primary (Child.parent follows).
     const child = data(await school.admin.client.request(RemoveGuardianDocument, { id: primary!.id })).removeGuardian;
-    const [{ parentId }] = (await t.deps.database.db.select().from(children).where(eq(children.id, childId))) as [{ parentId: string }];
-    expect(child.parent.id).toBe(parentId);
+    const [row] = await t.deps.database.db.select().from(children).where(eq(children.id, childId));
+    expect(child.parent.id).toBe(row!.parentId);
+    expect(row!.parentId).toBe(await parentIdOf(t, second));
     const view = data(await second.client.request(MyChildrenGuardiansDocument)).myChildren[0]!;
     expect(view.guardians!.map((g) => [g.user.id, g.isPrimary])).toEqual([[second.user.id, true]]);
     expect(data(await parent.client.request(MyChildrenGuardiansDocument)).myChildren).toEqual([]);
