@@ -20,6 +20,7 @@ import {
   ParentChildrenGuardiansDocument,
   RemoveGuardianDocument,
   RequestEnrollmentDocument,
+  UpdateChildDocument,
   UpdateGuardianDocument,
   ApproveEnrollmentRequestDocument,
   DropEnrollmentDocument,
@@ -99,8 +100,9 @@ describe("guardians of a child", () => {
     });
     expect(added.user.id).toBe(second.user.id);
 
+    data(await parent.client.request(UpdateChildDocument, { id: childId, input: { notes: "Allergic to nuts" } }));
     const seen = data(await second.client.request(MyChildrenGuardiansDocument)).myChildren;
-    expect(seen.map((c) => c.id)).toEqual([childId]);
+    expect(seen.map((c) => [c.id, c.notes])).toEqual([[childId, "Allergic to nuts"]]);
     expect(seen[0]!.guardians!.map((g) => [g.user.id, g.isPrimary])).toEqual([
       [parent.user.id, true],
       [second.user.id, false],
