@@ -6,10 +6,10 @@ import { and, eq, inArray } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { stringify } from "csv-stringify/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { children, enrollments, guardianships, memberships, students } from "../drizzle/schema";
+import { children, enrollments, guardianships, invitations, memberships, notifications, students, users } from "../drizzle/schema";
 import { ImportPeopleDocument, type ImportPeopleInput } from "./sdk/graphql";
 import { codes, data, expectFlatStatements } from "./helpers/client";
-import type { SignedIn } from "./helpers/fixtures";
+import { type SignedIn, uniquePhone } from "./helpers/fixtures";
 import { createSchool, parentIdOf, type School } from "./helpers/school";
 import { useTestServer } from "./helpers/server";
 
@@ -200,6 +200,93 @@ describe("students from XLSX", () => {
     const kids = await xlsx([HEADER, ["Huda", "Ali", new Date(Date.UTC(2014, 6, 3)), "FEMALE", mother.user.phone, "", "MOTHER", ""]]);
     data(await run({ file: kids, format: "XLSX", kind: "CHILDREN_WITH_GUARDIANS", dryRun: false }));
     expect((await childrenOf(mother.user.id)).map((r) => [r.child.firstName, r.child.dateOfBirth])).toEqual([["Huda", "2014-07-03"]]);
+  });
+});
+
+describe("members from CSV", () => {
+  it("members already are left as they are; everyone else is invited, account or not, in one batch; re-upload renews", async () => {
+    const member = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    const elsewhere = (await createSchool(t)).admin; // has an account, not a member here
+    const fresh = uniquePhone(); // no account at all
+    const rows = [
+      ["First Name", "Last Name", "Phone", "Email"],
+      ["Amal", "Saeed", member.user.phone, ""],
+      ["خالد", "يوسف", elsewhere.user.phone, ""],
+      ["Nadia", "", national(fresh), ""],
+    ];
+    const bad = csv([...rows, ["", "NoName", uniquePhone(), ""], ["Again", "", "", elsewhere.user.email]]);
+    const refused = data(
+      await run({ file: bad, format: "CSV", kind: "MEMBERS", dryRun: false, country: "EG", temporaryPassword: "temporary-pass-1" }),
+    ).importPeople;
+    expect(refused).toMatchObject({ written: false });
+    expect(refused.errors.map((e) => [e.row, e.column])).toEqual([[5, "firstName"]]);
+
+    const file = csv(rows);
+    const input = { file, format: "CSV" as const, kind: "MEMBERS" as const, country: "EG" };
+    const dry = data(await run({ ...input, dryRun: true })).importPeople;
+    expect(dry).toMatchObject({ rows: 3, existing: 1, invited: 2, errors: [], written: false });
+    expect(codes(await run({ ...input, dryRun: false }))).toEqual(["BAD_USER_INPUT"]);
+
+    const real = data(await run({ ...input, dryRun: false, temporaryPassword: "temporary-pass-1" })).importPeople;
+    expect(real).toMatchObject({ existing: 1, invited: 2, written: true });
+    const pending = await t.deps.database.db
+      .select()
+      .from(invitations)
+      .where(
+        and(
+          eq(invitations.tenantId, school.tenant.id),
+          eq(invitations.status, "PENDING"),
+          inArray(invitations.phoneNumber, [elsewhere.user.phone, fresh]),
+        ),
+      );
+    expect(pending.map((i) => [i.phoneNumber, i.firstName, i.roles]).sort()).toEqual(
+      [
+        [elsewhere.user.phone, "خالد", ["MEMBER"]],
+        [fresh, "Nadia", ["MEMBER"]],
+      ].sort(),
+    );
+    // Both are told in their inbox (the new account too); neither is a member until they accept.
+    const [account] = await t.deps.database.db.select().from(users).where(eq(users.phoneNumber1, fresh));
+    for (const userId of [elsewhere.user.id, account!.id]) {
+      const inbox = await t.deps.database.db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, userId), eq(notifications.kind, "INVITATION"), eq(notifications.tenantId, school.tenant.id)));
+      expect(inbox).toHaveLength(1);
+    }
+    const joined = await t.deps.database.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, school.tenant.id), inArray(memberships.userId, [elsewhere.user.id, account!.id])));
+    expect(joined).toEqual([]);
+
+    // Again: the open invitations are renewed, not doubled, and nobody is told twice.
+    data(await run({ ...input, dryRun: false, temporaryPassword: "temporary-pass-1" }));
+    const after = await t.deps.database.db
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.tenantId, school.tenant.id), inArray(invitations.phoneNumber, [elsewhere.user.phone, fresh])));
+    expect(after).toHaveLength(2);
+    const told = await t.deps.database.db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.userId, elsewhere.user.id),
+          eq(notifications.kind, "INVITATION"),
+          eq(notifications.tenantId, school.tenant.id),
+        ),
+      );
+    expect(told).toHaveLength(1);
+  });
+
+  it("inviting 60 costs the statements 6 do", async () => {
+    const file = (count: number) => csv([["firstName", "phone"], ...Array.from({ length: count }, (_, i) => [`P${i}`, uniquePhone()])]);
+    const input = { format: "CSV" as const, kind: "MEMBERS" as const, dryRun: false, temporaryPassword: "temporary-pass-1" };
+    const small = await run({ ...input, file: file(6) });
+    const large = await run({ ...input, file: file(60) });
+    expect(data(large).importPeople).toMatchObject({ invited: 60, written: true });
+    expectFlatStatements(small, large);
   });
 });
 

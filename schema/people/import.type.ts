@@ -11,7 +11,11 @@ registerEnumType(ImportFormat, {
   },
 });
 
-export const ImportKind = { STUDENTS: "STUDENTS", CHILDREN_WITH_GUARDIANS: "CHILDREN_WITH_GUARDIANS" } as const satisfies {
+export const ImportKind = {
+  STUDENTS: "STUDENTS",
+  CHILDREN_WITH_GUARDIANS: "CHILDREN_WITH_GUARDIANS",
+  MEMBERS: "MEMBERS",
+} as const satisfies {
   [K in Kind]: K;
 };
 registerEnumType(ImportKind, {
@@ -21,6 +25,10 @@ registerEnumType(ImportKind, {
     STUDENTS: {
       description:
         "Members of the tenant who become students: phone or email (which member), school, grade, course (optional: a course name or id to enrol in).",
+    },
+    MEMBERS: {
+      description:
+        "People to bring into the tenant as members: firstName (required), lastName, phone or email. Members already are left as they are; everyone else is invited (accepting joins), as addMember does.",
     },
     CHILDREN_WITH_GUARDIANS: {
       description:
@@ -46,6 +54,13 @@ export class ImportPeopleInput {
     description: "true: only check and report, write nothing; false: import if no row has an error (all or nothing).",
   })
   dryRun: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "MEMBERS, when not a dry run (required then): the password of the accounts made for logins that have none, as in addMember.",
+  })
+  temporaryPassword?: string | null;
 
   @Field(() => String, {
     nullable: true,
@@ -85,6 +100,11 @@ export class ImportPeopleResult implements Omit<ImportResult, "errors"> {
 
   @Field(() => Int, { description: "Enrolments added (that would be)." })
   enrolled: number;
+
+  @Field(() => Int, {
+    description: "MEMBERS: people invited (that would be), whether or not their login already had an account. 0 for other kinds.",
+  })
+  invited: number;
 
   @Field(() => Int, { description: "How many row errors there are (the list holds the first 200)." })
   errorCount: number;

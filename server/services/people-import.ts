@@ -12,8 +12,9 @@
  *   uploading the same file again changes nothing.
  * - The statements do not grow with the rows: lookups and writes are one statement per table.
  *
- * People are never attached to the tenant without their consent: a phone or email that is not an
- * active member of the tenant is a row error (staff invite the person first).
+ * People are never attached to the tenant without their consent: for students and children, a phone
+ * or email that is not an active member of the tenant is a row error; a MEMBERS file invites
+ * everyone who is not a member yet (as addMember does, in one batch), and they join by accepting.
  */
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
@@ -23,10 +24,12 @@ import type { CountryCode } from "libphonenumber-js";
 import { children, courses, enrollments, guardianships, memberships, parents, students, users } from "../../drizzle/schema";
 import type { Gender, GuardianRelation } from "../../drizzle/tables/enums-types";
 import { requireRole, requireTenant } from "../auth/guards";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/passwords";
 import { atomic, type Context } from "../context";
 import { AppError } from "../errors";
 import { normalizeEmail, normalizePhone } from "../validation";
 import { audit } from "./audit";
+import { type InviteeRow, inviteMany } from "./invitations";
 
 export const IMPORT_MAX_BYTES = 1_000_000;
 export const IMPORT_MAX_ROWS = 2_000;
@@ -34,7 +37,7 @@ export const IMPORT_MAX_ROWS = 2_000;
 export const IMPORT_MAX_ERRORS = 200;
 
 export type ImportFormat = "CSV" | "XLSX";
-export type ImportKind = "STUDENTS" | "CHILDREN_WITH_GUARDIANS";
+export type ImportKind = "STUDENTS" | "CHILDREN_WITH_GUARDIANS" | "MEMBERS";
 
 export interface ImportInput {
   /** The file, base64. */
@@ -44,6 +47,8 @@ export interface ImportInput {
   dryRun: boolean;
   /** ISO 3166 country for phone numbers written without the international prefix. */
   country?: string | null;
+  /** MEMBERS: the password of accounts created for logins that have none (as addMember). */
+  temporaryPassword?: string | null;
 }
 
 export interface ImportRowError {
@@ -63,6 +68,8 @@ export interface ImportResult {
   existing: number;
   /** Enrolments added (or that would be). */
   enrolled: number;
+  /** MEMBERS: people invited (that would be): the same whether or not their login had an account. */
+  invited: number;
   errorCount: number;
   errors: ImportRowError[];
   /** Whether anything was written (never in a dry run, nor when a row has an error). */
@@ -72,6 +79,7 @@ export interface ImportResult {
 /** The columns each kind reads (header names compare without case, spaces, underscores or dashes). */
 export const IMPORT_COLUMNS: Record<ImportKind, { required: string[]; optional: string[] }> = {
   STUDENTS: { required: [], optional: ["phone", "email", "school", "grade", "course"] },
+  MEMBERS: { required: ["firstName"], optional: ["lastName", "phone", "email"] },
   CHILDREN_WITH_GUARDIANS: {
     required: ["childFirstName"],
     optional: ["childLastName", "childDateOfBirth", "childGender", "guardianPhone", "guardianEmail", "relation", "course"],
@@ -168,8 +176,8 @@ function checkRow(
   const fail = (column: string, message: string) => errors.push({ row, column, message });
   const text = (column: string) => (record[key(column)] ?? "").trim() || null;
   const before = errors.length;
-  const phoneColumn = kind === "STUDENTS" ? "phone" : "guardianPhone";
-  const emailColumn = kind === "STUDENTS" ? "email" : "guardianEmail";
+  const phoneColumn = kind === "CHILDREN_WITH_GUARDIANS" ? "guardianPhone" : "phone";
+  const emailColumn = kind === "CHILDREN_WITH_GUARDIANS" ? "guardianEmail" : "email";
   let phone: string | null = null;
   let email: string | null = null;
   const rawPhone = text(phoneColumn);
@@ -196,6 +204,15 @@ function checkRow(
   if (kind === "STUDENTS") {
     checked.school = text("school");
     checked.grade = text("grade");
+  } else if (kind === "MEMBERS") {
+    const firstName = text("firstName");
+    if (!firstName) fail("firstName", "The first name is required.");
+    const lastName = text("lastName") ?? "";
+    if ((firstName ?? "").length > 100 || lastName.length > 100 || /[\u0000-\u001f\u007f]/.test(`${firstName}${lastName}`)) {
+      fail("firstName", "Names may have at most 100 characters, without control characters.");
+    }
+    checked.firstName = firstName ?? "";
+    checked.lastName = lastName;
   } else {
     const firstName = text("childFirstName");
     if (!firstName) fail("childFirstName", "The child's first name is required.");
@@ -237,6 +254,13 @@ export async function importPeople(ctx: Context, input: ImportInput): Promise<Im
     if (records.length && !present.has(key(column))) errors.push({ row: 1, column, message: `The column ${column} is missing.` });
   }
   const checked = records.map((record, index) => checkRow(input.kind, record, index + 2, country, errors)).filter((row) => row !== null);
+
+  if (input.kind === "MEMBERS" && !input.dryRun) {
+    const password = input.temporaryPassword ?? "";
+    if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+      throw new AppError("BAD_USER_INPUT", "auth.weakPassword", {}, { field: "temporaryPassword" });
+    }
+  }
 
   return atomic(ctx, async (ctx) => {
     // Who the rows name: active members of this tenant, by phone or email (one statement).
@@ -281,6 +305,8 @@ export async function importPeople(ctx: Context, input: ImportInput): Promise<Im
       courseOf.set(course.id, course.id);
       courseOf.set(course.name.toLowerCase(), course.id);
     }
+
+    if (input.kind === "MEMBERS") return importMembers(ctx, checked, byPhone, byEmail);
 
     const rowsOk: (Checked & { userId: string; courseId: string | null })[] = [];
     for (const row of checked) {
@@ -331,11 +357,61 @@ export async function importPeople(ctx: Context, input: ImportInput): Promise<Im
       created: result.created,
       existing: result.existing,
       enrolled: result.enrolled,
+      invited: 0,
       errorCount: errors.length,
       errors: errors.slice(0, IMPORT_MAX_ERRORS),
       written,
     };
   });
+
+  /**
+   * Members: people already active members are existing; everyone else is invited (invitations.ts
+   * inviteMany), with or without an account, so the answer never tells which logins have one.
+   */
+  async function importMembers(
+    ctx: Context,
+    rows: Checked[],
+    byPhone: Map<string, string>,
+    byEmail: Map<string, string>,
+  ): Promise<ImportResult> {
+    const seen = new Map<string, number>();
+    const toInvite: InviteeRow[] = [];
+    let existing = 0;
+    for (const row of rows) {
+      const keys = [row.phone && `p:${row.phone}`, row.email && `e:${row.email}`].filter((value): value is string => Boolean(value));
+      const first = keys.map((k) => seen.get(k)).find(Boolean);
+      if (first) {
+        errors.push({ row: row.row, column: row.phone ? "phone" : "email", message: `The same person as row ${first}.` });
+        continue;
+      }
+      for (const k of keys) seen.set(k, row.row);
+      if ((row.phone && byPhone.has(row.phone)) || (row.email && byEmail.has(row.email))) existing++;
+      else toInvite.push({ phone: row.phone, email: row.email, firstName: row.firstName!, lastName: row.lastName ?? "" });
+    }
+    errors.sort((a, b) => a.row - b.row);
+    const written = !input.dryRun && errors.length === 0 && records.length > 0;
+    if (written) {
+      const passwordHash = await ctx.app.passwords.hash(input.temporaryPassword!);
+      await inviteMany(ctx, toInvite, ["MEMBER"], passwordHash);
+      await audit(ctx, {
+        action: "people.import",
+        entity: "import",
+        after: { kind: input.kind, format: input.format, rows: records.length, existing, invited: toInvite.length },
+      });
+    }
+    return {
+      kind: input.kind,
+      dryRun: input.dryRun,
+      rows: records.length,
+      created: 0,
+      existing,
+      enrolled: 0,
+      invited: toInvite.length,
+      errorCount: errors.length,
+      errors: errors.slice(0, IMPORT_MAX_ERRORS),
+      written,
+    };
+  }
 
   async function importStudents(
     ctx: Context,
