@@ -3,6 +3,7 @@ export * from "./tables/enums";
 export * from "./tables/tenants";
 export * from "./tables/users";
 export * from "./tables/memberships";
+export * from "./tables/guardianships";
 export * from "./tables/invitations";
 export * from "./tables/auth";
 export * from "./tables/courses";

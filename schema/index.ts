@@ -30,6 +30,8 @@ import { NotificationResolver } from "./notifications/notification.resolver";
 import { NotificationPreferencesResolver } from "./notifications/preferences.resolver";
 import { EnrollmentPaymentsResolver, PaymentResolver, RefundRequestResolver } from "./payments/payment.resolver";
 import { ChildResolver, InstructorResolver, ParentResolver, StudentResolver } from "./people/people.resolver";
+import { ChildGuardiansResolver, GuardianResolver } from "./people/guardian.resolver";
+import { PeopleImportResolver } from "./people/import.resolver";
 import { participantTypeOf } from "./people/people.type";
 import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from "./events/event.resolver";
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
@@ -50,6 +52,9 @@ export const resolvers = [
   InstructorResolver,
   ParentResolver,
   ChildResolver,
+  GuardianResolver,
+  ChildGuardiansResolver,
+  PeopleImportResolver,
   SeasonResolver,
   TagResolver,
   CourseResolver,

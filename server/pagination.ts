@@ -33,6 +33,8 @@ export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "MarkAttendancePayload.marks": { cap: 1000, estimate: 30 },
   "Membership.roles": { cap: 10, estimate: 3 },
   "Parent.children": { cap: 50, estimate: 3 },
+  "Child.guardians": { cap: 10, estimate: 2 },
+  "ImportPeopleResult.errors": { cap: 200, estimate: 20 },
   "ParticipantAttendance.records": { cap: 1000, estimate: 50 },
   "Payment.refunds": { cap: 100, estimate: 3 },
   "ProfileUpdate.changedFields": { cap: 20, estimate: 5 },

@@ -22,3 +22,4 @@ export type JobRunStatus = Values<typeof enums.jobRunStatusEnum>;
 export type EventStatus = Values<typeof enums.eventStatusEnum>;
 export type RegistrationStatus = Values<typeof enums.registrationStatusEnum>;
 export type MessageDeliveryStatus = Values<typeof enums.messageDeliveryStatusEnum>;
+export type GuardianRelation = Values<typeof enums.guardianRelationEnum>;

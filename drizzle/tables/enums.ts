@@ -26,3 +26,5 @@ export const registrationStatusEnum = pgEnum("registration_status", ["CONFIRMED"
 export const idempotencyStatusEnum = pgEnum("idempotency_status", ["IN_PROGRESS", "COMPLETED"]);
 /** Life of one outgoing message (server/messaging/outbox.ts): queued → sending → sent → delivered; failed (refused), dead (gave up). */
 export const messageDeliveryStatusEnum = pgEnum("message_delivery_status", ["QUEUED", "SENDING", "SENT", "DELIVERED", "FAILED", "DEAD"]);
+/** How a guardian is related to a child. */
+export const guardianRelationEnum = pgEnum("guardian_relation", ["MOTHER", "FATHER", "OTHER"]);

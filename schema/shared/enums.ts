@@ -161,3 +161,8 @@ registerEnumType(SortDirection, {
     DESC: { description: "Descending: largest, latest or Z first." },
   },
 });
+export const GuardianRelation = fromPg(db.guardianRelationEnum, "GuardianRelation", "How a guardian is related to a child.", {
+  MOTHER: "The child's mother.",
+  FATHER: "The child's father.",
+  OTHER: "Another guardian (grandparent, aunt, carer …); also the primary guardians recorded before guardians had a relation.",
+});

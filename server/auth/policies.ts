@@ -3,8 +3,9 @@
  * privacy checker share, each written once.
  *
  * - `teaches(ctx, courseId)`: staff, or the course's instructor.
- * - `actsFor(ctx, participant)`: staff, or the account answering for the participant
- *   (the student, the child's parent); `ownParticipantIds`, `isOwn`, `onlyOwn`,
+ * - `actsFor(ctx, participant, permission?)`: staff, or the account answering for the participant
+ *   (the student, any of the child's guardians; enrolling needs the guardian's canEnroll);
+ *   `alertUserIds`: who is told about a participant (guardians with receivesAlerts); `ownParticipantIds`, `isOwn`, `onlyOwn`,
  *   `ownRowsOf`: "only the viewer's participants", in memory or in SQL.
  * - `canSeePrivate(ctx, person)`: private details (phones, email, date of birth …).
  * - `participantIdOf(row)`: the participant of a row holding exactly one of
@@ -26,10 +27,41 @@ export interface ParticipantRow {
 /** The participant id of a row with exactly one of student_id / child_id. */
 export const participantIdOf = (row: ParticipantRow): string => (row.studentId ?? row.childId)!;
 
-/** May the viewer act for this participant (enrol, pay, request refunds, rate)? Staff, or who answers for it. */
-export function actsFor(ctx: Context, participant: { userId: string }): boolean {
+/** A guardian's account and what it may do for the child (guardianships). */
+export interface GuardianAccess {
+  userId: string;
+  canEnroll: boolean;
+  receivesAlerts: boolean;
+}
+
+/** Whom a participant is answered for by: the student's own account, or the child's guardians (the primary's in `userId`). */
+export interface AnsweredFor {
+  userId: string;
+  /** A child's guardians; absent or empty for a student. */
+  guardians?: readonly GuardianAccess[];
+}
+
+/** What a guardian needs a permission for; anything else any guardian may do. */
+export type GuardianPermission = "enroll";
+
+/**
+ * May the viewer act for this participant (enrol, pay, request refunds, rate)? Staff, the student,
+ * or any of the child's guardians; with `permission`, only a guardian holding it (enrol: canEnroll).
+ */
+export function actsFor(ctx: Context, participant: AnsweredFor, permission?: GuardianPermission): boolean {
   if (isStaff(ctx.viewer)) return true;
+  if (ctx.viewer.kind !== "user") return false;
+  const viewerId = ctx.viewer.userId;
+  if (participant.guardians?.length) {
+    return participant.guardians.some((g) => g.userId === viewerId && (permission !== "enroll" || g.canEnroll));
+  }
   return isSelf(ctx, participant.userId);
+}
+
+/** Accounts told about a participant (absences, reminders, fees, decisions): the student, or the guardians who receive alerts. */
+export function alertUserIds(participant: AnsweredFor): string[] {
+  if (!participant.guardians?.length) return [participant.userId];
+  return participant.guardians.filter((g) => g.receivesAlerts).map((g) => g.userId);
 }
 
 /** Ids of the participants the viewer answers for (their student profile and their children). */
@@ -107,11 +139,11 @@ export function isSelf(ctx: Context, userId: string): boolean {
  * - staff of the request's tenant, while the person is an ACTIVE member of it
  *   (an invited account is not a member until it accepts; a deactivated member's
  *   details stop being shown; staff of another tenant see nothing);
- * - for a child: the child's guardian, i.e. the parent whose profile the child
- *   belongs to, and staff of the child's tenant. No account is another account's guardian.
+ * - for a child: any of the child's guardians (guardianships, whatever their permissions),
+ *   and staff of the child's tenant. No account is another account's guardian.
  * Platform admins get no exception: they are staff only where they are members.
  */
-export type PrivatePerson = { userId: string } | { child: { tenantId: string; parentId: string } };
+export type PrivatePerson = { userId: string } | { child: { id: string; tenantId: string; parentId: string } };
 
 /** May the viewer read this person's private details? */
 export async function canSeePrivate(ctx: Context, person: PrivatePerson): Promise<boolean> {
@@ -126,8 +158,9 @@ export async function canSeePrivate(ctx: Context, person: PrivatePerson): Promis
   }
   const { child } = person;
   if (viewer.tenantId === child.tenantId && isStaff(viewer)) return true;
-  const parent = await ctx.loaders.parent.load(child.parentId);
-  return parent?.userId === viewer.userId;
+  if (viewer.tenantId !== child.tenantId) return false;
+  const guardians = await ctx.loaders.guardiansOfChild.load(child.id);
+  return guardians.some((g) => g.userId === viewer.userId);
 }
 
 /** May the viewer list a parent's children (the parent themself, or staff of the parent's tenant)? */
@@ -146,6 +179,6 @@ export function mayRead(ctx: Context, rule: PrivacyRule, root: unknown): Promise
     case "PERSON":
       return canSeePrivate(ctx, { userId: (root as { id: string }).id });
     case "CHILD":
-      return canSeePrivate(ctx, { child: root as { tenantId: string; parentId: string } });
+      return canSeePrivate(ctx, { child: root as { id: string; tenantId: string; parentId: string } });
   }
 }

@@ -5,11 +5,11 @@
  */
 import type { Event as EventRow, Exam, ExamResult, Invitation, Lecture, LectureAttendance } from "../../drizzle/schema";
 import type { Context } from "../context";
-import { translate, type MessageKey } from "../i18n";
+import { translate, type Language, type MessageKey } from "../i18n";
 import { notify, notifyMany, staffUserIds, type NotificationSpec } from "../services/notifications";
 import { findParticipants, participantName } from "../services/participants";
 import { Topic } from "../pubsub/topics";
-import { participantIdOf } from "../auth/policies";
+import { alertUserIds, participantIdOf } from "../auth/policies";
 
 /** What happened to an event, as eventUpdated subscribers are told. */
 export const EVENT_CHANGES = ["CREATED", "UPDATED", "PUBLISHED", "CANCELLED", "REGISTRATION"] as const;
@@ -121,6 +121,8 @@ export type DomainEvent =
   | { type: "devices.offline"; tenantId: string; devices: { id: string; name: string; lastSeenAt: Date | null; createdAt: Date }[] }
   /** A tenant invited an account to join it (the invitee is told, in their language). */
   | { type: "invitation.created"; tenantId: string; tenantName: string; invitation: Invitation }
+  /** Many invitations at once (an import): the same notice as one, each its own, in one batch. */
+  | { type: "invitations.created"; tenantId: string; tenantName: string; invitations: Invitation[] }
   | PaymentEvent;
 
 /** Money events: who to tell, and the facts their message names. */
@@ -299,7 +301,7 @@ const notifications: Handler = async (ctx, event) => {
           ? [
               {
                 tenantId: event.tenantId,
-                userIds: [entry.participant.userId],
+                userIds: alertUserIds(entry.participant),
                 kind: "EXAM_RESULTS",
                 titleKey: "notification.examResults.title" as const,
                 bodyKey: "notification.examResults.body" as const,
@@ -423,22 +425,26 @@ const notifications: Handler = async (ctx, event) => {
         data: { eventId: event.event.id },
       });
       return;
-    case "invitation.created": {
-      const { invitation } = event;
-      await notify(ctx, {
-        tenantId: event.tenantId,
-        userIds: [invitation.userId],
-        kind: "INVITATION",
-        titleKey: "notification.invitation.title",
-        bodyKey: "notification.invitation.body",
-        params: (language) => ({
-          tenant: event.tenantName,
-          inviter: invitation.invitedByName || event.tenantName,
-          roles: invitation.roles.map((role) => translate(language, `role.${role}`)).join(", "),
-          expires: localTime(ctx, invitation.expiresAt),
-        }),
-        data: { invitationId: invitation.id, tenantId: event.tenantId },
-      });
+    case "invitation.created":
+    case "invitations.created": {
+      const all = event.type === "invitation.created" ? [event.invitation] : event.invitations;
+      await notifyMany(
+        ctx,
+        all.map((invitation) => ({
+          tenantId: event.tenantId,
+          userIds: [invitation.userId],
+          kind: "INVITATION",
+          titleKey: "notification.invitation.title" as const,
+          bodyKey: "notification.invitation.body" as const,
+          params: (language: Language) => ({
+            tenant: event.tenantName,
+            inviter: invitation.invitedByName || event.tenantName,
+            roles: invitation.roles.map((role) => translate(language, `role.${role}`)).join(", "),
+            expires: localTime(ctx, invitation.expiresAt),
+          }),
+          data: { invitationId: invitation.id, tenantId: event.tenantId },
+        })),
+      );
       return;
     }
     case "payment.succeeded":

@@ -12,9 +12,10 @@ import * as invitations from "./messages/invitations";
 import * as jobs from "./messages/jobs";
 import * as notifications from "./messages/notifications";
 import * as payments from "./messages/payments";
+import * as people from "./messages/people";
 import * as queries from "./messages/queries";
 
-const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications] as const;
+const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications, people] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

@@ -6,7 +6,7 @@
  * so a present mark ends the streak and a later one may alert again.
  */
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { children, courses, enrollments, lectureAttendance, lectures, parents, students, users } from "../../drizzle/schema";
+import { children, courses, enrollments, lectureAttendance, lectures, guardianships, parents, students, users } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
@@ -77,6 +77,7 @@ export const absenceAlerts: Job = {
       .leftJoin(students, participantJoins.students)
       .leftJoin(users, participantJoins.users)
       .leftJoin(children, participantJoins.children)
+      .leftJoin(guardianships, participantJoins.guardianships)
       .leftJoin(parents, participantJoins.parents)
       .where(
         and(
@@ -87,10 +88,12 @@ export const absenceAlerts: Job = {
       );
     const whoKey = (row: { studentId: string | null; childId: string | null; courseId: string }) =>
       `${row.studentId ?? row.childId}:${row.courseId}`;
-    const who = new Map(people.map((row) => [whoKey(row), row]));
+    // A child's guardians who receive alerts each have a row: every one of them is told, once per streak.
+    const who = new Map<string, typeof people>();
+    for (const row of people) if (row.userId) who.set(whoKey(row), [...(who.get(whoKey(row)) ?? []), row]);
     const alerts = streaks.flatMap((streak) => {
-      const person = who.get(whoKey(streak));
-      return person?.userId ? [{ streak, person, key: `absence-alert:${whoKey(streak)}:${streak.firstLectureId}` }] : [];
+      const persons = who.get(whoKey(streak));
+      return persons ? [{ streak, persons, key: `absence-alert:${whoKey(streak)}:${streak.firstLectureId}` }] : [];
     });
     const fresh = await firstTime(
       ctx,
@@ -99,6 +102,7 @@ export const absenceAlerts: Job = {
     );
     const items = alerts
       .filter((alert) => fresh.has(alert.key))
+      .flatMap(({ streak, persons }) => persons.map((person) => ({ streak, person })))
       .map(({ streak, person }) => ({
         userId: person.userId,
         participant: person.participant,
@@ -109,6 +113,6 @@ export const absenceAlerts: Job = {
         lectureId: streak.lastLectureId,
       }));
     if (items.length > 0) await emit(ctx, { type: "absence.alert", tenantId: tenant.id, items });
-    return { streaks: alerts.length, alerted: items.length };
+    return { streaks: alerts.length, alerted: alerts.filter((alert) => fresh.has(alert.key)).length };
   },
 };

@@ -4,7 +4,7 @@
  * (received payments, less refunds, below the price) — its family is told once per enrolment.
  */
 import { and, asc, between, eq, gt, sql } from "drizzle-orm";
-import { children, courses, enrollments, parents, payments, students, users } from "../../drizzle/schema";
+import { children, courses, enrollments, guardianships, parents, payments, students, users } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
@@ -45,6 +45,7 @@ export const feesDue: Job = {
       .leftJoin(students, participantJoins.students)
       .leftJoin(users, participantJoins.users)
       .leftJoin(children, participantJoins.children)
+      .leftJoin(guardianships, participantJoins.guardianships)
       .leftJoin(parents, participantJoins.parents)
       .where(
         and(
@@ -75,6 +76,7 @@ export const feesDue: Job = {
         enrollmentId: row.enrollmentId,
       }));
     if (items.length > 0) await emit(ctx, { type: "fees.due", tenantId: tenant.id, items });
-    return { owing: owing.length, notified: items.length };
+    // Counted per enrolment (a child with two guardians who receive alerts has two rows).
+    return { owing: new Set(owing.map((row) => row.enrollmentId)).size, notified: new Set(items.map((item) => item.enrollmentId)).size };
   },
 };

@@ -1,9 +1,9 @@
 /**
  * What the notice jobs (reminders, fees due, absence alerts, devices offline) share: the once-only
- * key table, and who answers for an enrolment's participant.
+ * key table, and who is told about an enrolment's participant.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { children, enrollments, notificationsSent, parents, students, users } from "../../drizzle/schema";
+import { children, enrollments, guardianships, notificationsSent, parents, students, users } from "../../drizzle/schema";
 import type { Context } from "../context";
 
 /**
@@ -21,7 +21,10 @@ export async function firstTime(ctx: Context, tenantId: string, keys: readonly s
   return new Set(rows.map((row) => row.key));
 }
 
-/** SQL of the account answering for an enrolment's participant: the student, or the child's parent. */
+/**
+ * SQL of an account told about an enrolment's participant: the student, or a guardian of the child who
+ * receives alerts (one row per such guardian: a child with two gets two rows; with none, a null).
+ */
 export const participantUserId = sql<string>`coalesce(${students.userId}, ${parents.userId})`;
 /** SQL of the participant's display name. */
 export const participantDisplayName = sql<string>`trim(coalesce(${children.firstName} || ' ' || ${children.lastName}, ${users.firstName} || ' ' || ${users.lastName}, ''))`;
@@ -31,5 +34,10 @@ export const participantJoins = {
   students: and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)),
   users: eq(users.id, students.userId),
   children: and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)),
-  parents: and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)),
+  guardianships: and(
+    eq(guardianships.tenantId, children.tenantId),
+    eq(guardianships.childId, children.id),
+    eq(guardianships.receivesAlerts, true),
+  ),
+  parents: and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)),
 };

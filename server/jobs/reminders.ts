@@ -13,6 +13,7 @@ import {
   eventRegistrations,
   events,
   lectures,
+  guardianships,
   parents,
   students,
   users,
@@ -60,6 +61,7 @@ export const reminders: Job = {
       .leftJoin(students, participantJoins.students)
       .leftJoin(users, participantJoins.users)
       .leftJoin(children, participantJoins.children)
+      .leftJoin(guardianships, participantJoins.guardianships)
       .leftJoin(parents, participantJoins.parents)
       .where(
         and(

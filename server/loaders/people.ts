@@ -1,6 +1,6 @@
 /** Loaders for people: instructor, student and parent profiles, children, participants. */
-import { and, asc, eq, inArray } from "drizzle-orm";
-import { children, instructors, parents, students } from "../../drizzle/schema";
+import { and, asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { children, guardianships, instructors, parents, students } from "../../drizzle/schema";
 import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
 
@@ -49,16 +49,34 @@ export function peopleLoaders(ctx: LoaderContext) {
           .where(and(inTenant(parents), inArray(parents.id, [...ids]))),
       (row) => row.id,
     ),
+    /** The children a parent profile is a guardian of (primary or not), oldest added first. */
     childrenOfParent: manyLoader(
       (parentIds: readonly string[]) =>
         db
-          .select()
-          .from(children)
-          .where(and(inTenant(children), inArray(children.parentId, [...parentIds])))
-          .orderBy(asc(children.createdAt)),
-      (row) => row.parentId,
+          .select({ ...getTableColumns(children), guardianParentId: guardianships.parentId })
+          .from(guardianships)
+          .innerJoin(children, and(eq(children.tenantId, guardianships.tenantId), eq(children.id, guardianships.childId)))
+          .where(and(inTenant(guardianships), inArray(guardianships.parentId, [...parentIds])))
+          .orderBy(asc(children.createdAt), asc(children.id)),
+      (row) => row.guardianParentId,
     ),
-    /** Ids of the participants an account answers for: its student profile and its children. */
+    /** A child's guardians (with the guardian's account id), the primary first, then by when they were added. */
+    guardiansOfChild: manyLoader(
+      (childIds: readonly string[]) =>
+        db
+          .select({
+            ...getTableColumns(guardianships),
+            userId: parents.userId,
+            isPrimary: sql<boolean>`(${children.parentId} = ${guardianships.parentId})`,
+          })
+          .from(guardianships)
+          .innerJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
+          .innerJoin(children, and(eq(children.tenantId, guardianships.tenantId), eq(children.id, guardianships.childId)))
+          .where(and(inTenant(guardianships), inArray(guardianships.childId, [...childIds])))
+          .orderBy(sql`(${children.parentId} = ${guardianships.parentId}) desc`, asc(guardianships.createdAt), asc(guardianships.id)),
+      (row) => row.childId,
+    ),
+    /** Ids of the participants an account answers for: its student profile and the children it is a guardian of. */
     participantIdsOfUser: manyLoader(
       async (userIds: readonly string[]) => {
         const [own, kids] = await Promise.all([
@@ -67,10 +85,10 @@ export function peopleLoaders(ctx: LoaderContext) {
             .from(students)
             .where(and(inTenant(students), inArray(students.userId, [...userIds]))),
           db
-            .select({ id: children.id, userId: parents.userId })
-            .from(children)
-            .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
-            .where(and(inTenant(children), inArray(parents.userId, [...userIds]))),
+            .select({ id: guardianships.childId, userId: parents.userId })
+            .from(guardianships)
+            .innerJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
+            .where(and(inTenant(guardianships), inArray(parents.userId, [...userIds]))),
         ]);
         return [...own, ...kids];
       },

@@ -11,6 +11,7 @@ import {
   instructorRatings,
   lectureAttendance,
   lectures,
+  guardianships,
   parents,
   students,
   users,
@@ -19,7 +20,7 @@ import {
 } from "../../drizzle/schema";
 import type { AttendanceStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireTenant } from "../auth/guards";
-import { actsFor, onlyOwn, ownParticipantIds, ownRowsOf, participantIdOf, teaches } from "../auth/policies";
+import { actsFor, alertUserIds, onlyOwn, ownParticipantIds, ownRowsOf, participantIdOf, teaches } from "../auth/policies";
 import { hasRole } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, badInput, forbidden, notFound, wrongState } from "../errors";
@@ -202,9 +203,12 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
         const was = before.get(participantIdOf(row));
         if (row.status !== "ABSENT" || was?.status === "ABSENT") return [];
         const participant = participants[index]!;
-        return [participantName(ctx, participant).then((name) => ({ userId: participant.userId, participant: name }))];
+        // One entry per account told: the student, or each guardian who receives alerts.
+        return [
+          participantName(ctx, participant).then((name) => alertUserIds(participant).map((userId) => ({ userId, participant: name }))),
+        ];
       }),
-    );
+    ).then((entries) => entries.flat());
     await emit(ctx, {
       type: "attendance.marked",
       tenantId: tenant.id,
@@ -394,8 +398,9 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
       courseName: courses.name,
       studentId: enrollments.studentId,
       childId: enrollments.childId,
-      // The account answering for the participant: the student, or the child's parent.
-      userId: sql<string>`coalesce(${students.userId}, ${parents.userId})`,
+      // An account told about the participant: the student, or each guardian of the child who receives
+      // alerts (one row each; null when none does).
+      userId: sql<string | null>`coalesce(${students.userId}, ${parents.userId})`,
       name: sql<string>`trim(coalesce(${children.firstName} || ' ' || ${children.lastName}, ${users.firstName} || ' ' || ${users.lastName}, ''))`,
     })
     .from(lectures)
@@ -412,7 +417,11 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
     .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
     .leftJoin(users, eq(users.id, students.userId))
     .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
-    .leftJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+    .leftJoin(
+      guardianships,
+      and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id), eq(guardianships.receivesAlerts, true)),
+    )
+    .leftJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
     .where(
       and(
         ctx.scope.inTenant(lectures),
@@ -451,11 +460,13 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
   for (const { lecture, courseName, rows } of byLecture.values()) {
     // DO NOTHING: a person marking the lecture at this very moment wins; only the
     // rows actually written count, are notified and announced.
+    // One mark per participant (a child's guardians made several rows).
+    const marked = [...new Map(rows.map((row) => [participantIdOf(row), row])).values()];
     const saved = await upsertPerParticipant(
       ctx,
       lectureAttendance,
       [lectureAttendance.tenantId, lectureAttendance.lectureId],
-      rows.map((row) => ({
+      marked.map((row) => ({
         participant: {
           id: participantIdOf(row),
           kind: row.studentId ? ("student" as const) : ("child" as const),
@@ -479,7 +490,7 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
     // attendanceTaken stays as it was: it records that a teacher took attendance,
     // which the weekly instructor report counts.
     await audit(ctx, { action: "attendance.autoAbsent", entity: "lecture", entityId: lecture.id, after: saved });
-    const who = new Map(rows.map((row) => [participantIdOf(row), row]));
+    const written = new Set(saved.map(participantIdOf));
     await emit(ctx, {
       type: "attendance.marked",
       tenantId: tenant.id,
@@ -487,10 +498,9 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
       courseName,
       lecture,
       marks: saved,
-      absent: saved.map((mark) => {
-        const row = who.get(participantIdOf(mark))!;
-        return { userId: row.userId, participant: row.name };
-      }),
+      absent: rows.flatMap((row) =>
+        row.userId && written.has(participantIdOf(row)) ? [{ userId: row.userId, participant: row.name }] : [],
+      ),
     });
   }
   return { lectures: lectureCount, markedAbsent };

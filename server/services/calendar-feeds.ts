@@ -22,6 +22,7 @@ import {
   enrollments,
   eventRegistrations,
   events,
+  guardianships,
   instructors,
   lectures,
   memberships,
@@ -279,14 +280,16 @@ export async function readCalendarFeed(ctx: Context, token: string): Promise<Fee
   return { name, timeZone: tenant.timeZone, items };
 }
 
-/** Courses a person follows in the tenant: as a student, as the parent of a child, as the instructor. */
+/** Courses a person follows in the tenant: as a student, as a guardian of a child, as the instructor. */
 function personCourses(ctx: Context, userId: string) {
   const enrolled = ctx.db
     .select({ courseId: enrollments.courseId })
     .from(enrollments)
     .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
     .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
-    .leftJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+    // Every guardian of the child follows its courses, not only the primary one.
+    .leftJoin(guardianships, and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id)))
+    .leftJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
     .where(
       and(ctx.scope.inTenant(enrollments), eq(enrollments.status, "ACTIVE"), or(eq(students.userId, userId), eq(parents.userId, userId))),
     );

@@ -12,6 +12,7 @@ import type { EnrollmentRequestStatus, EnrollmentStatus } from "../../drizzle/ta
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
 import {
   actsFor,
+  alertUserIds,
   isOwn,
   ownParticipantIds,
   ownRowsOf,
@@ -59,7 +60,7 @@ async function enrollmentOf(ctx: Context, courseId: string, participant: Partici
 export async function requestEnrollment(ctx: Context, input: { courseId: string; participantId: string; note?: string | null }) {
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
-    const participant = await participantForViewer(ctx, input.participantId);
+    const participant = await participantForViewer(ctx, input.participantId, "enroll");
     const course = await ctx.loaders.course.load(input.courseId);
     if (!course || !(await canSeeCourse(ctx, course))) throw notFound("Course", input.courseId);
     if (!course.isPublished && !isStaff(viewer)) throw new AppError("CONFLICT", "course.notOpen");
@@ -158,7 +159,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
     await emit(ctx, {
       type: "enrollment.approved",
       tenantId: request.tenantId,
-      recipients: [request.requestedBy, participant.userId],
+      recipients: [request.requestedBy, ...alertUserIds(participant)],
       participant: await participantName(ctx, participant),
       course: course!.name,
       enrollmentId: enrollment!.id,
@@ -186,7 +187,7 @@ export async function rejectEnrollmentRequest(ctx: Context, requestId: string, r
     await emit(ctx, {
       type: "enrollment.rejected",
       tenantId: request.tenantId,
-      recipients: [request.requestedBy, participant.userId],
+      recipients: [request.requestedBy, ...alertUserIds(participant)],
       participant: await participantName(ctx, participant),
       course: course?.name ?? "",
       reason: reason.trim(),
@@ -226,7 +227,8 @@ async function lockEnrollment(ctx: Context, enrollmentId: string, staffOnly: boo
   if (!enrollment) throw notFound("Enrollment", enrollmentId);
   if (!isStaff(viewer)) {
     const participant = await participantOfRow(ctx, enrollment);
-    if (participant.userId !== viewer.userId) throw notFound("Enrollment", enrollmentId);
+    // A guardian who may enrol the child may end its enrolment; others do not see it here.
+    if (!actsFor(ctx, participant, "enroll")) throw notFound("Enrollment", enrollmentId);
   }
   return enrollment;
 }

@@ -11,7 +11,7 @@
  * Who may offer what: admins any role; staff the non-staff roles (INSTRUCTOR,
  * PARENT, STUDENT, MEMBER), and only those invitations may staff revoke.
  */
-import { and, eq, getTableColumns, gt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gt, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import { invitations, membershipRoleEnum, memberships, users, type Invitation } from "../../drizzle/schema";
 import type { InvitationStatus } from "../../drizzle/tables/enums-types";
 import { requireRole, requireTenant, requireUser } from "../auth/guards";
@@ -330,5 +330,109 @@ export async function revokeInvitation(ctx: Context, id: string): Promise<Invita
       .returning();
     await audit(ctx, { action: "invitation.revoke", entity: "invitation", entityId: id, before: present(row), after: present(after!) });
     return present(after!);
+  });
+}
+
+/** One person of a bulk invitation, as the inviter typed them (phone and email already normalised). */
+export interface InviteeRow {
+  phone: string | null;
+  email: string | null;
+  firstName: string;
+  lastName: string;
+}
+
+/**
+ * Staff, for an import: invites many people at once with `roles`, the same way `invite` does one
+ * (accounts found or created with `passwordHash`, an open invitation renewed, the same answer for
+ * a login with or without an account), in a fixed number of statements whatever their number. The
+ * caller has checked the rows (names, one login each, no duplicates). Answers how many were invited.
+ */
+export async function inviteMany(ctx: Context, rows: readonly InviteeRow[], roles: readonly Role[], passwordHash: string): Promise<number> {
+  const viewer = requireRole(ctx, "STAFF");
+  const tenant = requireTenant(ctx);
+  const offered = checkOffer(viewer, roles);
+  if (rows.length === 0) return 0;
+  const inviter = await ctx.loaders.user.load(viewer.userId);
+  const invitedByName = `${inviter?.firstName ?? ""} ${inviter?.lastName ?? ""}`.trim();
+  return asSystem(ctx.db, async (system) => {
+    const phones = rows.flatMap((row) => (row.phone ? [row.phone] : []));
+    const emails = rows.flatMap((row) => (row.email ? [row.email] : []));
+    const find = () =>
+      system
+        .select({ id: users.id, phone: users.phoneNumber1, email: sql<string | null>`lower(${users.email})` })
+        .from(users)
+        .where(
+          or(
+            phones.length ? inArray(users.phoneNumber1, phones) : undefined,
+            emails.length ? inArray(sql`lower(${users.email})`, emails) : undefined,
+          ),
+        );
+    const accountOf = (found: Awaited<ReturnType<typeof find>>, row: InviteeRow) =>
+      found.find((account) => row.phone !== null && account.phone === row.phone)?.id ??
+      found.find((account) => row.email !== null && account.email === row.email)?.id;
+    let found = await find();
+    const missing = rows.filter((row) => !accountOf(found, row));
+    if (missing.length) {
+      await system
+        .insert(users)
+        .values(
+          missing.map((row) => ({
+            phoneNumber1: row.phone,
+            email: row.email,
+            firstName: row.firstName,
+            lastName: row.lastName,
+            passwordHash,
+            preferredLanguage: tenant.defaultLanguage,
+          })),
+        )
+        .onConflictDoNothing();
+      found = await find();
+    }
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+    const userIds = rows.map((row) => accountOf(found, row)!);
+    await system
+      .update(invitations)
+      .set({ status: "EXPIRED", respondedAt: now })
+      .where(
+        and(
+          ctx.scope.inTenant(invitations),
+          inArray(invitations.userId, userIds),
+          eq(invitations.status, "PENDING"),
+          lte(invitations.expiresAt, now),
+        ),
+      );
+    const saved = await system
+      .insert(invitations)
+      .values(
+        rows.map((row, index) => ({
+          tenantId: tenant.id,
+          userId: userIds[index]!,
+          roles: offered,
+          expiresAt,
+          phoneNumber: row.phone,
+          email: row.email,
+          firstName: row.firstName,
+          lastName: row.lastName,
+          invitedBy: viewer.userId,
+          invitedByName,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: [invitations.tenantId, invitations.userId, invitations.addressedTo],
+        targetWhere: sql`status = 'PENDING'`,
+        set: {
+          roles: sql`ARRAY(SELECT DISTINCT unnest(${invitations.roles} || excluded.roles) ORDER BY 1)::membership_role[]`,
+          expiresAt,
+          updatedAt: now,
+        },
+      })
+      .returning({ ...getTableColumns(invitations), created: sql<boolean>`(xmax = 0)` });
+    const created = saved.filter((row) => row.created).map(({ created: _created, ...row }) => row);
+    const inTenant = { ...ctx, db: system };
+    if (created.length)
+      await emit(inTenant, { type: "invitations.created", tenantId: tenant.id, tenantName: tenant.name, invitations: created });
+    await audit(inTenant, { action: "invitation.import", entity: "invitation", after: { invited: saved.length, created: created.length } });
+    return saved.length;
   });
 }

@@ -10,6 +10,7 @@ import {
   courses,
   enrollments,
   lectures,
+  guardianships,
   parents,
   students,
   type Course,
@@ -198,7 +199,7 @@ export async function cancelLecture(ctx: Context, lectureId: string, reason?: st
   });
 }
 
-/** Accounts answering for the ACTIVE participants of a course: students and children's parents. */
+/** Accounts told about the ACTIVE participants of a course: students and children's guardians who receive alerts. */
 export async function enrolledUserIds(ctx: Context, courseId: string): Promise<string[]> {
   requireTenant(ctx);
   const active = and(ctx.scope.inTenant(enrollments), eq(enrollments.courseId, courseId), eq(enrollments.status, "ACTIVE"));
@@ -212,7 +213,11 @@ export async function enrolledUserIds(ctx: Context, courseId: string): Promise<s
       .select({ userId: parents.userId })
       .from(enrollments)
       .innerJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
-      .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+      .innerJoin(
+        guardianships,
+        and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id), eq(guardianships.receivesAlerts, true)),
+      )
+      .innerJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
       .where(active),
   ]);
   return [...new Set([...studentUsers, ...parentUsers].map((row) => row.userId))];

@@ -4,10 +4,20 @@
  * own children. Also children, and the people profiles (student, parent, instructor).
  */
 import { and, asc, count, eq, getTableColumns, ilike, inArray, or } from "drizzle-orm";
-import { children, instructors, parents, students, users, type Child, type Instructor, type Student } from "../../drizzle/schema";
+import {
+  children,
+  guardianships,
+  instructors,
+  parents,
+  students,
+  users,
+  type Child,
+  type Instructor,
+  type Student,
+} from "../../drizzle/schema";
 import type { Gender } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
-import { actsFor, mayListChildren } from "../auth/policies";
+import { actsFor, type GuardianAccess, type GuardianPermission, mayListChildren } from "../auth/policies";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { AppError, forbidden, notFound } from "../errors";
@@ -15,10 +25,16 @@ import { by, page } from "../db/page";
 import type { Page } from "../pagination";
 import { audit } from "./audit";
 
-/** A participant resolved from its id: who it is and which account answers for it. */
+/** The columns of a guardian's access, selected with a child. */
+const guardianAccess = { userId: parents.userId, canEnroll: guardianships.canEnroll, receivesAlerts: guardianships.receivesAlerts };
+
+/**
+ * A participant resolved from its id: who it is and which accounts answer for it: `userId` is the
+ * student, or the child's primary guardian; `guardians` every guardian of a child (empty for a student).
+ */
 export type Participant =
-  | { kind: "student"; id: string; studentId: string; childId: null; userId: string; row: Student }
-  | { kind: "child"; id: string; studentId: null; childId: string; userId: string; row: Child };
+  | { kind: "student"; id: string; studentId: string; childId: null; userId: string; guardians: GuardianAccess[]; row: Student }
+  | { kind: "child"; id: string; studentId: null; childId: string; userId: string; guardians: GuardianAccess[]; row: Child };
 
 /** The participant columns of a row that has exactly one of student_id / child_id. */
 export const participantColumns = (participant: Pick<Participant, "studentId" | "childId">) => ({
@@ -41,27 +57,44 @@ export async function findParticipants(ctx: Context, ids: readonly string[]): Pr
       .select()
       .from(students)
       .where(and(ctx.scope.inTenant(students), inArray(students.id, [...ids]))),
+    // One row per guardian: the child's guardians come with it (the primary is children.parent_id).
     ctx.db
-      .select({ child: children, parentUserId: parents.userId })
+      .select({ child: children, guardian: guardianAccess, guardianParentId: guardianships.parentId })
       .from(children)
-      .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
-      .where(and(ctx.scope.inTenant(children), inArray(children.id, [...ids]))),
+      .innerJoin(guardianships, and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id)))
+      .innerJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
+      .where(and(ctx.scope.inTenant(children), inArray(children.id, [...ids])))
+      .orderBy(asc(guardianships.createdAt), asc(guardianships.id)),
   ]);
   for (const student of studentRows) {
-    found.set(student.id, { kind: "student", id: student.id, studentId: student.id, childId: null, userId: student.userId, row: student });
+    found.set(student.id, {
+      kind: "student",
+      id: student.id,
+      studentId: student.id,
+      childId: null,
+      userId: student.userId,
+      guardians: [],
+      row: student,
+    });
   }
-  for (const { child, parentUserId } of childRows) {
-    found.set(child.id, { kind: "child", id: child.id, studentId: null, childId: child.id, userId: parentUserId, row: child });
+  for (const { child, guardian, guardianParentId } of childRows) {
+    let entry = found.get(child.id);
+    if (!entry) {
+      entry = { kind: "child", id: child.id, studentId: null, childId: child.id, userId: "", guardians: [], row: child };
+      found.set(child.id, entry);
+    }
+    entry.guardians.push(guardian);
+    if (guardianParentId === child.parentId) entry.userId = guardian.userId;
   }
   return found;
 }
 
-/** The participant, if it exists and the viewer may act for it; NOT_FOUND / FORBIDDEN otherwise. */
-export async function participantForViewer(ctx: Context, participantId: string): Promise<Participant> {
+/** The participant, if it exists and the viewer may act for it (with `permission`, if given); NOT_FOUND / FORBIDDEN otherwise. */
+export async function participantForViewer(ctx: Context, participantId: string, permission?: GuardianPermission): Promise<Participant> {
   requireMember(ctx);
   const participant = await findParticipant(ctx, participantId);
   if (!participant) throw notFound("Participant", participantId);
-  if (!actsFor(ctx, participant)) throw forbidden();
+  if (!actsFor(ctx, participant, permission)) throw forbidden();
   return participant;
 }
 
@@ -156,15 +189,16 @@ export async function updateChild(ctx: Context, childId: string, input: ChildInp
   });
 }
 
-/** The viewer's children in the current tenant. */
+/** The children the viewer is a guardian of in the current tenant. */
 export async function myChildren(ctx: Context) {
   const viewer = requireMember(ctx);
   return ctx.db
     .select({ child: children })
     .from(children)
-    .innerJoin(parents, and(eq(parents.tenantId, children.tenantId), eq(parents.id, children.parentId)))
+    .innerJoin(guardianships, and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id)))
+    .innerJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
     .where(and(ctx.scope.inTenant(children), eq(parents.userId, viewer.userId)))
-    .orderBy(asc(children.createdAt))
+    .orderBy(asc(children.createdAt), asc(children.id))
     .then((rows) => rows.map((row) => row.child));
 }
 
