@@ -236,19 +236,17 @@ describe("attendance exports", () => {
         })),
       )
       .returning({ id: lectures.id });
-    await db
-      .insert(lectureAttendance)
-      .values(
-        days.flatMap((lecture) =>
-          kids.map((kid) => ({
-            tenantId: school.tenant.id,
-            lectureId: lecture.id,
-            childId: kid.id,
-            status: "ABSENT" as const,
-            notes: "غائب",
-          })),
-        ),
-      );
+    await db.insert(lectureAttendance).values(
+      days.flatMap((lecture) =>
+        kids.map((kid) => ({
+          tenantId: school.tenant.id,
+          lectureId: lecture.id,
+          childId: kid.id,
+          status: "ABSENT" as const,
+          notes: "غائب",
+        })),
+      ),
+    );
 
     const { head, chunks } = await rawGet(`/exports/attendance.csv?courseId=${bigCourseId}`, school.admin.token);
     expect(head).toMatch(/^HTTP\/1\.1 200/);
