@@ -7,6 +7,7 @@ export * from "./tables/invitations";
 export * from "./tables/auth";
 export * from "./tables/courses";
 export * from "./tables/enrollments";
+export * from "./tables/waitlists";
 export * from "./tables/payments";
 export * from "./tables/attendance";
 export * from "./tables/jobs";

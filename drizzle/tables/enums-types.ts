@@ -19,3 +19,4 @@ export type JobRunStatus = Values<typeof enums.jobRunStatusEnum>;
 export type EventStatus = Values<typeof enums.eventStatusEnum>;
 export type RegistrationStatus = Values<typeof enums.registrationStatusEnum>;
 export type MessageDeliveryStatus = Values<typeof enums.messageDeliveryStatusEnum>;
+export type CourseWaitlistStatus = Values<typeof enums.courseWaitlistStatusEnum>;
