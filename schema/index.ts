@@ -31,6 +31,7 @@ import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from ".
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { privacyChecker } from "./shared/privacy";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
+import { CourseWaitlistResolver } from "./waitlists/waitlist.resolver";
 
 export const resolvers = [
   AuthResolver,
@@ -54,6 +55,7 @@ export const resolvers = [
   ExamResultResolver,
   EnrollmentResolver,
   EnrollmentRequestResolver,
+  CourseWaitlistResolver,
   AttendanceResolver,
   ParticipantAttendanceResolver,
   AttendanceUpdateResolver,

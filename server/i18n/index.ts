@@ -13,8 +13,9 @@ import * as jobs from "./messages/jobs";
 import * as notifications from "./messages/notifications";
 import * as payments from "./messages/payments";
 import * as queries from "./messages/queries";
+import * as waitlists from "./messages/waitlists";
 
-const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications] as const;
+const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications, waitlists] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

@@ -144,6 +144,8 @@ export type CreateCourseInput = {
   isPublished?: boolean | null | undefined;
   /** Its name; not empty. */
   name?: string | null | undefined;
+  /** Hours a waitlist offer is held for the family it goes to, 1 to 720 (default 48); changes apply to later offers. */
+  offerHoldHours?: number | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
   /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */
@@ -497,7 +499,9 @@ export type NotificationKind =
   /** A refund request was rejected. */
   | 'REFUND_REJECTED'
   /** Staff: a new refund request. */
-  | 'REFUND_REQUESTED';
+  | 'REFUND_REQUESTED'
+  /** A place in a course freed up for you from its waitlist, held for a limited time (urgent). */
+  | 'WAITLIST_OFFER';
 
 /** Your channels for one kind of notification. */
 export type NotificationPreferenceInput = {
@@ -761,6 +765,8 @@ export type UpdateCourseInput = {
   isPublished?: boolean | null | undefined;
   /** Its name; not empty. */
   name?: string | null | undefined;
+  /** Hours a waitlist offer is held for the family it goes to, 1 to 720 (default 48); changes apply to later offers. */
+  offerHoldHours?: number | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
   /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */

@@ -124,6 +124,8 @@ export type CreateCourseInput = {
   isPublished?: boolean | null | undefined;
   /** Its name; not empty. */
   name?: string | null | undefined;
+  /** Hours a waitlist offer is held for the family it goes to, 1 to 720 (default 48); changes apply to later offers. */
+  offerHoldHours?: number | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
   /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */
@@ -407,6 +409,8 @@ export type UpdateCourseInput = {
   isPublished?: boolean | null | undefined;
   /** Its name; not empty. */
   name?: string | null | undefined;
+  /** Hours a waitlist offer is held for the family it goes to, 1 to 720 (default 48); changes apply to later offers. */
+  offerHoldHours?: number | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
   /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */

@@ -1,0 +1,29 @@
+/** Messages of course waitlists and their timed offers. */
+import type { Catalog } from "./catalog";
+
+export const en = {
+  "waitlist.alreadyInLine": "{participant} is already in this course's waitlist.",
+  "waitlist.placesFree": "The course has {free} free places: ask for enrolment instead.",
+  "waitlist.offerExpired": "This offer has expired; the place went to the next in line.",
+  "notification.waitlistOffer.title": "A place is free",
+  "notification.waitlistOffer.body":
+    "A place in {course} is offered to {participants} until {expiresAt}. Accept it before then, or it passes to the next in line.",
+};
+
+export const ar: Catalog<typeof en> = {
+  "waitlist.alreadyInLine": "{participant} موجود بالفعل في قائمة انتظار هذه الدورة.",
+  "waitlist.placesFree": "في الدورة {free} أماكن شاغرة: قدّم طلب تسجيل بدلًا من ذلك.",
+  "waitlist.offerExpired": "انتهت مدة هذا العرض؛ انتقل المكان إلى التالي في قائمة الانتظار.",
+  "notification.waitlistOffer.title": "يوجد مكان شاغر",
+  "notification.waitlistOffer.body":
+    "يُعرض مكان في {course} على {participants} حتى {expiresAt}. اقبله قبل ذلك، وإلا انتقل إلى التالي في قائمة الانتظار.",
+};
+
+export const fr: Catalog<typeof en> = {
+  "waitlist.alreadyInLine": "{participant} est déjà sur la liste d’attente de ce cours.",
+  "waitlist.placesFree": "Le cours a {free} places libres : faites plutôt une demande d’inscription.",
+  "waitlist.offerExpired": "Cette offre a expiré ; la place est passée au suivant de la liste.",
+  "notification.waitlistOffer.title": "Une place s’est libérée",
+  "notification.waitlistOffer.body":
+    "Une place à {course} est proposée à {participants} jusqu’au {expiresAt}. Acceptez-la avant, sinon elle passe au suivant de la liste.",
+};
