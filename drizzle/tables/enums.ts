@@ -21,4 +21,11 @@ export const idempotencyStatusEnum = pgEnum("idempotency_status", ["IN_PROGRESS"
 /** Life of one outgoing message (server/messaging/outbox.ts): queued → sending → sent → delivered; failed (refused), dead (gave up). */
 export const messageDeliveryStatusEnum = pgEnum("message_delivery_status", ["QUEUED", "SENDING", "SENT", "DELIVERED", "FAILED", "DEAD"]);
 /** A course waitlist entry (one family's place in line, siblings together): waiting → offered → accepted / declined / expired; or cancelled. */
-export const courseWaitlistStatusEnum = pgEnum("course_waitlist_status", ["WAITING", "OFFERED", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELLED"]);
+export const courseWaitlistStatusEnum = pgEnum("course_waitlist_status", [
+  "WAITING",
+  "OFFERED",
+  "ACCEPTED",
+  "DECLINED",
+  "EXPIRED",
+  "CANCELLED",
+]);

@@ -41,7 +41,10 @@ export const courseWaitlistEntries = pgTable(
     index("course_waitlist_entries_expiry_idx").on(t.tenantId, t.status, t.offerExpiresAt),
     index("course_waitlist_entries_requested_by_idx").on(t.requestedBy),
     check("course_waitlist_entries_size", sql`${t.size} BETWEEN 1 AND 10`),
-    check("course_waitlist_entries_offer", sql`${t.status} <> 'OFFERED' OR (${t.offeredAt} IS NOT NULL AND ${t.offerExpiresAt} > ${t.offeredAt})`),
+    check(
+      "course_waitlist_entries_offer",
+      sql`${t.status} <> 'OFFERED' OR (${t.offeredAt} IS NOT NULL AND ${t.offerExpiresAt} > ${t.offeredAt})`,
+    ),
     tenantIsolation(),
   ],
 );

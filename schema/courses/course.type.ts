@@ -58,7 +58,8 @@ export class ScheduleSlot implements Pick<CourseSchedule, "weekday" | "startTime
 
 @ObjectType({ description: "A course: dates, price, capacity, season, instructor, tags and weekly schedule." })
 export class Course
-  implements Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "offerHoldHours" | "createdAt">
+  implements
+    Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "offerHoldHours" | "createdAt">
 {
   @Field(() => UUID, { description: "The course's id." })
   id: string;

@@ -61,7 +61,7 @@ export class CourseWaitlistResolver {
     return ctx.loaders.course.load(entry.courseId);
   }
 
-  @FieldResolver(() => [Participant], { description: "The participants placed together, in the order they joined." })
+  @FieldResolver(() => [Participant], { description: "The participants placed together (all enrolled at once, or none)." })
   async participants(@Root() entry: CourseWaitlistEntry, @Ctx() ctx: Context) {
     const rows = await ctx.loaders.waitlistParticipants.load(entry.id);
     const found = await ctx.loaders.participant.loadMany(rows.map(participantIdOf));

@@ -24,13 +24,20 @@ export function waitlistLoaders(ctx: LoaderContext) {
         db
           .select({
             id: courseWaitlistEntries.id,
-            position: sql<number>`(select count(*)::int from ${courseWaitlistEntries} w
-              where w.tenant_id = ${courseWaitlistEntries.tenantId} and w.course_id = ${courseWaitlistEntries.courseId}
+            // Written out with the outer table named: Drizzle leaves columns unqualified in a one-table select.
+            position: sql<number>`(select count(*)::int from course_waitlist_entries w
+              where w.tenant_id = course_waitlist_entries.tenant_id and w.course_id = course_waitlist_entries.course_id
                 and w.status = 'WAITING'
-                and (w.joined_at, w.id) < (${courseWaitlistEntries.joinedAt}, ${courseWaitlistEntries.id})) + 1`,
+                and (w.joined_at, w.id) < (course_waitlist_entries.joined_at, course_waitlist_entries.id)) + 1`,
           })
           .from(courseWaitlistEntries)
-          .where(and(inTenant(courseWaitlistEntries), inArray(courseWaitlistEntries.id, [...entryIds]), eq(courseWaitlistEntries.status, "WAITING"))),
+          .where(
+            and(
+              inTenant(courseWaitlistEntries),
+              inArray(courseWaitlistEntries.id, [...entryIds]),
+              eq(courseWaitlistEntries.status, "WAITING"),
+            ),
+          ),
       (row) => row.id,
     ),
   };

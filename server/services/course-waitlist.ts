@@ -251,7 +251,13 @@ export async function joinCourseWaitlist(ctx: Context, input: { courseId: string
 
     const [entry] = await ctx.db
       .insert(courseWaitlistEntries)
-      .values({ tenantId: course.tenantId, courseId: course.id, requestedBy: viewer.userId, size: participants.length, joinedAt: new Date() })
+      .values({
+        tenantId: course.tenantId,
+        courseId: course.id,
+        requestedBy: viewer.userId,
+        size: participants.length,
+        joinedAt: new Date(),
+      })
       .returning();
     await ctx.db.insert(courseWaitlistParticipants).values(
       participants.map((participant) => ({
@@ -322,9 +328,7 @@ export async function acceptWaitlistOffer(ctx: Context, entryId: string) {
     const made = [];
     for (const participant of participants) {
       const columns = participantColumns(participant);
-      const own = participant.studentId
-        ? eq(enrollments.studentId, participant.studentId)
-        : eq(enrollments.childId, participant.childId!);
+      const own = participant.studentId ? eq(enrollments.studentId, participant.studentId) : eq(enrollments.childId, participant.childId!);
       const [existing] = await ctx.db
         .select()
         .from(enrollments)
@@ -371,7 +375,13 @@ export async function acceptWaitlistOffer(ctx: Context, entryId: string) {
             .insert(enrollments)
             .values({ tenantId: course.tenantId, courseId: course.id, ...columns, requestId: request!.id, enrolledAt: now })
             .returning();
-      await audit(ctx, { action: "enrollment.activate", entity: "enrollment", entityId: enrollment!.id, before: existing, after: enrollment });
+      await audit(ctx, {
+        action: "enrollment.activate",
+        entity: "enrollment",
+        entityId: enrollment!.id,
+        before: existing,
+        after: enrollment,
+      });
       await emit(ctx, {
         type: "enrollment.approved",
         tenantId: course.tenantId,
@@ -503,4 +513,3 @@ export async function listWaitlistEntries(
   const order = oldestFirst(courseWaitlistEntries.joinedAt, courseWaitlistEntries.id);
   return page(ctx, { from: courseWaitlistEntries, where, order, first: args.first, after: args.after });
 }
-
