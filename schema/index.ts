@@ -32,6 +32,7 @@ import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { privacyChecker } from "./shared/privacy";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 import { CourseWaitlistResolver } from "./waitlists/waitlist.resolver";
+import { CourseRefundPolicyResolver } from "./refund-policies/refund-policy.resolver";
 
 export const resolvers = [
   AuthResolver,
@@ -71,6 +72,7 @@ export const resolvers = [
   MessageDeliveryResolver,
   PaymentResolver,
   RefundRequestResolver,
+  CourseRefundPolicyResolver,
   EnrollmentPaymentsResolver,
   JobRunResolver,
   InstructorAttendanceResolver,

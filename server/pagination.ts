@@ -46,6 +46,7 @@ export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "Query.myTenants": { cap: 100, estimate: 3 },
   "Query.seasons": { cap: 500, estimate: 20 },
   "Query.tags": { cap: 500, estimate: 20 },
+  "RefundPolicy.tiers": { cap: 10, estimate: 3 },
   "Invitation.roles": { cap: 10, estimate: 3 },
   "Mutation.recordExamResults": { cap: 1000, estimate: 30 },
   "NotificationPreferences.kinds": { cap: 100, estimate: 25 },

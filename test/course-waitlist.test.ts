@@ -305,8 +305,8 @@ describe("expiry under a fake clock", () => {
 describe("races", () => {
   it("concurrent drops offer each freed place to exactly one family; concurrent accepts and an approval never overbook", async () => {
     const { courseId, enrollmentIds } = await fullCourse(3);
-    const families = [];
-    const entries = [];
+    const families: Family[] = [];
+    const entries: Awaited<ReturnType<typeof join>>[] = [];
     for (let i = 0; i < 5; i++) {
       const family = await school.family(1);
       families.push(family);

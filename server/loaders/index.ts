@@ -12,6 +12,7 @@ import { lectureLoaders } from "./lectures";
 import { paymentLoaders } from "./payments";
 import { peopleLoaders } from "./people";
 import { userLoaders } from "./users";
+import { refundPolicyLoaders } from "./refund-policies";
 import { waitlistLoaders } from "./waitlists";
 
 export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer" | "scope">;
@@ -27,6 +28,7 @@ export function createLoaders(ctx: LoaderContext) {
     ...eventLoaders(ctx),
     ...paymentLoaders(ctx),
     ...waitlistLoaders(ctx),
+    ...refundPolicyLoaders(ctx),
   };
 }
 

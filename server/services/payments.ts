@@ -45,6 +45,7 @@ import { audit } from "./audit";
 import { getEnrollment, participantOfRow } from "./enrollments";
 import { idempotent } from "./idempotency";
 import { participantName, type Participant } from "./participants";
+import { quoteFor } from "./refund-policies";
 
 onConstraint("payments_provider_reference_key", () => new AppError("CONFLICT", "payment.referenceTaken"));
 onConstraint("payments_refund_within_amount", () => new AppError("BAD_USER_INPUT", "refund.overRefundCheck", {}, { field: "amount" }));
@@ -532,13 +533,21 @@ export interface RequestRefundInput {
   amount: string;
   reason: string;
   idempotencyKey: string;
+  /** Staff only: asks for more than the course's refund policy allows, saying why (audited). */
+  overridePolicyReason?: string | null;
 }
 
-/** Asks for money back (who acts for the participant, or staff): REQUESTED, for staff to decide. */
+/**
+ * Asks for money back (who acts for the participant, or staff): REQUESTED, for staff to decide.
+ * Never more than the course's refund policy allows now (refundQuote), unless staff override it
+ * with a reason.
+ */
 export async function requestRefund(ctx: Context, input: RequestRefundInput): Promise<RefundRequest> {
   const viewer = requireMember(ctx);
   const amount = positiveCents("amount", input.amount);
   const reason = text("reason", input.reason)!;
+  const override = text("overridePolicyReason", input.overridePolicyReason, true);
+  if (override && !isStaff(viewer)) throw forbidden();
   return atomic(ctx, (ctx) =>
     idempotent(
       ctx,
@@ -546,7 +555,7 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
       {
         operation: "requestRefund",
         key: input.idempotencyKey,
-        input: { paymentId: input.paymentId, amount: formatCents(amount), reason },
+        input: { paymentId: input.paymentId, amount: formatCents(amount), reason, override },
         run: async () => {
           // The payment's lock serialises requests against it, so open claims are counted exactly.
           const payment = await lockPayment(ctx, input.paymentId);
@@ -570,11 +579,30 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
               { field: "amount" },
             );
           }
+          const enrollment = await ctx.loaders.enrollment.load(payment.enrollmentId);
+          const quote = await quoteFor(ctx, enrollment!, new Date());
+          const overPolicy = amount > toCents(quote.refundable);
+          if (overPolicy && !override) {
+            throw new AppError(
+              "BAD_USER_INPUT",
+              "refund.overPolicy",
+              { refundable: quote.refundable, currency: quote.currency, percent: quote.percent },
+              { field: "amount" },
+            );
+          }
           const [refund] = await ctx.db
             .insert(refundRequests)
             .values({ tenantId: payment.tenantId, paymentId: payment.id, amount: formatCents(amount), reason, requestedBy: viewer.userId })
             .returning();
           await audit(ctx, { action: "refund.request", entity: "refund_request", entityId: refund!.id, after: refund });
+          if (overPolicy) {
+            await audit(ctx, {
+              action: "refund.policyOverride",
+              entity: "refund_request",
+              entityId: refund!.id,
+              after: { amount: refund!.amount, reason: override, quote },
+            });
+          }
           const { recipients: _family, ...facts } = await eventFacts(ctx, payment);
           await emit(ctx, { type: "refund.requested", ...facts, amount: refund!.amount, refundRequestId: refund!.id });
           return refund!;

@@ -675,6 +675,8 @@ export type RequestRefundInput = {
   amount: string;
   /** Unique per intended operation (1–200 printable characters, e.g. a UUID). Retrying with the same key and input returns the first result and never moves money twice; the same key with other input is a CONFLICT. Keys are kept 24 hours. */
   idempotencyKey: string;
+  /** Staff only (FORBIDDEN otherwise): why more than the course's refund policy allows (refundQuote) is asked for; audited as refund.policyOverride. Without it, more is BAD_USER_INPUT. */
+  overridePolicyReason?: string | null | undefined;
   /** A SUCCEEDED or PARTIALLY_REFUNDED payment. */
   paymentId: string;
   /** Why (staff read it). */
