@@ -58,6 +58,7 @@ export const MUTATION_VERBS: ReadonlySet<string> = new Set([
   "delete",
   "drop",
   "generate",
+  "join",
   "login",
   "logout",
   "mark",

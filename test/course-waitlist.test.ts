@@ -18,7 +18,7 @@ import {
   DropEnrollmentDocument,
   EnrollmentsDocument,
   JoinCourseWaitlistDocument,
-  LeaveCourseWaitlistDocument,
+  CancelWaitlistEntryDocument,
   RequestEnrollmentDocument,
   UpdateCourseDocument,
 } from "./sdk/graphql";
@@ -233,12 +233,12 @@ describe("offers", () => {
     const ea = await join(a, courseId);
     const eb = await join(b, courseId);
     const ec = await join(c, courseId);
-    expect(data(await c.parent.client.request(LeaveCourseWaitlistDocument, { id: ec.id })).leaveCourseWaitlist.status).toBe("CANCELLED");
+    expect(data(await c.parent.client.request(CancelWaitlistEntryDocument, { id: ec.id })).cancelWaitlistEntry.status).toBe("CANCELLED");
     data(await school.admin.client.request(UpdateCourseDocument, { id: courseId, input: { capacity: 3 } }));
     const [ra, rb] = [await entryRow(ea.id), await entryRow(eb.id)];
     expect([ra.status, rb.status]).toEqual(["OFFERED", "OFFERED"]);
     expect(ra.offerExpiresAt!.getTime() - ra.offeredAt!.getTime()).toBe(6 * 3600_000);
-    expect(codes(await a.parent.client.request(LeaveCourseWaitlistDocument, { id: ea.id }))).toEqual(["CONFLICT"]);
+    expect(codes(await a.parent.client.request(CancelWaitlistEntryDocument, { id: ea.id }))).toEqual(["CONFLICT"]);
     // The capacity cannot go below enrolled plus held places.
     expect(codes(await school.admin.client.request(UpdateCourseDocument, { id: courseId, input: { capacity: 2 } }))).toEqual(["CONFLICT"]);
     expect(codes(await school.admin.client.request(UpdateCourseDocument, { id: courseId, input: { offerHoldHours: 0 } }))).toEqual([

@@ -52,8 +52,8 @@ export class CourseWaitlistResolver {
   }
 
   @Mutation(() => CourseWaitlistEntry, { description: "Leaves the line while WAITING: CANCELLED (an offer is declined instead)." })
-  leaveCourseWaitlist(@Arg("id", () => UUID, { description: "The WAITING entry." }) id: string, @Ctx() ctx: Context) {
-    return waitlist.leaveCourseWaitlist(ctx, id);
+  cancelWaitlistEntry(@Arg("id", () => UUID, { description: "The WAITING entry." }) id: string, @Ctx() ctx: Context) {
+    return waitlist.cancelWaitlistEntry(ctx, id);
   }
 
   @FieldResolver(() => Course, { description: "The course." })

@@ -413,7 +413,7 @@ export async function declineWaitlistOffer(ctx: Context, entryId: string) {
 }
 
 /** Leaves the line while WAITING (an offer is declined instead): CANCELLED. */
-export async function leaveCourseWaitlist(ctx: Context, entryId: string) {
+export async function cancelWaitlistEntry(ctx: Context, entryId: string) {
   requireMember(ctx);
   return atomic(ctx, async (ctx) => {
     const { entry } = await lockEntry(ctx, entryId);
