@@ -10,6 +10,7 @@ export * from "./tables/enrollments";
 export * from "./tables/waitlists";
 export * from "./tables/payments";
 export * from "./tables/refund-policies";
+export * from "./tables/receipts";
 export * from "./tables/attendance";
 export * from "./tables/jobs";
 export * from "./tables/events";

@@ -33,6 +33,7 @@ import { privacyChecker } from "./shared/privacy";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
 import { CourseWaitlistResolver } from "./waitlists/waitlist.resolver";
 import { CourseRefundPolicyResolver } from "./refund-policies/refund-policy.resolver";
+import { PaymentReceiptsResolver, ReceiptResolver } from "./receipts/receipt.resolver";
 
 export const resolvers = [
   AuthResolver,
@@ -73,6 +74,8 @@ export const resolvers = [
   PaymentResolver,
   RefundRequestResolver,
   CourseRefundPolicyResolver,
+  ReceiptResolver,
+  PaymentReceiptsResolver,
   EnrollmentPaymentsResolver,
   JobRunResolver,
   InstructorAttendanceResolver,

@@ -1,7 +1,7 @@
-/** Loaders for refund policies: a course's policy, and when its first lecture starts. */
-import { and, inArray, ne, sql } from "drizzle-orm";
-import { lectures, refundPolicies } from "../../drizzle/schema";
-import { oneLoader } from "./batch";
+/** Loaders for issue 13's money: a course's refund policy, when its first lecture starts, a payment's receipts. */
+import { and, asc, inArray, ne, sql } from "drizzle-orm";
+import { lectures, receipts, refundPolicies } from "../../drizzle/schema";
+import { manyLoader, oneLoader } from "./batch";
 import type { LoaderContext } from "./index";
 
 export function refundPolicyLoaders(ctx: LoaderContext) {
@@ -9,6 +9,16 @@ export function refundPolicyLoaders(ctx: LoaderContext) {
   const { inTenant } = ctx.scope;
 
   return {
+    /** A payment's receipts (its own, then its refunds'), in number order. */
+    receiptsOfPayment: manyLoader(
+      (paymentIds: readonly string[]) =>
+        db
+          .select()
+          .from(receipts)
+          .where(and(inTenant(receipts), inArray(receipts.paymentId, [...paymentIds])))
+          .orderBy(asc(receipts.number)),
+      (row) => row.paymentId,
+    ),
     refundPolicy: oneLoader(
       (courseIds: readonly string[]) =>
         db

@@ -45,6 +45,7 @@ import { audit } from "./audit";
 import { getEnrollment, participantOfRow } from "./enrollments";
 import { idempotent } from "./idempotency";
 import { participantName, type Participant } from "./participants";
+import { issueReceipt } from "./receipts";
 import { quoteFor } from "./refund-policies";
 
 onConstraint("payments_provider_reference_key", () => new AppError("CONFLICT", "payment.referenceTaken"));
@@ -352,6 +353,7 @@ async function recordPayment(
     after: args.note ? { ...payment!, note: args.note } : payment,
   });
   if (payment!.status === "SUCCEEDED") {
+    await issueReceipt(ctx, payment!);
     await emit(ctx, { type: "payment.succeeded", amount: payment!.amount, ...(await eventFacts(ctx, payment!, participant)) });
   }
   return payment!;
@@ -488,6 +490,7 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
       before,
       after: { ...after, eventId: event.eventId },
     });
+    if (after.status === "SUCCEEDED") await issueReceipt(ctx, after);
     const facts = await eventFacts(ctx, after);
     await emit(
       ctx,
@@ -702,6 +705,7 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
           ctx.loaders.payment.clear(payment.id);
           ctx.loaders.paymentsOfEnrollment.clear(payment.enrollmentId);
           ctx.loaders.refundsOfPayment.clear(payment.id);
+          await issueReceipt(ctx, paymentAfter!, refunded!);
           if (paymentAfter!.status === "REFUNDED") await refundEnrollmentIfSettled(ctx, payment.enrollmentId);
           await emit(ctx, { type: "refund.refunded", amount: refund.amount, refundRequestId: refund.id, ...facts });
           return refunded!;

@@ -1,4 +1,4 @@
-/** Messages of course waitlists and their timed offers, and of refund policies (issue 13). */
+/** Messages of course waitlists and their timed offers, of refund policies and of receipts (issue 13). */
 import type { Catalog } from "./catalog";
 
 export const en = {
@@ -9,6 +9,16 @@ export const en = {
   "notification.waitlistOffer.title": "A place is free",
   "notification.waitlistOffer.body":
     "A place in {course} is offered to {participants} until {expiresAt}. Accept it before then, or it passes to the next in line.",
+  "receipt.title": "Receipt",
+  "receipt.refundTitle": "Refund receipt",
+  "receipt.number": "Receipt number",
+  "receipt.date": "Date",
+  "receipt.centre": "Centre",
+  "receipt.payer": "Paid by",
+  "receipt.participant": "Participant",
+  "receipt.course": "Course",
+  "receipt.amount": "Amount",
+  "receipt.footer": "Thank you. Keep this receipt for your records.",
 };
 
 export const ar: Catalog<typeof en> = {
@@ -19,6 +29,16 @@ export const ar: Catalog<typeof en> = {
   "notification.waitlistOffer.title": "يوجد مكان شاغر",
   "notification.waitlistOffer.body":
     "يُعرض مكان في {course} على {participants} حتى {expiresAt}. اقبله قبل ذلك، وإلا انتقل إلى التالي في قائمة الانتظار.",
+  "receipt.title": "إيصال",
+  "receipt.refundTitle": "إيصال استرداد",
+  "receipt.number": "رقم الإيصال",
+  "receipt.date": "التاريخ",
+  "receipt.centre": "المركز",
+  "receipt.payer": "الدافع",
+  "receipt.participant": "المشارك",
+  "receipt.course": "الدورة",
+  "receipt.amount": "المبلغ",
+  "receipt.footer": "شكرًا لكم. احتفظوا بهذا الإيصال.",
 };
 
 export const fr: Catalog<typeof en> = {
@@ -29,4 +49,14 @@ export const fr: Catalog<typeof en> = {
   "notification.waitlistOffer.title": "Une place s’est libérée",
   "notification.waitlistOffer.body":
     "Une place à {course} est proposée à {participants} jusqu’au {expiresAt}. Acceptez-la avant, sinon elle passe au suivant de la liste.",
+  "receipt.title": "Reçu",
+  "receipt.refundTitle": "Reçu de remboursement",
+  "receipt.number": "Numéro du reçu",
+  "receipt.date": "Date",
+  "receipt.centre": "Centre",
+  "receipt.payer": "Payé par",
+  "receipt.participant": "Participant",
+  "receipt.course": "Cours",
+  "receipt.amount": "Montant",
+  "receipt.footer": "Merci. Conservez ce reçu.",
 };
