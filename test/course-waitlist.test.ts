@@ -254,9 +254,13 @@ describe("expiry under a fake clock", () => {
     const second = await school.family(1);
     // A clock days in the past, so the access tokens signed just now stay valid whatever it
     // shows; only Date is faked (timers run as usual), and the server runs in this process.
-    vi.useFakeTimers({ toFake: ["Date"], now: new Date(Date.now() - 5 * 24 * 3600_000) });
+    // The fake clock stands still until moved: each step gets its own instant, so the line's order is theirs.
+    const start = Date.now() - 5 * 24 * 3600_000;
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date(start) });
     const e1 = await join(first, courseId);
+    vi.setSystemTime(new Date(start + 1000));
     const e2 = await join(second, courseId);
+    vi.setSystemTime(new Date(start + 2000));
     await drop(enrollmentIds[0]!);
     const offered = await entryRow(e1.id);
     expect(offered.status).toBe("OFFERED");
