@@ -47,6 +47,7 @@ export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "Query.seasons": { cap: 500, estimate: 20 },
   "Query.tags": { cap: 500, estimate: 20 },
   "RefundPolicy.tiers": { cap: 10, estimate: 3 },
+  "CancelEnrollmentWithRefundPayload.refunds": { cap: 100, estimate: 1 },
   "Payment.receipts": { cap: 100, estimate: 2 },
   "Invitation.roles": { cap: 10, estimate: 3 },
   "Mutation.recordExamResults": { cap: 1000, estimate: 30 },

@@ -9,6 +9,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../drizzle/schema";
 import {
+  CancelEnrollmentWithRefundDocument,
   CoursesWithRefundPoliciesDocument,
   CreateLectureDocument,
   RecordManualPaymentDocument,
@@ -39,8 +40,8 @@ const STANDARD: RefundPolicyInput = {
 };
 
 /** A course starting on `startsOn` with a first lecture at 10:00 local, a family's child enrolled and 250 paid. */
-async function paidEnrollment(startsOn: string, policy: RefundPolicyInput | null = STANDARD, amount = "250.00") {
-  const courseId = await school.createCourse({ startsOn, endsOn: "2099-12-31", price: amount });
+async function paidEnrollment(startsOn: string, policy: RefundPolicyInput | null = STANDARD, amount = "250.00", price = amount) {
+  const courseId = await school.createCourse({ startsOn, endsOn: "2099-12-31", price });
   data(await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: startsOn, startTime: "10:00" } }));
   const policyResult = data(await school.admin.client.request(SetCourseRefundPolicyDocument, { courseId, policy }));
   const family = await school.family(1);
@@ -134,6 +135,42 @@ describe("asking for a refund", () => {
     const rows = await t.deps.database.db.select().from(auditLog).where(eq(auditLog.entityId, overridden.id));
     const override = rows.find((r) => r.action === "refund.policyOverride");
     expect(override?.after).toMatchObject({ amount: "20.00", reason: "Course moved to another day", quote: { refundable: "0.00" } });
+  });
+});
+
+describe("self-cancellation", () => {
+  it("leaving asks for the quote, split over the payments newest first; once only; strangers may not", async () => {
+    const { enrollmentId, family } = await paidEnrollment("2099-05-01", STANDARD, "100.00", "250.00");
+    data(
+      await school.admin.client.request(RecordManualPaymentDocument, {
+        input: { enrollmentId, amount: "150.00", idempotencyKey: key() },
+      }),
+    );
+    const stranger = await school.family(1);
+    const input = { enrollmentId, reason: "Moving away", idempotencyKey: key() };
+    expect(codes(await stranger.parent.client.request(CancelEnrollmentWithRefundDocument, { input }))).toEqual(["NOT_FOUND"]);
+    const done = data(await family.parent.client.request(CancelEnrollmentWithRefundDocument, { input })).cancelEnrollmentWithRefund;
+    expect(done.enrollment.status).toBe("DROPPED");
+    // 100 % of 250, less the fee of 20: 150 from the newer payment, 80 from the older.
+    expect(done.quote).toMatchObject({ percent: 100, refundable: "230.00" });
+    expect(done.refunds.map((r) => [r.status, r.amount.amount])).toEqual([
+      ["REQUESTED", "150.00"],
+      ["REQUESTED", "80.00"],
+    ]);
+    expect(codes(await family.parent.client.request(CancelEnrollmentWithRefundDocument, { input }))).toEqual(["CONFLICT"]);
+  });
+
+  it("after the last cut-off the family leaves with nothing to ask for", async () => {
+    // A course that began in 2020: its first lecture, the only tier's cut-off, is long past.
+    const { enrollmentId, family } = await paidEnrollment("2020-01-06", { tiers: [{ percent: 100, until: "FIRST_LECTURE" }] });
+    const result = data(
+      await family.parent.client.request(CancelEnrollmentWithRefundDocument, {
+        input: { enrollmentId, reason: "Changed plans", idempotencyKey: key() },
+      }),
+    ).cancelEnrollmentWithRefund;
+    expect(result.enrollment.status).toBe("DROPPED");
+    expect(result.quote).toMatchObject({ percent: 0, refundable: "0.00" });
+    expect(result.refunds).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Field, InputType, Int } from "type-graphql";
+import { UUID } from "../shared/scalars";
 import type { RefundCutoff as CutoffValue } from "../../drizzle/schema";
 import type { RefundPolicyInput as PolicyFields, RefundTierInput as TierFields } from "../../server/services/refund-policies";
 import { Decimal } from "../shared/scalars";
@@ -23,4 +24,16 @@ export class RefundPolicyInput implements PolicyFields {
 
   @Field(() => [RefundTierInput], { description: "1 to 10 tiers whose cut-offs, for this course, are in time order." })
   tiers: RefundTierInput[];
+}
+
+@InputType({ description: "Leave a course and ask for what its refund policy gives back now." })
+export class CancelEnrollmentWithRefundInput {
+  @Field(() => UUID, { description: "The ACTIVE enrolment (the family's own; staff: any)." })
+  enrollmentId: string;
+
+  @Field(() => String, { description: "Why (staff read it with the refund request)." })
+  reason: string;
+
+  @Field(() => String, { description: "A fresh random key per cancellation: a retry with the same key asks for no second refund." })
+  idempotencyKey: string;
 }

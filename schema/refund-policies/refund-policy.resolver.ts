@@ -1,10 +1,11 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../server/context";
 import * as policies from "../../server/services/refund-policies";
+import { cancelEnrollmentWithRefund } from "../../server/services/self-cancellation";
 import { Course } from "../courses/course.type";
 import { DateTime, UUID } from "../shared/scalars";
-import { RefundPolicyInput } from "./refund-policy.input";
-import { RefundPolicy, RefundQuote } from "./refund-policy.type";
+import { CancelEnrollmentWithRefundInput, RefundPolicyInput } from "./refund-policy.input";
+import { CancelEnrollmentWithRefundPayload, RefundPolicy, RefundQuote } from "./refund-policy.type";
 
 @Resolver(() => Course)
 export class CourseRefundPolicyResolver {
@@ -26,6 +27,18 @@ export class CourseRefundPolicyResolver {
     @Ctx() ctx: Context,
   ) {
     return policies.setCourseRefundPolicy(ctx, courseId, policy ?? null);
+  }
+
+  @Mutation(() => CancelEnrollmentWithRefundPayload, {
+    description:
+      "Leaves a course (the student, the child's parent, or staff) and asks, in the same step, for the refund its policy gives now (refundQuote); staff then approve it as any refund request.",
+  })
+  cancelEnrollmentWithRefund(
+    @Arg("input", () => CancelEnrollmentWithRefundInput, { description: "The enrolment, a reason and an idempotency key." })
+    input: CancelEnrollmentWithRefundInput,
+    @Ctx() ctx: Context,
+  ) {
+    return cancelEnrollmentWithRefund(ctx, input);
   }
 
   @Query(() => RefundQuote, {

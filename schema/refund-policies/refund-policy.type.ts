@@ -1,4 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import type { Enrollment as EnrollmentRow, RefundRequest as RefundRow } from "../../drizzle/schema";
+import { Enrollment } from "../enrollments/enrollment.type";
+import { RefundRequest } from "../payments/payment.type";
 import type { RefundCutoff as CutoffValue } from "../../drizzle/schema";
 import type { RefundPolicyView, RefundQuote as QuoteFields, RefundTierView } from "../../server/services/refund-policies";
 import { CurrencyCode, DateTime, Decimal, UUID } from "../shared/scalars";
@@ -73,4 +76,16 @@ export class RefundQuote implements QuoteFields {
 
   @Field(() => DateTime, { description: "The instant the quote is for." })
   at: Date;
+}
+
+@ObjectType({ description: "A course left with a refund asked for under its policy." })
+export class CancelEnrollmentWithRefundPayload {
+  @Field(() => Enrollment, { description: "The enrolment, now DROPPED (its place went to the waitlist, if any)." })
+  enrollment: EnrollmentRow;
+
+  @Field(() => RefundQuote, { description: "The quote the refund was asked for by, taken just before leaving." })
+  quote: RefundQuote;
+
+  @Field(() => [RefundRequest], { description: "The REQUESTED refunds (one per payment the quote was split over; none when it is 0)." })
+  refunds: RefundRow[];
 }

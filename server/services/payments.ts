@@ -545,7 +545,12 @@ export interface RequestRefundInput {
  * Never more than the course's refund policy allows now (refundQuote), unless staff override it
  * with a reason.
  */
-export async function requestRefund(ctx: Context, input: RequestRefundInput): Promise<RefundRequest> {
+export async function requestRefund(
+  ctx: Context,
+  input: RequestRefundInput,
+  /** The caller applied the refund policy already (self-cancellation splits one quote over payments). */
+  options: { policyApplied?: boolean } = {},
+): Promise<RefundRequest> {
   const viewer = requireMember(ctx);
   const amount = positiveCents("amount", input.amount);
   const reason = text("reason", input.reason)!;
@@ -584,7 +589,7 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
           }
           const enrollment = await ctx.loaders.enrollment.load(payment.enrollmentId);
           const quote = await quoteFor(ctx, enrollment!, new Date());
-          const overPolicy = amount > toCents(quote.refundable);
+          const overPolicy = !options.policyApplied && amount > toCents(quote.refundable);
           if (overPolicy && !override) {
             throw new AppError(
               "BAD_USER_INPUT",
