@@ -52,7 +52,9 @@ export async function cancelEnrollmentWithRefund(ctx: Context, input: { enrollme
         if (left <= 0n) break;
         const claimed = sumCents(open.filter((row) => row.paymentId === payment.id).map((row) => toCents(row.amount)));
         const available = toCents(payment.amount) - toCents(payment.refundedAmount) - claimed;
-        const amount = available < left ? available : left;
+        // bigint: no Math.min.
+        let amount = available;
+        if (left < amount) amount = left;
         if (amount <= 0n) continue;
         refunds.push(
           await requestRefund(
