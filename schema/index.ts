@@ -37,6 +37,9 @@ import { EventRegistrationResolver, EventResolver, EventUpdateResolver } from ".
 import { MembershipResolver, TenantResolver } from "./tenants/tenant.resolver";
 import { privacyChecker } from "./shared/privacy";
 import { ProfileUpdateResolver, UserResolver } from "./users/user.resolver";
+import { CourseWaitlistResolver } from "./waitlists/waitlist.resolver";
+import { CourseRefundPolicyResolver } from "./refund-policies/refund-policy.resolver";
+import { PaymentReceiptsResolver, ReceiptResolver } from "./receipts/receipt.resolver";
 
 export const resolvers = [
   AuthResolver,
@@ -63,6 +66,7 @@ export const resolvers = [
   ExamResultResolver,
   EnrollmentResolver,
   EnrollmentRequestResolver,
+  CourseWaitlistResolver,
   AttendanceResolver,
   ParticipantAttendanceResolver,
   AttendanceUpdateResolver,
@@ -83,6 +87,9 @@ export const resolvers = [
   MessageDeliveryResolver,
   PaymentResolver,
   RefundRequestResolver,
+  CourseRefundPolicyResolver,
+  ReceiptResolver,
+  PaymentReceiptsResolver,
   EnrollmentPaymentsResolver,
   JobRunResolver,
   InstructorAttendanceResolver,

@@ -60,6 +60,7 @@ export const MUTATION_VERBS: ReadonlySet<string> = new Set([
   "drop",
   "generate",
   "import",
+  "join",
   "login",
   "logout",
   "mark",

@@ -27,6 +27,7 @@ import { adminRoutes } from "./http/admin";
 import { backupRoutes } from "./http/backup";
 import { calendarRoutes } from "./http/calendar";
 import { exportRoutes } from "./http/exports";
+import { receiptRoutes } from "./http/receipts";
 import { geolocationRoutes } from "./http/geolocation";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
 import { securityHeaders } from "./http/security";
@@ -174,6 +175,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   // METRICS_PORT: a listener of its own, for a network the public never reaches.
   const metricsServer = metricsAt === "separate" ? http.createServer(express().disable("x-powered-by").use(metricsRoutes(app))) : undefined;
   web.use(paymentWebhookRoutes(app));
+  web.use(receiptRoutes(app));
   // Embedded only: npm run db:backup asks the running instance for a snapshot (server/http/backup.ts).
   web.use(backupRoutes(app));
   web.use(messageWebhookRoutes(app));

@@ -22,7 +22,9 @@ export const MAX_PAGE = 100;
  */
 export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "AttendanceUpdate.marks": { cap: 1000, estimate: 30 },
+  "AcceptWaitlistOfferPayload.enrollments": { cap: 10, estimate: 2 },
   "Course.enrollments": { cap: 1000, estimate: 30 },
+  "CourseWaitlistEntry.participants": { cap: 10, estimate: 2 },
   "Course.exams": { cap: 100, estimate: 10 },
   "Course.schedule": { cap: 50, estimate: 5 },
   "Course.tags": { cap: 50, estimate: 5 },
@@ -46,6 +48,9 @@ export const LIST_LIMITS: Record<string, { cap: number; estimate: number }> = {
   "Query.myTenants": { cap: 100, estimate: 3 },
   "Query.seasons": { cap: 500, estimate: 20 },
   "Query.tags": { cap: 500, estimate: 20 },
+  "RefundPolicy.tiers": { cap: 10, estimate: 3 },
+  "CancelEnrollmentWithRefundPayload.refunds": { cap: 100, estimate: 1 },
+  "Payment.receipts": { cap: 100, estimate: 2 },
   "Invitation.roles": { cap: 10, estimate: 3 },
   "Mutation.recordExamResults": { cap: 1000, estimate: 30 },
   "NotificationPreferences.kinds": { cap: 100, estimate: 25 },

@@ -64,6 +64,10 @@ export const courses = pgTable(
     capacity: integer().notNull(),
     /** Maintained by a trigger on enrollments: ACTIVE enrolments of the course. */
     activeEnrollments: integer().notNull().default(0),
+    /** Maintained by a trigger on course_waitlist_entries: places held by OFFERED waitlist entries. */
+    heldPlaces: integer().notNull().default(0),
+    /** How long a waitlist offer is held for the family it goes to, in hours. */
+    offerHoldHours: integer().notNull().default(48),
     isPublished: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -80,6 +84,9 @@ export const courses = pgTable(
     check("courses_capacity_positive", sql`${t.capacity} > 0`),
     // The last line of defence against overbooking, even under concurrent approvals.
     check("courses_capacity_not_exceeded", sql`${t.activeEnrollments} BETWEEN 0 AND ${t.capacity}`),
+    // Places offered from the waitlist are held: enrolments and held offers together never exceed capacity.
+    check("courses_places_not_exceeded", sql`${t.heldPlaces} >= 0 AND ${t.activeEnrollments} + ${t.heldPlaces} <= ${t.capacity}`),
+    check("courses_offer_hold_hours", sql`${t.offerHoldHours} BETWEEN 1 AND 720`),
     check("courses_currency_format", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     tenantIsolation(),
   ],

@@ -23,3 +23,4 @@ export type EventStatus = Values<typeof enums.eventStatusEnum>;
 export type RegistrationStatus = Values<typeof enums.registrationStatusEnum>;
 export type MessageDeliveryStatus = Values<typeof enums.messageDeliveryStatusEnum>;
 export type GuardianRelation = Values<typeof enums.guardianRelationEnum>;
+export type CourseWaitlistStatus = Values<typeof enums.courseWaitlistStatusEnum>;

@@ -28,3 +28,12 @@ export const idempotencyStatusEnum = pgEnum("idempotency_status", ["IN_PROGRESS"
 export const messageDeliveryStatusEnum = pgEnum("message_delivery_status", ["QUEUED", "SENDING", "SENT", "DELIVERED", "FAILED", "DEAD"]);
 /** How a guardian is related to a child. */
 export const guardianRelationEnum = pgEnum("guardian_relation", ["MOTHER", "FATHER", "OTHER"]);
+/** A course waitlist entry (one family's place in line, siblings together): waiting → offered → accepted / declined / expired; or cancelled. */
+export const courseWaitlistStatusEnum = pgEnum("course_waitlist_status", [
+  "WAITING",
+  "OFFERED",
+  "ACCEPTED",
+  "DECLINED",
+  "EXPIRED",
+  "CANCELLED",
+]);

@@ -89,6 +89,12 @@ export class CreateCourseInput implements CourseFields {
     description: "Visible to everyone in the tenant and open for enrolment requests (default false when creating).",
   })
   isPublished?: boolean | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Hours a waitlist offer is held for the family it goes to, 1 to 720 (default 48); changes apply to later offers.",
+  })
+  offerHoldHours?: number | null;
 }
 
 @InputType({ description: "Changes to a course: omitted fields keep their value; lists given replace the old ones." })

@@ -74,9 +74,16 @@ export class CourseResolver {
     return money(course.price, course.currency);
   }
 
-  @FieldResolver(() => Int, { description: "Places left (capacity minus ACTIVE enrolments)." })
+  @FieldResolver(() => Int, {
+    description: "Places left: capacity minus ACTIVE enrolments and places held for waitlist offers (see heldPlaces).",
+  })
   spotsLeft(@Root() course: Course) {
-    return Math.max(0, course.capacity - course.activeEnrollments);
+    return Math.max(0, course.capacity - course.activeEnrollments - course.heldPlaces);
+  }
+
+  @FieldResolver(() => Int, { description: "Places held for open waitlist offers until they are accepted, declined or expire." })
+  heldPlaces(@Root() course: Course) {
+    return course.heldPlaces;
   }
 
   @FieldResolver(() => Int, { description: "ACTIVE enrolments." })

@@ -58,7 +58,8 @@ export class ScheduleSlot implements Pick<CourseSchedule, "weekday" | "startTime
 
 @ObjectType({ description: "A course: dates, price, capacity, season, instructor, tags and weekly schedule." })
 export class Course
-  implements Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "createdAt">
+  implements
+    Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "offerHoldHours" | "createdAt">
 {
   @Field(() => UUID, { description: "The course's id." })
   id: string;
@@ -81,6 +82,9 @@ export class Course
   @Field(() => Boolean, { description: "Visible to everyone in the tenant and open for enrolment requests." })
   isPublished: boolean;
 
+  @Field(() => Int, { description: "Hours a waitlist offer is held for the family it goes to (1 to 720; default 48)." })
+  offerHoldHours: number;
+
   @Field(() => DateTime, { description: "When the course was created." })
   createdAt: Date;
 
@@ -89,6 +93,7 @@ export class Course
   seasonId: string | null;
   instructorId: string | null;
   activeEnrollments: number;
+  heldPlaces: number;
   tenantId: string;
 }
 

@@ -27,6 +27,7 @@ const KIND_DESCRIPTIONS: Record<KindValue, string> = {
   EVENT_CANCELLED: "An event you registered for was cancelled (urgent).",
   EVENT_PROMOTED: "You moved from an event's waitlist to a place.",
   EVENT_REMINDER: "An event you registered for starts soon.",
+  WAITLIST_OFFER: "A place in a course freed up for you from its waitlist, held for a limited time (urgent).",
   ENROLLMENT_REQUESTED: "Staff: a new enrolment request.",
   REFUND_REQUESTED: "Staff: a new refund request.",
   PAYMENT_PROBLEM: "Staff: a payment failed or was disputed (urgent).",

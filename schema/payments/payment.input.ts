@@ -69,6 +69,13 @@ export class RequestRefundInput implements RequestRefundFields {
 
   @Field(() => String, { description: IDEMPOTENCY_KEY })
   idempotencyKey: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Staff only (FORBIDDEN otherwise): why more than the course's refund policy allows (refundQuote) is asked for; audited as refund.policyOverride. Without it, more is BAD_USER_INPUT.",
+  })
+  overridePolicyReason?: string | null;
 }
 
 @InputType({ description: "Staff: approve a REQUESTED refund (the provider pays it back)." })

@@ -166,3 +166,16 @@ export const GuardianRelation = fromPg(db.guardianRelationEnum, "GuardianRelatio
   FATHER: "The child's father.",
   OTHER: "Another guardian (grandparent, aunt, carer …); also the primary guardians recorded before guardians had a relation.",
 });
+export const CourseWaitlistStatus = fromPg(
+  db.courseWaitlistStatusEnum,
+  "CourseWaitlistStatus",
+  "Where a course waitlist entry stands: in line, offered places, or out of the line.",
+  {
+    WAITING: "In line for places.",
+    OFFERED: "Places are held for it until offerExpiresAt: accept or decline.",
+    ACCEPTED: "The offer was accepted: every participant of the entry is enrolled.",
+    DECLINED: "The offer was declined; its places went to the next in line.",
+    EXPIRED: "The offer was not accepted in time; its places went to the next in line.",
+    CANCELLED: "Left the line before an offer.",
+  },
+);

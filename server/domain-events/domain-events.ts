@@ -56,6 +56,18 @@ export type DomainEvent =
       registrants?: { userIds: string[]; reason?: string };
     }
   | { type: "event.registrationPromoted"; event: EventRow; userId: string }
+  /** Places of a course were offered to a waitlist entry (its family is told until when). */
+  | {
+      type: "waitlist.offered";
+      tenantId: string;
+      recipients: string[];
+      participants: string;
+      course: string;
+      courseId: string;
+      entryId: string;
+      /** Local date and time in the tenant's zone, "YYYY-MM-DD HH:MM". */
+      expiresAt: string;
+    }
   /** A family asked for a place (staff are told). */
   | { type: "enrollment.requested"; tenantId: string; participant: string; course: string; courseId: string; requestId: string }
   /** A family asked for a refund (staff are told). */
@@ -423,6 +435,17 @@ const notifications: Handler = async (ctx, event) => {
         bodyKey: "notification.eventPromoted.body",
         params: eventParams(ctx, event.event),
         data: { eventId: event.event.id },
+      });
+      return;
+    case "waitlist.offered":
+      await notify(ctx, {
+        tenantId: event.tenantId,
+        userIds: event.recipients,
+        kind: "WAITLIST_OFFER",
+        titleKey: "notification.waitlistOffer.title",
+        bodyKey: "notification.waitlistOffer.body",
+        params: { course: event.course, participants: event.participants, expiresAt: event.expiresAt },
+        data: { entryId: event.entryId, courseId: event.courseId },
       });
       return;
     case "invitation.created":

@@ -14,8 +14,9 @@ import * as notifications from "./messages/notifications";
 import * as payments from "./messages/payments";
 import * as people from "./messages/people";
 import * as queries from "./messages/queries";
+import * as waitlists from "./messages/waitlists";
 
-const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications, people] as const;
+const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications, people, waitlists] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

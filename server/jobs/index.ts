@@ -7,6 +7,7 @@ import { checkSchedule, type Job } from "./job";
 import { markAbsent } from "./mark-absent";
 import { purgeIdempotencyKeys } from "./purge-idempotency-keys";
 import { reminders } from "./reminders";
+import { waitlistOffers } from "./waitlist-offers";
 
 export const JOBS: readonly Job[] = [
   markAbsent,
@@ -16,6 +17,7 @@ export const JOBS: readonly Job[] = [
   feesDue,
   reminders,
   deviceOffline,
+  waitlistOffers,
 ];
 JOBS.forEach(checkSchedule);
 

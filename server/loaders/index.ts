@@ -12,6 +12,8 @@ import { lectureLoaders } from "./lectures";
 import { paymentLoaders } from "./payments";
 import { peopleLoaders } from "./people";
 import { userLoaders } from "./users";
+import { refundPolicyLoaders } from "./refund-policies";
+import { waitlistLoaders } from "./waitlists";
 
 export type LoaderContext = Pick<Context, "db" | "tenant" | "viewer" | "scope">;
 
@@ -25,6 +27,8 @@ export function createLoaders(ctx: LoaderContext) {
     ...enrollmentLoaders(ctx),
     ...eventLoaders(ctx),
     ...paymentLoaders(ctx),
+    ...waitlistLoaders(ctx),
+    ...refundPolicyLoaders(ctx),
   };
 }
 

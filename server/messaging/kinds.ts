@@ -45,6 +45,8 @@ export const NOTIFICATION_KINDS = {
   EVENT_CANCELLED: { urgent: true, family: ["SMS"], staff: [], other: ["SMS"] },
   EVENT_PROMOTED: { urgent: false, family: ["SMS"], staff: [], other: ["SMS"] },
   EVENT_REMINDER: family(false, []),
+  // Time-bound: skips quiet hours, the offer runs out.
+  WAITLIST_OFFER: family(true, ["SMS"]),
   // Staff
   ENROLLMENT_REQUESTED: staff(false, ["EMAIL"]),
   REFUND_REQUESTED: staff(false, ["EMAIL"]),

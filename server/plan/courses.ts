@@ -91,7 +91,8 @@ export const Course: Source = {
   keys: ["id", "tenantId"],
   reads: {
     price: ["price", "currency"],
-    spotsLeft: ["capacity", "activeEnrollments"],
+    spotsLeft: ["capacity", "activeEnrollments", "heldPlaces"],
+    heldPlaces: ["heldPlaces"],
     enrolledCount: ["activeEnrollments"],
     enrollments: ["id"],
   },

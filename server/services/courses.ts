@@ -25,6 +25,7 @@ import type { SortDirection } from "../pagination";
 import { by, page } from "../db/page";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
+import { offerFreedPlaces } from "./course-waitlist";
 
 onConstraint("courses_capacity_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
 onConstraint("courses_season_fk", () => new AppError("CONFLICT", "season.inUse"));
@@ -170,6 +171,7 @@ export interface CourseInput {
   tagIds?: string[] | null;
   schedule?: ScheduleSlotInput[] | null;
   isPublished?: boolean | null;
+  offerHoldHours?: number | null;
 }
 
 function checkCourse(input: CourseInput, creating: boolean) {
@@ -179,6 +181,9 @@ function checkCourse(input: CourseInput, creating: boolean) {
   if (creating && input.capacity == null) throw badInput("capacity", "required");
   if (input.capacity != null && (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > 100_000)) {
     throw badInput("capacity", "a whole number from 1 to 100000");
+  }
+  if (input.offerHoldHours != null && (!Number.isInteger(input.offerHoldHours) || input.offerHoldHours < 1 || input.offerHoldHours > 720)) {
+    throw badInput("offerHoldHours", "a whole number of hours from 1 to 720");
   }
   if (input.price != null && Number(input.price) < 0) throw badInput("price", "negative");
   const slots = new Set<string>();
@@ -266,6 +271,7 @@ export async function createCourse(ctx: Context, input: CourseInput) {
         seasonId: input.seasonId ?? null,
         instructorId: input.instructorId ?? null,
         isPublished: input.isPublished ?? false,
+        ...(input.offerHoldHours != null && { offerHoldHours: input.offerHoldHours }),
       })
       .returning();
     await replaceTagsAndSchedule(ctx, course!, input);
@@ -285,8 +291,14 @@ export async function updateCourse(ctx: Context, id: string, input: CourseInput)
       .for("update");
     if (!before) throw notFound("Course", id);
     checkDates(input.startsOn ?? before.startsOn, input.endsOn ?? before.endsOn);
-    if (input.capacity != null && input.capacity < before.activeEnrollments) {
-      throw new AppError("CONFLICT", "course.capacityBelowEnrolled", { enrolled: before.activeEnrollments }, { field: "capacity" });
+    // Places held for waitlist offers count as taken until the offers are answered.
+    if (input.capacity != null && input.capacity < before.activeEnrollments + before.heldPlaces) {
+      throw new AppError(
+        "CONFLICT",
+        "course.capacityBelowEnrolled",
+        { enrolled: before.activeEnrollments + before.heldPlaces },
+        { field: "capacity" },
+      );
     }
     await checkReferences(ctx, input);
     const [after] = await ctx.db
@@ -302,13 +314,16 @@ export async function updateCourse(ctx: Context, id: string, input: CourseInput)
         ...(input.seasonId !== undefined && { seasonId: input.seasonId }),
         ...(input.instructorId !== undefined && { instructorId: input.instructorId }),
         ...(input.isPublished != null && { isPublished: input.isPublished }),
+        ...(input.offerHoldHours != null && { offerHoldHours: input.offerHoldHours }),
       })
       .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
       .returning();
     await replaceTagsAndSchedule(ctx, after!, input);
-    ctx.loaders.course.clear(id).prime(id, after!);
+    // A raised capacity frees places: the waitlist gets them first.
+    const offered = after!.capacity > before.capacity ? await offerFreedPlaces(ctx, id) : [];
+    ctx.loaders.course.clear(id);
     await audit(ctx, { action: "course.update", entity: "course", entityId: id, before, after: { ...after, input } });
-    return after!;
+    return offered.length ? ((await ctx.loaders.course.load(id)) ?? after!) : after!;
   });
 }
 

@@ -28,6 +28,7 @@ import { emit } from "../domain-events/domain-events";
 import { newestFirst, page } from "../db/page";
 import { localDate } from "../time";
 import { audit } from "./audit";
+import { offerFreedPlaces } from "./course-waitlist";
 import { canSeeCourse } from "./courses";
 import { findParticipant, participantColumns, participantForViewer, participantName, type Participant } from "./participants";
 
@@ -124,7 +125,8 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
       .where(and(ctx.scope.inTenant(courses), eq(courses.id, request.courseId)))
       .for("update");
     const participant = await participantOfRow(ctx, request);
-    if (course!.activeEnrollments >= course!.capacity) {
+    // Places held for waitlist offers are not free.
+    if (course!.activeEnrollments + course!.heldPlaces >= course!.capacity) {
       throw new AppError("CONFLICT", "course.full", { name: course!.name, capacity: course!.capacity });
     }
     const existing = await enrollmentOf(ctx, course!.id, participant, true);
@@ -244,6 +246,8 @@ async function endEnrollment(ctx: Context, enrollmentId: string, status: Extract
       .returning();
     ctx.loaders.course.clear(before.courseId);
     await audit(ctx, { action: `enrollment.${status.toLowerCase()}`, entity: "enrollment", entityId: before.id, before, after });
+    // The freed place goes to the course's waitlist first (in this transaction, under the course lock).
+    await offerFreedPlaces(ctx, before.courseId);
     return after!;
   });
 }

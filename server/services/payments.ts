@@ -45,6 +45,8 @@ import { audit } from "./audit";
 import { getEnrollment, participantOfRow } from "./enrollments";
 import { idempotent } from "./idempotency";
 import { participantName, type Participant } from "./participants";
+import { issueReceipt } from "./receipts";
+import { quoteFor } from "./refund-policies";
 
 onConstraint("payments_provider_reference_key", () => new AppError("CONFLICT", "payment.referenceTaken"));
 onConstraint("payments_refund_within_amount", () => new AppError("BAD_USER_INPUT", "refund.overRefundCheck", {}, { field: "amount" }));
@@ -354,6 +356,7 @@ async function recordPayment(
     after: args.note ? { ...payment!, note: args.note } : payment,
   });
   if (payment!.status === "SUCCEEDED") {
+    await issueReceipt(ctx, payment!);
     await emit(ctx, { type: "payment.succeeded", amount: payment!.amount, ...(await eventFacts(ctx, payment!, participant)) });
   }
   return payment!;
@@ -490,6 +493,7 @@ async function applyPaymentEvent(ctx: Context, provider: string, event: Verified
       before,
       after: { ...after, eventId: event.eventId },
     });
+    if (after.status === "SUCCEEDED") await issueReceipt(ctx, after);
     const facts = await eventFacts(ctx, after);
     await emit(
       ctx,
@@ -535,13 +539,26 @@ export interface RequestRefundInput {
   amount: string;
   reason: string;
   idempotencyKey: string;
+  /** Staff only: asks for more than the course's refund policy allows, saying why (audited). */
+  overridePolicyReason?: string | null;
 }
 
-/** Asks for money back (who acts for the participant, or staff): REQUESTED, for staff to decide. */
-export async function requestRefund(ctx: Context, input: RequestRefundInput): Promise<RefundRequest> {
+/**
+ * Asks for money back (who acts for the participant, or staff): REQUESTED, for staff to decide.
+ * Never more than the course's refund policy allows now (refundQuote), unless staff override it
+ * with a reason.
+ */
+export async function requestRefund(
+  ctx: Context,
+  input: RequestRefundInput,
+  /** The caller applied the refund policy already (self-cancellation splits one quote over payments). */
+  options: { policyApplied?: boolean } = {},
+): Promise<RefundRequest> {
   const viewer = requireMember(ctx);
   const amount = positiveCents("amount", input.amount);
   const reason = text("reason", input.reason)!;
+  const override = text("overridePolicyReason", input.overridePolicyReason, true);
+  if (override && !isStaff(viewer)) throw forbidden();
   return atomic(ctx, (ctx) =>
     idempotent(
       ctx,
@@ -549,7 +566,7 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
       {
         operation: "requestRefund",
         key: input.idempotencyKey,
-        input: { paymentId: input.paymentId, amount: formatCents(amount), reason },
+        input: { paymentId: input.paymentId, amount: formatCents(amount), reason, override },
         run: async () => {
           // The payment's lock serialises requests against it, so open claims are counted exactly.
           const payment = await lockPayment(ctx, input.paymentId);
@@ -573,11 +590,30 @@ export async function requestRefund(ctx: Context, input: RequestRefundInput): Pr
               { field: "amount" },
             );
           }
+          const enrollment = await ctx.loaders.enrollment.load(payment.enrollmentId);
+          const quote = await quoteFor(ctx, enrollment!, new Date());
+          const overPolicy = !options.policyApplied && amount > toCents(quote.refundable);
+          if (overPolicy && !override) {
+            throw new AppError(
+              "BAD_USER_INPUT",
+              "refund.overPolicy",
+              { refundable: quote.refundable, currency: quote.currency, percent: quote.percent },
+              { field: "amount" },
+            );
+          }
           const [refund] = await ctx.db
             .insert(refundRequests)
             .values({ tenantId: payment.tenantId, paymentId: payment.id, amount: formatCents(amount), reason, requestedBy: viewer.userId })
             .returning();
           await audit(ctx, { action: "refund.request", entity: "refund_request", entityId: refund!.id, after: refund });
+          if (overPolicy) {
+            await audit(ctx, {
+              action: "refund.policyOverride",
+              entity: "refund_request",
+              entityId: refund!.id,
+              after: { amount: refund!.amount, reason: override, quote },
+            });
+          }
           const { recipients: _family, ...facts } = await eventFacts(ctx, payment);
           await emit(ctx, { type: "refund.requested", ...facts, amount: refund!.amount, refundRequestId: refund!.id });
           return refund!;
@@ -679,6 +715,7 @@ export async function approveRefund(ctx: Context, input: ApproveRefundInput): Pr
           ctx.loaders.payment.clear(payment.id);
           ctx.loaders.paymentsOfEnrollment.clear(payment.enrollmentId);
           ctx.loaders.refundsOfPayment.clear(payment.id);
+          await issueReceipt(ctx, paymentAfter!, refunded!);
           if (paymentAfter!.status === "REFUNDED") await refundEnrollmentIfSettled(ctx, payment.enrollmentId);
           await emit(ctx, { type: "refund.refunded", amount: refund.amount, refundRequestId: refund.id, ...facts });
           return refunded!;

@@ -139,6 +139,8 @@ export type CreateCourseInput = {
   isPublished?: boolean | null | undefined;
   /** Its name; not empty. */
   name?: string | null | undefined;
+  /** Hours a waitlist offer is held for the family it goes to, 1 to 720 (default 48); changes apply to later offers. */
+  offerHoldHours?: number | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
   /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */
@@ -361,6 +363,8 @@ export type RequestRefundInput = {
   amount: string;
   /** Unique per intended operation (1–200 printable characters, e.g. a UUID). Retrying with the same key and input returns the first result and never moves money twice; the same key with other input is a CONFLICT. Keys are kept 24 hours. */
   idempotencyKey: string;
+  /** Staff only (FORBIDDEN otherwise): why more than the course's refund policy allows (refundQuote) is asked for; audited as refund.policyOverride. Without it, more is BAD_USER_INPUT. */
+  overridePolicyReason?: string | null | undefined;
   /** A SUCCEEDED or PARTIALLY_REFUNDED payment. */
   paymentId: string;
   /** Why (staff read it). */
@@ -428,6 +432,8 @@ export type UpdateCourseInput = {
   isPublished?: boolean | null | undefined;
   /** Its name; not empty. */
   name?: string | null | undefined;
+  /** Hours a waitlist offer is held for the family it goes to, 1 to 720 (default 48); changes apply to later offers. */
+  offerHoldHours?: number | null | undefined;
   /** 0 or more; default 0. */
   price?: string | null | undefined;
   /** Weekly slots, each weekday and time once; replace the schedule (existing lectures stay: see generateLectures). */
