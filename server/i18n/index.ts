@@ -10,11 +10,12 @@ import * as courses from "./messages/courses";
 import * as events from "./messages/events";
 import * as invitations from "./messages/invitations";
 import * as jobs from "./messages/jobs";
+import * as lifecycle from "./messages/lifecycle";
 import * as notifications from "./messages/notifications";
 import * as payments from "./messages/payments";
 import * as queries from "./messages/queries";
 
-const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications] as const;
+const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications, lifecycle] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */
