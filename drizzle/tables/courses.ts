@@ -12,6 +12,7 @@ import {
   smallint,
   text,
   time,
+  timestamp,
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -65,6 +66,8 @@ export const courses = pgTable(
     /** Maintained by a trigger on enrollments: ACTIVE enrolments of the course. */
     activeEnrollments: integer().notNull().default(0),
     isPublished: boolean().notNull().default(false),
+    /** Set by archiveCourse: hidden from default lists, no new enrolments, lectures or marks; history kept. */
+    archivedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -27,7 +27,7 @@ import { emit } from "../domain-events/domain-events";
 import { newestFirst, page } from "../db/page";
 import { localDate } from "../time";
 import { audit } from "./audit";
-import { canSeeCourse } from "./courses";
+import { canSeeCourse, requireNotArchived } from "./courses";
 import { findParticipant, participantColumns, participantForViewer, participantName, type Participant } from "./participants";
 
 onConstraint("enrollment_requests_pending_student_key", () => new AppError("CONFLICT", "enrollment.pendingExists"));
@@ -62,6 +62,7 @@ export async function requestEnrollment(ctx: Context, input: { courseId: string;
     const participant = await participantForViewer(ctx, input.participantId);
     const course = await ctx.loaders.course.load(input.courseId);
     if (!course || !(await canSeeCourse(ctx, course))) throw notFound("Course", input.courseId);
+    requireNotArchived(course);
     if (!course.isPublished && !isStaff(viewer)) throw new AppError("CONFLICT", "course.notOpen");
     if (course.endsOn < localDate(new Date(), ctx.tenant!.timeZone)) throw new AppError("CONFLICT", "course.ended");
     const existing = await enrollmentOf(ctx, course.id, participant);
@@ -122,6 +123,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
       .from(courses)
       .where(and(ctx.scope.inTenant(courses), eq(courses.id, request.courseId)))
       .for("update");
+    requireNotArchived(course!);
     const participant = await participantOfRow(ctx, request);
     if (course!.activeEnrollments >= course!.capacity) {
       throw new AppError("CONFLICT", "course.full", { name: course!.name, capacity: course!.capacity });

@@ -26,7 +26,7 @@ import { CURSOR_KINDS, keyset, page, sortKey } from "../db/page";
 import { datesBetween, weekdayOf } from "../time";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
-import { canSeeCourse, courseForTeacher, courseVisibility, getCourse } from "./courses";
+import { canSeeCourse, courseForTeacher, courseVisibility, getCourse, requireNotArchived } from "./courses";
 
 onConstraint("lectures_slot_key", () => new AppError("CONFLICT", "lecture.slotTaken"));
 
@@ -64,6 +64,7 @@ export function planLectures(
 export async function generateLectures(ctx: Context, courseId: string) {
   return atomic(ctx, async (ctx) => {
     const course = await courseForTeacher(ctx, courseId);
+    requireNotArchived(course);
     const slots = await ctx.db
       .select()
       .from(courseSchedules)
@@ -104,6 +105,7 @@ export async function createLecture(ctx: Context, courseId: string, input: Lectu
   checkDuration(input.durationMinutes);
   return atomic(ctx, async (ctx) => {
     const course = await courseForTeacher(ctx, courseId);
+    requireNotArchived(course);
     const [lecture] = await ctx.db
       .insert(lectures)
       .values({

@@ -1,0 +1,126 @@
+/**
+ * Records: a course with history cannot be deleted (CONFLICT suggesting archive);
+ * an archived course leaves the default lists, keeps its history and takes no new
+ * enrolments, lectures or marks.
+ */
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditLog, enrollments } from "../drizzle/schema";
+import { codes, data } from "./helpers/client";
+import { createSchool, type School } from "./helpers/school";
+import { useTestServer } from "./helpers/server";
+import {
+  ApproveEnrollmentRequestDocument,
+  ArchiveCourseDocument,
+  CourseArchivedAtDocument,
+  CourseListDocument,
+  CreateLectureDocument,
+  DeleteCourseDocument,
+  GenerateLecturesDocument,
+  MarkAttendanceDocument,
+  RequestEnrollmentDocument,
+  UnarchiveCourseDocument,
+} from "./sdk/graphql";
+
+const t = useTestServer();
+let school: School;
+
+beforeAll(async () => {
+  school = await createSchool(t);
+});
+
+const listed = async (client: School["admin"]["client"], includeArchived?: boolean) =>
+  data(
+    await client.request(CourseListDocument, { filter: includeArchived == null ? null : { includeArchived }, first: 100 }),
+  ).courses.nodes.map((course) => course.id);
+
+describe("deleting a course", () => {
+  it("is refused with CONFLICT once it has enrolments, explaining why and suggesting archive; an unused one is deleted", async () => {
+    const used = await school.createCourse();
+    const family = await school.family(1);
+    await school.enroll(used, family.childIds[0]!, family.parent);
+    const refused = await school.admin.client.request(DeleteCourseDocument, { id: used });
+    expect(codes(refused)).toEqual(["CONFLICT"]);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ reason: "HAS_HISTORY", suggestion: "archiveCourse" });
+    expect(refused.errors?.[0]?.message).toMatch(/archive/i);
+    expect(data(await school.admin.client.request(CourseArchivedAtDocument, { id: used })).course.id).toBe(used);
+
+    const unused = await school.createCourse();
+    expect(data(await school.admin.client.request(DeleteCourseDocument, { id: unused })).deleteCourse).toBe(true);
+    expect(codes(await school.admin.client.request(CourseArchivedAtDocument, { id: unused }))).toEqual(["NOT_FOUND"]);
+  });
+});
+
+describe("archiving a course", () => {
+  it("hides it from default lists (staff may include it), keeps its history, and blocks enrolments, lectures and marks", async () => {
+    const courseId = await school.createCourse();
+    const family = await school.family(2);
+    const enrollmentId = await school.enroll(courseId, family.childIds[0]!, family.parent);
+    // A request made before archiving, still pending.
+    const pending = data(
+      await family.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: family.childIds[1]! } }),
+    ).requestEnrollment.id;
+    const lectureId = data(
+      await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: "2099-02-02", startTime: "09:00" } }),
+    ).createLecture.id;
+
+    const archived = data(await school.admin.client.request(ArchiveCourseDocument, { id: courseId })).archiveCourse;
+    expect(archived.id).toBe(courseId);
+    expect(Date.parse(archived.archivedAt as string)).toBeGreaterThan(Date.now() - 60_000);
+
+    expect(await listed(school.admin.client)).not.toContain(courseId);
+    expect(await listed(school.admin.client, true)).toContain(courseId);
+    expect(await listed(family.parent.client)).not.toContain(courseId);
+    expect(await listed(family.parent.client, true)).not.toContain(courseId);
+    // Still readable by id, with its enrolment.
+    expect(data(await school.admin.client.request(CourseArchivedAtDocument, { id: courseId })).course.archivedAt).toBe(archived.archivedAt);
+    const [kept] = await t.deps.database.db.select().from(enrollments).where(eq(enrollments.id, enrollmentId));
+    expect(kept?.status).toBe("ACTIVE");
+
+    const blocked = [
+      await family.parent.client.request(RequestEnrollmentDocument, { input: { courseId, participantId: family.childIds[1]! } }),
+      await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: pending }),
+      await school.admin.client.request(CreateLectureDocument, { courseId, input: { date: "2099-02-09", startTime: "09:00" } }),
+      await school.admin.client.request(GenerateLecturesDocument, { courseId }),
+      await school.instructor.client.request(MarkAttendanceDocument, {
+        lectureId,
+        marks: [{ participantId: family.childIds[0]!, present: true, rating: "9" }],
+      }),
+    ];
+    for (const result of blocked) {
+      expect(codes(result), JSON.stringify(result.errors)).toEqual(["CONFLICT"]);
+      expect(result.errors?.[0]?.extensions?.reason).toBe("ARCHIVED");
+    }
+
+    // Brought back, it works again.
+    expect(data(await school.admin.client.request(UnarchiveCourseDocument, { id: courseId })).unarchiveCourse.archivedAt).toBeNull();
+    expect(await listed(family.parent.client)).toContain(courseId);
+    data(await school.admin.client.request(ApproveEnrollmentRequestDocument, { id: pending }));
+    data(
+      await school.instructor.client.request(MarkAttendanceDocument, {
+        lectureId,
+        marks: [{ participantId: family.childIds[0]!, present: true, rating: "9" }],
+      }),
+    );
+    const actions = await t.deps.database.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entityId, courseId));
+    expect(actions.map((row) => row.action)).toEqual(expect.arrayContaining(["course.archive", "course.unarchive"]));
+  });
+
+  it("is for staff: anonymous, a parent, the instructor and another tenant's admin are refused; bad ids and repeats are typed", async () => {
+    const courseId = await school.createCourse();
+    const parent = await t.fixtures.member(school.tenant, ["PARENT"]);
+    const other = await createSchool(t);
+    expect(codes(await t.client({ tenant: school.tenant.slug }).request(ArchiveCourseDocument, { id: courseId }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
+    expect(codes(await parent.client.request(ArchiveCourseDocument, { id: courseId }))).toEqual(["FORBIDDEN"]);
+    expect(codes(await school.instructor.client.request(ArchiveCourseDocument, { id: courseId }))).toEqual(["FORBIDDEN"]);
+    expect(codes(await other.admin.client.request(ArchiveCourseDocument, { id: courseId }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await school.admin.client.request(ArchiveCourseDocument, { id: "x" }))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await school.admin.client.request(UnarchiveCourseDocument, { id: courseId }))).toEqual(["CONFLICT"]);
+    // Nothing happened.
+    expect(await listed(parent.client)).toContain(courseId);
+    data(await school.admin.client.request(ArchiveCourseDocument, { id: courseId }));
+    expect(codes(await school.admin.client.request(ArchiveCourseDocument, { id: courseId }))).toEqual(["CONFLICT"]);
+  });
+});
