@@ -12,6 +12,14 @@ import { useTestServer } from "./helpers/server";
 import {
   ApproveEnrollmentRequestDocument,
   ArchiveCourseDocument,
+  ArchiveEventDocument,
+  CancelRegistrationDocument,
+  CreateEventDocument,
+  DeleteEventDocument,
+  EventListDocument,
+  PublishEventDocument,
+  RegisterForEventDocument,
+  UnarchiveEventDocument,
   CourseArchivedAtDocument,
   CourseListDocument,
   CreateLectureDocument,
@@ -122,5 +130,62 @@ describe("archiving a course", () => {
     expect(await listed(parent.client)).toContain(courseId);
     data(await school.admin.client.request(ArchiveCourseDocument, { id: courseId }));
     expect(codes(await school.admin.client.request(ArchiveCourseDocument, { id: courseId }))).toEqual(["CONFLICT"]);
+  });
+});
+
+describe("events", () => {
+  const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+  async function event(by = school.admin) {
+    const created = data(
+      await by.client.request(CreateEventDocument, {
+        input: { title: "Open day", startsAt: inHours(48), endsAt: inHours(50), maxParticipants: 10 },
+      }),
+    ).createEvent;
+    data(await by.client.request(PublishEventDocument, { id: created.id }));
+    return created.id;
+  }
+  const eventsListed = async (client: School["admin"]["client"], includeArchived?: boolean) =>
+    data(
+      await client.request(EventListDocument, { filter: includeArchived == null ? null : { includeArchived }, first: 100 }),
+    ).events.nodes.map((e) => e.id);
+
+  it("one with registrations (even cancelled) cannot be deleted: CONFLICT suggesting archive; an unused one is deleted", async () => {
+    const used = await event();
+    const member = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    const registration = data(await member.client.request(RegisterForEventDocument, { eventId: used })).registerForEvent;
+    data(await member.client.request(CancelRegistrationDocument, { registrationId: registration.id }));
+    const refused = await school.admin.client.request(DeleteEventDocument, { id: used });
+    expect(codes(refused)).toEqual(["CONFLICT"]);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ reason: "HAS_HISTORY", suggestion: "archiveEvent" });
+    const unused = await event();
+    expect(data(await school.admin.client.request(DeleteEventDocument, { id: unused })).deleteEvent).toBe(true);
+    expect(await eventsListed(school.admin.client, true)).not.toContain(unused);
+    expect(await eventsListed(school.admin.client, true)).toContain(used);
+  });
+
+  it("archived: hidden from default lists (staff may include it), registrations kept, new ones refused; others may not archive", async () => {
+    const id = await event(school.instructor);
+    const member = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    const late = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    data(await member.client.request(RegisterForEventDocument, { eventId: id }));
+
+    expect(codes(await member.client.request(ArchiveEventDocument, { id }))).toEqual(["FORBIDDEN"]);
+    const other = await createSchool(t);
+    expect(codes(await other.admin.client.request(ArchiveEventDocument, { id }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await t.client({ tenant: school.tenant.slug }).request(DeleteEventDocument, { id }))).toEqual(["UNAUTHENTICATED"]);
+
+    // Its creator (an instructor) archives it.
+    expect(data(await school.instructor.client.request(ArchiveEventDocument, { id })).archiveEvent.archivedAt).toBeTruthy();
+    expect(codes(await school.instructor.client.request(ArchiveEventDocument, { id }))).toEqual(["CONFLICT"]);
+    expect(await eventsListed(member.client)).not.toContain(id);
+    expect(await eventsListed(member.client, true)).not.toContain(id);
+    expect(await eventsListed(school.admin.client)).not.toContain(id);
+    expect(await eventsListed(school.admin.client, true)).toContain(id);
+    const refused = await late.client.request(RegisterForEventDocument, { eventId: id });
+    expect(codes(refused)).toEqual(["CONFLICT"]);
+    expect(refused.errors?.[0]?.extensions?.reason).toBe("ARCHIVED");
+
+    expect(data(await school.admin.client.request(UnarchiveEventDocument, { id })).unarchiveEvent.archivedAt).toBeNull();
+    expect(data(await late.client.request(RegisterForEventDocument, { eventId: id })).registerForEvent.status).toBe("CONFIRMED");
   });
 });

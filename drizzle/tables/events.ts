@@ -23,6 +23,8 @@ export const events = pgTable(
     createdBy: uuid()
       .notNull()
       .references(() => users.id),
+    /** Set by archiveEvent: hidden from default lists, no new registrations; registrations kept. */
+    archivedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
