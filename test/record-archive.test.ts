@@ -16,6 +16,8 @@ import {
   CancelRegistrationDocument,
   CreateEventDocument,
   DeleteEventDocument,
+  DeleteLectureDocument,
+  LecturesDocument,
   EventListDocument,
   PublishEventDocument,
   RegisterForEventDocument,
@@ -187,5 +189,35 @@ describe("events", () => {
 
     expect(data(await school.admin.client.request(UnarchiveEventDocument, { id })).unarchiveEvent.archivedAt).toBeNull();
     expect(data(await late.client.request(RegisterForEventDocument, { eventId: id })).registerForEvent.status).toBe("CONFIRMED");
+  });
+});
+
+describe("lectures", () => {
+  it("one with attendance cannot be deleted (CONFLICT suggesting cancelLecture); an unmarked one is deleted by its instructor", async () => {
+    const courseId = await school.createCourse();
+    const family = await school.family(1);
+    await school.enroll(courseId, family.childIds[0]!, family.parent);
+    const lecture = async (date: string) =>
+      data(await school.admin.client.request(CreateLectureDocument, { courseId, input: { date, startTime: "09:00" } })).createLecture.id;
+    const marked = await lecture("2099-02-02");
+    const unmarked = await lecture("2099-02-09");
+    data(
+      await school.instructor.client.request(MarkAttendanceDocument, {
+        lectureId: marked,
+        marks: [{ participantId: family.childIds[0]!, present: false }],
+      }),
+    );
+    const refused = await school.instructor.client.request(DeleteLectureDocument, { id: marked });
+    expect(codes(refused)).toEqual(["CONFLICT"]);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ reason: "HAS_HISTORY", suggestion: "cancelLecture" });
+
+    expect(codes(await family.parent.client.request(DeleteLectureDocument, { id: unmarked }))).toEqual(["FORBIDDEN"]);
+    const other = await createSchool(t);
+    expect(codes(await other.admin.client.request(DeleteLectureDocument, { id: unmarked }))).toEqual(["NOT_FOUND"]);
+    expect(data(await school.instructor.client.request(DeleteLectureDocument, { id: unmarked })).deleteLecture).toBe(true);
+    expect(codes(await school.instructor.client.request(DeleteLectureDocument, { id: unmarked }))).toEqual(["NOT_FOUND"]);
+    const left = data(await school.admin.client.request(LecturesDocument, { filter: { courseId }, first: 100 })).lectures;
+    expect(JSON.stringify(left)).toContain(marked);
+    expect(JSON.stringify(left)).not.toContain(unmarked);
   });
 });

@@ -3,12 +3,13 @@
  * added by hand, rescheduled, completed or cancelled. Staff manage every course's
  * lectures; an instructor only their own courses'.
  */
-import { and, asc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import {
   children,
   courseSchedules,
   courses,
   enrollments,
+  lectureAttendance,
   lectures,
   parents,
   students,
@@ -173,6 +174,30 @@ export async function updateLecture(ctx: Context, lectureId: string, input: Lect
       });
     }
     return after!;
+  });
+}
+
+/**
+ * Deletes a lecture entered by mistake (staff or the course's instructor). One
+ * with attendance marks is history: CONFLICT, suggesting cancelLecture (which
+ * keeps it, marked CANCELLED, and tells the people enrolled). Deleting tells nobody.
+ * A lecture of an archived course stays as it is.
+ */
+export async function deleteLecture(ctx: Context, lectureId: string): Promise<boolean> {
+  return atomic(ctx, async (ctx) => {
+    const before = await lectureForTeacher(ctx, lectureId);
+    requireNotArchived((await ctx.loaders.course.load(before.courseId))!);
+    const [marked] = await ctx.db
+      .select({ n: count() })
+      .from(lectureAttendance)
+      .where(and(ctx.scope.inTenant(lectureAttendance), eq(lectureAttendance.lectureId, lectureId)));
+    if (before.attendanceTaken || (marked?.n ?? 0) > 0) {
+      throw new AppError("CONFLICT", "lecture.hasAttendance", {}, { reason: "HAS_HISTORY", suggestion: "cancelLecture" });
+    }
+    await ctx.db.delete(lectures).where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)));
+    ctx.loaders.lecture.clear(lectureId);
+    await audit(ctx, { action: "lecture.delete", entity: "lecture", entityId: lectureId, before });
+    return true;
   });
 }
 

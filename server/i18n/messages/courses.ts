@@ -13,6 +13,8 @@ export const en = {
   "course.notYourCourse": "Only staff and the course's instructor may do this.",
   "season.inUse": "The season still has courses; move or delete them first.",
   "lecture.noSchedule": "The course has no weekly schedule to generate lectures from.",
+  "lecture.hasAttendance":
+    "Attendance was taken at this lecture; it cannot be deleted. Cancel it instead (cancelLecture): it stays, marked cancelled.",
   "lecture.slotTaken": "The course already has a lecture at that date and time.",
   "exam.maxBelowResults": "The maximum score cannot go below a recorded score of {score}.",
   "exam.scoreOutOfRange": "Row {row}: score {score} must be from 0 to {max}.",
@@ -39,6 +41,7 @@ export const ar: Catalog<typeof en> = {
   "course.notYourCourse": "لا يقوم بذلك إلا الموظفون ومدرّس الدورة.",
   "season.inUse": "ما زالت هناك دورات في هذا الموسم؛ انقلها أو احذفها أولًا.",
   "lecture.noSchedule": "ليس للدورة جدول أسبوعي لإنشاء المحاضرات منه.",
+  "lecture.hasAttendance": "سُجّل الحضور في هذه المحاضرة؛ لا يمكن حذفها. ألغِها بدلًا من ذلك (cancelLecture): تبقى مع علامة الإلغاء.",
   "lecture.slotTaken": "للدورة محاضرة بالفعل في هذا التاريخ والوقت.",
   "exam.maxBelowResults": "لا يمكن أن تقل الدرجة القصوى عن درجة مسجلة قدرها {score}.",
   "exam.scoreOutOfRange": "السطر {row}: يجب أن تكون الدرجة {score} بين 0 و {max}.",
@@ -66,6 +69,8 @@ export const fr: Catalog<typeof en> = {
   "course.notYourCourse": "Seuls le personnel et l’enseignant du cours peuvent faire cela.",
   "season.inUse": "La saison a encore des cours ; déplacez-les ou supprimez-les d’abord.",
   "lecture.noSchedule": "Le cours n’a pas d’horaire hebdomadaire pour générer les séances.",
+  "lecture.hasAttendance":
+    "Les présences de cette séance ont été saisies ; elle ne peut pas être supprimée. Annulez-la plutôt (cancelLecture) : elle reste, marquée annulée.",
   "lecture.slotTaken": "Le cours a déjà une séance à cette date et à cette heure.",
   "exam.maxBelowResults": "La note maximale ne peut pas être inférieure à une note enregistrée de {score}.",
   "exam.scoreOutOfRange": "Ligne {row} : la note {score} doit être entre 0 et {max}.",
