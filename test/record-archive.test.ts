@@ -10,8 +10,13 @@ import { codes, data } from "./helpers/client";
 import { createSchool, type School } from "./helpers/school";
 import { useTestServer } from "./helpers/server";
 import {
+  AddChildDocument,
   ApproveEnrollmentRequestDocument,
+  ArchiveChildDocument,
   ArchiveCourseDocument,
+  DeleteChildDocument,
+  MyChildrenArchivedDocument,
+  UnarchiveChildDocument,
   ArchiveEventDocument,
   CancelRegistrationDocument,
   CreateEventDocument,
@@ -219,5 +224,52 @@ describe("lectures", () => {
     const left = data(await school.admin.client.request(LecturesDocument, { filter: { courseId }, first: 100 })).lectures;
     expect(JSON.stringify(left)).toContain(marked);
     expect(JSON.stringify(left)).not.toContain(unmarked);
+  });
+});
+
+describe("children", () => {
+  it("one with enrolments cannot be deleted (CONFLICT suggesting archive); one added by mistake is deleted", async () => {
+    const courseId = await school.createCourse();
+    const family = await school.family(1);
+    await school.enroll(courseId, family.childIds[0]!, family.parent);
+    const refused = await family.parent.client.request(DeleteChildDocument, { id: family.childIds[0]! });
+    expect(codes(refused)).toEqual(["CONFLICT"]);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ reason: "HAS_HISTORY", suggestion: "archiveChild" });
+    const mistake = data(await family.parent.client.request(AddChildDocument, { input: { firstName: "Typo" } })).addChild.id;
+    const stranger = await t.fixtures.member(school.tenant, ["PARENT"]);
+    expect(codes(await stranger.client.request(DeleteChildDocument, { id: mistake }))).toEqual(["FORBIDDEN"]);
+    const other = await createSchool(t);
+    expect(codes(await other.admin.client.request(DeleteChildDocument, { id: mistake }))).toEqual(["NOT_FOUND"]);
+    expect(data(await family.parent.client.request(DeleteChildDocument, { id: mistake })).deleteChild).toBe(true);
+    expect(data(await family.parent.client.request(MyChildrenArchivedDocument, {})).myChildren.map((c) => c.id)).toEqual(family.childIds);
+  });
+
+  it("archived: left out of myChildren unless asked, enrolment kept, no new requests; staff may archive too; others may not", async () => {
+    const first = await school.createCourse();
+    const second = await school.createCourse();
+    const family = await school.family(1);
+    const childId = family.childIds[0]!;
+    const enrollmentId = await school.enroll(first, childId, family.parent);
+    const stranger = await t.fixtures.member(school.tenant, ["PARENT"]);
+    expect(codes(await stranger.client.request(ArchiveChildDocument, { id: childId }))).toEqual(["FORBIDDEN"]);
+    expect(codes(await t.client({ tenant: school.tenant.slug }).request(ArchiveChildDocument, { id: childId }))).toEqual([
+      "UNAUTHENTICATED",
+    ]);
+
+    expect(data(await family.parent.client.request(ArchiveChildDocument, { id: childId })).archiveChild.archivedAt).toBeTruthy();
+    expect(codes(await school.admin.client.request(ArchiveChildDocument, { id: childId }))).toEqual(["CONFLICT"]);
+    expect(data(await family.parent.client.request(MyChildrenArchivedDocument, {})).myChildren).toEqual([]);
+    expect(
+      data(await family.parent.client.request(MyChildrenArchivedDocument, { includeArchived: true })).myChildren.map((c) => c.id),
+    ).toEqual([childId]);
+    const [kept] = await t.deps.database.db.select().from(enrollments).where(eq(enrollments.id, enrollmentId));
+    expect(kept?.status).toBe("ACTIVE");
+    const refused = await family.parent.client.request(RequestEnrollmentDocument, { input: { courseId: second, participantId: childId } });
+    expect(codes(refused)).toEqual(["CONFLICT"]);
+    expect(refused.errors?.[0]?.extensions?.reason).toBe("ARCHIVED");
+
+    // Staff bring the child back; requests work again.
+    expect(data(await school.admin.client.request(UnarchiveChildDocument, { id: childId })).unarchiveChild.archivedAt).toBeNull();
+    data(await family.parent.client.request(RequestEnrollmentDocument, { input: { courseId: second, participantId: childId } }));
   });
 });

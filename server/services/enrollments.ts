@@ -28,7 +28,14 @@ import { newestFirst, page } from "../db/page";
 import { localDate } from "../time";
 import { audit } from "./audit";
 import { canSeeCourse, requireNotArchived } from "./courses";
-import { findParticipant, participantColumns, participantForViewer, participantName, type Participant } from "./participants";
+import {
+  findParticipant,
+  participantColumns,
+  participantForViewer,
+  participantName,
+  requireCurrentParticipant,
+  type Participant,
+} from "./participants";
 
 onConstraint("enrollment_requests_pending_student_key", () => new AppError("CONFLICT", "enrollment.pendingExists"));
 onConstraint("enrollment_requests_pending_child_key", () => new AppError("CONFLICT", "enrollment.pendingExists"));
@@ -60,6 +67,7 @@ export async function requestEnrollment(ctx: Context, input: { courseId: string;
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
     const participant = await participantForViewer(ctx, input.participantId);
+    requireCurrentParticipant(participant);
     const course = await ctx.loaders.course.load(input.courseId);
     if (!course || !(await canSeeCourse(ctx, course))) throw notFound("Course", input.courseId);
     requireNotArchived(course);
@@ -125,6 +133,7 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
       .for("update");
     requireNotArchived(course!);
     const participant = await participantOfRow(ctx, request);
+    requireCurrentParticipant(participant);
     if (course!.activeEnrollments >= course!.capacity) {
       throw new AppError("CONFLICT", "course.full", { name: course!.name, capacity: course!.capacity });
     }
