@@ -30,6 +30,7 @@ import { exportRoutes } from "./http/exports";
 import { receiptRoutes } from "./http/receipts";
 import { geolocationRoutes } from "./http/geolocation";
 import { paymentWebhookRoutes } from "./http/payment-webhooks";
+import { tenantExportRoutes } from "./http/tenant-export";
 import { securityHeaders } from "./http/security";
 import { metricsPlacement, metricsRoutes, restRoutes } from "./http/routes";
 import { fromAcceptLanguage, translate } from "./i18n";
@@ -178,6 +179,7 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   web.use(receiptRoutes(app));
   // Embedded only: npm run db:backup asks the running instance for a snapshot (server/http/backup.ts).
   web.use(backupRoutes(app));
+  web.use(tenantExportRoutes(app));
   web.use(messageWebhookRoutes(app));
   web.use(await adminRoutes(app, httpServer));
   web.use("/graphql", express.json({ limit: config.limits.bodyBytes, type: ["application/json", "application/graphql-response+json"] }));

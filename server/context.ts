@@ -9,6 +9,7 @@ import type { AccessClaims } from "./auth/tokens";
 import { TokenError } from "./auth/tokens";
 import type { Viewer } from "./auth/viewer";
 import type { Db } from "./db/client";
+import { AppError } from "./errors";
 import { scopeStatement, tenantScope, type Scope, type TenantScope } from "./db/scope";
 import { fromAcceptLanguage, type Language, type MessageKey } from "./i18n";
 import { createLoaders, type Loaders } from "./loaders";
@@ -120,6 +121,10 @@ async function buildContext(
   afterCommit: Context["afterCommit"],
 ): Promise<Context> {
   const { viewer, tenant, user, membership } = await resolveViewer(app, tx, input.credentials, start, opened);
+  // A suspended tenant answers nobody but the platform's admins (who suspend and reactivate it).
+  if (tenant && !tenant.isActive && !(viewer.kind === "user" && viewer.isPlatformAdmin)) {
+    throw new AppError("TENANT_SUSPENDED", "tenant.suspended", { slug: tenant.slug }, { tenant: tenant.slug });
+  }
   return assembleContext(
     app,
     tx,

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   "BAD_REQUEST",
   "UNAUTHENTICATED",
   "FORBIDDEN",
+  "TENANT_SUSPENDED",
   "NOT_FOUND",
   "CONFLICT",
   "RATE_LIMITED",
@@ -190,6 +191,7 @@ export function httpStatusOf(code: string): number {
     case "UNAUTHENTICATED":
       return 401;
     case "FORBIDDEN":
+    case "TENANT_SUSPENDED":
       return 403;
     case "NOT_FOUND":
       return 404;

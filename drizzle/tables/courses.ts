@@ -12,6 +12,7 @@ import {
   smallint,
   text,
   time,
+  timestamp,
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -69,6 +70,8 @@ export const courses = pgTable(
     /** How long a waitlist offer is held for the family it goes to, in hours. */
     offerHoldHours: integer().notNull().default(48),
     isPublished: boolean().notNull().default(false),
+    /** Set by archiveCourse: hidden from default lists, no new enrolments, lectures or marks; history kept. */
+    archivedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -25,6 +25,8 @@ export const events = pgTable(
       .references(() => users.id),
     /** iCal SEQUENCE: bumped by a trigger when the times, title, place or status of a published event change (calendar feeds). */
     calendarSequence: integer().notNull().default(0),
+    /** Set by archiveEvent: hidden from default lists, no new registrations; registrations kept. */
+    archivedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

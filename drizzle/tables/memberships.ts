@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, date, index, pgPolicy, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
+import { boolean, date, index, pgPolicy, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { appRole, createdAt, id, tenantFk, tenantIsolation, updatedAt } from "./columns";
 import { genderEnum, membershipRoleEnum } from "./enums";
 import { tenantId } from "./tenants";
@@ -73,6 +73,8 @@ export const children = pgTable(
     dateOfBirth: date({ mode: "string" }),
     gender: genderEnum().notNull().default("UNSPECIFIED"),
     notes: text(),
+    /** Set by archiveChild: left out of myChildren, no new enrolment requests; history kept. */
+    archivedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

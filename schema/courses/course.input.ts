@@ -125,6 +125,12 @@ export class CourseFilter implements CourseFilterFields {
 
   @Field(() => Boolean, { nullable: true, description: "Only published (true) or unpublished (false) courses among those you may see." })
   isPublished?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Staff: archived courses too (default false). Ignored for everyone else, who never list archived courses.",
+  })
+  includeArchived?: boolean | null;
 }
 
 export const CourseOrderFieldEnum = { STARTS_ON: "STARTS_ON", NAME: "NAME", PRICE: "PRICE", CREATED_AT: "CREATED_AT" } as const;

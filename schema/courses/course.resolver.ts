@@ -53,7 +53,26 @@ export class CourseResolver {
     return courses.updateCourse(ctx, id, input);
   }
 
-  @Mutation(() => Boolean, { description: "Staff: deletes a course nobody asked to join (CONFLICT otherwise); true when done." })
+  @Mutation(() => Course, {
+    description:
+      "Staff: archives a course. It leaves the default lists, keeps its enrolments, payments, lectures and attendance, and " +
+      "refuses new enrolment requests, approvals, lectures and marks (CONFLICT). Not a cancellation: nobody is notified. " +
+      "CONFLICT when already archived.",
+  })
+  archiveCourse(@Arg("id", () => UUID, { description: "The course to archive." }) id: string, @Ctx() ctx: Context) {
+    return courses.setCourseArchived(ctx, id, true);
+  }
+
+  @Mutation(() => Course, { description: "Staff: brings an archived course back. CONFLICT when it is not archived." })
+  unarchiveCourse(@Arg("id", () => UUID, { description: "The course to bring back." }) id: string, @Ctx() ctx: Context) {
+    return courses.setCourseArchived(ctx, id, false);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Staff: deletes a course nobody asked to join; true when done. A course with enrolment requests or enrolments " +
+      "(and so payments or attendance) is refused with CONFLICT (extensions.reason HAS_HISTORY, suggestion archiveCourse).",
+  })
   deleteCourse(@Arg("id", () => UUID, { description: "The course to delete." }) id: string, @Ctx() ctx: Context) {
     return courses.deleteCourse(ctx, id);
   }

@@ -59,7 +59,10 @@ export class ScheduleSlot implements Pick<CourseSchedule, "weekday" | "startTime
 @ObjectType({ description: "A course: dates, price, capacity, season, instructor, tags and weekly schedule." })
 export class Course
   implements
-    Pick<CourseRow, "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "offerHoldHours" | "createdAt">
+    Pick<
+      CourseRow,
+      "id" | "name" | "description" | "startsOn" | "endsOn" | "capacity" | "isPublished" | "offerHoldHours" | "createdAt" | "archivedAt"
+    >
 {
   @Field(() => UUID, { description: "The course's id." })
   id: string;
@@ -87,6 +90,14 @@ export class Course
 
   @Field(() => DateTime, { description: "When the course was created." })
   createdAt: Date;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description:
+      "When staff archived it (archiveCourse); null while current. An archived course is left out of lists unless staff ask " +
+      "for it (CourseFilter.includeArchived) and takes no new enrolments, lectures or attendance marks; its history stays.",
+  })
+  archivedAt: Date | null;
 
   price: string;
   currency: string;

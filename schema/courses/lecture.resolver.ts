@@ -51,6 +51,16 @@ export class LectureResolver {
     return lectures.updateLecture(ctx, id, input);
   }
 
+  @Mutation(() => Boolean, {
+    description:
+      "Staff or the course's instructor: deletes a lecture entered by mistake; true when done. Nobody is notified. " +
+      "One with attendance marks is refused with CONFLICT (extensions.reason HAS_HISTORY, suggestion cancelLecture, " +
+      "which keeps it and tells the people enrolled); so is one of an archived course (ARCHIVED).",
+  })
+  deleteLecture(@Arg("id", () => UUID, { description: "The lecture to delete." }) id: string, @Ctx() ctx: Context) {
+    return lectures.deleteLecture(ctx, id);
+  }
+
   @Mutation(() => Lecture, {
     description: "Staff or the course's instructor: cancels a SCHEDULED lecture; families of ACTIVE participants are notified.",
   })

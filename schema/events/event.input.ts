@@ -92,6 +92,12 @@ export class EventFilter implements EventFilterData {
 
   @Field(() => Boolean, { nullable: true, description: "Only events that have not started yet." })
   upcomingOnly?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Staff: archived events too (default false). Ignored for everyone else, who never list archived events.",
+  })
+  includeArchived?: boolean | null;
 }
 
 @InputType({ description: "How to sort a list of events." })

@@ -53,6 +53,29 @@ export class EventResolver {
     return events.publishEvent(ctx, id);
   }
 
+  @Mutation(() => Event, {
+    description:
+      "Archives an event (its creator and staff): it leaves the default lists, keeps its registrations and refuses new ones " +
+      "(CONFLICT). Not a cancellation: nobody is notified. CONFLICT when already archived.",
+  })
+  archiveEvent(@Arg("id", () => UUID, { description: "The event to archive." }) id: string, @Ctx() ctx: Context) {
+    return events.setEventArchived(ctx, id, true);
+  }
+
+  @Mutation(() => Event, { description: "Brings an archived event back (its creator and staff). CONFLICT when it is not archived." })
+  unarchiveEvent(@Arg("id", () => UUID, { description: "The event to bring back." }) id: string, @Ctx() ctx: Context) {
+    return events.setEventArchived(ctx, id, false);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Deletes an event nobody ever registered for (its creator and staff); true when done. One with registrations, even " +
+      "cancelled ones, is refused with CONFLICT (extensions.reason HAS_HISTORY, suggestion archiveEvent).",
+  })
+  deleteEvent(@Arg("id", () => UUID, { description: "The event to delete." }) id: string, @Ctx() ctx: Context) {
+    return events.deleteEvent(ctx, id);
+  }
+
   @Mutation(() => Event, { description: "Cancels a draft or published event; registrants are notified with the reason." })
   cancelEvent(
     @Arg("id", () => UUID, { description: "The event to cancel." }) id: string,

@@ -39,6 +39,7 @@ export class Event
       | "status"
       | "createdAt"
       | "updatedAt"
+      | "archivedAt"
       | "createdBy"
     >
 {
@@ -77,6 +78,14 @@ export class Event
 
   @Field(() => DateTime, { description: "When the event last changed." })
   updatedAt: Date;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description:
+      "When it was archived (archiveEvent); null while current. Archived events are left out of lists unless staff ask " +
+      "(EventFilter.includeArchived) and take no new registrations; registrations stay.",
+  })
+  archivedAt: Date | null;
 
   /** Read by the `creator` field resolver. */
   createdBy: string;

@@ -68,8 +68,35 @@ export class ParentResolver {
 @Resolver(() => Child)
 export class ChildResolver {
   @Query(() => [Child], { description: "Your children in the current tenant, oldest added first (members; at most 50)." })
-  myChildren(@Ctx() ctx: Context) {
-    return participants.myChildren(ctx);
+  myChildren(
+    @Ctx() ctx: Context,
+    @Arg("includeArchived", () => Boolean, { nullable: true, description: "Archived children too (default false)." })
+    includeArchived?: boolean | null,
+  ) {
+    return participants.myChildren(ctx, includeArchived ?? false);
+  }
+
+  @Mutation(() => Child, {
+    description:
+      "Archives a child (the parent or staff): left out of myChildren, every row kept (enrolments, payments, attendance), " +
+      "and no new enrolment requests or approvals (CONFLICT). CONFLICT when already archived.",
+  })
+  archiveChild(@Arg("id", () => UUID, { description: "The child to archive." }) id: string, @Ctx() ctx: Context) {
+    return participants.setChildArchived(ctx, id, true);
+  }
+
+  @Mutation(() => Child, { description: "Brings an archived child back (the parent or staff). CONFLICT when not archived." })
+  unarchiveChild(@Arg("id", () => UUID, { description: "The child to bring back." }) id: string, @Ctx() ctx: Context) {
+    return participants.setChildArchived(ctx, id, false);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Deletes a child added by mistake (the parent or staff); true when done. A child with enrolment requests, enrolments " +
+      "(and so payments), attendance or exam results is refused with CONFLICT (extensions.reason HAS_HISTORY, suggestion archiveChild).",
+  })
+  deleteChild(@Arg("id", () => UUID, { description: "The child to delete." }) id: string, @Ctx() ctx: Context) {
+    return participants.deleteChild(ctx, id);
   }
 
   @Mutation(() => Child, { description: "Adds a child to your parent profile (PARENT role), or staff to the parent given." })

@@ -1,6 +1,6 @@
 import { createUnionType, Field, ObjectType } from "type-graphql";
 import type { Child as ChildRow, Instructor as InstructorRow, Parent as ParentRow, Student as StudentRow } from "../../drizzle/schema";
-import { UUID } from "../shared/scalars";
+import { DateTime, UUID } from "../shared/scalars";
 
 @ObjectType({ description: "A student's profile in a tenant (a participant with a login of their own)." })
 export class Student implements Pick<StudentRow, "id" | "school" | "grade"> {
@@ -26,7 +26,7 @@ export class Parent implements Pick<ParentRow, "id" | "tenantId" | "userId"> {
 }
 
 @ObjectType({ description: "A parent's child: a participant without a login." })
-export class Child implements Pick<ChildRow, "id" | "tenantId" | "parentId" | "firstName" | "lastName"> {
+export class Child implements Pick<ChildRow, "id" | "tenantId" | "parentId" | "firstName" | "lastName" | "archivedAt"> {
   @Field(() => UUID, { description: "Also the participant id for enrolment and attendance." })
   id: string;
 
@@ -38,6 +38,14 @@ export class Child implements Pick<ChildRow, "id" | "tenantId" | "parentId" | "f
 
   @Field(() => String, { description: "Last name; may be empty." })
   lastName: string;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description:
+      "When the child was archived (archiveChild); null while current. Archived children are left out of myChildren " +
+      "unless asked for and take no new enrolment requests; their history stays.",
+  })
+  archivedAt: Date | null;
 }
 
 @ObjectType({ description: "An instructor's profile in a tenant." })

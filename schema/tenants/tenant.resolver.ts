@@ -46,6 +46,29 @@ export class TenantResolver {
     return tenants.createTenant(ctx, input);
   }
 
+  @Mutation(() => Tenant, {
+    description:
+      "Suspends a tenant (platform admins): until reactivated, every request in it answers TENANT_SUSPENDED (HTTP 403), " +
+      "its open WebSocket connections close, its scheduled jobs are skipped and its payment webhooks are answered 503 " +
+      "so the gateway retries them later. Nothing is deleted. CONFLICT when already suspended.",
+  })
+  suspendTenant(
+    @Arg("id", () => UUID, { description: "The tenant to suspend." }) id: string,
+    @Arg("reason", () => String, { nullable: true, description: "Why, kept in the tenant's audit log." }) reason: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return tenants.setTenantActive(ctx, id, false, reason);
+  }
+
+  @Mutation(() => Tenant, { description: "Lifts a tenant's suspension (platform admins). CONFLICT when it is not suspended." })
+  reactivateTenant(
+    @Arg("id", () => UUID, { description: "The tenant to reactivate." }) id: string,
+    @Arg("reason", () => String, { nullable: true, description: "Why, kept in the tenant's audit log." }) reason: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return tenants.setTenantActive(ctx, id, true, reason);
+  }
+
   @Mutation(() => Tenant, { description: "Changes the current tenant's settings (tenant admins)." })
   updateTenant(
     @Arg("input", () => UpdateTenantInput, { description: "The settings to change." }) input: UpdateTenantInput,
@@ -90,7 +113,8 @@ export class MembershipResolver {
 
   @Mutation(() => Membership, {
     description:
-      "Replaces a member's roles (tenant admins); the member's open WebSocket connections close (code 4401) to reconnect with them.",
+      "Replaces a member's roles (tenant admins); the member's open WebSocket connections close (code 4401) to reconnect with them. " +
+      "Audited (member.setRoles). CONFLICT when it would leave the tenant without an active admin.",
   })
   setMemberRoles(
     @Arg("membershipId", () => UUID, { description: "The membership (Membership.id) to change." }) membershipId: string,
@@ -98,6 +122,29 @@ export class MembershipResolver {
     @Ctx() ctx: Context,
   ) {
     return members.setMemberRoles(ctx, membershipId, roles);
+  }
+
+  @Mutation(() => Membership, {
+    description:
+      "Deactivates a membership (tenant admins): the person can no longer sign in to, switch to or act in this tenant " +
+      "(their tokens for it stop working at once and their open WebSocket connections close with 4401); their rows " +
+      "(enrolments, payments, attendance) stay. Audited. CONFLICT for the last active admin, or when already deactivated.",
+  })
+  deactivateMember(
+    @Arg("membershipId", () => UUID, { description: "The membership (Membership.id) to deactivate." }) membershipId: string,
+    @Ctx() ctx: Context,
+  ) {
+    return members.setMemberActive(ctx, membershipId, false);
+  }
+
+  @Mutation(() => Membership, {
+    description: "Reactivates a deactivated membership with the roles it had (tenant admins). Audited. CONFLICT when it is active.",
+  })
+  reactivateMember(
+    @Arg("membershipId", () => UUID, { description: "The membership (Membership.id) to reactivate." }) membershipId: string,
+    @Ctx() ctx: Context,
+  ) {
+    return members.setMemberActive(ctx, membershipId, true);
   }
 
   @FieldResolver(() => Tenant, { description: "The tenant." })

@@ -24,7 +24,10 @@ export class Tenant implements Pick<TenantRow, "id" | "slug" | "name" | "timeZon
   @Field(() => Language, { description: "Language for people who have not chosen one." })
   defaultLanguage: LanguageValue;
 
-  @Field(() => Boolean, { description: "False when suspended: requests in it are FORBIDDEN and its jobs do not run." })
+  @Field(() => Boolean, {
+    description:
+      "False while suspended by the platform's admins: requests in it answer TENANT_SUSPENDED, its jobs do not run and its payment webhooks wait.",
+  })
   isActive: boolean;
 }
 
@@ -39,7 +42,10 @@ export class Membership implements Pick<MembershipRow, "id" | "tenantId" | "user
   @Field(() => [Role], { description: "What the member may do in the tenant (ADMIN includes STAFF)." })
   roles: MembershipRole[];
 
-  @Field(() => Boolean, { description: "False once deactivated: the person then acts in the tenant as a non-member." })
+  @Field(() => Boolean, {
+    description:
+      "False once deactivated (deactivateMember): the person cannot sign in to, switch to or act in the tenant; their history stays.",
+  })
   isActive: boolean;
 
   @Field(() => DateTime, { description: "When the person joined." })

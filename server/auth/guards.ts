@@ -17,6 +17,8 @@ export function requireTenant(ctx: Context): TenantInfo {
     if (ctx.viewer.kind === "anonymous" && ctx.viewer.credentialError) {
       throw new AppError("UNAUTHENTICATED", ctx.viewer.credentialError);
     }
+    // The token's tenant, whose membership has been deactivated since.
+    if (ctx.viewer.kind === "user" && ctx.viewer.lostTenantId) throw new AppError("FORBIDDEN", "tenant.notMember");
     throw new AppError("BAD_REQUEST", "tenant.required");
   }
   if (!ctx.tenant.isActive) throw new AppError("FORBIDDEN", "tenant.inactive");

@@ -39,6 +39,7 @@ export function userViewer(
     // A token's tenant stays active only while the membership does; X-Tenant gives public access.
     tenantId: member || !claims.tenantId ? tenantId : null,
     membershipId: member ? membership!.id : null,
+    ...(!member && claims.tenantId ? { lostTenantId: claims.tenantId } : {}),
     roles: member ? membership!.roles : [],
     isPlatformAdmin: user.isPlatformAdmin,
     language: user.preferredLanguage,

@@ -14,6 +14,8 @@ export type Viewer =
       /** The active tenant of the token, when the user is a member of it. */
       tenantId: string | null;
       membershipId: string | null;
+      /** The token's tenant when the membership there is deactivated (or gone): FORBIDDEN rather than "choose a tenant". */
+      lostTenantId?: string;
       roles: Role[];
       isPlatformAdmin: boolean;
       language: Language;

@@ -16,6 +16,7 @@
  * (server/realtime/fanout.ts): each event is resolved once per audience.
  *
  * Close codes: 4401 unauthorised (bad or expired token, access changed),
+ * 4403 forbidden (the token's tenant is suspended),
  * 4429 too many connections, subscriptions or messages, 1013 too slow a reader,
  * 1001 server shutting down. Bad documents do not close the socket: they answer
  * an `error` message with GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED or
@@ -59,6 +60,7 @@ export const WS_CLOSE = {
   goingAway: 1001,
   slowConsumer: 1013,
   unauthorized: 4401,
+  forbidden: 4403,
   tooMany: 4429,
 } as const;
 
@@ -167,6 +169,10 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
   function affected(change: AccessChange): Connection[] {
     if ("sessionId" in change) return [...(bySession.get(change.sessionId) ?? [])];
     if ("deviceId" in change) return [...(byDevice.get(change.deviceId) ?? [])];
+    if ("suspendedTenantId" in change) {
+      const all = new Set([...byUser.values(), ...byDevice.values()].flatMap((set) => [...set]));
+      return [...all].filter((connection) => connection.known.tenant?.id === change.suspendedTenantId);
+    }
     const of = [...(byUser.get(change.userId) ?? [])];
     return change.tenantId ? of.filter((connection) => connection.known.tenant?.id === change.tenantId) : of;
   }
@@ -281,7 +287,15 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
             user: context.viewer.kind === "user" ? ((await context.loaders.user.load(context.viewer.userId)) ?? undefined) : undefined,
             membership: context.viewer.kind === "user" ? await context.loaders.membershipByUser.load(context.viewer.userId) : undefined,
           })),
-        ).catch(() => undefined);
+        ).catch((error) => {
+          // A suspended tenant's members are told so (4403), not sent to sign in again.
+          if (error instanceof AppError && error.code === "TENANT_SUSPENDED") return "suspended" as const;
+          return undefined;
+        });
+        if (known === "suspended") {
+          socket.close(WS_CLOSE.forbidden, "Forbidden: tenant.suspended");
+          return false;
+        }
         if (!known || known.viewer.kind === "anonymous") {
           const reason = known?.viewer.kind === "anonymous" ? (known.viewer.credentialError ?? "auth.required") : "auth.tokenInvalid";
           socket.close(WS_CLOSE.unauthorized, `Unauthorized: ${reason}`);

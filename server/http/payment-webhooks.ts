@@ -54,6 +54,12 @@ export function paymentWebhookRoutes(app: AppDeps): Router {
               ? fail(res, 401, "UNAUTHENTICATED", translate(language, "webhook.badSignature", { reason: error.message }))
               : fail(res, 400, "BAD_REQUEST", translate(language, "webhook.malformed", { reason: error.message }));
           }
+          if (error instanceof AppError && error.code === "TENANT_SUSPENDED") {
+            // Parked: the gateway retries later; the tenant's reactivation lets it through.
+            app.log.warn({ provider: provider, tenant: error.extensions.tenant }, "payment webhook for a suspended tenant parked");
+            res.setHeader("retry-after", "3600");
+            return fail(res, 503, error.code, error.message);
+          }
           if (error instanceof AppError) return fail(res, httpStatusOf(error.code), error.code, error.message);
           // A value the database refused (class 22: text it cannot store, a number out of range)
           // came from the body: malformed, and retrying it would never succeed.

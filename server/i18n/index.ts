@@ -10,13 +10,27 @@ import * as courses from "./messages/courses";
 import * as events from "./messages/events";
 import * as invitations from "./messages/invitations";
 import * as jobs from "./messages/jobs";
+import * as lifecycle from "./messages/lifecycle";
 import * as notifications from "./messages/notifications";
 import * as payments from "./messages/payments";
 import * as people from "./messages/people";
 import * as queries from "./messages/queries";
 import * as waitlists from "./messages/waitlists";
 
-const domains = [core, queries, courses, attendance, events, payments, jobs, invitations, notifications, people, waitlists] as const;
+const domains = [
+  core,
+  queries,
+  courses,
+  attendance,
+  events,
+  payments,
+  jobs,
+  invitations,
+  notifications,
+  people,
+  waitlists,
+  lifecycle,
+] as const;
 
 type English = (typeof domains)[number]["en"];
 /** Every message key (union of the domains' keys). */

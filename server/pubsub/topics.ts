@@ -32,7 +32,12 @@ export interface TopicPayloads {
    */
   [Topic.EventUpdated]: { tenantId: string; eventId: string; change: EventChange; status: EventStatus; createdBy: string };
   /** One session, every session of a user (optionally only their access to one tenant), or a device. */
-  [Topic.AccessChanged]: { sessionId: string } | { userId: string; tenantId?: string } | { deviceId: string };
+  [Topic.AccessChanged]:
+    | { sessionId: string }
+    | { userId: string; tenantId?: string }
+    | { deviceId: string }
+    /** A whole tenant (suspended): every socket acting in it. */
+    | { suspendedTenantId: string };
 }
 
 /** The channel keys of each topic (what follows the topic name in the channel). */

@@ -27,6 +27,7 @@ import { AppError, badInput, forbidden, notFound, wrongState } from "../errors";
 import { emit } from "../domain-events/domain-events";
 import { addDays, zonedInstant } from "../time";
 import { audit } from "./audit";
+import { requireNotArchived } from "./archive-rules";
 import { canSeeCourse, getCourse } from "./courses";
 import { lockLecture } from "./lectures";
 import { tenantAttendanceSettings } from "./attendance-settings";
@@ -133,6 +134,8 @@ export async function markAttendance(ctx: Context, lectureId: string, marks: Mar
     const lecture = await lockLecture(ctx, lectureId);
     const marker = await requireMarker(ctx, lecture.courseId);
     if (lecture.status === "CANCELLED") throw wrongState("Lecture", lecture.status, ["SCHEDULED", "COMPLETED"]);
+    const ofLecture = await ctx.loaders.course.load(lecture.courseId);
+    if (ofLecture) requireNotArchived(ofLecture);
 
     // Every participant must exist and hold an ACTIVE enrolment in the course.
     const participants = await enrolledParticipants(

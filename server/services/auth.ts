@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { CountryCode } from "libphonenumber-js/max";
-import { authSessions, memberships, refreshTokens, users, verificationCodes } from "../../drizzle/schema";
+import { authSessions, memberships, refreshTokens, tenants, users, verificationCodes } from "../../drizzle/schema";
 import type { VerificationChannel } from "../../drizzle/tables/enums-types";
 import { requireUser } from "../auth/guards";
 import { hashToken } from "../auth/tokens";
@@ -77,11 +77,12 @@ async function issue(
   };
 }
 
-/** The tenant a new session starts in: the one named by X-Tenant, else the oldest active membership. */
+/** The tenant a new session starts in: the one named by X-Tenant, else the oldest active membership of an active tenant. */
 async function initialTenant(ctx: Context, system: Db, userId: string): Promise<string | null> {
   const rows = await system
     .select({ tenantId: memberships.tenantId })
     .from(memberships)
+    .innerJoin(tenants, and(eq(tenants.id, memberships.tenantId), eq(tenants.isActive, true)))
     .where(and(eq(memberships.userId, userId), eq(memberships.isActive, true)))
     .orderBy(memberships.createdAt);
   if (ctx.tenant) {
@@ -349,12 +350,13 @@ export async function refresh(ctx: Context, given?: string | null) {
         .values({ sessionId: row.session.id, tokenHash: hashToken(next), expiresAt: row.session.expiresAt })
         .returning({ id: refreshTokens.id });
       await system.update(refreshTokens).set({ usedAt: now, replacedBy: created!.id }).where(eq(refreshTokens.id, row.token.id));
-      // Keep the tenant only while the membership is active.
+      // Keep the tenant only while the membership is active and the tenant not suspended.
       let tenantId = row.session.tenantId;
       if (tenantId) {
         const [member] = await system
           .select({ id: memberships.id })
           .from(memberships)
+          .innerJoin(tenants, and(eq(tenants.id, memberships.tenantId), eq(tenants.isActive, true)))
           .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, row.session.userId), eq(memberships.isActive, true)));
         if (!member) tenantId = null;
       }
@@ -471,10 +473,14 @@ export async function switchTenant(ctx: Context, tenantId: string) {
   const viewer = requireUser(ctx);
   return atomic(ctx, async (ctx) => {
     const [member] = await ctx.db
-      .select({ id: memberships.id })
+      .select({ id: memberships.id, tenantActive: tenants.isActive, slug: tenants.slug })
       .from(memberships)
+      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
       .where(and(eq(memberships.userId, viewer.userId), eq(memberships.tenantId, tenantId), eq(memberships.isActive, true)));
     if (!member) throw new AppError("FORBIDDEN", "tenant.notMember");
+    if (!member.tenantActive && !viewer.isPlatformAdmin) {
+      throw new AppError("TENANT_SUSPENDED", "tenant.suspended", { slug: member.slug }, { tenant: member.slug });
+    }
     await ctx.db.update(authSessions).set({ tenantId }).where(eq(authSessions.id, viewer.sessionId));
     // The session's refresh token stays valid and now renews tokens for this tenant.
     return issue(ctx, {

@@ -35,8 +35,9 @@ import { oldestFirst, page } from "../db/page";
 import { emit } from "../domain-events/domain-events";
 import { AppError, badInput, forbidden, notFound, onConstraint, wrongState } from "../errors";
 import { localDate, localTime } from "../time";
+import { requireNotArchived } from "./archive-rules";
 import { audit } from "./audit";
-import { findParticipants, participantColumns, participantName, type Participant } from "./participants";
+import { findParticipants, participantColumns, participantName, requireCurrentParticipant, type Participant } from "./participants";
 
 onConstraint("courses_places_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
 
@@ -182,11 +183,13 @@ export async function joinCourseWaitlist(ctx: Context, input: { courseId: string
       if (!participant) throw notFound("Participant", id);
       // Joining the line asks for a place: a guardian needs canEnroll, as for requestEnrollment.
       if (!actsFor(ctx, participant, "enroll")) throw forbidden();
+      requireCurrentParticipant(participant);
       return participant;
     });
     const visible = await ctx.loaders.course.load(input.courseId);
     if (!visible || !(await mayJoin(ctx, visible))) throw notFound("Course", input.courseId);
     const course = await lockCourse(ctx, input.courseId);
+    requireNotArchived(course);
     if (course.endsOn < localDate(new Date(), requireTenant(ctx).timeZone)) throw new AppError("CONFLICT", "course.ended");
 
     const studentIds = participants.flatMap((p) => (p.studentId ? [p.studentId] : []));

@@ -3,7 +3,7 @@
  * it; published courses are public inside the tenant (anonymous with X-Tenant
  * too); an instructor also sees their own unpublished courses.
  */
-import { and, asc, count, desc, eq, exists, gte, ilike, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, gte, ilike, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import {
   courseSchedules,
   courseTags,
@@ -20,11 +20,12 @@ import { requireRole, requireTenant } from "../auth/guards";
 import { teachesCourse, viewerInstructorId } from "../auth/policies";
 import { isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
-import { AppError, badInput, notFound, onConstraint } from "../errors";
+import { AppError, badInput, notFound, onConstraint, wrongState } from "../errors";
 import type { SortDirection } from "../pagination";
 import { by, page } from "../db/page";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
+import { requireNotArchived } from "./archive-rules";
 import { offerFreedPlaces } from "./course-waitlist";
 
 onConstraint("courses_capacity_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
@@ -339,7 +340,10 @@ export async function deleteCourse(ctx: Context, id: string) {
       .select({ n: count() })
       .from(enrollments)
       .where(and(ctx.scope.inTenant(enrollments), eq(enrollments.courseId, id)));
-    if ((used?.n ?? 0) + (enrolled?.n ?? 0) > 0) throw new AppError("CONFLICT", "course.hasEnrollments");
+    if ((used?.n ?? 0) + (enrolled?.n ?? 0) > 0) {
+      // Enrolments carry the payments and attendance: history a centre must keep.
+      throw new AppError("CONFLICT", "course.hasEnrollments", {}, { reason: "HAS_HISTORY", suggestion: "archiveCourse" });
+    }
     const [deleted] = await ctx.db
       .delete(courses)
       .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
@@ -347,6 +351,35 @@ export async function deleteCourse(ctx: Context, id: string) {
     if (!deleted) throw notFound("Course", id);
     await audit(ctx, { action: "course.delete", entity: "course", entityId: id, before: deleted });
     return true;
+  });
+}
+
+/**
+ * Staff: archives a course (or brings it back). An archived course leaves the
+ * default lists (staff list it with filter.includeArchived), keeps every row
+ * (enrolments, payments, attendance, lectures) and refuses new enrolment requests,
+ * approvals, lectures and attendance marks. Audited. Archiving is not cancelling:
+ * nothing is cancelled and nobody is notified.
+ */
+export async function setCourseArchived(ctx: Context, id: string, archived: boolean) {
+  requireRole(ctx, "STAFF");
+  return atomic(ctx, async (ctx) => {
+    const [before] = await ctx.db
+      .select()
+      .from(courses)
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
+      .for("update");
+    if (!before) throw notFound("Course", id);
+    if (Boolean(before.archivedAt) === archived)
+      throw wrongState("Course", archived ? "ARCHIVED" : "CURRENT", archived ? "CURRENT" : "ARCHIVED");
+    const [after] = await ctx.db
+      .update(courses)
+      .set({ archivedAt: archived ? new Date() : null, updatedAt: new Date() })
+      .where(and(ctx.scope.inTenant(courses), eq(courses.id, id)))
+      .returning();
+    ctx.loaders.course.clear(id).prime(id, after!);
+    await audit(ctx, { action: archived ? "course.archive" : "course.unarchive", entity: "course", entityId: id, before, after });
+    return after!;
   });
 }
 
@@ -405,6 +438,8 @@ export interface CourseFilter {
   to?: string | null;
   search?: string | null;
   isPublished?: boolean | null;
+  /** Staff: archived courses too (others never list them). */
+  includeArchived?: boolean | null;
 }
 
 export type CourseOrderField = "STARTS_ON" | "NAME" | "PRICE" | "CREATED_AT";
@@ -457,6 +492,7 @@ export async function listCourses(
     f.to ? lte(courses.startsOn, f.to) : undefined,
     text ? or(ilike(courses.name, `%${text}%`), ilike(courses.description, `%${text}%`)) : undefined,
     f.isPublished != null ? eq(courses.isPublished, f.isPublished) : undefined,
+    f.includeArchived && isStaff(ctx.viewer) ? undefined : isNull(courses.archivedAt),
   );
   return page(ctx, { from: courses, where, order, first: args.first, after: args.after, load, prime: ctx.loaders.course });
 }

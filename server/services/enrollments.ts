@@ -29,8 +29,16 @@ import { newestFirst, page } from "../db/page";
 import { localDate } from "../time";
 import { audit } from "./audit";
 import { offerFreedPlaces } from "./course-waitlist";
+import { requireNotArchived } from "./archive-rules";
 import { canSeeCourse } from "./courses";
-import { findParticipant, participantColumns, participantForViewer, participantName, type Participant } from "./participants";
+import {
+  findParticipant,
+  participantColumns,
+  participantForViewer,
+  participantName,
+  requireCurrentParticipant,
+  type Participant,
+} from "./participants";
 
 onConstraint("enrollment_requests_pending_student_key", () => new AppError("CONFLICT", "enrollment.pendingExists"));
 onConstraint("enrollment_requests_pending_child_key", () => new AppError("CONFLICT", "enrollment.pendingExists"));
@@ -62,8 +70,10 @@ export async function requestEnrollment(ctx: Context, input: { courseId: string;
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
     const participant = await participantForViewer(ctx, input.participantId, "enroll");
+    requireCurrentParticipant(participant);
     const course = await ctx.loaders.course.load(input.courseId);
     if (!course || !(await canSeeCourse(ctx, course))) throw notFound("Course", input.courseId);
+    requireNotArchived(course);
     if (!course.isPublished && !isStaff(viewer)) throw new AppError("CONFLICT", "course.notOpen");
     if (course.endsOn < localDate(new Date(), ctx.tenant!.timeZone)) throw new AppError("CONFLICT", "course.ended");
     const existing = await enrollmentOf(ctx, course.id, participant);
@@ -124,7 +134,9 @@ export async function approveEnrollmentRequest(ctx: Context, requestId: string) 
       .from(courses)
       .where(and(ctx.scope.inTenant(courses), eq(courses.id, request.courseId)))
       .for("update");
+    requireNotArchived(course!);
     const participant = await participantOfRow(ctx, request);
+    requireCurrentParticipant(participant);
     // Places held for waitlist offers are not free.
     if (course!.activeEnrollments + course!.heldPlaces >= course!.capacity) {
       throw new AppError("CONFLICT", "course.full", { name: course!.name, capacity: course!.capacity });

@@ -5,7 +5,7 @@
  * the trigger-maintained `confirmed_count` has a CHECK against `max_participants`
  * as the backstop. A waitlist, when enabled, fills freed places in order.
  */
-import { and, asc, eq, gt, gte, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, ilike, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { eventRegistrations, events, type Event, type EventRegistration } from "../../drizzle/schema";
 import type { EventStatus, RegistrationStatus } from "../../drizzle/tables/enums-types";
 import { requireMember, requireRole, requireTenant } from "../auth/guards";
@@ -38,6 +38,8 @@ export interface EventFilter {
   startsBefore?: Date | null;
   search?: string | null;
   upcomingOnly?: boolean | null;
+  /** Staff: archived events too (others never list them). */
+  includeArchived?: boolean | null;
 }
 
 export interface EventOrder {
@@ -119,6 +121,7 @@ export async function listEvents(
     filter?.startsBefore ? lt(events.startsAt, filter.startsBefore) : undefined,
     filter?.upcomingOnly ? gt(events.startsAt, new Date()) : undefined,
     pattern ? or(ilike(events.title, pattern), ilike(events.description, pattern), ilike(events.location, pattern)) : undefined,
+    filter?.includeArchived && isStaff(viewer) ? undefined : isNull(events.archivedAt),
   );
   return page(ctx, { from: events, where, order, first: args.first, after: args.after });
 }
@@ -272,6 +275,52 @@ export async function updateEvent(ctx: Context, id: string, input: UpdateEventDa
   });
 }
 
+/**
+ * Archives an event (or brings it back): its creator and staff. It leaves the
+ * default lists (staff list it with filter.includeArchived), keeps its
+ * registrations and refuses new ones. Not a cancellation: nobody is told.
+ */
+export async function setEventArchived(ctx: Context, id: string, archived: boolean): Promise<Event> {
+  const viewer = requireMember(ctx);
+  return atomic(ctx, async (ctx) => {
+    const before = await lockEvent(ctx, id);
+    if (!canManageEvent(viewer, before)) throw forbidden();
+    if (Boolean(before.archivedAt) === archived)
+      throw wrongState("Event", archived ? "ARCHIVED" : "CURRENT", archived ? "CURRENT" : "ARCHIVED");
+    const [after] = await ctx.db
+      .update(events)
+      .set({ archivedAt: archived ? new Date() : null })
+      .where(and(ctx.scope.inTenant(events), eq(events.id, id)))
+      .returning();
+    await audit(ctx, { action: archived ? "event.archive" : "event.unarchive", entity: "event", entityId: id, before, after });
+    ctx.loaders.event.clear(id).prime(id, after!);
+    return after!;
+  });
+}
+
+/**
+ * Deletes an event nobody ever registered for (its creator and staff). One with
+ * registrations, even cancelled ones, is history: CONFLICT, suggesting archiveEvent.
+ */
+export async function deleteEvent(ctx: Context, id: string): Promise<boolean> {
+  const viewer = requireMember(ctx);
+  return atomic(ctx, async (ctx) => {
+    const before = await lockEvent(ctx, id);
+    if (!canManageEvent(viewer, before)) throw forbidden();
+    const [registered] = await ctx.db
+      .select({ n: count() })
+      .from(eventRegistrations)
+      .where(and(ctx.scope.inTenant(eventRegistrations), eq(eventRegistrations.eventId, id)));
+    if ((registered?.n ?? 0) > 0) {
+      throw new AppError("CONFLICT", "event.hasRegistrations", {}, { reason: "HAS_HISTORY", suggestion: "archiveEvent" });
+    }
+    await ctx.db.delete(events).where(and(ctx.scope.inTenant(events), eq(events.id, id)));
+    await audit(ctx, { action: "event.delete", entity: "event", entityId: id, before });
+    ctx.loaders.event.clear(id);
+    return true;
+  });
+}
+
 /** Opens a draft to everyone in the tenant, and to registration. */
 export async function publishEvent(ctx: Context, id: string): Promise<Event> {
   const viewer = requireMember(ctx);
@@ -369,6 +418,7 @@ export async function registerForEvent(ctx: Context, eventId: string): Promise<E
   const viewer = requireMember(ctx);
   return atomic(ctx, async (ctx) => {
     const event = await lockEvent(ctx, eventId);
+    if (event.archivedAt) throw new AppError("CONFLICT", "event.archived", { title: event.title }, { reason: "ARCHIVED" });
     if (event.status !== "PUBLISHED") throw wrongState("Event", event.status, "PUBLISHED");
     if (event.startsAt <= new Date()) throw new AppError("CONFLICT", "event.started");
     const [existing] = await ctx.db

@@ -3,12 +3,13 @@
  * added by hand, rescheduled, completed or cancelled. Staff manage every course's
  * lectures; an instructor only their own courses'.
  */
-import { and, asc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import {
   children,
   courseSchedules,
   courses,
   enrollments,
+  lectureAttendance,
   lectures,
   guardianships,
   parents,
@@ -27,6 +28,7 @@ import { CURSOR_KINDS, keyset, page, sortKey } from "../db/page";
 import { datesBetween, weekdayOf } from "../time";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
+import { requireNotArchived } from "./archive-rules";
 import { canSeeCourse, courseForTeacher, courseVisibility, getCourse } from "./courses";
 
 onConstraint("lectures_slot_key", () => new AppError("CONFLICT", "lecture.slotTaken"));
@@ -65,6 +67,7 @@ export function planLectures(
 export async function generateLectures(ctx: Context, courseId: string) {
   return atomic(ctx, async (ctx) => {
     const course = await courseForTeacher(ctx, courseId);
+    requireNotArchived(course);
     const slots = await ctx.db
       .select()
       .from(courseSchedules)
@@ -105,6 +108,7 @@ export async function createLecture(ctx: Context, courseId: string, input: Lectu
   checkDuration(input.durationMinutes);
   return atomic(ctx, async (ctx) => {
     const course = await courseForTeacher(ctx, courseId);
+    requireNotArchived(course);
     const [lecture] = await ctx.db
       .insert(lectures)
       .values({
@@ -172,6 +176,30 @@ export async function updateLecture(ctx: Context, lectureId: string, input: Lect
       });
     }
     return after!;
+  });
+}
+
+/**
+ * Deletes a lecture entered by mistake (staff or the course's instructor). One
+ * with attendance marks is history: CONFLICT, suggesting cancelLecture (which
+ * keeps it, marked CANCELLED, and tells the people enrolled). Deleting tells nobody.
+ * A lecture of an archived course stays as it is.
+ */
+export async function deleteLecture(ctx: Context, lectureId: string): Promise<boolean> {
+  return atomic(ctx, async (ctx) => {
+    const before = await lectureForTeacher(ctx, lectureId);
+    requireNotArchived((await ctx.loaders.course.load(before.courseId))!);
+    const [marked] = await ctx.db
+      .select({ n: count() })
+      .from(lectureAttendance)
+      .where(and(ctx.scope.inTenant(lectureAttendance), eq(lectureAttendance.lectureId, lectureId)));
+    if (before.attendanceTaken || (marked?.n ?? 0) > 0) {
+      throw new AppError("CONFLICT", "lecture.hasAttendance", {}, { reason: "HAS_HISTORY", suggestion: "cancelLecture" });
+    }
+    await ctx.db.delete(lectures).where(and(ctx.scope.inTenant(lectures), eq(lectures.id, lectureId)));
+    ctx.loaders.lecture.clear(lectureId);
+    await audit(ctx, { action: "lecture.delete", entity: "lecture", entityId: lectureId, before });
+    return true;
   });
 }
 

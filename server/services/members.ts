@@ -107,6 +107,7 @@ export async function setMemberRoles(ctx: Context, membershipId: string, roles: 
       .where(and(ctx.scope.inTenant(memberships), eq(memberships.id, membershipId)))
       .for("update");
     if (!before) throw notFound("Membership", membershipId);
+    if (before.isActive && before.roles.includes("ADMIN") && !roles.includes("ADMIN")) await keepAnAdmin(ctx, membershipId);
     const [after] = await ctx.db
       .update(memberships)
       .set({ roles: [...new Set(roles)], updatedAt: new Date() })
@@ -116,6 +117,64 @@ export async function setMemberRoles(ctx: Context, membershipId: string, roles: 
     await audit(ctx, { action: "member.setRoles", entity: "membership", entityId: membershipId, before, after });
     // Their open sockets were authorised with the old roles.
     accessChanged(ctx, { userId: after!.userId, tenantId: viewer.tenantId });
+    return after!;
+  });
+}
+
+/**
+ * CONFLICT unless the tenant keeps another active admin once `membershipId` stops
+ * being one. Every active admin's row is locked: two admins demoting (or
+ * deactivating) each other at once run one after the other, and the second sees
+ * the first's change, so a tenant is never left without an admin.
+ */
+async function keepAnAdmin(ctx: Context, membershipId: string): Promise<void> {
+  const admins = await ctx.db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(ctx.scope.inTenant(memberships), eq(memberships.isActive, true), sql`'ADMIN'::membership_role = ANY(${memberships.roles})`))
+    .orderBy(memberships.id)
+    .for("update");
+  if (!admins.some((admin) => admin.id !== membershipId)) {
+    throw new AppError("CONFLICT", "member.lastAdmin", {}, { reason: "LAST_ADMIN" });
+  }
+}
+
+/**
+ * Tenant admins: deactivates or reactivates a membership. A deactivated member
+ * keeps their rows (history, payments, attendance) but cannot act in the tenant:
+ * their tokens for it stop working at once (the viewer reads the membership with
+ * every request), they cannot sign in to it or switch to it, their refresh tokens
+ * renew without it, and their open sockets close. Reactivating gives back the
+ * same roles. Audited; the last active admin cannot be deactivated (CONFLICT).
+ */
+export async function setMemberActive(ctx: Context, membershipId: string, active: boolean) {
+  const viewer = requireRole(ctx, "ADMIN");
+  return atomic(ctx, async (ctx) => {
+    const [before] = await ctx.db
+      .select()
+      .from(memberships)
+      .where(and(ctx.scope.inTenant(memberships), eq(memberships.id, membershipId)))
+      .for("update");
+    if (!before) throw notFound("Membership", membershipId);
+    if (before.isActive === active) {
+      throw new AppError("CONFLICT", "member.alreadyInState", { state: active ? "active" : "deactivated" }, { reason: "SAME_STATE" });
+    }
+    if (!active && before.roles.includes("ADMIN")) await keepAnAdmin(ctx, membershipId);
+    const [after] = await ctx.db
+      .update(memberships)
+      .set({ isActive: active, updatedAt: new Date() })
+      .where(and(ctx.scope.inTenant(memberships), eq(memberships.id, membershipId)))
+      .returning();
+    await audit(ctx, {
+      action: active ? "member.reactivate" : "member.deactivate",
+      entity: "membership",
+      entityId: membershipId,
+      before,
+      after,
+    });
+    if (!active) accessChanged(ctx, { userId: after!.userId, tenantId: viewer.tenantId });
+    // The membership loader may hold the row as it was (a member reading their own).
+    ctx.loaders.membershipByUser.clear(after!.userId);
     return after!;
   });
 }

@@ -3,11 +3,15 @@
  * them: staff for anyone in the tenant, a student for themself, a parent for their
  * own children. Also children, and the people profiles (student, parent, instructor).
  */
-import { and, asc, count, eq, getTableColumns, ilike, inArray, or } from "drizzle-orm";
+import { and, asc, count, eq, getTableColumns, ilike, inArray, isNull, or } from "drizzle-orm";
 import {
   children,
+  enrollmentRequests,
+  enrollments,
+  examResults,
   guardianships,
   instructors,
+  lectureAttendance,
   parents,
   students,
   users,
@@ -20,7 +24,7 @@ import { requireMember, requireRole, requireTenant } from "../auth/guards";
 import { actsFor, type GuardianAccess, type GuardianPermission, mayListChildren } from "../auth/policies";
 import { hasRole, isStaff } from "../auth/viewer";
 import { atomic, type Context } from "../context";
-import { AppError, forbidden, notFound } from "../errors";
+import { AppError, forbidden, notFound, wrongState } from "../errors";
 import { by, page } from "../db/page";
 import type { Page } from "../pagination";
 import { audit } from "./audit";
@@ -189,15 +193,71 @@ export async function updateChild(ctx: Context, childId: string, input: ChildInp
   });
 }
 
-/** The children the viewer is a guardian of in the current tenant. */
-export async function myChildren(ctx: Context) {
+/** CONFLICT when the participant is an archived child: no new enrolment requests or approvals. */
+export function requireCurrentParticipant(participant: Participant): void {
+  if (participant.kind === "child" && participant.row.archivedAt) {
+    throw new AppError("CONFLICT", "child.archived", { name: participant.row.firstName }, { reason: "ARCHIVED" });
+  }
+}
+
+/**
+ * The parent (or staff) archives a child, or brings them back: left out of
+ * myChildren unless asked for, every row kept (enrolments, payments, attendance,
+ * results), and no new enrolment requests or approvals for them. Audited.
+ */
+export async function setChildArchived(ctx: Context, childId: string, archived: boolean) {
+  return atomic(ctx, async (ctx) => {
+    const participant = await participantForViewer(ctx, childId);
+    if (participant.kind !== "child") throw notFound("Child", childId);
+    const before = participant.row;
+    if (Boolean(before.archivedAt) === archived)
+      throw wrongState("Child", archived ? "ARCHIVED" : "CURRENT", archived ? "CURRENT" : "ARCHIVED");
+    const [after] = await ctx.db
+      .update(children)
+      .set({ archivedAt: archived ? new Date() : null, updatedAt: new Date() })
+      .where(and(ctx.scope.inTenant(children), eq(children.id, childId)))
+      .returning();
+    await audit(ctx, { action: archived ? "child.archive" : "child.unarchive", entity: "child", entityId: childId, before, after });
+    return after!;
+  });
+}
+
+/**
+ * The parent (or staff) deletes a child added by mistake. A child with enrolment
+ * requests, enrolments (and so payments), attendance or exam results is history:
+ * CONFLICT, suggesting archiveChild.
+ */
+export async function deleteChild(ctx: Context, childId: string): Promise<boolean> {
+  return atomic(ctx, async (ctx) => {
+    const participant = await participantForViewer(ctx, childId);
+    if (participant.kind !== "child") throw notFound("Child", childId);
+    const uses = await Promise.all(
+      [enrollmentRequests, enrollments, lectureAttendance, examResults].map((table) =>
+        ctx.db
+          .select({ n: count() })
+          .from(table)
+          .where(and(ctx.scope.inTenant(table), eq(table.childId, childId)))
+          .then(([row]) => row?.n ?? 0),
+      ),
+    );
+    if (uses.some((n) => n > 0)) {
+      throw new AppError("CONFLICT", "child.hasHistory", {}, { reason: "HAS_HISTORY", suggestion: "archiveChild" });
+    }
+    await ctx.db.delete(children).where(and(ctx.scope.inTenant(children), eq(children.id, childId)));
+    await audit(ctx, { action: "child.delete", entity: "child", entityId: childId, before: participant.row });
+    return true;
+  });
+}
+
+/** The children the viewer is a guardian of in the current tenant (archived ones only when asked). */
+export async function myChildren(ctx: Context, includeArchived = false) {
   const viewer = requireMember(ctx);
   return ctx.db
     .select({ child: children })
     .from(children)
     .innerJoin(guardianships, and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id)))
     .innerJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
-    .where(and(ctx.scope.inTenant(children), eq(parents.userId, viewer.userId)))
+    .where(and(ctx.scope.inTenant(children), eq(parents.userId, viewer.userId), includeArchived ? undefined : isNull(children.archivedAt)))
     .orderBy(asc(children.createdAt), asc(children.id))
     .then((rows) => rows.map((row) => row.child));
 }

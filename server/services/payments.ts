@@ -407,7 +407,12 @@ export async function receivePaymentWebhook(
         );
         return { status: "ignored", reason: owners.length ? "ambiguous reference" : "unknown payment reference" };
       }
-      return applyPaymentEvent(await inTenant(ctx, owners[0]!.tenantId), provider.name, event);
+      const scoped = await inTenant(ctx, owners[0]!.tenantId);
+      // Parked at the gateway: refused (503 in the route) until the tenant is reactivated, so the gateway retries.
+      if (scoped.tenant && !scoped.tenant.isActive) {
+        throw new AppError("TENANT_SUSPENDED", "tenant.suspended", { slug: scoped.tenant.slug }, { tenant: scoped.tenant.slug });
+      }
+      return applyPaymentEvent(scoped, provider.name, event);
     },
   );
 }

@@ -4,11 +4,12 @@ import { memberships, tenants, type Tenant } from "../../drizzle/schema";
 import { requirePlatformAdmin, requireRole, requireUser } from "../auth/guards";
 import { atomic, forgetTenant, type Context } from "../context";
 import { asSystem } from "../db/scope";
-import { AppError } from "../errors";
+import { AppError, notFound } from "../errors";
 import type { Language } from "../i18n";
 import type { Page } from "../pagination";
 import { by, page } from "../db/page";
 import { isTimeZone } from "../validation";
+import { accessChanged } from "../realtime/access";
 import { audit } from "./audit";
 import { upsertMember, type AddMemberInput } from "./members";
 
@@ -78,6 +79,46 @@ export async function updateTenant(ctx: Context, settings: TenantSettings) {
     ctx.afterCommit.push(() => forgetTenant(ctx.app, after!));
     return after!;
   });
+}
+
+/**
+ * Platform admin: suspends a tenant (`active` false) or reactivates it. While
+ * suspended, every request in the tenant answers TENANT_SUSPENDED (server/context.ts)
+ * except the platform admins'; its open sockets close; scheduled jobs skip it
+ * (listJobTenants); payment webhooks for it are answered 503 so the gateway
+ * retries them after reactivation. Nothing is deleted. Audited in the tenant.
+ */
+export async function setTenantActive(ctx: Context, tenantId: string, active: boolean, reason?: string | null) {
+  requirePlatformAdmin(ctx);
+  return atomic(ctx, (ctx) =>
+    asSystem(ctx.db, async (system) => {
+      const [before] = await system.select().from(tenants).where(eq(tenants.id, tenantId)).for("update");
+      if (!before) throw notFound("Tenant", tenantId);
+      if (before.isActive === active) {
+        throw new AppError("CONFLICT", "tenant.alreadyInState", { state: active ? "active" : "suspended" }, { reason: "SAME_STATE" });
+      }
+      const [after] = await system
+        .update(tenants)
+        .set({ isActive: active, updatedAt: new Date() })
+        .where(eq(tenants.id, tenantId))
+        .returning();
+      await audit(
+        { ...ctx, db: system },
+        {
+          action: active ? "tenant.reactivate" : "tenant.suspend",
+          entity: "tenant",
+          entityId: tenantId,
+          before,
+          after: { ...after, reason: reason?.trim() || null },
+          tenantId,
+        },
+      );
+      // Forgotten before the sockets are told, so those reconnecting read the new state.
+      ctx.afterCommit.push(() => forgetTenant(ctx.app, after!));
+      if (!active) accessChanged(ctx, { suspendedTenantId: tenantId });
+      return after!;
+    }),
+  );
 }
 
 /** The caller's memberships in every tenant (for a tenant picker and switchTenant). */

@@ -74,6 +74,8 @@ export type CourseFilter = {
   activeSeason?: boolean | null | undefined;
   /** Courses still running on or after this date. */
   from?: string | null | undefined;
+  /** Staff: archived courses too (default false). Ignored for everyone else, who never list archived courses. */
+  includeArchived?: boolean | null | undefined;
   /** Only courses this Instructor teaches. */
   instructorId?: string | null | undefined;
   /** Only published (true) or unpublished (false) courses among those you may see. */

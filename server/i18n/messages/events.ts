@@ -2,6 +2,9 @@
 import type { Catalog } from "./catalog";
 
 export const en = {
+  "event.archived": 'The event "{title}" is archived: it takes no new registrations.',
+  "event.hasRegistrations":
+    "People have registered for this event (their registrations are its history); it cannot be deleted. Archive it instead (archiveEvent).",
   "event.full": "This event is full.",
   "event.alreadyRegistered": "You are already registered for this event.",
   "event.started": "This event has already started; registration is closed.",
@@ -22,6 +25,8 @@ export const en = {
 } as const;
 
 export const ar: Catalog<typeof en> = {
+  "event.archived": 'الفعالية "{title}" مؤرشفة: لا تقبل تسجيلات جديدة.',
+  "event.hasRegistrations": "سجّل أشخاص في هذه الفعالية (تسجيلاتهم سجلّها)؛ لا يمكن حذفها. أرشفها بدلًا من ذلك (archiveEvent).",
   "event.full": "هذه الفعالية مكتملة العدد.",
   "event.alreadyRegistered": "أنت مسجّل بالفعل في هذه الفعالية.",
   "event.started": "بدأت هذه الفعالية بالفعل؛ التسجيل مغلق.",
@@ -42,6 +47,9 @@ export const ar: Catalog<typeof en> = {
 };
 
 export const fr: Catalog<typeof en> = {
+  "event.archived": "L’événement « {title} » est archivé : il n’accepte plus d’inscriptions.",
+  "event.hasRegistrations":
+    "Des personnes se sont inscrites à cet événement (leurs inscriptions sont son historique) ; il ne peut pas être supprimé. Archivez-le plutôt (archiveEvent).",
   "event.full": "Cet événement est complet.",
   "event.alreadyRegistered": "Vous êtes déjà inscrit à cet événement.",
   "event.started": "Cet événement a déjà commencé ; les inscriptions sont closes.",

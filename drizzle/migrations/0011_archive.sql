@@ -1,0 +1,3 @@
+ALTER TABLE "courses" ADD COLUMN "archived_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "events" ADD COLUMN "archived_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "children" ADD COLUMN "archived_at" timestamp (3) with time zone;
