@@ -10,6 +10,9 @@ import { auditLog, courses, courseWaitlistEntries, notifications } from "../driz
 import { createJobRunner, listJobTenants } from "../server/jobs/runner";
 import { waitlistOffers } from "../server/jobs/waitlist-offers";
 import {
+  AddGuardianDocument,
+  ArchiveChildDocument,
+  ArchiveCourseDocument,
   AcceptWaitlistOfferDocument,
   AddChildDocument,
   ApproveEnrollmentRequestDocument,
@@ -151,6 +154,31 @@ describe("joining the line", () => {
     expect(await data(await school.admin.client.request(JoinCourseWaitlistDocument, { input })).joinCourseWaitlist).toMatchObject({
       status: "WAITING",
     });
+  });
+
+  it("a guardian needs canEnroll to join; archived children and courses are refused with reason ARCHIVED", async () => {
+    const { courseId } = await fullCourse(1);
+    const family = await school.family(1);
+    const second = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    const input = { courseId, participantIds: family.childIds };
+    data(
+      await family.parent.client.request(AddGuardianDocument, {
+        input: { childId: family.childIds[0]!, email: second.user.email, relation: "FATHER", canEnroll: false },
+      }),
+    );
+    expect(codes(await second.client.request(JoinCourseWaitlistDocument, { input }))).toEqual(["FORBIDDEN"]);
+
+    data(await family.parent.client.request(ArchiveChildDocument, { id: family.childIds[0]! }));
+    const archivedChild = await family.parent.client.request(JoinCourseWaitlistDocument, { input });
+    expect(archivedChild.errors?.map((error) => [error.extensions?.code, error.extensions?.reason])).toEqual([["CONFLICT", "ARCHIVED"]]);
+
+    const other = await school.family(1);
+    data(await school.admin.client.request(ArchiveCourseDocument, { id: courseId }));
+    const archivedCourse = await other.parent.client.request(JoinCourseWaitlistDocument, {
+      input: { courseId, participantIds: other.childIds },
+    });
+    expect(archivedCourse.errors?.map((error) => [error.extensions?.code, error.extensions?.reason])).toEqual([["CONFLICT", "ARCHIVED"]]);
+    expect(await t.deps.database.db.select().from(courseWaitlistEntries).where(eq(courseWaitlistEntries.courseId, courseId))).toEqual([]);
   });
 });
 
