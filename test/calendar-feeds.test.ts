@@ -14,6 +14,7 @@ import {
   CalendarFeedsDocument,
   CancelEventDocument,
   CancelLectureDocument,
+  AddGuardianDocument,
   CreateCalendarFeedDocument,
   CreateEventDocument,
   CreateLectureDocument,
@@ -195,6 +196,19 @@ describe("a person's feed", () => {
     const again = await feedItems(url);
     expect(again.find((item) => item.uid === `lecture-${lecturesA.later}@roster`)!.sequence).toBe(2);
     expect(again.find((item) => item.uid === `lecture-${lecturesA.past}@roster`)!.sequence).toBe(0);
+  });
+
+  it("a second guardian of the child follows the child's lectures too", async () => {
+    const second = await t.fixtures.member(school.tenant, ["MEMBER"]);
+    data(
+      await family.parent.client.request(AddGuardianDocument, {
+        input: { childId: family.childIds[0]!, email: second.user.email, relation: "MOTHER" },
+      }),
+    );
+    const theirs = await feedItems((await createFeed(second, "PERSON")).url);
+    expect(theirs.map((item) => item.uid).sort()).toEqual(
+      [`lecture-${lecturesA.past}@roster`, `lecture-${lecturesA.soon}@roster`, `lecture-${lecturesA.later}@roster`].sort(),
+    );
   });
 
   it("a student's feed has their own course only; the instructor's has the courses they teach", async () => {
