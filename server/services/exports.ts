@@ -8,7 +8,7 @@
  * local ones they were planned in.
  */
 import { and, asc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
-import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { alias, type AnyPgColumn, type PgSelect } from "drizzle-orm/pg-core";
 import {
   children,
   courses,
@@ -178,11 +178,26 @@ const afterKey = (columns: SQL[], values: unknown[]) =>
     sql`, `,
   )})`;
 
+/** Rows after the last one read, for lists ordered by an instant then the id (enrolments, payments, refunds). */
+const afterInstant = (instant: AnyPgColumn, id: AnyPgColumn, last: { at: Date; id: string } | undefined) =>
+  last ? afterKey([sql`${instant}`, sql`${id}`], [sql`${last.at.toISOString()}::timestamptz`, sql`${last.id}::uuid`]) : undefined;
+
+/** Joins what participantName reads for rows naming a student or a child (enrolments, marks). */
+function withParticipant<Query extends PgSelect>(
+  query: Query,
+  of: { tenantId: AnyPgColumn; studentId: AnyPgColumn; childId: AnyPgColumn },
+) {
+  return query
+    .leftJoin(students, and(eq(students.tenantId, of.tenantId), eq(students.id, of.studentId)))
+    .leftJoin(studentUsers, eq(studentUsers.id, students.userId))
+    .leftJoin(children, and(eq(children.tenantId, of.tenantId), eq(children.id, of.childId)));
+}
+
 // ---------------------------------------------------------------- attendance
 
 function attendancePlan(ctx: Context, filter: { courseId?: string; seasonId?: string }): ExportPlan {
-  const read = (after: { date: string; startTime: string; id: string } | undefined) =>
-    ctx.db
+  const read = (after: { date: string; startTime: string; id: string } | undefined) => {
+    const query = ctx.db
       .select({
         id: lectureAttendance.id,
         course: courses.name,
@@ -203,9 +218,8 @@ function attendancePlan(ctx: Context, filter: { courseId?: string; seasonId?: st
       .from(lectureAttendance)
       .innerJoin(lectures, and(eq(lectures.tenantId, lectureAttendance.tenantId), eq(lectures.id, lectureAttendance.lectureId)))
       .innerJoin(courses, and(eq(courses.tenantId, lectures.tenantId), eq(courses.id, lectures.courseId)))
-      .leftJoin(students, and(eq(students.tenantId, lectureAttendance.tenantId), eq(students.id, lectureAttendance.studentId)))
-      .leftJoin(studentUsers, eq(studentUsers.id, students.userId))
-      .leftJoin(children, and(eq(children.tenantId, lectureAttendance.tenantId), eq(children.id, lectureAttendance.childId)))
+      .$dynamic();
+    return withParticipant(query, lectureAttendance)
       .where(
         and(
           ctx.scope.inTenant(lectureAttendance),
@@ -220,6 +234,7 @@ function attendancePlan(ctx: Context, filter: { courseId?: string; seasonId?: st
       )
       .orderBy(asc(lectures.date), asc(lectures.startTime), asc(lectureAttendance.id))
       .limit(EXPORT_BATCH_ROWS);
+  };
   return {
     kind: "attendance",
     title: "Attendance",
@@ -262,8 +277,8 @@ function attendancePlan(ctx: Context, filter: { courseId?: string; seasonId?: st
 // ---------------------------------------------------------------- enrolments
 
 function enrollmentsPlan(ctx: Context, filter: { courseId?: string; seasonId?: string }): ExportPlan {
-  const read = (after: { enrolledAt: Date; id: string } | undefined) =>
-    ctx.db
+  const read = (after: { enrolledAt: Date; id: string } | undefined) => {
+    const query = ctx.db
       .select({
         id: enrollments.id,
         course: courses.name,
@@ -275,24 +290,19 @@ function enrollmentsPlan(ctx: Context, filter: { courseId?: string; seasonId?: s
       })
       .from(enrollments)
       .innerJoin(courses, and(eq(courses.tenantId, enrollments.tenantId), eq(courses.id, enrollments.courseId)))
-      .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
-      .leftJoin(studentUsers, eq(studentUsers.id, students.userId))
-      .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
+      .$dynamic();
+    return withParticipant(query, enrollments)
       .where(
         and(
           ctx.scope.inTenant(enrollments),
           filter.courseId ? eq(enrollments.courseId, filter.courseId) : undefined,
           filter.seasonId ? eq(courses.seasonId, filter.seasonId) : undefined,
-          after
-            ? afterKey(
-                [sql`${enrollments.enrolledAt}`, sql`${enrollments.id}`],
-                [sql`${after.enrolledAt.toISOString()}::timestamptz`, sql`${after.id}::uuid`],
-              )
-            : undefined,
+          afterInstant(enrollments.enrolledAt, enrollments.id, after && { at: after.enrolledAt, id: after.id }),
         ),
       )
       .orderBy(asc(enrollments.enrolledAt), asc(enrollments.id))
       .limit(EXPORT_BATCH_ROWS);
+  };
   return {
     kind: "enrollments",
     title: "Enrollments",
@@ -327,8 +337,8 @@ interface MoneyFilter {
 }
 
 function paymentsPlan(ctx: Context, filter: MoneyFilter): ExportPlan {
-  const read = (after: { createdAt: Date; id: string } | undefined) =>
-    ctx.db
+  const read = (after: { createdAt: Date; id: string } | undefined) => {
+    const query = ctx.db
       .select({
         id: payments.id,
         course: courses.name,
@@ -345,25 +355,20 @@ function paymentsPlan(ctx: Context, filter: MoneyFilter): ExportPlan {
       .from(payments)
       .innerJoin(enrollments, and(eq(enrollments.tenantId, payments.tenantId), eq(enrollments.id, payments.enrollmentId)))
       .innerJoin(courses, and(eq(courses.tenantId, enrollments.tenantId), eq(courses.id, enrollments.courseId)))
-      .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
-      .leftJoin(studentUsers, eq(studentUsers.id, students.userId))
-      .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
+      .$dynamic();
+    return withParticipant(query, enrollments)
       .where(
         and(
           ctx.scope.inTenant(payments),
           filter.courseId ? eq(enrollments.courseId, filter.courseId) : undefined,
           filter.since ? gte(payments.createdAt, filter.since) : undefined,
           filter.until ? lt(payments.createdAt, filter.until) : undefined,
-          after
-            ? afterKey(
-                [sql`${payments.createdAt}`, sql`${payments.id}`],
-                [sql`${after.createdAt.toISOString()}::timestamptz`, sql`${after.id}::uuid`],
-              )
-            : undefined,
+          afterInstant(payments.createdAt, payments.id, after && { at: after.createdAt, id: after.id }),
         ),
       )
       .orderBy(asc(payments.createdAt), asc(payments.id))
       .limit(EXPORT_BATCH_ROWS);
+  };
   return {
     kind: "payments",
     title: "Payments",
@@ -398,8 +403,8 @@ function paymentsPlan(ctx: Context, filter: MoneyFilter): ExportPlan {
 }
 
 function refundsPlan(ctx: Context, filter: MoneyFilter): ExportPlan {
-  const read = (after: { createdAt: Date; id: string } | undefined) =>
-    ctx.db
+  const read = (after: { createdAt: Date; id: string } | undefined) => {
+    const query = ctx.db
       .select({
         id: refundRequests.id,
         paymentId: refundRequests.paymentId,
@@ -417,25 +422,20 @@ function refundsPlan(ctx: Context, filter: MoneyFilter): ExportPlan {
       .innerJoin(payments, and(eq(payments.tenantId, refundRequests.tenantId), eq(payments.id, refundRequests.paymentId)))
       .innerJoin(enrollments, and(eq(enrollments.tenantId, payments.tenantId), eq(enrollments.id, payments.enrollmentId)))
       .innerJoin(courses, and(eq(courses.tenantId, enrollments.tenantId), eq(courses.id, enrollments.courseId)))
-      .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
-      .leftJoin(studentUsers, eq(studentUsers.id, students.userId))
-      .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
+      .$dynamic();
+    return withParticipant(query, enrollments)
       .where(
         and(
           ctx.scope.inTenant(refundRequests),
           filter.courseId ? eq(enrollments.courseId, filter.courseId) : undefined,
           filter.since ? gte(refundRequests.createdAt, filter.since) : undefined,
           filter.until ? lt(refundRequests.createdAt, filter.until) : undefined,
-          after
-            ? afterKey(
-                [sql`${refundRequests.createdAt}`, sql`${refundRequests.id}`],
-                [sql`${after.createdAt.toISOString()}::timestamptz`, sql`${after.id}::uuid`],
-              )
-            : undefined,
+          afterInstant(refundRequests.createdAt, refundRequests.id, after && { at: after.createdAt, id: after.id }),
         ),
       )
       .orderBy(asc(refundRequests.createdAt), asc(refundRequests.id))
       .limit(EXPORT_BATCH_ROWS);
+  };
   return {
     kind: "refunds",
     title: "Refunds",
