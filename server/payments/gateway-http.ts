@@ -25,6 +25,24 @@ export class GatewayError extends Error {
   }
 }
 
+/**
+ * The gateway's own words when it refused a call (a 4xx: `detail`, else `message`), or `fallback`
+ * when it said nothing usable; null for every other failure (thrown on: "could not be reached").
+ */
+export function refusalReason(error: unknown, fallback: string): string | null {
+  if (!(error instanceof GatewayError) || error.failure !== "refused") return null;
+  const detail = error.answer?.detail ?? error.answer?.message;
+  return typeof detail === "string" ? detail : fallback;
+}
+
+/** A payment the gateway never took (wrong currency, a refused request): FAILED, with the reason. */
+export const failedStart = (providerReference: string, failureReason: string) => ({
+  providerReference,
+  status: "FAILED" as const,
+  nextAction: null,
+  failureReason,
+});
+
 export interface GatewayCall {
   provider: string;
   method: "GET" | "POST";

@@ -30,7 +30,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Log } from "../log";
-import { callGateway, fieldAt, GatewayError, minorUnits } from "./gateway-http";
+import { callGateway, failedStart, fieldAt, GatewayError, minorUnits, refusalReason } from "./gateway-http";
 import { formatCents, toCents } from "./money";
 import {
   currencyCode,
@@ -113,23 +113,12 @@ export function paymobProvider(config: PaymobConfig, log: Log): PaymentProvider 
       timeoutMs: config.timeoutMs,
       log,
     });
-  const declined = (error: unknown, fallback: string): string | null => {
-    if (!(error instanceof GatewayError) || error.failure !== "refused") return null;
-    const detail = error.answer?.detail ?? error.answer?.message;
-    return typeof detail === "string" ? detail : fallback;
-  };
-
   return {
     name: "paymob",
     online: true,
     refundReadsEvents: true,
     async start(payment, ctx) {
-      const failed = (failureReason: string) => ({
-        providerReference: `unsent-${payment.id}`,
-        status: "FAILED" as const,
-        nextAction: null,
-        failureReason,
-      });
+      const failed = (failureReason: string) => failedStart(`unsent-${payment.id}`, failureReason);
       if (payment.currency !== config.currency) return failed(`Paymob collects ${config.currency} only.`);
       const cents = minorUnits(toCents(payment.amount));
       const payer = ctx.payer;
@@ -154,7 +143,7 @@ export function paymobProvider(config: PaymobConfig, log: Log): PaymentProvider 
           extras: { roster_payment_id: payment.id },
         });
       } catch (error) {
-        const reason = declined(error, "Declined by Paymob.");
+        const reason = refusalReason(error, "Declined by Paymob.");
         if (reason) return failed(reason);
         throw error;
       }
@@ -189,7 +178,7 @@ export function paymobProvider(config: PaymobConfig, log: Log): PaymentProvider 
       try {
         answer = await call("/api/acceptance/void_refund/refund", { transaction_id: paid.id, amount_cents: minorUnits(toCents(amount)) });
       } catch (error) {
-        const reason = declined(error, "Refund declined by Paymob.");
+        const reason = refusalReason(error, "Refund declined by Paymob.");
         if (reason) return { status: "FAILED", providerReference: null, failureReason: reason };
         throw error;
       }

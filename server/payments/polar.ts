@@ -27,7 +27,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Log } from "../log";
-import { callGateway, fieldAt, GatewayError, minorUnits } from "./gateway-http";
+import { callGateway, failedStart, fieldAt, GatewayError, minorUnits, refusalReason } from "./gateway-http";
 import { formatCents, toCents } from "./money";
 import {
   currencyCode,
@@ -81,23 +81,12 @@ export function polarProvider(config: PolarConfig, log: Log): PaymentProvider {
       timeoutMs: config.timeoutMs,
       log,
     });
-  const declined = (error: unknown, fallback: string): string | null => {
-    if (!(error instanceof GatewayError) || error.failure !== "refused") return null;
-    const detail = error.answer?.detail;
-    return typeof detail === "string" ? detail : fallback;
-  };
-
   return {
     name: "polar",
     online: true,
     refundReadsEvents: true,
     async start(payment, ctx) {
-      const failed = (failureReason: string) => ({
-        providerReference: `unsent-${payment.id}`,
-        status: "FAILED" as const,
-        nextAction: null,
-        failureReason,
-      });
+      const failed = (failureReason: string) => failedStart(`unsent-${payment.id}`, failureReason);
       if (payment.currency !== config.currency) return failed(`Polar collects ${config.currency} only.`);
       let checkout: Record<string, unknown>;
       try {
@@ -112,7 +101,7 @@ export function polarProvider(config: PolarConfig, log: Log): PaymentProvider {
           ...(config.successUrl ? { success_url: config.successUrl } : {}),
         });
       } catch (error) {
-        const reason = declined(error, "Declined by Polar.");
+        const reason = refusalReason(error, "Declined by Polar.");
         if (reason) return failed(reason);
         throw error;
       }
@@ -145,7 +134,7 @@ export function polarProvider(config: PolarConfig, log: Log): PaymentProvider {
           metadata: { roster_refund_id: refundId, roster_payment_id: payment.id },
         });
       } catch (error) {
-        const reason = declined(error, "Refund declined by Polar.");
+        const reason = refusalReason(error, "Refund declined by Polar.");
         if (reason) return { status: "FAILED", providerReference: null, failureReason: reason };
         throw error;
       }

@@ -28,7 +28,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Log } from "../log";
-import { callGateway, GatewayError } from "./gateway-http";
+import { callGateway, failedStart, GatewayError } from "./gateway-http";
 import { centsPart, formatCents, toCents } from "./money";
 import { headerValue, parseJsonObject, requiredString, WebhookRejected, type PaymentProvider, type VerifiedWebhookEvent } from "./provider";
 
@@ -105,12 +105,7 @@ export function selcomProvider(config: SelcomConfig, log: Log): PaymentProvider 
     online: true,
     async start(payment, ctx) {
       const reference = orderId(payment.id);
-      const failed = (failureReason: string) => ({
-        providerReference: reference,
-        status: "FAILED" as const,
-        nextAction: null,
-        failureReason,
-      });
+      const failed = (failureReason: string) => failedStart(reference, failureReason);
       if (payment.currency !== "TZS") return failed("Selcom collects TZS only.");
       const cents = toCents(payment.amount);
       if (centsPart(cents) !== 0n) return failed("Selcom collects whole shillings only.");
