@@ -196,6 +196,13 @@ describe("erasure by the job under a fake clock", () => {
     const [paid] = await db.select().from(payments).where(eq(payments.id, payment.id));
     expect(paid).toMatchObject({ enrollmentId, amount: "100.00" });
 
+    // Audit rows stay, still naming the tombstone as their actor.
+    const audited = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entity, "user"), eq(auditLog.entityId, parent.user.id)));
+    expect(audited.map((e) => [e.action, e.actorId])).toEqual([["account.deletionScheduled", parent.user.id]]);
+
     // The sole-guardian child is anonymised; the shared one keeps its name.
     const [sole] = await db.select().from(children).where(eq(children.id, soleChild));
     expect(sole).toMatchObject({ firstName: "Deleted child", lastName: "", dateOfBirth: null });
