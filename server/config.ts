@@ -150,6 +150,8 @@ export function loadConfig(env: Env = process.env) {
       phoneVerification: read(env, "ENABLE_PHONE_NUMBER_VERIFICATION", false, bool),
       emailVerification: read(env, "ENABLE_EMAIL_VERIFICATION", false, bool),
       verificationCodeTtlMs: read(env, "VERIFICATION_CODE_TTL", 10 * 60_000, duration),
+      /** How long after deleteMyAccount the account is erased; cancelAccountDeletion works until then. */
+      accountDeletionGraceMs: read(env, "ACCOUNT_DELETION_GRACE", 14 * 86_400_000, duration),
       /**
        * NODE_ENV=production refuses to start while a demo account (server/seed/demo.ts) still
        * signs in with the public demo password; true lets it start anyway (a demo deployment).

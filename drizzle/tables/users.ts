@@ -29,6 +29,10 @@ export const users = pgTable(
     isPlatformAdmin: boolean().notNull().default(false),
     isActive: boolean().notNull().default(true),
     passwordChangedAt: timestamp({ withTimezone: true, precision: 3 }),
+    /** The person asked to delete the account: it is erased at this instant unless they cancel (server/services/account-deletion.ts). */
+    deletionScheduledAt: timestamp({ withTimezone: true, precision: 3 }),
+    /** Erased: personal fields wiped, the row kept as a tombstone so payments, attendance and audit rows still point somewhere. */
+    erasedAt: timestamp({ withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -36,7 +40,8 @@ export const users = pgTable(
     uniqueIndex("users_phone_number1_key").on(t.phoneNumber1),
     uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
     index("users_phone_number2_idx").on(t.phoneNumber2),
-    check("users_has_login", sql`num_nonnulls(${t.phoneNumber1}, ${t.email}) >= 1`),
+    check("users_has_login", sql`${t.erasedAt} IS NOT NULL OR num_nonnulls(${t.phoneNumber1}, ${t.email}) >= 1`),
+    index("users_deletion_due_idx").on(t.deletionScheduledAt).where(sql`${t.erasedAt} IS NULL AND ${t.deletionScheduledAt} IS NOT NULL`),
     check("users_phone1_e164", sql`${t.phoneNumber1} ~ '^\\+[1-9][0-9]{6,14}$'`),
     check("users_phone2_e164", sql`${t.phoneNumber2} ~ '^\\+[1-9][0-9]{6,14}$'`),
     check("users_email_format", sql`${t.email} ~ '^[^@\\s]+@[^@\\s]+$'`),

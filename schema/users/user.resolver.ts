@@ -3,11 +3,13 @@ import { requireUser } from "../../server/auth/guards";
 import type { Context } from "../../server/context";
 import type { TopicPayloads, Topic } from "../../server/pubsub/topics";
 import * as account from "../../server/services/account";
+import * as accountDeletion from "../../server/services/account-deletion";
+import { DateTime } from "../shared/scalars";
 import { subscribeToProfile } from "../../server/services/realtime";
 import { Membership } from "../tenants/tenant.type";
 import { Instructor, Parent, Student } from "../people/people.type";
 import { Language } from "../shared/enums";
-import type { PrivacyRule } from "../../server/auth/policies";
+import { isSelf, type PrivacyRule } from "../../server/auth/policies";
 import { UpdateProfileInput } from "./user.input";
 import { User, type UserSource } from "./user.type";
 import { ProfileUpdate } from "./profile-update.type";
@@ -26,6 +28,27 @@ export class UserResolver {
     @Ctx() ctx: Context,
   ) {
     return account.updateProfile(ctx, input);
+  }
+
+  @Mutation(() => User, {
+    description:
+      "Deletes your account after a grace period (ACCOUNT_DELETION_GRACE, 14 days by default): personal fields are then erased, payments and attendance kept anonymised. Needs your current password; refused (CONFLICT, LAST_ADMIN) while you are the last active admin of an organisation. Until then you can sign in and cancel.",
+  })
+  deleteMyAccount(@Arg("password", () => String, { description: "Your current password." }) password: string, @Ctx() ctx: Context) {
+    return accountDeletion.deleteMyAccount(ctx, password);
+  }
+
+  @Mutation(() => User, { description: "Cancels the scheduled deletion of your account (CONFLICT, NOT_SCHEDULED, when none is)." })
+  cancelAccountDeletion(@Ctx() ctx: Context) {
+    return accountDeletion.cancelAccountDeletion(ctx);
+  }
+
+  @FieldResolver(() => DateTime, {
+    nullable: true,
+    description: "When your account will be erased, if you asked to delete it (null otherwise). Visible to the user themself only.",
+  })
+  deletionScheduledAt(@Root() user: UserSource, @Ctx() ctx: Context) {
+    return isSelf(ctx, user.id) ? user.deletionScheduledAt : null;
   }
 
   @Subscription(() => ProfileUpdate, {

@@ -1,6 +1,7 @@
 /** The scheduled jobs of Roster, in the order the scheduler runs them. */
 import { absenceAlerts } from "./absence-alerts";
 import { deviceOffline } from "./device-offline";
+import { eraseAccounts } from "./erase-accounts";
 import { feesDue } from "./fees-due";
 import { instructorAttendanceJob } from "./instructor-attendance";
 import { checkSchedule, type Job } from "./job";
@@ -18,6 +19,7 @@ export const JOBS: readonly Job[] = [
   reminders,
   deviceOffline,
   waitlistOffers,
+  eraseAccounts,
 ];
 JOBS.forEach(checkSchedule);
 
