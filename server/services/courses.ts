@@ -25,7 +25,6 @@ import type { SortDirection } from "../pagination";
 import { by, page } from "../db/page";
 import { asIs, type LoadRows } from "../plan/model";
 import { audit } from "./audit";
-import { requireNotArchived } from "./archive-rules";
 import { offerFreedPlaces } from "./course-waitlist";
 
 onConstraint("courses_capacity_not_exceeded", () => new AppError("CONFLICT", "course.capacityExceeded"));
