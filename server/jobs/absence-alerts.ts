@@ -6,13 +6,13 @@
  * so a present mark ends the streak and a later one may alert again.
  */
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { children, courses, enrollments, lectureAttendance, lectures, guardianships, parents, students, users } from "../../drizzle/schema";
+import { courses, enrollments, lectureAttendance, lectures } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
 import { localDate } from "../time";
 import type { Job } from "./job";
-import { firstTime, participantDisplayName, participantJoins, participantUserId } from "./notices";
+import { firstTime, participantDisplayName, withParticipantAccounts, participantUserId } from "./notices";
 
 export const absenceAlerts: Job = {
   name: "absence-alerts",
@@ -63,29 +63,26 @@ export const absenceAlerts: Job = {
     if (streaks.length === 0) return { streaks: 0, alerted: 0 };
 
     // Who answers for each participant, for the enrolments still ACTIVE.
-    const people = await ctx.db
-      .select({
-        studentId: enrollments.studentId,
-        childId: enrollments.childId,
-        courseId: enrollments.courseId,
-        course: courses.name,
-        userId: participantUserId,
-        participant: participantDisplayName,
-      })
-      .from(enrollments)
-      .innerJoin(courses, and(eq(courses.tenantId, enrollments.tenantId), eq(courses.id, enrollments.courseId)))
-      .leftJoin(students, participantJoins.students)
-      .leftJoin(users, participantJoins.users)
-      .leftJoin(children, participantJoins.children)
-      .leftJoin(guardianships, participantJoins.guardianships)
-      .leftJoin(parents, participantJoins.parents)
-      .where(
-        and(
-          ctx.scope.inTenant(enrollments),
-          eq(enrollments.status, "ACTIVE"),
-          inArray(enrollments.courseId, [...new Set(streaks.map((streak) => streak.courseId))]),
-        ),
-      );
+    const people = await withParticipantAccounts(
+      ctx.db
+        .select({
+          studentId: enrollments.studentId,
+          childId: enrollments.childId,
+          courseId: enrollments.courseId,
+          course: courses.name,
+          userId: participantUserId,
+          participant: participantDisplayName,
+        })
+        .from(enrollments)
+        .innerJoin(courses, and(eq(courses.tenantId, enrollments.tenantId), eq(courses.id, enrollments.courseId)))
+        .$dynamic(),
+    ).where(
+      and(
+        ctx.scope.inTenant(enrollments),
+        eq(enrollments.status, "ACTIVE"),
+        inArray(enrollments.courseId, [...new Set(streaks.map((streak) => streak.courseId))]),
+      ),
+    );
     const whoKey = (row: { studentId: string | null; childId: string | null; courseId: string }) =>
       `${row.studentId ?? row.childId}:${row.courseId}`;
     // A child's guardians who receive alerts each have a row: every one of them is told, once per streak.

@@ -4,13 +4,13 @@
  * (received payments, less refunds, below the price) — its family is told once per enrolment.
  */
 import { and, asc, between, eq, gt, sql } from "drizzle-orm";
-import { children, courses, enrollments, guardianships, parents, payments, students, users } from "../../drizzle/schema";
+import { courses, enrollments, payments } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
 import { addDays, localDate } from "../time";
 import type { Job } from "./job";
-import { firstTime, participantDisplayName, participantJoins, participantUserId } from "./notices";
+import { firstTime, participantDisplayName, withParticipantAccounts, participantUserId } from "./notices";
 
 export const feesDue: Job = {
   name: "fees-due",
@@ -29,24 +29,22 @@ export const feesDue: Job = {
       select sum(${payments.amount} - ${payments.refundedAmount}) from ${payments}
       where ${payments.tenantId} = ${enrollments.tenantId} and ${payments.enrollmentId} = ${enrollments.id}
         and ${payments.status} in ('SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED')), 0)`;
-    const rows = await ctx.db
-      .select({
-        enrollmentId: enrollments.id,
-        courseId: courses.id,
-        course: courses.name,
-        startsOn: courses.startsOn,
-        currency: courses.currency,
-        due: sql<string>`(${courses.price} - ${paid})::numeric(12,2)::text`,
-        userId: participantUserId,
-        participant: participantDisplayName,
-      })
-      .from(enrollments)
-      .innerJoin(courses, and(eq(courses.tenantId, enrollments.tenantId), eq(courses.id, enrollments.courseId)))
-      .leftJoin(students, participantJoins.students)
-      .leftJoin(users, participantJoins.users)
-      .leftJoin(children, participantJoins.children)
-      .leftJoin(guardianships, participantJoins.guardianships)
-      .leftJoin(parents, participantJoins.parents)
+    const rows = await withParticipantAccounts(
+      ctx.db
+        .select({
+          enrollmentId: enrollments.id,
+          courseId: courses.id,
+          course: courses.name,
+          startsOn: courses.startsOn,
+          currency: courses.currency,
+          due: sql<string>`(${courses.price} - ${paid})::numeric(12,2)::text`,
+          userId: participantUserId,
+          participant: participantDisplayName,
+        })
+        .from(enrollments)
+        .innerJoin(courses, and(eq(courses.tenantId, enrollments.tenantId), eq(courses.id, enrollments.courseId)))
+        .$dynamic(),
+    )
       .where(
         and(
           ctx.scope.inTenant(enrollments),

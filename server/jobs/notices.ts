@@ -4,6 +4,7 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import { children, enrollments, guardianships, notificationsSent, parents, students, users } from "../../drizzle/schema";
+import type { PgSelect } from "drizzle-orm/pg-core";
 import type { Context } from "../context";
 
 /**
@@ -29,15 +30,15 @@ export const participantUserId = sql<string>`coalesce(${students.userId}, ${pare
 /** SQL of the participant's display name. */
 export const participantDisplayName = sql<string>`trim(coalesce(${children.firstName} || ' ' || ${children.lastName}, ${users.firstName} || ' ' || ${users.lastName}, ''))`;
 
-/** Joins that participantUserId / participantDisplayName need, on a query over `enrollments`. */
-export const participantJoins = {
-  students: and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)),
-  users: eq(users.id, students.userId),
-  children: and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)),
-  guardianships: and(
-    eq(guardianships.tenantId, children.tenantId),
-    eq(guardianships.childId, children.id),
-    eq(guardianships.receivesAlerts, true),
-  ),
-  parents: and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)),
-};
+/** Joins what participantUserId / participantDisplayName read, on a query over `enrollments` (made `$dynamic()`). */
+export function withParticipantAccounts<Query extends PgSelect>(query: Query) {
+  return query
+    .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
+    .leftJoin(users, eq(users.id, students.userId))
+    .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
+    .leftJoin(
+      guardianships,
+      and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id), eq(guardianships.receivesAlerts, true)),
+    )
+    .leftJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)));
+}

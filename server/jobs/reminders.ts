@@ -6,26 +6,13 @@
  * The window is the run's local time, e.g. `2026-11-23T18:15`.
  */
 import { and, asc, between, eq, gt, lte, ne, sql } from "drizzle-orm";
-import {
-  children,
-  courses,
-  enrollments,
-  eventRegistrations,
-  events,
-  lectures,
-  guardianships,
-  parents,
-  students,
-  users,
-  type Event as EventRow,
-  type Lecture,
-} from "../../drizzle/schema";
+import { courses, enrollments, eventRegistrations, events, lectures, type Event as EventRow, type Lecture } from "../../drizzle/schema";
 import { requireTenant } from "../auth/guards";
 import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
 import { localDate, localTime, zonedInstant } from "../time";
 import type { Job } from "./job";
-import { firstTime, participantJoins, participantUserId } from "./notices";
+import { firstTime, withParticipantAccounts, participantUserId } from "./notices";
 
 const EVERY_MINUTES = 15;
 
@@ -50,19 +37,17 @@ export const reminders: Job = {
     if (until <= now) return { lectures: 0, events: 0, reminded: 0 };
     const startsAt = sql`((${lectures.date} + ${lectures.startTime}) at time zone ${tenant.timeZone})`;
 
-    const lectureRows = await ctx.db
-      .select({ lecture: lectures, courseName: courses.name, userId: participantUserId })
-      .from(lectures)
-      .innerJoin(courses, and(eq(courses.tenantId, lectures.tenantId), eq(courses.id, lectures.courseId)))
-      .innerJoin(
-        enrollments,
-        and(eq(enrollments.tenantId, lectures.tenantId), eq(enrollments.courseId, lectures.courseId), eq(enrollments.status, "ACTIVE")),
-      )
-      .leftJoin(students, participantJoins.students)
-      .leftJoin(users, participantJoins.users)
-      .leftJoin(children, participantJoins.children)
-      .leftJoin(guardianships, participantJoins.guardianships)
-      .leftJoin(parents, participantJoins.parents)
+    const lectureRows = await withParticipantAccounts(
+      ctx.db
+        .select({ lecture: lectures, courseName: courses.name, userId: participantUserId })
+        .from(lectures)
+        .innerJoin(courses, and(eq(courses.tenantId, lectures.tenantId), eq(courses.id, lectures.courseId)))
+        .innerJoin(
+          enrollments,
+          and(eq(enrollments.tenantId, lectures.tenantId), eq(enrollments.courseId, lectures.courseId), eq(enrollments.status, "ACTIVE")),
+        )
+        .$dynamic(),
+    )
       .where(
         and(
           ctx.scope.inTenant(lectures),
