@@ -4,7 +4,7 @@ import { defaultFieldResolver, getNullableType, isListType, isObjectType, isUnio
 import type { Context } from "../server/context";
 import { LIST_LIMITS, type ConnectionShape } from "../server/pagination";
 import { sourceOf } from "../server/plan/model";
-import { buildSchema } from "type-graphql";
+import { buildSchema, getMetadataStorage } from "type-graphql";
 // The planned types (server/plan/<domain>.ts) declare themselves on import.
 import "../server/plan/courses";
 import { AttendanceResolver, AttendanceUpdateResolver, ParticipantAttendanceResolver } from "./attendance/attendance.resolver";
@@ -114,6 +114,32 @@ function planRelations(schema: GraphQLSchema): void {
 }
 
 /**
+ * Plain fields — a property of the object, without @Authorized, middleware,
+ * arguments or a field resolver — are read inline by the compiled executor:
+ * type-graphql would wrap each one in a resolver that runs an empty middleware
+ * chain, once per field of every object of an answer. (The planner also relies
+ * on it: a field without a resolver is a column it may serialise in SQL.)
+ */
+function inlinePlainFields(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  for (const objectType of storage.objectTypes) {
+    const type = schema.getType(objectType.name);
+    if (!isObjectType(type)) continue;
+    const fields = type.getFields();
+    for (const field of objectType.fields ?? []) {
+      const plain =
+        !field.roles &&
+        !field.middlewares?.length &&
+        !field.params?.length &&
+        field.schemaName === field.name &&
+        !storage.fieldResolvers.some((resolver) => resolver.getObjectType?.() === field.target && resolver.methodName === field.name);
+      const built = fields[field.schemaName];
+      if (plain && built) built.resolve = undefined;
+    }
+  }
+}
+
+/**
  * Every list that is not a connection has a cap (LIST_LIMITS): its field answers
  * at most that many items, whatever a service returns, and a query's cost counts
  * it at its estimate. A list without one stops the schema from building.
@@ -161,6 +187,7 @@ export function buildRosterSchema(): Promise<GraphQLSchema> {
     // executor (graphql-jit) needs the answer synchronously.
     const participant = schema.getType("Participant");
     if (isUnionType(participant)) participant.resolveType = participantTypeOf;
+    inlinePlainFields(schema);
     planRelations(schema);
     capLists(schema);
     // A connection's total is counted only when asked for: services give a function.

@@ -13,6 +13,8 @@ export interface RequestStore {
   requestId: string;
   language: Language;
   sqlStatements: number;
+  /** Subtrees of the answer PostgreSQL wrote as JSON text (server/plan/raw.ts). */
+  rawSubtrees?: number;
   /** The first SQL texts of the request, logged when it turns out slow. */
   sql?: string[];
   /** Set when the request ran out of budget: statements it still tries to run fail with this. */

@@ -41,7 +41,7 @@ const diagnosticsPlugin: ApolloServerPlugin<Context> = {
         if (store && response.body.kind === "single") {
           response.body.singleResult.extensions = {
             ...response.body.singleResult.extensions,
-            diagnostics: { sqlStatements: store.sqlStatements },
+            diagnostics: { sqlStatements: store.sqlStatements, rawSubtrees: store.rawSubtrees ?? 0 },
           };
         }
       },
@@ -100,6 +100,8 @@ function rosterGateway(schema: GraphQLSchema, executor: Executor): GatewayInterf
             operationName: request.operationName,
             variables: request.request.variables,
             request: (request.context as Envelope).request,
+            // stringifyResult sends the executor's text: raw subtrees may be spliced in.
+            asText: true,
           });
           if (!failure) return result;
           // The request failed as a whole: its HTTP status says how (Apollo reads extensions.http).

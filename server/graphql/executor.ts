@@ -24,6 +24,7 @@ import { currentRequest } from "../request-store";
 import { operationCost } from "./cost";
 import { findNulByte } from "./input-guard";
 import { trustedDocumentsFor } from "./trusted-documents";
+import { stringifyWithRaw } from "../plan/raw";
 import type { Viewer } from "../auth/viewer";
 
 export interface Operation {
@@ -31,6 +32,11 @@ export interface Operation {
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
   request: RequestInput;
+  /**
+   * The answer leaves as the JSON text `serializedData` gives (HTTP), so planned
+   * subtrees may be spliced in as PostgreSQL wrote them (server/plan/raw.ts).
+   */
+  asText?: boolean;
 }
 
 /** The JSON text of a result's `data`, made once while checking its size (see stringifyResult). */
@@ -138,6 +144,7 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
           const refused = trusted.refusal(operation.document, operation.request.credentials, ctx.viewer);
           if (refused) throw refused;
         }
+        if (operation.asText && rootValue === undefined) ctx.planner.rawJson = true;
         return runWithinSize(ctx, query, operation, rootValue);
       });
       // Past the budget the request is answered; the abandoned work ends on its own.
@@ -159,7 +166,10 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
   async function runWithinSize(ctx: Context, query: CompiledQuery, operation: Operation, rootValue: unknown): Promise<ExecutionResult> {
     const result = (await query.query(rootValue ?? {}, ctx, operation.variables ?? {})) as ExecutionResult;
     if (result.data) {
-      const json = JSON.stringify(result.data);
+      const { splices } = ctx.planner;
+      const json = splices.length ? stringifyWithRaw(result.data, splices) : JSON.stringify(result.data);
+      const store = currentRequest();
+      if (store) store.rawSubtrees = splices.length;
       if (json.length > limits.responseBytes) {
         throw new AppError(
           "BUDGET_EXCEEDED",

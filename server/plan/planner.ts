@@ -18,7 +18,8 @@ import {
 import type { Context } from "../context";
 import { pageSize, toConnection, toPage } from "../pagination";
 import { sourceOf, type ConnectionRelation, type LoadRows, type PlannableQuery, type Relation, type Row, type Source } from "./model";
-import { collectFields, objectTypeOf, siblingsOf, subSelections, type Fields, type SelectionScope } from "./selection";
+import { collectFields, nodesNamed, objectTypeOf, siblingsOf, subSelections, type Fields, type SelectionScope } from "./selection";
+import { rawField, rawFieldSql, RawJson, responsePath, standIn, type RawField, type Splice } from "./raw";
 import { Aliases, jsonObject, Params, rowFromDriver, tableInfo, type Ref } from "./sql";
 
 /** What to load for objects of one planned type. */
@@ -37,6 +38,8 @@ interface FieldPlan {
   /** For connections: page size, cursor, whether the total is asked for. */
   page?: { limit: number; after: string | null; total: boolean };
   prepared?: unknown;
+  /** Built by PostgreSQL as the answer's JSON text (see raw.ts): no child plan. */
+  raw?: RawField;
 }
 
 interface Level {
@@ -46,6 +49,12 @@ interface Level {
 
 export class Planner {
   private readonly levels = new Map<string, Level>();
+  /**
+   * Whether relations may be answered as raw JSON text (raw.ts): set by the
+   * executor for answers it serialises itself; `splices` are where they go.
+   */
+  rawJson = false;
+  readonly splices: Splice[] = [];
 
   constructor(private readonly ctx: Context) {}
 
@@ -57,10 +66,17 @@ export class Planner {
   load(parent: object, info: GraphQLResolveInfo): unknown {
     const key = info.path.key as string;
     const planned = (parent as Row).$;
-    if (planned && key in planned) return planned[key];
+    if (planned && key in planned) return this.answer(planned[key], info);
     return this.levelOf(info)
       .loader.load(parent as Row)
-      .then((values) => values[key]);
+      .then((values) => this.answer(values[key], info));
+  }
+
+  /** A raw subtree is noted for the executor, and answered by its stand-in. */
+  private answer(value: unknown, info: GraphQLResolveInfo): unknown {
+    if (!(value instanceof RawJson)) return value;
+    this.splices.push({ path: responsePath(info), text: value.text });
+    return value.standIn;
   }
 
   /**
@@ -76,20 +92,17 @@ export class Planner {
     const source = found && sourceOf(found.type.name);
     if (!found || !source) return query;
     const table = source.table;
-    const plan = planObject(scope, found.type, source, found.fields, true);
+    const plan = planObject(scope, found.type, source, found.fields, true, this.rawJson);
     if (!plan.relations.size) return query;
     await this.prepare(plan);
     const { sql, params } = query.toSQL();
     const values = new Params([...params]);
     const aliases = new Aliases();
     const p = aliases.of(table);
-    const text = `select ${p.alias}.*, ${relationsJson(plan, p, values, aliases)} as "$" from (${sql}) as ${p.alias}`;
+    const text = `select ${p.alias}.*, ${relationColumns(plan, p, values, aliases)} from (${sql}) as ${p.alias}`;
     return (await this.ctx.app.database.query(this.ctx.db, text, values.values)).map((raw) => {
       const row = rowFromDriver<Row>(table, raw);
-      const planned = (raw.$ ?? {}) as Record<string, unknown>;
-      const values: Record<string, unknown> = {};
-      for (const [key, field] of plan.relations) values[key] = finishField(field, planned[key] ?? null, row);
-      row.$ = values;
+      row.$ = finishRelations(plan, raw, row);
       return row as T;
     });
   }
@@ -109,7 +122,7 @@ export class Planner {
       // Under a union or interface the siblings are not known: the field is planned alone.
       const fields: Fields = siblings?.fields ?? new Map([[String(info.path.key), [...info.fieldNodes]]]);
       const scope: SelectionScope = { schema: info.schema, fragments: info.fragments, variables: info.variableValues };
-      const plan = planObject(scope, info.parentType, requireSource(info.parentType.name), fields, true);
+      const plan = planObject(scope, info.parentType, requireSource(info.parentType.name), fields, true, this.rawJson);
       level = { plan, loader: new DataLoader((parents) => this.fetch(plan, parents), { cacheKeyFn: (row) => row.id }) };
       this.levels.set(key, level);
     }
@@ -127,18 +140,11 @@ export class Planner {
       const p = aliases.of(plan.source.table);
       const ids = [...new Set(parents.map((parent) => parent.id))];
       const text =
-        `select ${p.col("id")} as id, ${relationsJson(plan, p, params, aliases)} as "$" from ${p.from}` +
+        `select ${p.col("id")} as id, ${relationColumns(plan, p, params, aliases)} from ${p.from}` +
         ` where ${p.col("tenantId")} = ${params.add(tenantId, "uuid")} and ${p.col("id")} = any(${params.add(ids, "uuid[]")})`;
-      for (const row of await this.ctx.app.database.query(this.ctx.db, text, params.values)) {
-        raws.set(row.id, row.$ as Record<string, unknown>);
-      }
+      for (const row of await this.ctx.app.database.query(this.ctx.db, text, params.values)) raws.set(row.id, row);
     }
-    return parents.map((parent) => {
-      const raw = raws.get(parent.id);
-      const values: Record<string, unknown> = {};
-      for (const [key, field] of plan.relations) values[key] = finishField(field, raw?.[key] ?? null, parent);
-      return values;
-    });
+    return parents.map((parent) => finishRelations(plan, raws.get(parent.id) ?? {}, parent));
   }
 
   /** Runs the relations' `prepare` (viewer facts their SQL needs), once per statement. */
@@ -162,10 +168,10 @@ function rowSelection(scope: SelectionScope, info: GraphQLResolveInfo, at: strin
     for (const key of path) {
       if (!isObjectType(type)) return null;
       // A path the client did not select still leads to the same type; it just adds no fields.
-      const nodes = selections.length ? collectFields(scope, type, selections).get(key) : undefined;
+      const nodes = selections.length ? nodesNamed(collectFields(scope, type, selections), key) : [];
       const next = objectTypeOf(type, key);
       if (!next) return null;
-      selections = nodes ? subSelections(nodes) : [];
+      selections = subSelections(nodes);
       type = next;
     }
     if (!isObjectType(type) || (rowType && rowType !== type)) return null;
@@ -192,7 +198,14 @@ function parentPath(info: GraphQLResolveInfo): string {
  * What the selection asks of objects of `type`. At a level (`relationsOnly`),
  * the parents are rows already: only their relations are loaded.
  */
-function planObject(scope: SelectionScope, type: GraphQLObjectType, source: Source, fields: Fields, relationsOnly = false): ObjectPlan {
+function planObject(
+  scope: SelectionScope,
+  type: GraphQLObjectType,
+  source: Source,
+  fields: Fields,
+  relationsOnly = false,
+  raw = false,
+): ObjectPlan {
   const plan: ObjectPlan = { source, columns: new Set(source.keys), allColumns: false, relations: new Map() };
   const table = tableInfo(source.table).columns;
   for (const [key, nodes] of fields) {
@@ -201,7 +214,7 @@ function planObject(scope: SelectionScope, type: GraphQLObjectType, source: Sour
     const relation = source.relations?.[name];
     if (relation) {
       for (const column of relation.needs) plan.columns.add(column);
-      plan.relations.set(key, planField(scope, type, relation, nodes));
+      plan.relations.set(key, planField(scope, type, relation, nodes, raw));
       if (relation.kind === "value" && relation.parentField && selects(scope, type, name, nodes, relation.parentField))
         plan.allColumns = true;
     } else if (relationsOnly) {
@@ -216,8 +229,10 @@ function planObject(scope: SelectionScope, type: GraphQLObjectType, source: Sour
   return plan;
 }
 
-function planField(scope: SelectionScope, type: GraphQLObjectType, relation: Relation, nodes: FieldNode[]): FieldPlan {
+function planField(scope: SelectionScope, type: GraphQLObjectType, relation: Relation, nodes: FieldNode[], raw = false): FieldPlan {
   const fieldDef = type.getFields()[nodes[0]!.name.value]!;
+  const rawPlan = raw ? rawField(scope, type, fieldDef, relation, nodes) : null;
+  if (rawPlan) return { relation, args: rawPlan.args, raw: rawPlan };
   const args = getArgumentValues(fieldDef, nodes[0]!, scope.variables as Record<string, unknown>);
   if (relation.kind === "value") return { relation, args };
   const target = relation.target();
@@ -231,18 +246,19 @@ function planField(scope: SelectionScope, type: GraphQLObjectType, relation: Rel
   const connectionFields = collectFields(scope, returned, subSelections(nodes));
   const nodeType = objectTypeOf(returned, "nodes");
   if (!nodeType || !isObjectType(nodeType)) throw new Error(`${returned.name} is not a connection`);
-  const nodeSets = subSelections(connectionFields.get("nodes") ?? []);
+  // Response keys may be aliases: fields are found by name.
+  const nodeSets = subSelections(nodesNamed(connectionFields, "nodes"));
   const edgesType = objectTypeOf(returned, "edges");
-  for (const edges of connectionFields.get("edges") ?? []) {
+  for (const edges of nodesNamed(connectionFields, "edges")) {
     if (!edgesType) break;
     const edgeFields = collectFields(scope, edgesType, subSelections([edges]));
-    nodeSets.push(...subSelections(edgeFields.get("node") ?? []));
+    nodeSets.push(...subSelections(nodesNamed(edgeFields, "node")));
   }
   const child = planObject(scope, nodeType, target, collectFields(scope, nodeType, nodeSets));
   for (const column of relation.cursor.columns) child.columns.add(column);
   const limit = pageSize(args.first as number | null | undefined);
   const after = (args.after as string | null | undefined) ?? null;
-  return { relation, args, child, page: { limit, after, total: connectionFields.has("totalCount") } };
+  return { relation, args, child, page: { limit, after, total: nodesNamed(connectionFields, "totalCount").length > 0 } };
 }
 
 // ------------------------------------------------------------------ SQL
@@ -271,7 +287,33 @@ function keysOf(plan: ObjectPlan): string[] {
 }
 
 function relationsJson(plan: ObjectPlan, p: Ref, params: Params, aliases: Aliases): string {
-  return jsonObject([...plan.relations].map(([key, field]) => [key, fieldSql(field, p, params, aliases)]));
+  return jsonObject([...plan.relations].filter(([, field]) => !field.raw).map(([key, field]) => [key, fieldSql(field, p, params, aliases)]));
+}
+
+/** The column of a raw relation in a level's statement. */
+const rawColumn = (key: string) => `$raw:${key}`;
+
+/** The relations of a level's rows: "$" (JSON the planner finishes), and one text column per raw relation. */
+function relationColumns(plan: ObjectPlan, p: Ref, params: Params, aliases: Aliases): string {
+  const columns = [`${relationsJson(plan, p, params, aliases)} as "$"`];
+  for (const [key, field] of plan.relations) {
+    if (field.raw) columns.push(`(${rawFieldSql(field.raw, p, params, aliases)})::text as "${rawColumn(key)}"`);
+  }
+  return columns.join(", ");
+}
+
+/** The GraphQL values of a level row's relations, from the statement's row. */
+function finishRelations(plan: ObjectPlan, raw: Record<string, unknown>, parent: Row): Record<string, unknown> {
+  const planned = (raw.$ ?? {}) as Record<string, unknown>;
+  const values: Record<string, unknown> = {};
+  for (const [key, field] of plan.relations) {
+    if (!field.raw) values[key] = finishField(field, planned[key] ?? null, parent);
+    else {
+      const text = raw[rawColumn(key)];
+      values[key] = typeof text === "string" ? new RawJson(text, standIn(field.raw)) : standIn(field.raw);
+    }
+  }
+  return values;
 }
 
 /** The sub-select of one relation of the parent row `p`. */

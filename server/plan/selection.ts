@@ -55,6 +55,13 @@ export function collectFields(scope: SelectionScope, type: GraphQLObjectType, se
   return fields;
 }
 
+/** Every node selecting field `name`, under whatever response keys (aliases). */
+export function nodesNamed(fields: Fields, name: string): FieldNode[] {
+  const found: FieldNode[] = [];
+  for (const nodes of fields.values()) if (nodes[0]!.name.value === name) found.push(...nodes);
+  return found;
+}
+
 /** The sub-selections of a field's nodes. */
 export const subSelections = (nodes: readonly FieldNode[]) => nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
 

@@ -13,7 +13,7 @@ export interface Result<T> {
   status: number;
   data: T | null | undefined;
   errors?: GraphQLErrorShape[];
-  extensions?: { diagnostics?: { sqlStatements: number }; [key: string]: unknown };
+  extensions?: { diagnostics?: { sqlStatements: number; rawSubtrees?: number }; [key: string]: unknown };
   headers: Headers;
 }
 
