@@ -147,6 +147,9 @@ export async function createServer(config: Config, deps?: AppDeps): Promise<Rost
   });
 
   web.disable("x-powered-by");
+  // Express would hash every answer for an ETag (a SHA-1 over each GraphQL response, POSTs
+  // included), which no client revalidates; static files keep serve-static's own.
+  web.set("etag", false);
   // GraphQL answers are POSTed and rarely repeat: an ETag would hash every large body for nothing.
   web.set("etag", false);
   web.set("trust proxy", config.http.trustProxy);

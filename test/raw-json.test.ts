@@ -31,7 +31,9 @@ beforeAll(async () => {
   school = await createSchool(t);
   const staff = school.admin.client;
   const season = data(
-    await staff.request(CreateSeasonDocument, { input: { name: "Autumn «2099»", kind: "SCHOOL", startsOn: "2099-01-01", endsOn: "2099-06-30" } }),
+    await staff.request(CreateSeasonDocument, {
+      input: { name: "Autumn «2099»", kind: "SCHOOL", startsOn: "2099-01-01", endsOn: "2099-06-30" },
+    }),
   ).createSeason.id;
   const tags = [];
   for (const name of ["Zeta", "alpha", 'Tag "quoted"']) tags.push(data(await staff.request(CreateTagDocument, { name })).createTag.id);
@@ -94,7 +96,9 @@ describe("raw subtrees answer what walking answers", () => {
     const course = (http.data as any).courses.nodes.find((node: { id: string }) => node.id === courseId);
     expect(course.lectures.nodes.map((lecture: { title: string | null }) => lecture.title)).toEqual(TITLES);
     expect(course.lectures.totalCount).toBe(TITLES.length);
-    expect(course.tags.map((tag: { name: string }) => tag.name)).toEqual(["Tag \"quoted\"", "Zeta", "alpha"].sort((a, b) => (a < b ? -1 : 1)));
+    expect(course.tags.map((tag: { name: string }) => tag.name)).toEqual(
+      ['Tag "quoted"', "Zeta", "alpha"].sort((a, b) => (a < b ? -1 : 1)),
+    );
   });
 
   it("one course, with aliases, fragments, directives and filters", async () => {
@@ -179,7 +183,10 @@ describe("raw subtrees answer what walking answers", () => {
     }
     const { http } = await both(`{ courses(first: 10) { nodes { id } } }`, {}, other.admin);
     expect((http.data as any).courses.nodes).toEqual([]);
-    const foreign = await other.admin.client.raw({ query: `query ($id: UUID!) { course(id: $id) { ${COURSE} } }`, variables: { id: courseId } });
+    const foreign = await other.admin.client.raw({
+      query: `query ($id: UUID!) { course(id: $id) { ${COURSE} } }`,
+      variables: { id: courseId },
+    });
     expect(foreign.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 });

@@ -96,7 +96,9 @@ export function rosterEnv(port: number, options: RosterOptions): Record<string, 
 export async function startRoster(options: RosterOptions): Promise<Server> {
   const port = await freePort();
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const proc = startProcess(options.name, NODE22, [...profile, ...(options.nodeArgs ?? []), "--import", "tsx", "server/main.ts"], {
+  // BENCH_ROSTER_NODE_ARGS: extra Node flags for every Roster instance (e.g. heap settings to compare).
+  const extra = (process.env.BENCH_ROSTER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const proc = startProcess(options.name, NODE22, [...profile, ...extra, ...(options.nodeArgs ?? []), "--import", "tsx", "server/main.ts"], {
     cwd: ROSTER_DIR,
     env: rosterEnv(port, options),
     logDir: options.logDir,

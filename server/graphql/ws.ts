@@ -425,7 +425,7 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
         // Events are sent straight to the socket, the answer serialised once per audience
         // (graphql-ws would serialise it again for every socket); graphql-ws still owns the
         // subscription's life: complete and close end it through the iterator below.
-        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
         const socket = connection.socket;
         const subscriber: Subscriber = {
           spec,
@@ -436,13 +436,14 @@ export function attachWebSocket(app: AppDeps, schema: GraphQLSchema, httpServer:
             const result = (await query.query(payload, ctx, (args.variableValues ?? {}) as Record<string, unknown>)) as ExecutionResult;
             return safeResult(result, ctx.requestId, ctx.language, tagsOf(connection, operationNameOf(args)));
           },
-          deliver: (json) => {
+          deliver: (payload) => {
             if (socket.readyState !== socket.OPEN) return false;
             if (socket.bufferedAmount > limits.wsSendBufferBytes) {
               socket.close(WS_CLOSE.slowConsumer, "Slow consumer: send buffer full");
               return false;
             }
-            socket.send(`${prefix}${json}}`);
+            // One text frame of bytes encoded once per socket (prefix) and once per audience (payload).
+            socket.send(Buffer.concat([prefix, payload]), { binary: false });
             return true;
           },
         };

@@ -287,7 +287,9 @@ function keysOf(plan: ObjectPlan): string[] {
 }
 
 function relationsJson(plan: ObjectPlan, p: Ref, params: Params, aliases: Aliases): string {
-  return jsonObject([...plan.relations].filter(([, field]) => !field.raw).map(([key, field]) => [key, fieldSql(field, p, params, aliases)]));
+  return jsonObject(
+    [...plan.relations].filter(([, field]) => !field.raw).map(([key, field]) => [key, fieldSql(field, p, params, aliases)]),
+  );
 }
 
 /** The column of a raw relation in a level's statement. */

@@ -28,7 +28,7 @@ import {
 import { pageSize } from "../pagination";
 import type { ConnectionRelation, ManyRelation, OneRelation, Relation, Source } from "./model";
 import { collectFields, objectTypeOf, subSelections, type Fields, type SelectionScope } from "./selection";
-import { type Aliases, type ColumnInfo, jsonObject, type Params, type Ref, tableInfo } from "./sql";
+import { type Aliases, jsonObject, type Params, type Ref, tableInfo } from "./sql";
 
 /** The JSON text of a raw subtree, as the statement returned it. */
 export class RawJson {
@@ -39,10 +39,7 @@ export class RawJson {
   ) {}
 }
 
-type RawEntry =
-  | { kind: "literal"; sql: string }
-  | { kind: "column"; sql: (c: Ref) => string }
-  | { kind: "relation"; field: RawField };
+type RawEntry = { kind: "literal"; sql: string } | { kind: "column"; sql: (c: Ref) => string } | { kind: "relation"; field: RawField };
 
 interface RawObject {
   source: Source;
@@ -210,7 +207,11 @@ export function rawFieldSql(field: RawField, p: Ref, params: Params, aliases: Al
     return `array_to_json(array(select ${objectSql(child, c, params, aliases)} from ${c.from} where ${sameTenant} and ${relation.on(p, c)} order by ${relation.orderBy(c)} limit ${relation.cap}))`;
   }
   const page = field.connection!;
-  const filters = (ref: Ref) => [`${ref.col("tenantId")} = ${p.col("tenantId")}`, relation.on(p, ref), ...(relation.filter?.(field.args, ref, params) ?? [])];
+  const filters = (ref: Ref) => [
+    `${ref.col("tenantId")} = ${p.col("tenantId")}`,
+    relation.on(p, ref),
+    ...(relation.filter?.(field.args, ref, params) ?? []),
+  ];
   return jsonObject(
     page.entries.map(([key, part]) => {
       if (typeof part === "object") return [key, literal(part.typename)];

@@ -27,10 +27,11 @@ export interface Subscriber {
   /** Resolves the event for this subscriber's audience. */
   resolve: (ctx: Context, payload: unknown) => Promise<ExecutionResult>;
   /**
-   * Receives an answer as JSON (made once per audience); false when the subscriber
-   * was cut off (too slow a reader): it is removed at once.
+   * Receives an answer as UTF-8 JSON followed by "}" (encoded once per audience,
+   * to close the socket's own `{"id":…,"payload":` prefix); false when the
+   * subscriber was cut off (too slow a reader): it is removed at once.
    */
-  deliver: (json: string) => boolean;
+  deliver: (payload: Buffer) => boolean;
 }
 
 interface Channel {
@@ -94,9 +95,9 @@ export function createFanout(app: AppDeps) {
           (ctx, index) => groups[index]![0]!.resolve(ctx, payload),
         );
         groups.forEach((members, index) => {
-          const json = JSON.stringify(results[index]);
+          const payload = Buffer.from(`${JSON.stringify(results[index])}}`);
           for (const member of members) {
-            if (member.deliver(json)) stats.deliveries += 1;
+            if (member.deliver(payload)) stats.deliveries += 1;
             else subscribers.delete(member);
           }
         });

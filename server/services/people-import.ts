@@ -18,7 +18,6 @@
  */
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
-import ExcelJS from "exceljs";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { CountryCode } from "libphonenumber-js";
 import { children, courses, enrollments, guardianships, memberships, parents, students, users } from "../../drizzle/schema";
@@ -122,6 +121,8 @@ export async function readRows(file: Buffer, format: ImportFormat): Promise<Reco
     }
     return rows;
   }
+  // Loaded on first use (~20 MiB an instance need not hold idle).
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(file as unknown as ArrayBuffer);

@@ -10,7 +10,6 @@
  * contextual forms map back to their letters.
  */
 import { createRequire } from "node:module";
-import PDFDocument from "pdfkit";
 import type { Language } from "../i18n";
 
 const require = createRequire(import.meta.url);
@@ -42,7 +41,9 @@ export interface ReceiptContent {
 }
 
 /** Renders the receipt; resolves with the PDF bytes. */
-export function renderReceiptPdf(content: ReceiptContent): Promise<Buffer> {
+export async function renderReceiptPdf(content: ReceiptContent): Promise<Buffer> {
+  // Loaded on first use: pdfkit and its fonts cost ~15 MiB an instance need not hold idle.
+  const { default: PDFDocument } = await import("pdfkit");
   const rtl = content.language === "ar";
   const doc = new PDFDocument({ size: "A5", margin: 40, info: { Title: content.title } });
   doc.registerFont("arabic", FONTS.arabic);
