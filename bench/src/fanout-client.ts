@@ -4,7 +4,7 @@
  * by the parent over IPC:
  *
  *   connect  open `add` more sockets, subscribe each; answer "connected"
- *   reset    forget the receipts so far; from now on, mark k is the one for lectures[k]
+ *   reset    forget the receipts so far; from now on, mark k is the one for lectures[k] (answers "reset-done")
  *   count    answer "count": receipts so far
  *   collect  answer "receipts": [client, mark number, receipt time (epoch ms, sub-ms)] triples
  *   churn    subscribe/complete cycles over a few sockets; answer "churned"
@@ -172,6 +172,7 @@ process.on("message", (message: Message) => {
       other = 0;
       closes.clear();
       markOfLecture = new Map(message.lectures.map((id, k) => [id, k]));
+      send({ type: "reset-done" });
       break;
     case "count":
       send({ type: "count", receipts: receipts.length / 3 });

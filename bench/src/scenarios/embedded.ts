@@ -42,7 +42,7 @@ export async function runEmbedded(bench: Bench): Promise<EmbeddedResult> {
   bench.progress(`\n[${elapsed(bench)}] embedded: PGlite in memory`);
   const result: EmbeddedResult = { startupMs: [], rssAfterStartMiB: 0 };
   for (let i = 0; i < (bench.options.only?.has("embedded") ? 2 : 1); i++) {
-    const startup = await start(bench, `embedded-start-${i + 1}`, ["server/main.ts"], { SEED_DEMO: "true" }, 120_000);
+    const startup = await start(bench, `embedded-start-${i + 1}`, ["server/main.ts"], { SEED_DEMO: "true", ALLOW_DEMO_LOGINS: "true" }, 120_000);
     result.startupMs.push(Math.round(startup.ms));
     result.rssAfterStartMiB = Math.round(memoryOf(startup.proc.pid).rss / 1048576);
     await stopProcess(startup.proc);

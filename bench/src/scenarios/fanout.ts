@@ -228,11 +228,17 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
     const graphqlA = `${a.server.baseUrl}/graphql`;
     const sizes = [...options.fanoutSizes].sort((x, y) => x - y);
     const M = options.fanoutMarks;
-    const course = await createFanoutCourse(bench, 5 + M * (sizes.length + 2));
+    // One lecture per mark sent: the idle measure (5 + M), then per burst, register screen included, a warm-up of 5 and M.
+    const course = await createFanoutCourse(bench, 5 + M + (5 + M) * (sizes.length + 1));
     const courseId = course.id;
     let lectureCursor = 0;
     /** The next `n` unused lectures: every burst marks lectures of its own, so late events cannot be mistaken. */
-    const lectures = (n: number) => course.lectureIds.slice(lectureCursor, (lectureCursor += n));
+    const lectures = (n: number) => {
+      const ids = course.lectureIds.slice(lectureCursor, (lectureCursor += n));
+      // Too few would send fewer marks than the burst expects, and count the rest as lost.
+      if (ids.length < n) throw new Error(`fan-out course: ${n} lectures wanted, ${ids.length} left`);
+      return ids;
+    };
     const sqlCounter = "roster_sql_statements_total";
 
     // The leak check first: it needs no audience and is cheap next to a burst.
@@ -292,7 +298,8 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
       await sleep(1000);
 
       const burstLectures = lectures(M);
-      for (const swarm of swarms) swarm.child.send({ type: "reset", lectures: burstLectures });
+      // Acknowledged: a client process still busy with the warm-up must not count the first marks under the old lectures.
+      await Promise.all(swarms.map((swarm) => swarm.request({ type: "reset", lectures: burstLectures }, "reset-done")));
       const metricsBefore = await Promise.all(urls.map(metricsText));
       const pids = await backendPids(bench.sql);
       const pgBefore = ticksOf(pids);
@@ -340,6 +347,13 @@ export async function runFanout(bench: Bench): Promise<FanoutResult> {
         }
       }
       const delivered = seen.size;
+      // Which marks went missing, and for how many subscribers each (a lost event shows as one mark missed by all).
+      const receivedOf = new Map<number, number>();
+      for (const key of seen.keys()) receivedOf.set(key % 100_000, (receivedOf.get(key % 100_000) ?? 0) + 1);
+      const missedBy = new Map<number, number>();
+      for (let k = 0; k < M; k++) if ((receivedOf.get(k) ?? 0) < subscribers) missedBy.set(k, subscribers - (receivedOf.get(k) ?? 0));
+      if (missedBy.size)
+        bench.progress(`    missing marks (k: subscribers that missed it): ${[...missedBy].slice(0, 20).map(([k, n]) => `${k}: ${n}`).join(", ")}`);
       const duplicated = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
       const statementsDelta = urls.reduce((sum, _url, i) => {
         const before = metricValue(metricsBefore[i]!, sqlCounter);
