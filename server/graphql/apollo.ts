@@ -22,7 +22,7 @@ import { refreshCookieJar } from "../http/refresh-cookie";
 import { consume } from "../rate-limits";
 import { reportError } from "../observability/sentry";
 import { currentRequest } from "../request-store";
-import { createExecutor, serializedData, type Executor } from "./executor";
+import { createExecutor, DATA_CLOSE, DATA_OPEN, serializedBody, type Executor } from "./executor";
 import { parseOptions, queryProtection } from "./protection";
 import { trustedDocumentsFor, type PersistedReference, type TrustedDocuments } from "./trusted-documents";
 
@@ -128,11 +128,13 @@ export async function createApollo(app: AppDeps, schema: GraphQLSchema, httpServ
     gateway: rosterGateway(schema, executor),
     // The executor serialised `data` once already, to check the answer's size.
     stringifyResult: (result) => {
-      const data = serializedData(result.data);
-      if (data === undefined) return `${JSON.stringify(result)}\n`;
+      const body = serializedBody(result.data);
+      if (body === undefined) return `${JSON.stringify(result)}\n`;
       const { data: _, ...rest } = result;
       const tail = JSON.stringify(rest);
-      return `{"data":${data}${tail === "{}" ? "}" : `,${tail.slice(1)}`}\n`;
+      if (tail === "{}") return body;
+      const data = body.slice(DATA_OPEN.length, -DATA_CLOSE.length);
+      return `${DATA_OPEN}${data},${tail.slice(1)}\n`;
     },
     // GRAPHQL_INTROSPECTION is enforced by protection's validation rule (shared with
     // WebSocket); Apollo's own copy of the rule would report every refusal twice.

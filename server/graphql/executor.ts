@@ -39,9 +39,15 @@ export interface Operation {
   asText?: boolean;
 }
 
-/** The JSON text of a result's `data`, made once while checking its size (see stringifyResult). */
+/**
+ * A result's answer as text, made once while checking its size (see stringifyResult):
+ * `{"data":…}` and a newline, so an answer with nothing else is sent as is — one
+ * flat string, not a copy of its data wrapped again (a large answer is a large string).
+ */
 const serialized = new WeakMap<object, string>();
-export const serializedData = (data: object | null | undefined) => (data ? serialized.get(data) : undefined);
+export const DATA_OPEN = '{"data":';
+export const DATA_CLOSE = "}\n";
+export const serializedBody = (data: object | null | undefined) => (data ? serialized.get(data) : undefined);
 
 export type Executor = ReturnType<typeof createExecutor>;
 
@@ -167,7 +173,9 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
     const result = (await query.query(rootValue ?? {}, ctx, operation.variables ?? {})) as ExecutionResult;
     if (result.data) {
       const { splices } = ctx.planner;
-      const json = splices.length ? stringifyWithRaw(result.data, splices) : JSON.stringify(result.data);
+      const json = splices.length
+        ? stringifyWithRaw(result.data, splices, DATA_OPEN, DATA_CLOSE)
+        : `${DATA_OPEN}${JSON.stringify(result.data)}${DATA_CLOSE}`;
       const store = currentRequest();
       if (store) store.rawSubtrees = splices.length;
       if (json.length > limits.responseBytes) {

@@ -251,7 +251,7 @@ const MARKED = /"\\u0000raw:(\d+)"/g;
  * stand-ins are first replaced by marker strings (NUL cannot occur in text from
  * PostgreSQL, so no value can look like one), then the markers by the texts.
  */
-export function stringifyWithRaw(data: Record<string, unknown>, splices: readonly Splice[]): string {
+export function stringifyWithRaw(data: Record<string, unknown>, splices: readonly Splice[], before = "", after = ""): string {
   for (const [index, { path }] of splices.entries()) {
     let holder: unknown = data;
     for (let i = 0; i < path.length - 1 && holder; i++) holder = (holder as Record<string | number, unknown>)[path[i]!];
@@ -259,5 +259,6 @@ export function stringifyWithRaw(data: Record<string, unknown>, splices: readonl
     const key = path[path.length - 1]!;
     if (holder && typeof holder === "object" && key in holder) (holder as Record<string | number, unknown>)[key] = `${MARK}${index}`;
   }
-  return JSON.stringify(data).replace(MARKED, (_, index: string) => splices[Number(index)]!.text);
+  // `before` and `after` join the skeleton (small) so that the one large string is made once.
+  return `${before}${JSON.stringify(data)}${after}`.replace(MARKED, (_, index: string) => splices[Number(index)]!.text);
 }
