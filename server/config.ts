@@ -35,6 +35,13 @@ const int = (min: number, max: number) => (raw: string) => {
   return value;
 };
 
+/**
+ * How far V8 lets the heap grow past what survived the last full collection, in
+ * percent (V8's --heap-growing-percent; 0: V8's own choice, up to 4× under load).
+ * Applied by server/heap-settings.ts before the rest of the server loads.
+ */
+export const heapGrowingPercent = (env: Env) => read(env, "HEAP_GROWING_PERCENT", 50, int(0, 400));
+
 /** A share from 0 to 1 ("0.25"). */
 const fraction = (raw: string) => {
   const value = Number(raw);
@@ -128,6 +135,7 @@ export function loadConfig(env: Env = process.env) {
      * databases never share a key, and instances of one deployment always do.
      */
     redisPrefix: read(env, "REDIS_PREFIX", undefined as string | undefined, keyPrefix),
+    heapGrowingPercent: heapGrowingPercent(env),
     /** On SIGTERM/SIGINT: how long running requests, WebSocket close handshakes and a running job get. */
     shutdownGraceMs: read(env, "SHUTDOWN_GRACE", 2000, (raw) => {
       const ms = duration(raw);

@@ -9,6 +9,8 @@
  * SHUTDOWN_GRACE + 2 s. More signals do not cut the shutdown short: one Ctrl-C
  * under npm reaches the process twice (the terminal's and npm's forwarded one).
  */
+// First: V8's heap settings apply to everything loaded after them.
+import "./heap-settings";
 import "reflect-metadata";
 import { DEMO_PASSWORD, DEMO_TENANT, DEMO_USERS, refuseDemoLogins, seedDemo } from "./seed/demo";
 import type { AppDeps } from "./app-deps";
