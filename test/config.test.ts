@@ -121,6 +121,17 @@ describe("loadConfig", () => {
     expect(load({ SHUTDOWN_GRACE: "60s" }).shutdownGraceMs).toBe(60_000);
   });
 
+  it("reads HEAP_GROWING_PERCENT: 50 by default, 0 for V8's own, and refuses what is not 0 to 400", () => {
+    expect(load({}).heapGrowingPercent).toBe(50);
+    expect(load({ HEAP_GROWING_PERCENT: "0" }).heapGrowingPercent).toBe(0);
+    expect(load({ HEAP_GROWING_PERCENT: "120" }).heapGrowingPercent).toBe(120);
+    for (const bad of ["-1", "401", "1.5", "lots"]) {
+      const error = rejection({ HEAP_GROWING_PERCENT: bad });
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toContain("HEAP_GROWING_PERCENT");
+    }
+  });
+
   it("reads booleans and lists the documented ways", () => {
     const config = load({
       TRUST_PROXY: "yes",
