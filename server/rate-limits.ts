@@ -19,7 +19,10 @@ import type { RedisConnections } from "./redis";
 export interface RateLimits {
   apiPerIp: RateLimiterAbstract;
   apiPerUser: RateLimiterAbstract;
-  /** Sign-in attempts per account (failures: a success clears it); also registrations per address, code checks per login. */
+  /**
+   * Sign-in attempts per account (failures: a success clears it); also registrations per
+   * address, code checks per login, and wrong self check-in codes per student.
+   */
   login: RateLimiterAbstract;
   /** Failed sign-ins per client address, across accounts. */
   loginPerAddress: RateLimiterAbstract;
@@ -57,15 +60,26 @@ export function createRateLimits(limits: Config["limits"], redis?: Pick<RedisCon
   };
 }
 
+const limited = (msBeforeNext: number) => {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new AppError("RATE_LIMITED", "rateLimited", { seconds }, { retryAfter: seconds });
+};
+
 /** Takes one point from `key`; throws RATE_LIMITED (with retryAfter seconds) when none are left. */
 export async function consume(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {
   try {
     await limiter.consume(key, points);
   } catch (error) {
-    if (error instanceof RateLimiterRes) {
-      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      throw new AppError("RATE_LIMITED", "rateLimited", { seconds }, { retryAfter: seconds });
-    }
+    if (error instanceof RateLimiterRes) throw limited(error.msBeforeNext);
     throw error;
   }
+}
+
+/**
+ * Throws RATE_LIMITED when `key` has no points left, taking none: for limits that
+ * count failures only (the caller consumes on a failure), checked before trying.
+ */
+export async function refuseWhenSpent(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  const state = await limiter.get(key);
+  if (state && state.consumedPoints >= limiter.points) throw limited(state.msBeforeNext);
 }

@@ -245,4 +245,33 @@ describe("self check-in with the lecture's rotating code", () => {
     expect(codes(await student.client.request(LectureCheckInCodeDocument, { lectureId: lecture }))).toEqual(["FORBIDDEN"]);
     data(await school.admin.client.request(UpdateAttendanceSettingsDocument, { input: { selfCheckIn: false } }));
   });
+
+  it("wrong codes count against the student: once spent, even the right code waits; other students go on", async () => {
+    const course = await school.createCourse({ name: "Chess" });
+    const [pupil, classmate] = [await school.student(), await school.student()];
+    await school.enroll(course, pupil.studentId);
+    await school.enroll(course, classmate.studentId);
+    const lecture = await lectureStarted(course, 2);
+    data(await school.admin.client.request(UpdateAttendanceSettingsDocument, { input: { selfCheckIn: true } }));
+    const limiter = t.deps.rateLimits.login;
+    const key = `check-in:${school.tenant.id}:${pupil.user.id}`;
+    const current = () => lectureCode(t.deps.signingKey, school.tenant.id, lecture, codeStep(new Date()));
+
+    const wrong = current() === "00000000" ? "00000001" : "00000000";
+    expect(reason(await pupil.client.request(CheckInMyselfDocument, { code: wrong }))).toBe("INVALID_CODE");
+    expect((await limiter.get(key))?.consumedPoints).toBe(1);
+    // Badly formed codes are refused before they count.
+    expect(codes(await pupil.client.request(CheckInMyselfDocument, { code: "12" }))).toEqual(["BAD_USER_INPUT"]);
+    expect((await limiter.get(key))?.consumedPoints).toBe(1);
+
+    await limiter.penalty(key, limiter.points);
+    const refused = await pupil.client.request(CheckInMyselfDocument, { code: current() });
+    expect(codes(refused)).toEqual(["RATE_LIMITED"]);
+    expect(refused.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
+    expect(data(await classmate.client.request(CheckInMyselfDocument, { code: current() })).checkInMyself.mark.status).toBe("PRESENT");
+
+    await limiter.delete(key);
+    expect(data(await pupil.client.request(CheckInMyselfDocument, { code: current() })).checkInMyself.mark.status).toBe("PRESENT");
+    data(await school.admin.client.request(UpdateAttendanceSettingsDocument, { input: { selfCheckIn: false } }));
+  });
 });

@@ -25,6 +25,7 @@ import { hasRole } from "../auth/viewer";
 import { atomic, type Context } from "../context";
 import { emit } from "../domain-events/domain-events";
 import { AppError, type ErrorCode, forbidden, wrongState } from "../errors";
+import { consume, refuseWhenSpent } from "../rate-limits";
 import type { MessageKey } from "../i18n";
 import { addDays, localDate, zonedInstant } from "../time";
 import { tenantAttendanceSettings } from "./attendance-settings";
@@ -290,6 +291,10 @@ export async function checkInMyself(ctx: Context, code: string): Promise<CheckIn
   if (!hasRole(viewer, "STUDENT")) throw forbidden();
   const { selfCheckIn } = await tenantAttendanceSettings(ctx);
   if (!selfCheckIn) throw refuse("SELF_CHECK_IN_OFF", "FORBIDDEN", "checkIn.selfOff");
+  // Wrong codes count against the student (RATE_LIMIT_LOGIN_PER_15_MIN): guessing 8 digits stays hopeless.
+  const guesses = ctx.app.rateLimits.login;
+  const guessKey = `check-in:${tenant.id}:${viewer.userId}`;
+  await refuseWhenSpent(guesses, guessKey);
   return atomic(ctx, async (ctx) => {
     const [student] = await ctx.db
       .select()
@@ -301,7 +306,10 @@ export async function checkInMyself(ctx: Context, code: string): Promise<CheckIn
     const lecture = (await lecturesNow(ctx, now, participant)).find((candidate) =>
       lectureCodeMatches(ctx.app.signingKey, tenant.id, candidate.id, code, now),
     );
-    if (!lecture) throw new AppError("BAD_USER_INPUT", "checkIn.invalidCode", {}, { field: "code", reason: "INVALID_CODE" });
+    if (!lecture) {
+      await consume(guesses, guessKey);
+      throw new AppError("BAD_USER_INPUT", "checkIn.invalidCode", {}, { field: "code", reason: "INVALID_CODE" });
+    }
     return writeCheckIn(ctx, lecture, participant, "SELF_CHECK_IN", { userId: viewer.userId, deviceId: null }, now);
   });
 }
