@@ -10,7 +10,8 @@ import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
 import { addDays, localDate } from "../time";
 import type { Job } from "./job";
-import { firstTime, participantDisplayName, withParticipantAccounts, participantUserId } from "./notices";
+import { firstTime } from "./notices";
+import { participantDisplayName, withParticipantAccounts, participantUserId } from "../services/participant-accounts";
 
 export const feesDue: Job = {
   name: "fees-due",

@@ -12,7 +12,8 @@ import { emit } from "../domain-events/domain-events";
 import { tenantNotificationSettings } from "../services/notification-preferences";
 import { localDate, localTime, zonedInstant } from "../time";
 import type { Job } from "./job";
-import { firstTime, withParticipantAccounts, participantUserId } from "./notices";
+import { firstTime } from "./notices";
+import { withParticipantAccounts, participantUserId } from "../services/participant-accounts";
 
 const EVERY_MINUTES = 15;
 

@@ -5,16 +5,11 @@
  */
 import { and, asc, eq, inArray, lt, ne, notExists, sql } from "drizzle-orm";
 import {
-  children,
   courses,
   enrollments,
   instructorRatings,
   lectureAttendance,
   lectures,
-  guardianships,
-  parents,
-  students,
-  users,
   type Lecture,
   type LectureAttendance,
 } from "../../drizzle/schema";
@@ -32,6 +27,7 @@ import { canSeeCourse, getCourse } from "./courses";
 import { lockLecture } from "./lectures";
 import { tenantAttendanceSettings } from "./attendance-settings";
 import { enrolledParticipants, fromExcluded, upsertPerParticipant } from "./participant-rows";
+import { participantDisplayName, participantUserId, withParticipantAccounts } from "./participant-accounts";
 import { findParticipant, participantName } from "./participants";
 
 export interface MarkInput {
@@ -395,36 +391,31 @@ export async function markUnmarkedAbsent(ctx: Context, day: string): Promise<{ l
   const tenant = requireTenant(ctx);
   // A late (caught-up) run must not mark people who enrolled after the day ended.
   const dayEnd = zonedInstant(addDays(day, 1), "00:00", tenant.timeZone);
-  const unmarked = await ctx.db
-    .select({
-      lecture: lectures,
-      courseName: courses.name,
-      studentId: enrollments.studentId,
-      childId: enrollments.childId,
-      // An account told about the participant: the student, or each guardian of the child who receives
-      // alerts (one row each; null when none does).
-      userId: sql<string | null>`coalesce(${students.userId}, ${parents.userId})`,
-      name: sql<string>`trim(coalesce(${children.firstName} || ' ' || ${children.lastName}, ${users.firstName} || ' ' || ${users.lastName}, ''))`,
-    })
-    .from(lectures)
-    .innerJoin(courses, and(eq(courses.tenantId, lectures.tenantId), eq(courses.id, lectures.courseId)))
-    .innerJoin(
-      enrollments,
-      and(
-        eq(enrollments.tenantId, lectures.tenantId),
-        eq(enrollments.courseId, lectures.courseId),
-        eq(enrollments.status, "ACTIVE"),
-        lt(enrollments.enrolledAt, dayEnd),
-      ),
-    )
-    .leftJoin(students, and(eq(students.tenantId, enrollments.tenantId), eq(students.id, enrollments.studentId)))
-    .leftJoin(users, eq(users.id, students.userId))
-    .leftJoin(children, and(eq(children.tenantId, enrollments.tenantId), eq(children.id, enrollments.childId)))
-    .leftJoin(
-      guardianships,
-      and(eq(guardianships.tenantId, children.tenantId), eq(guardianships.childId, children.id), eq(guardianships.receivesAlerts, true)),
-    )
-    .leftJoin(parents, and(eq(parents.tenantId, guardianships.tenantId), eq(parents.id, guardianships.parentId)))
+  const unmarked = await withParticipantAccounts(
+    ctx.db
+      .select({
+        lecture: lectures,
+        courseName: courses.name,
+        studentId: enrollments.studentId,
+        childId: enrollments.childId,
+        // An account told about the participant: the student, or each guardian of the child who receives
+        // alerts (one row each; null when none does).
+        userId: sql<string | null>`${participantUserId}`,
+        name: participantDisplayName,
+      })
+      .from(lectures)
+      .innerJoin(courses, and(eq(courses.tenantId, lectures.tenantId), eq(courses.id, lectures.courseId)))
+      .innerJoin(
+        enrollments,
+        and(
+          eq(enrollments.tenantId, lectures.tenantId),
+          eq(enrollments.courseId, lectures.courseId),
+          eq(enrollments.status, "ACTIVE"),
+          lt(enrollments.enrolledAt, dayEnd),
+        ),
+      )
+      .$dynamic(),
+  )
     .where(
       and(
         ctx.scope.inTenant(lectures),
