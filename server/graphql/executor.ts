@@ -171,14 +171,14 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
   /** Executes in `ctx`; an answer over the size budget throws (so the transaction rolls back). */
   async function runWithinSize(ctx: Context, query: CompiledQuery, operation: Operation, rootValue: unknown): Promise<ExecutionResult> {
     const result = (await query.query(rootValue ?? {}, ctx, operation.variables ?? {})) as ExecutionResult;
+    const store = currentRequest();
     if (result.data) {
       const { splices } = ctx.planner;
-      const json = splices.length
+      const body = splices.length
         ? stringifyWithRaw(result.data, splices, DATA_OPEN, DATA_CLOSE)
         : `${DATA_OPEN}${JSON.stringify(result.data)}${DATA_CLOSE}`;
-      const store = currentRequest();
       if (store) store.rawSubtrees = splices.length;
-      if (json.length > limits.responseBytes) {
+      if (body.length > limits.responseBytes) {
         throw new AppError(
           "BUDGET_EXCEEDED",
           "query.tooLarge",
@@ -186,12 +186,11 @@ export function createExecutor(app: AppDeps, schema: GraphQLSchema) {
           { budget: "size", limit: limits.responseBytes },
         );
       }
-      serialized.set(result.data, json);
+      serialized.set(result.data, body);
     }
     if (!result.errors) return result;
     const errors = result.errors.map(normalizeError);
     // A failed statement aborts the transaction: its COMMIT fails next, and is typed like this error.
-    const store = currentRequest();
     const failed = errors.find((error) => fromDatabaseError(error.originalError));
     if (store && failed && store.databaseError === undefined) store.databaseError = failed.originalError;
     return { ...result, errors };

@@ -20,6 +20,7 @@ import { pageSize, toConnection, toPage } from "../pagination";
 import { sourceOf, type ConnectionRelation, type LoadRows, type PlannableQuery, type Relation, type Row, type Source } from "./model";
 import { collectFields, nodesNamed, objectTypeOf, siblingsOf, subSelections, type Fields, type SelectionScope } from "./selection";
 import { rawField, rawFieldSql, RawJson, responsePath, standIn, type RawField, type Splice } from "./raw";
+import { relationRowsSql } from "./subselect";
 import { Aliases, jsonObject, Params, rowFromDriver, tableInfo, type Ref } from "./sql";
 
 /** What to load for objects of one planned type. */
@@ -324,22 +325,7 @@ function fieldSql(field: FieldPlan, p: Ref, params: Params, aliases: Aliases): s
   if (relation.kind === "value") return relation.sql(p, params, aliases, field.prepared) ?? "null";
   const child = field.child!;
   const c = aliases.of(child.source.table);
-  const sameTenant = `${c.col("tenantId")} = ${p.col("tenantId")}`;
-  if (relation.kind === "one") {
-    return `(select ${objectJson(child, c, params, aliases)} from ${c.from} where ${sameTenant} and ${relation.on(p, c)})`;
-  }
-  if (relation.kind === "many") {
-    if (relation.through) {
-      const link = aliases.of(relation.through.table);
-      return (
-        `array_to_json(array(select ${objectJson(child, c, params, aliases)} from ${link.from}` +
-        ` join ${c.from} on ${c.col("tenantId")} = ${link.col("tenantId")} and ${relation.through.to(link, c)}` +
-        ` where ${link.col("tenantId")} = ${p.col("tenantId")} and ${relation.through.on(p, link)}` +
-        ` order by ${relation.orderBy(c)} limit ${relation.cap}))`
-      );
-    }
-    return `array_to_json(array(select ${objectJson(child, c, params, aliases)} from ${c.from} where ${sameTenant} and ${relation.on(p, c)} order by ${relation.orderBy(c)} limit ${relation.cap}))`;
-  }
+  if (relation.kind !== "connection") return relationRowsSql(relation, p, c, aliases, (c) => objectJson(child, c, params, aliases));
   return connectionSql(relation, field, p, c, params, aliases);
 }
 

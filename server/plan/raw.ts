@@ -28,6 +28,7 @@ import {
 import { pageSize } from "../pagination";
 import type { ConnectionRelation, ManyRelation, OneRelation, Relation, Source } from "./model";
 import { collectFields, objectTypeOf, subSelections, type Fields, type SelectionScope } from "./selection";
+import { relationRowsSql } from "./subselect";
 import { type Aliases, jsonObject, type Params, type Ref, tableInfo } from "./sql";
 
 /** The JSON text of a raw subtree, as the statement returned it. */
@@ -109,22 +110,12 @@ function rawObject(scope: SelectionScope, type: GraphQLObjectType, source: Sourc
     const def = defs[name];
     if (!def) return null;
     const relation = source.relations?.[name];
-    const entry: RawEntry | null = relation ? relationEntry(scope, type, def, relation, nodes) : columnEntry(def, source);
+    const field = relation ? rawField(scope, type, def, relation, nodes) : null;
+    const entry: RawEntry | null = relation ? field && { kind: "relation", field } : columnEntry(def, source);
     if (!entry) return null;
     entries.push([key, entry]);
   }
   return { source, entries };
-}
-
-function relationEntry(
-  scope: SelectionScope,
-  type: GraphQLObjectType,
-  def: GraphQLField<unknown, unknown>,
-  relation: Relation,
-  nodes: FieldNode[],
-): RawEntry | null {
-  const field = rawField(scope, type, def, relation, nodes);
-  return field ? { kind: "relation", field } : null;
 }
 
 /**
@@ -190,22 +181,7 @@ function objectSql(object: RawObject, c: Ref, params: Params, aliases: Aliases):
 export function rawFieldSql(field: RawField, p: Ref, params: Params, aliases: Aliases): string {
   const { relation, child } = field;
   const c = aliases.of(child.source.table);
-  const sameTenant = `${c.col("tenantId")} = ${p.col("tenantId")}`;
-  if (relation.kind === "one") {
-    return `(select ${objectSql(child, c, params, aliases)} from ${c.from} where ${sameTenant} and ${relation.on(p, c)})`;
-  }
-  if (relation.kind === "many") {
-    if (relation.through) {
-      const link = aliases.of(relation.through.table);
-      return (
-        `array_to_json(array(select ${objectSql(child, c, params, aliases)} from ${link.from}` +
-        ` join ${c.from} on ${c.col("tenantId")} = ${link.col("tenantId")} and ${relation.through.to(link, c)}` +
-        ` where ${link.col("tenantId")} = ${p.col("tenantId")} and ${relation.through.on(p, link)}` +
-        ` order by ${relation.orderBy(c)} limit ${relation.cap}))`
-      );
-    }
-    return `array_to_json(array(select ${objectSql(child, c, params, aliases)} from ${c.from} where ${sameTenant} and ${relation.on(p, c)} order by ${relation.orderBy(c)} limit ${relation.cap}))`;
-  }
+  if (relation.kind !== "connection") return relationRowsSql(relation, p, c, aliases, (c) => objectSql(child, c, params, aliases));
   const page = field.connection!;
   const filters = (ref: Ref) => [
     `${ref.col("tenantId")} = ${p.col("tenantId")}`,
